@@ -1,0 +1,101 @@
+//! Turning command-line paths into the list of files to load.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::load::{is_candidate, InputError};
+
+/// Compile `--exclude` globs. A pattern without `/` matches a file or directory name anywhere.
+pub fn compile_excludes(patterns: &[String]) -> Result<GlobSet, String> {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        let pat = if p.contains('/') {
+            p.trim_start_matches("./").to_string()
+        } else {
+            format!("**/{p}")
+        };
+        for variant in [pat.clone(), format!("{}/**", pat.trim_end_matches('/'))] {
+            b.add(Glob::new(&variant).map_err(|e| format!("invalid --exclude glob `{p}`: {e}"))?);
+        }
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+fn rel<'p>(path: &'p Path, root: &Path) -> &'p Path {
+    path.strip_prefix(root).unwrap_or(path)
+}
+
+/// Files to load, sorted and deduplicated. Explicit files are always taken (their content decides
+/// what they are); directories are walked honouring `.gitignore`/`.ignore` and the excludes.
+pub fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<PathBuf>, Vec<InputError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for root in paths {
+        let meta = std::fs::symlink_metadata(root);
+        let is_dir = std::fs::metadata(root).map(|m| m.is_dir()).unwrap_or(false);
+        if !is_dir {
+            if meta.is_err() {
+                errors.push(InputError {
+                    path: root.clone(),
+                    message: "no such file or directory".into(),
+                    text: None,
+                    span: None,
+                });
+            } else {
+                files.push(root.clone());
+            }
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(true)
+            .follow_links(false)
+            .require_git(false)
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(e) => {
+                    let p = e.path();
+                    let ft = e.file_type();
+                    if ft.is_some_and(|t| t.is_dir()) {
+                        continue;
+                    }
+                    let r = rel(p, root);
+                    if !excludes.is_empty() && (excludes.is_match(r) || excludes.is_match(p)) {
+                        continue;
+                    }
+                    if is_candidate(p) {
+                        files.push(p.to_path_buf());
+                    }
+                }
+                Err(err) => {
+                    let path = match &err {
+                        ignore::Error::WithPath { path, .. } => path.clone(),
+                        _ => root.clone(),
+                    };
+                    errors.push(InputError {
+                        path,
+                        message: format!("cannot walk: {err}"),
+                        text: None,
+                        span: None,
+                    });
+                }
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, errors)
+}
+
+/// Path as shown to users: relative to the working directory when under it, `/`-separated.
+pub fn display_name(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let shown = match &cwd {
+        Some(c) if path.is_absolute() => path.strip_prefix(c).unwrap_or(path),
+        _ => path,
+    };
+    let s = shown.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}

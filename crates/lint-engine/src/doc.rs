@@ -1,0 +1,246 @@
+//! The format-neutral spanned document tree shared by the JSON and YAML loaders.
+//!
+//! Every node carries the byte span of its value; every mapping member carries the span of its key.
+//! Strings that hold JSON (`container_definitions`, IAM policy documents in Terraform) carry the
+//! parsed inner document in [`Node::embedded`], whose spans already point at the exact bytes of
+//! the outer file, escape sequences included.
+
+use crate::source::Span;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    /// A number, kept as written (no precision is lost on huge integers or floats).
+    Number(String),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Vec<Member>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+    /// For a string holding a JSON document: that document, or why it failed to parse.
+    pub embedded: Option<Box<Embedded>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Embedded {
+    Doc(Node),
+    /// The string looked like JSON but did not parse; the span is in the outer file.
+    Invalid { message: String, span: Span },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Node,
+}
+
+impl Member {
+    /// From the start of the key to the end of the value: `"name": "web"` or `name: web`.
+    pub fn span(&self) -> Span {
+        self.key_span.cover(self.value.span)
+    }
+}
+
+impl Node {
+    pub fn new(value: Value, span: Span) -> Self {
+        Node {
+            value,
+            span,
+            embedded: None,
+        }
+    }
+
+    /// The last member named `key` (duplicate keys: the last one wins, as in most decoders).
+    pub fn member(&self, key: &str) -> Option<&Member> {
+        match &self.value {
+            Value::Map(m) => m.iter().rev().find(|m| m.key == key),
+            _ => None,
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.member(key).map(|m| &m.value)
+    }
+
+    /// Follow a path of keys through nested mappings.
+    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
+        let mut cur = self;
+        for k in keys {
+            cur = cur.get(k)?;
+        }
+        Some(cur)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Text of a scalar: strings, numbers and booleans.
+    pub fn scalar_text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        match &self.value {
+            Value::Str(s) | Value::Number(s) => Some(s.as_str().into()),
+            Value::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Bool(b) => Some(*b),
+            Value::Str(s) if s == "true" => Some(true),
+            Value::Str(s) if s == "false" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// An integer from a number or a numeric string (`"512"`).
+    pub fn as_i64(&self) -> Option<i64> {
+        match &self.value {
+            Value::Number(s) | Value::Str(s) => {
+                let t = s.trim();
+                t.parse::<i64>().ok().or_else(|| {
+                    let f: f64 = t.parse().ok()?;
+                    (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
+                })
+            }
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match &self.value {
+            Value::Number(s) | Value::Str(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[Member]> {
+        match &self.value {
+            Value::Map(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    /// Terraform blocks in JSON may be one object or a list of objects; plans always use lists.
+    pub fn blocks(&self) -> impl Iterator<Item = &Node> {
+        let (one, many): (Option<&Node>, &[Node]) = match &self.value {
+            Value::Map(_) => (Some(self), &[]),
+            Value::Seq(v) => (None, v.as_slice()),
+            _ => (None, &[]),
+        };
+        one.into_iter().chain(many.iter().filter(|n| n.as_map().is_some()))
+    }
+
+    /// The parsed JSON document this string holds, if any.
+    pub fn embedded_doc(&self) -> Option<&Node> {
+        match self.embedded.as_deref() {
+            Some(Embedded::Doc(d)) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// True when this value is not known statically: a Terraform interpolation (`${…}`),
+    /// a template action (`{{ … }}`), or a string holding either.
+    pub fn is_unresolved(&self) -> bool {
+        match &self.value {
+            Value::Str(s) => is_unresolved_text(s),
+            _ => false,
+        }
+    }
+
+    /// Depth-first walk calling `f` with every node and its JSON pointer.
+    pub fn walk<'a>(&'a self, f: &mut dyn FnMut(&str, &'a Node)) {
+        let mut ptr = String::new();
+        self.walk_inner(&mut ptr, f);
+    }
+
+    fn walk_inner<'a>(&'a self, ptr: &mut String, f: &mut dyn FnMut(&str, &'a Node)) {
+        f(ptr, self);
+        let len = ptr.len();
+        match &self.value {
+            Value::Seq(items) => {
+                for (i, n) in items.iter().enumerate() {
+                    ptr.push('/');
+                    ptr.push_str(&i.to_string());
+                    n.walk_inner(ptr, f);
+                    ptr.truncate(len);
+                }
+            }
+            Value::Map(members) => {
+                for m in members {
+                    ptr.push('/');
+                    push_pointer_token(ptr, &m.key);
+                    m.value.walk_inner(ptr, f);
+                    ptr.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Resolve a JSON pointer (RFC 6901) to a node. For a member, the key span is returned too.
+    /// A pointer may continue through a string into the JSON document it embeds.
+    pub fn pointer(&self, pointer: &str) -> Option<(&Node, Option<Span>)> {
+        if pointer.is_empty() {
+            return Some((self, None));
+        }
+        let rest = pointer.strip_prefix('/')?;
+        let mut cur = self;
+        let mut key_span = None;
+        for raw in rest.split('/') {
+            let tok = raw.replace("~1", "/").replace("~0", "~");
+            if let (Value::Str(_), Some(doc)) = (&cur.value, cur.embedded_doc()) {
+                cur = doc;
+            }
+            match &cur.value {
+                Value::Map(_) => {
+                    let m = cur.member(&tok)?;
+                    key_span = Some(m.key_span);
+                    cur = &m.value;
+                }
+                Value::Seq(items) => {
+                    let i: usize = tok.parse().ok()?;
+                    cur = items.get(i)?;
+                    key_span = None;
+                }
+                _ => return None,
+            }
+        }
+        Some((cur, key_span))
+    }
+}
+
+pub fn push_pointer_token(ptr: &mut String, key: &str) {
+    for c in key.chars() {
+        match c {
+            '~' => ptr.push_str("~0"),
+            '/' => ptr.push_str("~1"),
+            c => ptr.push(c),
+        }
+    }
+}
+
+/// True for Terraform interpolations and template actions: `${…}`, `%{…}`, `{{…}}`.
+pub fn is_unresolved_text(s: &str) -> bool {
+    s.contains("${") || s.contains("%{") || s.contains("{{")
+}

@@ -1,0 +1,171 @@
+//! ECS task definitions and their containers, from raw task-definition files, `.tf.json`
+//! resources and plans.
+
+use crate::classify::task_definition_root;
+use crate::doc::{Embedded, Member, Node};
+use crate::source::{FileId, SourceFile, Span};
+
+use super::{camel_to_snake, TfResource};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskDefOrigin {
+    /// A task-definition JSON file (register or describe shape); fields are camelCase.
+    File,
+    /// An `aws_ecs_task_definition` resource (index into `Model::tf`); fields are snake_case.
+    Terraform(usize),
+}
+
+#[derive(Debug, Clone)]
+pub enum Containers<'a> {
+    Parsed(Vec<Container<'a>>),
+    /// `container_definitions` is an interpolation (`${jsonencode(...)}`) or otherwise unknown.
+    Unresolved(&'a Node),
+    /// The string looked like JSON but does not parse.
+    Invalid {
+        node: &'a Node,
+        message: String,
+        span: Span,
+    },
+    /// No container definitions at all.
+    Missing,
+}
+
+#[derive(Debug, Clone)]
+pub struct Container<'a> {
+    pub node: &'a Node,
+    pub index: usize,
+    pub name: Option<&'a str>,
+    /// The `"name": "…"` member: the identifying span of a container.
+    pub name_member: Option<&'a Member>,
+}
+
+impl<'a> Container<'a> {
+    pub fn get(&self, key: &str) -> Option<&'a Node> {
+        self.node.get(key)
+    }
+    /// The span that identifies this container when a key is missing: its `"name"` member, or the
+    /// whole object when it has no name.
+    pub fn anchor(&self) -> Span {
+        self.name_member.map(Member::span).unwrap_or(self.node.span)
+    }
+    /// `essential` absent means essential.
+    pub fn is_essential(&self) -> bool {
+        self.get("essential").and_then(Node::as_bool).unwrap_or(true)
+    }
+    pub fn display_name(&self) -> String {
+        self.name
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("#{}", self.index))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TaskDef<'a> {
+    pub file: FileId,
+    pub origin: TaskDefOrigin,
+    /// The task definition object (file) or the resource's values (Terraform).
+    pub node: &'a Node,
+    pub containers: Containers<'a>,
+    /// A stable name for fingerprints and messages: the Terraform address or `family`.
+    pub logical: String,
+    /// The identifying span of the task definition: `family` (file) or the resource name.
+    pub anchor: Span,
+}
+
+impl<'a> TaskDef<'a> {
+    /// Task-level field by its ECS API (camelCase) name; mapped to snake_case for Terraform.
+    pub fn field(&self, camel: &str) -> Option<&'a Node> {
+        match self.origin {
+            TaskDefOrigin::File => self.node.get(camel),
+            TaskDefOrigin::Terraform(_) => self.node.get(&camel_to_snake(camel)),
+        }
+    }
+    pub fn family(&self) -> Option<&'a str> {
+        self.field("family").and_then(Node::as_str)
+    }
+    pub fn containers(&self) -> &[Container<'a>] {
+        match &self.containers {
+            Containers::Parsed(v) => v,
+            _ => &[],
+        }
+    }
+    /// `requiresCompatibilities` contains `FARGATE`.
+    pub fn requires_fargate(&self) -> bool {
+        self.field("requiresCompatibilities")
+            .and_then(Node::as_seq)
+            .is_some_and(|v| v.iter().any(|n| n.as_str() == Some("FARGATE")))
+    }
+    pub fn terraform_index(&self) -> Option<usize> {
+        match self.origin {
+            TaskDefOrigin::Terraform(i) => Some(i),
+            TaskDefOrigin::File => None,
+        }
+    }
+}
+
+fn containers_of(list: &Node) -> Vec<Container<'_>> {
+    list.as_seq()
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.as_map().is_some())
+        .map(|(index, node)| {
+            let name_member = node.member("name");
+            Container {
+                node,
+                index,
+                name: name_member.and_then(|m| m.value.as_str()),
+                name_member,
+            }
+        })
+        .collect()
+}
+
+pub(super) fn collect_file<'a>(f: &'a SourceFile, out: &mut Vec<TaskDef<'a>>) {
+    for d in &f.docs {
+        let Some(td) = task_definition_root(d) else {
+            continue;
+        };
+        let family = td.member("family");
+        let containers = td
+            .get("containerDefinitions")
+            .map(|l| Containers::Parsed(containers_of(l)))
+            .unwrap_or(Containers::Missing);
+        out.push(TaskDef {
+            file: f.id,
+            origin: TaskDefOrigin::File,
+            node: td,
+            containers,
+            logical: family
+                .and_then(|m| m.value.as_str())
+                .map(|s| format!("taskdef:{s}"))
+                .unwrap_or_else(|| "taskdef".into()),
+            anchor: family.map(Member::span).unwrap_or(td.span),
+        });
+    }
+}
+
+pub(super) fn from_tf<'a>(index: usize, r: &TfResource<'a>) -> TaskDef<'a> {
+    let cd = r.values.get("container_definitions");
+    let containers = match cd {
+        None => Containers::Missing,
+        Some(n) => match n.embedded.as_deref() {
+            Some(Embedded::Doc(doc)) => Containers::Parsed(containers_of(doc)),
+            Some(Embedded::Invalid { message, span }) => Containers::Invalid {
+                node: n,
+                message: message.clone(),
+                span: *span,
+            },
+            None if n.as_seq().is_some() => Containers::Parsed(containers_of(n)),
+            None => Containers::Unresolved(n),
+        },
+    };
+    TaskDef {
+        file: r.file,
+        origin: TaskDefOrigin::Terraform(index),
+        node: r.values,
+        containers,
+        logical: r.address.clone(),
+        anchor: r.anchor,
+    }
+}

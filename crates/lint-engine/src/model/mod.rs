@@ -1,0 +1,123 @@
+//! Typed, span-keeping views over the loaded documents: what rules read.
+//!
+//! Nothing here copies values out of the trees: every view holds references to [`Node`]s, so a
+//! rule can always report on the exact key or value it looked at.
+
+mod ecs;
+mod k8s;
+mod tf;
+
+pub use ecs::{Container, Containers, TaskDef, TaskDefOrigin};
+pub use k8s::{K8sContainer, K8sObject, Workload};
+pub use tf::{TfMode, TfModuleCall, TfOrigin, TfProvider, TfResource};
+
+use std::collections::HashMap;
+
+use crate::source::{FileId, FileKind, SourceDb, SourceFile};
+
+/// The cross-file model of one run.
+pub struct Model<'a> {
+    pub db: &'a SourceDb,
+    pub task_defs: Vec<TaskDef<'a>>,
+    pub k8s: Vec<K8sObject<'a>>,
+    pub workloads: Vec<Workload<'a>>,
+    pub tf: Vec<TfResource<'a>>,
+    pub tf_modules: Vec<TfModuleCall<'a>>,
+    pub tf_providers: Vec<TfProvider<'a>>,
+    tf_by_address: HashMap<String, Vec<usize>>,
+}
+
+impl<'a> Model<'a> {
+    pub fn build(db: &'a SourceDb) -> Model<'a> {
+        let mut m = Model {
+            db,
+            task_defs: Vec::new(),
+            k8s: Vec::new(),
+            workloads: Vec::new(),
+            tf: Vec::new(),
+            tf_modules: Vec::new(),
+            tf_providers: Vec::new(),
+            tf_by_address: HashMap::new(),
+        };
+        for f in &db.files {
+            match f.kind {
+                FileKind::K8s => k8s::collect(f, &mut m.k8s),
+                FileKind::TaskDef => ecs::collect_file(f, &mut m.task_defs),
+                FileKind::TfJson => tf::collect_config(f, &mut m),
+                FileKind::TfPlan => tf::collect_plan(f, &mut m),
+            }
+        }
+        for (i, o) in m.k8s.iter().enumerate() {
+            if let Some(w) = k8s::workload(i, o) {
+                m.workloads.push(w);
+            }
+        }
+        for (i, r) in m.tf.iter().enumerate() {
+            m.tf_by_address.entry(r.address.clone()).or_default().push(i);
+            if r.rtype == "aws_ecs_task_definition" && r.mode == TfMode::Managed {
+                m.task_defs.push(ecs::from_tf(i, r));
+            }
+        }
+        m
+    }
+
+    pub fn file(&self, id: FileId) -> &'a SourceFile {
+        self.db.get(id)
+    }
+
+    /// Terraform resources of a type (managed resources only).
+    pub fn tf_of_type<'m>(&'m self, rtype: &'m str) -> impl Iterator<Item = &'m TfResource<'a>> + 'm {
+        self.tf
+            .iter()
+            .filter(move |r| r.rtype == rtype && r.mode == TfMode::Managed)
+    }
+
+    /// Resolve a reference address (`aws_iam_role.exec`) seen in `from`: the same file first,
+    /// then the same directory (a Terraform module is a directory), then a unique match anywhere.
+    pub fn resolve_tf(&self, from: &TfResource<'a>, address: &str) -> Option<&TfResource<'a>> {
+        let cands = self.tf_by_address.get(&qualify(&from.module, address))?;
+        let pick = |pred: &dyn Fn(&TfResource<'a>) -> bool| {
+            cands.iter().map(|&i| &self.tf[i]).find(|r| pred(r))
+        };
+        pick(&|r| r.file == from.file)
+            .or_else(|| pick(&|r| r.dir == from.dir))
+            .or_else(|| (cands.len() == 1).then(|| &self.tf[cands[0]]))
+    }
+
+    /// All resources with an address, whatever file they are in.
+    pub fn tf_by_address(&self, address: &str) -> impl Iterator<Item = &TfResource<'a>> {
+        self.tf_by_address
+            .get(address)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.tf[i])
+    }
+
+    /// Kubernetes objects of a kind (case-sensitive, e.g. `Service`).
+    pub fn k8s_of_kind<'m>(&'m self, kind: &'m str) -> impl Iterator<Item = &'m K8sObject<'a>> + 'm {
+        self.k8s.iter().filter(move |o| o.kind == kind)
+    }
+}
+
+/// Prefix a module-relative address with its module path (`module.app.`), unless already global.
+pub fn qualify(module: &str, address: &str) -> String {
+    if module.is_empty() || address.starts_with("module.") {
+        address.to_string()
+    } else {
+        format!("{module}.{address}")
+    }
+}
+
+/// `executionRoleArn` → `execution_role_arn`.
+pub fn camel_to_snake(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    for c in s.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -1,0 +1,110 @@
+//! Loading in parallel, running rules in parallel, and sorting the findings deterministically.
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::discover::display_name;
+use crate::finding::Finding;
+use crate::load::{load_bytes, load_path, InputError, Limits, Loaded};
+use crate::model::Model;
+use crate::rule::{Rule, RuleContext};
+use crate::source::{FileId, LineIndex, SourceDb, SourceFile};
+
+/// A file that was not linted, and why.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+    /// Shown without `-v` (e.g. unrendered Helm templates).
+    pub note: bool,
+}
+
+/// The outcome of loading every input.
+#[derive(Debug, Default)]
+pub struct LoadOutcome {
+    pub db: SourceDb,
+    pub errors: Vec<InputError>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// An input supplied in memory (standard input).
+pub struct MemoryInput {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// Load files in parallel; the result is in the order given (callers sort paths first).
+pub fn load_all(paths: &[PathBuf], memory: Vec<MemoryInput>, limits: &Limits) -> LoadOutcome {
+    let mut loaded: Vec<Loaded> = paths.par_iter().map(|p| load_path(p, limits)).collect();
+    for m in memory {
+        loaded.push(load_bytes(&m.path, &m.bytes, limits));
+    }
+    let mut out = LoadOutcome::default();
+    for l in loaded {
+        match l {
+            Loaded::File {
+                path,
+                text,
+                encoding,
+                kind,
+                docs,
+            } => {
+                let id = FileId(out.db.files.len() as u32);
+                out.db.files.push(SourceFile {
+                    id,
+                    name: display_name(&path),
+                    lines: LineIndex::new(&text),
+                    path,
+                    text,
+                    encoding,
+                    kind,
+                    docs,
+                });
+            }
+            Loaded::Skipped { path, reason, note } => out.skipped.push(Skipped { path, reason, note }),
+            Loaded::Error(e) => out.errors.push(e),
+        }
+    }
+    out
+}
+
+/// Run every rule over the model. Rules and resources run in parallel; the output order is a
+/// total order on (file name, start, end, rule, message), so it is the same for any thread count.
+pub fn run_rules(model: &Model<'_>, rules: &[&dyn Rule], config: &Config) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = rules
+        .par_iter()
+        .flat_map_iter(|rule| {
+            let meta = rule.meta();
+            let mut cx = RuleContext::new(meta, model, config);
+            for td in &model.task_defs {
+                rule.check_task_def(td, &mut cx);
+            }
+            for w in &model.workloads {
+                rule.check_workload(w, &mut cx);
+            }
+            for r in &model.tf {
+                rule.check_tf_resource(r, &mut cx);
+            }
+            rule.check_model(&mut cx);
+            cx.findings
+        })
+        .collect();
+    sort_findings(&mut findings, &model.db);
+    findings.dedup();
+    findings
+}
+
+/// Sort findings into their stable output order.
+pub fn sort_findings(findings: &mut [Finding], db: &SourceDb) {
+    findings.sort_by(|a, b| {
+        let fa = &db.get(a.primary.file).name;
+        let fb = &db.get(b.primary.file).name;
+        fa.cmp(fb)
+            .then(a.primary.span.start.cmp(&b.primary.span.start))
+            .then(a.primary.span.end.cmp(&b.primary.span.end))
+            .then(a.rule_id.cmp(&b.rule_id))
+            .then(a.message.cmp(&b.message))
+    });
+}
