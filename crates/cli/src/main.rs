@@ -1,1 +1,285 @@
-fn main() {}
+//! `cutover`: tells a platform team whether its containers are ready to move between AWS ECS and
+//! EKS, with exact source spans.
+
+mod config;
+mod render;
+mod select;
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, NoColor};
+
+use lint_engine::load::Limits;
+use lint_engine::runner::{load_all, run_rules, MemoryInput};
+use lint_engine::{Model, Severity};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cutover",
+    version,
+    about = "Migration-readiness linter for containers moving between AWS ECS and EKS",
+    long_about = None,
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Lint files and directories (Kubernetes YAML, ECS task definitions, Terraform JSON and plans)
+    Check(CheckArgs),
+    /// List all rules: ID, name, default severity and summary
+    Rules {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
+    /// Print a rule's documentation
+    Explain {
+        /// Rule ID (ECS001) or name (missing-stop-timeout)
+        rule: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum RulesFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum OutputFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args, Debug)]
+struct CheckArgs {
+    /// Files or directories to lint; `-` reads standard input
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
+    /// Write the report to a file instead of standard output
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Exit with 1 when a finding is at or above this severity [default: warning]
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Name (and so the kind) of the input read from standard input
+    #[arg(long)]
+    stdin_filename: Option<PathBuf>,
+    /// Skip paths matching this glob (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Configuration file [default: cutover.toml found by walking up from the first path]
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Only run these rules (ID, name or ID prefix; repeatable, comma-separated)
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Do not run these rules (ID, name or ID prefix; repeatable, comma-separated)
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// When to use colour in human output
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+    /// Also list skipped files and why
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules { format } => {
+            list_rules(format);
+            ExitCode::SUCCESS
+        }
+        Command::Explain { rule } => match select::find_rule(&rule) {
+            Some(r) => {
+                print!("{}", cutover_rules::doc_page(r.meta()));
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("error: unknown rule `{rule}` (see `cutover rules`)");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+fn list_rules(format: RulesFormat) {
+    let rules = cutover_rules::all();
+    match format {
+        RulesFormat::Text => {
+            for r in rules {
+                let m = r.meta();
+                println!("{}  {:<38} {:<8} {}", m.id, m.name, m.default_severity, m.summary);
+            }
+        }
+        RulesFormat::Json => {
+            let v: Vec<_> = rules
+                .iter()
+                .map(|r| {
+                    let m = r.meta();
+                    serde_json::json!({"id": m.id, "name": m.name,
+                        "severity": m.default_severity.as_str(), "summary": m.summary})
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        }
+    }
+}
+
+fn usage_error(msg: &str) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(2)
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let first = args.paths.iter().find(|p| p.as_os_str() != "-");
+    let loaded = match config::load(args.config.as_deref(), first.map(PathBuf::as_path)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            return ExitCode::from(2);
+        }
+    };
+    let cfg = loaded.config;
+
+    // Rule selection: command line over configuration file.
+    let select = if args.select.is_empty() { cfg.rules.select.clone() } else { args.select.clone() };
+    let mut ignore = cfg.rules.ignore.clone();
+    ignore.extend(args.ignore.iter().cloned());
+    let rules = match select::select(&select, &ignore) {
+        Ok(r) => r,
+        Err(e) => return usage_error(&e),
+    };
+    let overrides = match select::severity_overrides(&cfg.rules.severity) {
+        Ok(o) => o,
+        Err(e) => return usage_error(&e),
+    };
+    let fail_on = match args.fail_on {
+        Some(f) => f,
+        None => match cfg.fail_on.as_deref() {
+            None => FailOn::Warning,
+            Some(s) => match FailOn::from_str(s, true) {
+                Ok(f) => f,
+                Err(_) => return usage_error(&format!("invalid `fail-on` value `{s}` in configuration (error, warning, info or never)")),
+            },
+        },
+    };
+
+    // Inputs.
+    let mut excludes = cfg.exclude.clone();
+    excludes.extend(args.exclude.iter().cloned());
+    let globs = match lint_engine::discover::compile_excludes(&excludes) {
+        Ok(g) => g,
+        Err(e) => return usage_error(&e),
+    };
+    let disk: Vec<PathBuf> = args.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+    let mut memory = Vec::new();
+    if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        let mut bytes = Vec::new();
+        if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+            return usage_error(&format!("cannot read standard input: {e}"));
+        }
+        memory.push(MemoryInput {
+            path: args.stdin_filename.clone().unwrap_or_else(|| PathBuf::from("<stdin>")),
+            bytes,
+        });
+    }
+    let (files, walk_errors) = lint_engine::discover::discover(&disk, &globs);
+    let mut outcome = load_all(&files, memory, &Limits::default());
+    outcome.errors.extend(walk_errors);
+    outcome.errors.sort_by(|a, b| a.path.cmp(&b.path));
+
+    let model = Model::build(&outcome.db);
+    let mut findings = run_rules(&model, &rules, &cfg.engine);
+    for f in &mut findings {
+        if let Some(s) = overrides.get(f.rule_id.as_str()) {
+            f.severity = *s;
+        }
+    }
+
+    let metas: Vec<&lint_engine::RuleMeta> = rules.iter().map(|r| r.meta()).collect();
+    let report = render::Report {
+        db: &outcome.db,
+        findings: &findings,
+        errors: &outcome.errors,
+        skipped: &outcome.skipped,
+        rules: &metas,
+        verbose: args.verbose,
+    };
+
+    let result = match &args.output {
+        Some(path) => std::fs::File::create(path).and_then(|f| {
+            let mut w = std::io::BufWriter::new(f);
+            match args.format {
+                OutputFormat::Human => render::human::render(&mut NoColor::new(&mut w), &report),
+                OutputFormat::Json => render::json::render(&mut w, &report),
+            }?;
+            w.flush()
+        }),
+        None => match args.format {
+            OutputFormat::Human => {
+                let choice = match args.color {
+                    ColorWhen::Always => ColorChoice::Always,
+                    ColorWhen::Never => ColorChoice::Never,
+                    ColorWhen::Auto if std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none() => ColorChoice::Auto,
+                    ColorWhen::Auto => ColorChoice::Never,
+                };
+                let mut out = StandardStream::stdout(choice);
+                render::human::render(&mut out, &report)
+            }
+            OutputFormat::Json => {
+                let stdout = std::io::stdout();
+                let mut w = std::io::BufWriter::new(stdout.lock());
+                render::json::render(&mut w, &report).and_then(|_| w.flush())
+            }
+        },
+    };
+    if let Err(e) = result {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write the report: {e}");
+            return ExitCode::from(2);
+        }
+    }
+
+    if !outcome.errors.is_empty() {
+        return ExitCode::from(2);
+    }
+    let threshold = match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    match threshold {
+        Some(t) if findings.iter().any(|f| f.severity >= t) => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    }
+}

@@ -1,1 +1,59 @@
-//! placeholder
+//! The cutover rule set. One rule per file at `src/<domain>/<rule_name>.rs`; the file stem is the
+//! rule's name in snake_case, and its doc comment is the rule's documentation page.
+
+pub mod ecs;
+pub mod k8s;
+pub mod lint;
+
+use lint_engine::{Rule, RuleMeta};
+
+/// Every built-in rule, sorted by ID.
+static RULES: &[&dyn Rule] = &[
+    &ecs::missing_stop_timeout::MissingStopTimeout,
+    &k8s::missing_resource_requests::MissingResourceRequests,
+    &lint::unresolved_input::UnresolvedInput,
+];
+
+pub fn all() -> &'static [&'static dyn Rule] {
+    RULES
+}
+
+/// Documentation site base for `helpUri` and links.
+pub const DOCS_BASE: &str = "https://github.com/cutover-dev/cutover/blob/main/rules-docs";
+
+pub fn doc_url(meta: &RuleMeta) -> String {
+    format!("{DOCS_BASE}/{}.md", meta.id)
+}
+
+/// The markdown page for a rule, as written to `rules-docs/<ID>.md`.
+pub fn doc_page(meta: &RuleMeta) -> String {
+    let mut body = String::new();
+    for line in meta.docs.lines() {
+        // Doc comments carry one leading space after `///`.
+        body.push_str(line.strip_prefix(' ').unwrap_or(line));
+        body.push('\n');
+    }
+    let inputs: Vec<&str> = meta.inputs.iter().map(|k| k.as_str()).collect();
+    format!(
+        "# {id} {name}\n\n\
+         <!-- generated from crates/rules/{src} by `cargo xtask docs`; do not edit -->\n\n\
+         | | |\n|---|---|\n| Default severity | {sev} |\n| Inputs | {inputs} |\n| Cross-file | {cross} |\n\n\
+         {summary}\n\n{body}",
+        id = meta.id,
+        name = meta.name,
+        src = meta.source.trim_start_matches("crates/rules/"),
+        sev = meta.default_severity,
+        inputs = inputs.join(", "),
+        cross = if meta.cross_file { "yes" } else { "no" },
+        summary = capitalise(meta.summary),
+        body = body.trim_end().to_string() + "\n",
+    )
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str() + ".",
+        None => String::new(),
+    }
+}

@@ -1,0 +1,76 @@
+use lint_engine::declare_rule;
+use lint_engine::model::{Containers, TaskDef};
+use lint_engine::{Rule, RuleContext, RuleMeta, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports inputs cutover cannot evaluate statically, so that a rule that had to skip them
+    /// never passes silently. Today: an `aws_ecs_task_definition` whose `container_definitions`
+    /// is a Terraform expression (`"${jsonencode([...])}"`, `"${file(...)}"`) rather than a JSON
+    /// string, and a `container_definitions` string that is not valid JSON.
+    ///
+    /// ## Why it matters
+    /// The container-level rules (stop timeouts, resource sizes, secrets, images) need the
+    /// container definitions. Guessing what an expression evaluates to would produce false
+    /// findings or hide real ones, so those rules skip the task definition and this rule says so.
+    ///
+    /// ## Example
+    /// ```json,expect_finding
+    /// {"resource": {"aws_ecs_task_definition": {"app": {
+    ///   "family": "app",
+    ///   "container_definitions": "${jsonencode(local.containers)}"
+    /// }}}}
+    /// ```
+    ///
+    /// ## How to fix
+    /// Lint the plan instead (`terraform show -json plan.out > plan.json`), where Terraform has
+    /// evaluated the expression into a JSON string. An invalid JSON string must be fixed: ECS
+    /// would reject it at registration.
+    pub UnresolvedInput {
+        id: "LINT000",
+        name: "unresolved-input",
+        severity: Info,
+        summary: "input that cannot be evaluated statically, so dependent rules skipped it",
+        inputs: [TfJson, TfPlan],
+        cross_file: false,
+        security: false,
+    }
+}
+
+impl Rule for UnresolvedInput {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_task_def(&self, td: &TaskDef<'_>, cx: &mut RuleContext<'_, '_>) {
+        match &td.containers {
+            Containers::Unresolved(node) => {
+                let f = cx
+                    .finding(
+                        td.file,
+                        node.span,
+                        format!(
+                            "`container_definitions` of `{}` is a Terraform expression; container rules skipped it",
+                            td.logical
+                        ),
+                    )
+                    .with_help("lint the plan JSON (`terraform show -json`), where the expression is evaluated")
+                    .with_logical(format!("{}/container_definitions", td.logical));
+                cx.emit(f);
+            }
+            Containers::Invalid { message, span, .. } => {
+                let f = cx
+                    .finding(
+                        td.file,
+                        *span,
+                        format!("`container_definitions` of `{}` is not valid JSON: {message}", td.logical),
+                    )
+                    .with_severity(Severity::Error)
+                    .with_help("fix the JSON; ECS rejects it at registration")
+                    .with_logical(format!("{}/container_definitions", td.logical));
+                cx.emit(f);
+            }
+            _ => {}
+        }
+    }
+}
