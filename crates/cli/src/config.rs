@@ -79,7 +79,11 @@ pub struct ConfigError {
 
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "invalid configuration in {}: {}", self.path, self.message)
+        write!(
+            f,
+            "invalid configuration in {}: {}",
+            self.path, self.message
+        )
     }
 }
 
@@ -94,10 +98,9 @@ impl miette::Diagnostic for ConfigError {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         let span = self.span.clone()?;
-        Some(Box::new(std::iter::once(miette::LabeledSpan::new_with_span(
-            Some(self.message.clone()),
-            span,
-        ))))
+        Some(Box::new(std::iter::once(
+            miette::LabeledSpan::new_with_span(Some(self.message.clone()), span),
+        )))
     }
 }
 
@@ -110,7 +113,10 @@ pub fn parse(path: &str, text: &str) -> Result<FileConfig, ConfigError> {
     })
 }
 
-pub fn load(explicit: Option<&Path>, first_path: Option<&Path>) -> Result<LoadedConfig, ConfigError> {
+pub fn load(
+    explicit: Option<&Path>,
+    first_path: Option<&Path>,
+) -> Result<LoadedConfig, ConfigError> {
     let path = match explicit {
         Some(p) => Some(p.to_path_buf()),
         None => find(first_path.unwrap_or(Path::new("."))),

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, NoColor};
+use codespan_reporting::term::termcolor::{ColorChoice, NoColor, StandardStream};
 
 use lint_engine::load::Limits;
 use lint_engine::runner::{load_all, run_rules, MemoryInput};
@@ -136,7 +136,10 @@ fn list_rules(format: RulesFormat) {
         RulesFormat::Text => {
             for r in rules {
                 let m = r.meta();
-                println!("{}  {:<38} {:<8} {}", m.id, m.name, m.default_severity, m.summary);
+                println!(
+                    "{}  {:<38} {:<8} {}",
+                    m.id, m.name, m.default_severity, m.summary
+                );
             }
         }
         RulesFormat::Json => {
@@ -170,7 +173,11 @@ fn check(args: CheckArgs) -> ExitCode {
     let cfg = loaded.config;
 
     // Rule selection: command line over configuration file.
-    let select = if args.select.is_empty() { cfg.rules.select.clone() } else { args.select.clone() };
+    let select = if args.select.is_empty() {
+        cfg.rules.select.clone()
+    } else {
+        args.select.clone()
+    };
     let mut ignore = cfg.rules.ignore.clone();
     ignore.extend(args.ignore.iter().cloned());
     let rules = match select::select(&select, &ignore) {
@@ -199,7 +206,12 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(g) => g,
         Err(e) => return usage_error(&e),
     };
-    let disk: Vec<PathBuf> = args.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+    let disk: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
     let mut memory = Vec::new();
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
         let mut bytes = Vec::new();
@@ -207,7 +219,10 @@ fn check(args: CheckArgs) -> ExitCode {
             return usage_error(&format!("cannot read standard input: {e}"));
         }
         memory.push(MemoryInput {
-            path: args.stdin_filename.clone().unwrap_or_else(|| PathBuf::from("<stdin>")),
+            path: args
+                .stdin_filename
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("<stdin>")),
             bytes,
         });
     }
@@ -248,8 +263,12 @@ fn check(args: CheckArgs) -> ExitCode {
                 let choice = match args.color {
                     ColorWhen::Always => ColorChoice::Always,
                     ColorWhen::Never => ColorChoice::Never,
-                    ColorWhen::Auto if std::io::stdout().is_terminal()
-                        && std::env::var_os("NO_COLOR").is_none() => ColorChoice::Auto,
+                    ColorWhen::Auto
+                        if std::io::stdout().is_terminal()
+                            && std::env::var_os("NO_COLOR").is_none() =>
+                    {
+                        ColorChoice::Auto
+                    }
                     ColorWhen::Auto => ColorChoice::Never,
                 };
                 let mut out = StandardStream::stdout(choice);

@@ -10,7 +10,10 @@ fn matches(rule: &dyn Rule, pat: &str) -> bool {
     p.eq_ignore_ascii_case("ALL")
         || m.id.eq_ignore_ascii_case(p)
         || m.name == p
-        || (!p.is_empty() && m.id.to_ascii_uppercase().starts_with(&p.to_ascii_uppercase()))
+        || (!p.is_empty()
+            && m.id
+                .to_ascii_uppercase()
+                .starts_with(&p.to_ascii_uppercase()))
 }
 
 fn known(pat: &str) -> bool {

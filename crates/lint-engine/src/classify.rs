@@ -14,8 +14,19 @@ pub enum Classified {
 }
 
 const TF_BLOCKS: &[&str] = &[
-    "resource", "data", "module", "provider", "terraform", "variable", "output", "locals",
-    "moved", "import", "check", "removed", "//",
+    "resource",
+    "data",
+    "module",
+    "provider",
+    "terraform",
+    "variable",
+    "output",
+    "locals",
+    "moved",
+    "import",
+    "check",
+    "removed",
+    "//",
 ];
 
 /// True for a Kubernetes object: a mapping with string `apiVersion` and `kind`.
@@ -26,7 +37,10 @@ pub fn is_k8s_object(n: &Node) -> bool {
 
 /// The task-definition object of a register-shape or describe-shape document.
 pub fn task_definition_root(n: &Node) -> Option<&Node> {
-    if n.get("containerDefinitions").and_then(Node::as_seq).is_some() {
+    if n.get("containerDefinitions")
+        .and_then(Node::as_seq)
+        .is_some()
+    {
         return Some(n);
     }
     let inner = n.get("taskDefinition")?;
@@ -75,6 +89,12 @@ pub fn classify(path: &Path, docs: &[Node]) -> Classified {
                 }
                 return Classified::Kind(FileKind::TfPlan);
             }
+        }
+        // Some tools save plans without `format_version`; the plan sections are unmistakable.
+        if d.get("planned_values").and_then(Node::as_map).is_some()
+            || d.get("resource_changes").and_then(Node::as_seq).is_some()
+        {
+            return Classified::Kind(FileKind::TfPlan);
         }
         if task_definition_root(d).is_some() {
             return Classified::Kind(FileKind::TaskDef);

@@ -30,7 +30,10 @@ pub struct Node {
 pub enum Embedded {
     Doc(Node),
     /// The string looked like JSON but did not parse; the span is in the outer file.
-    Invalid { message: String, span: Span },
+    Invalid {
+        message: String,
+        span: Span,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -148,7 +151,8 @@ impl Node {
             Value::Seq(v) => (None, v.as_slice()),
             _ => (None, &[]),
         };
-        one.into_iter().chain(many.iter().filter(|n| n.as_map().is_some()))
+        one.into_iter()
+            .chain(many.iter().filter(|n| n.as_map().is_some()))
     }
 
     /// The parsed JSON document this string holds, if any.

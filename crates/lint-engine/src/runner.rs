@@ -63,7 +63,9 @@ pub fn load_all(paths: &[PathBuf], memory: Vec<MemoryInput>, limits: &Limits) ->
                     docs,
                 });
             }
-            Loaded::Skipped { path, reason, note } => out.skipped.push(Skipped { path, reason, note }),
+            Loaded::Skipped { path, reason, note } => {
+                out.skipped.push(Skipped { path, reason, note })
+            }
             Loaded::Error(e) => out.errors.push(e),
         }
     }

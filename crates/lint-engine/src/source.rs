@@ -219,4 +219,3 @@ mod tests {
         assert_eq!(idx.line_col(text, d), LineCol { line: 3, col: 1 });
     }
 }
-

@@ -133,15 +133,31 @@ mod tests {
     #[test]
     fn finds_references() {
         let r = parse_refs("${aws_iam_role.exec.arn}");
-        assert_eq!(r, vec![TfRef { address: "aws_iam_role.exec".into(), attr: "arn".into() }]);
-        let r = parse_refs("arn:${data.aws_partition.p.partition}:x:${module.vpc.private_subnets[0]}");
+        assert_eq!(
+            r,
+            vec![TfRef {
+                address: "aws_iam_role.exec".into(),
+                attr: "arn".into()
+            }]
+        );
+        let r =
+            parse_refs("arn:${data.aws_partition.p.partition}:x:${module.vpc.private_subnets[0]}");
         assert_eq!(r[0].address, "data.aws_partition.p");
         assert_eq!(r[1].address, "module.vpc");
         assert_eq!(r[1].attr, "private_subnets");
         let r = parse_refs("${jsonencode({a = aws_ecs_cluster.main.id})}");
-        assert_eq!(r, vec![TfRef { address: "aws_ecs_cluster.main".into(), attr: "id".into() }]);
+        assert_eq!(
+            r,
+            vec![TfRef {
+                address: "aws_ecs_cluster.main".into(),
+                attr: "id".into()
+            }]
+        );
         assert!(parse_refs("plain").is_empty());
         assert!(parse_refs("${\"x.y\"}").is_empty());
-        assert_eq!(refs_in_expression("aws_lb_target_group.app[0].arn")[0].address, "aws_lb_target_group.app");
+        assert_eq!(
+            refs_in_expression("aws_lb_target_group.app[0].arn")[0].address,
+            "aws_lb_target_group.app"
+        );
     }
 }

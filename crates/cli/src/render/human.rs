@@ -46,11 +46,15 @@ pub fn render(w: &mut dyn WriteColor, report: &Report<'_>) -> io::Result<()> {
     }
 
     for f in report.findings {
-        let mut labels = vec![Label::primary(f.primary.file.0 as usize, f.primary.span.range())
-            .with_message(&f.primary.message)];
+        let mut labels = vec![
+            Label::primary(f.primary.file.0 as usize, f.primary.span.range())
+                .with_message(&f.primary.message),
+        ];
         for r in &f.related {
-            labels.push(Label::new(LabelStyle::Secondary, r.file.0 as usize, r.span.range())
-                .with_message(&r.message));
+            labels.push(
+                Label::new(LabelStyle::Secondary, r.file.0 as usize, r.span.range())
+                    .with_message(&r.message),
+            );
         }
         let mut notes = Vec::new();
         if let Some(m) = &f.missing_path {
@@ -92,7 +96,10 @@ pub fn render(w: &mut dyn WriteColor, report: &Report<'_>) -> io::Result<()> {
             plural(files, "file"),
         );
         if !report.errors.is_empty() {
-            line.push_str(&format!("; {} could not be read", plural(report.errors.len(), "input")));
+            line.push_str(&format!(
+                "; {} could not be read",
+                plural(report.errors.len(), "input")
+            ));
         }
         line.push('.');
         writeln!(w, "{line}")?;

@@ -242,7 +242,9 @@ impl<'a> Parser<'a> {
             loop {
                 self.ws();
                 if self.src.get(self.pos) == Some(&b']') && !items.is_empty() {
-                    return Err(self.unexpected("a value (trailing commas are not allowed in JSON)"));
+                    return Err(
+                        self.unexpected("a value (trailing commas are not allowed in JSON)")
+                    );
                 }
                 items.push(self.value()?);
                 self.ws();
@@ -281,9 +283,8 @@ impl<'a> Parser<'a> {
                 }
                 b'\\' => {
                     out.push_str(&self.text[run..self.pos]);
-                    let (c, len) = decode_escape(&self.src[self.pos..]).map_err(|m| {
-                        self.err_at(self.pos, self.pos + 2, m.to_string())
-                    })?;
+                    let (c, len) = decode_escape(&self.src[self.pos..])
+                        .map_err(|m| self.err_at(self.pos, self.pos + 2, m.to_string()))?;
                     out.push(c);
                     self.pos += len;
                     run = self.pos;
@@ -383,7 +384,11 @@ fn utf8_width(first: u8) -> usize {
 
 /// Rewrite every span of `node` (parsed from a decoded string) through `map` into outer offsets.
 pub fn remap(node: &mut Node, map: &[u32]) {
-    let m = |o: u32| map.get(o as usize).copied().unwrap_or(*map.last().unwrap_or(&0));
+    let m = |o: u32| {
+        map.get(o as usize)
+            .copied()
+            .unwrap_or(*map.last().unwrap_or(&0))
+    };
     node.span = Span::new(m(node.span.start), m(node.span.end));
     match &mut node.value {
         Value::Seq(items) => items.iter_mut().for_each(|n| remap(n, map)),
@@ -433,18 +438,33 @@ mod tests {
         assert_eq!(&t[a.value.span.range()], "[1, -2.5e3, true]");
         let c = n.path(&["b", "c"]).unwrap();
         assert_eq!(&t[c.span.range()], "null");
-        assert_eq!(n.get("a").unwrap().as_seq().unwrap()[1].value, Value::Number("-2.5e3".into()));
+        assert_eq!(
+            n.get("a").unwrap().as_seq().unwrap()[1].value,
+            Value::Number("-2.5e3".into())
+        );
     }
 
     #[test]
     fn errors_point_at_the_problem() {
         let t = "{\n  \"a\": 1\n  \"b\": 2\n}";
         let e = parse(t, 64).unwrap_err();
-        assert_eq!(e.message, "expected `,` or `}` after an object member, found `\"`");
+        assert_eq!(
+            e.message,
+            "expected `,` or `}` after an object member, found `\"`"
+        );
         assert_eq!(e.span.start as usize, t.find("\"b\"").unwrap());
-        assert!(parse("[1,]", 64).unwrap_err().message.contains("trailing comma"));
-        assert!(parse("{} x", 64).unwrap_err().message.contains("trailing characters"));
-        assert!(parse("[[[[1]]]]", 3).unwrap_err().message.contains("nesting deeper"));
+        assert!(parse("[1,]", 64)
+            .unwrap_err()
+            .message
+            .contains("trailing comma"));
+        assert!(parse("{} x", 64)
+            .unwrap_err()
+            .message
+            .contains("trailing characters"));
+        assert!(parse("[[[[1]]]]", 3)
+            .unwrap_err()
+            .message
+            .contains("nesting deeper"));
     }
 
     #[test]

@@ -51,7 +51,11 @@ pub enum Loaded {
         docs: Vec<Node>,
     },
     /// Not an input cutover understands (shown with `-v`), or deliberately skipped with a note.
-    Skipped { path: PathBuf, reason: String, note: bool },
+    Skipped {
+        path: PathBuf,
+        reason: String,
+        note: bool,
+    },
     Error(InputError),
 }
 
@@ -77,7 +81,12 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Encoding), String> {
             return char::decode_utf16(units)
                 .collect::<Result<String, _>>()
                 .map(|s| (s, enc))
-                .map_err(|e| format!("invalid UTF-16: unpaired surrogate {:#06x}", e.unpaired_surrogate()));
+                .map_err(|e| {
+                    format!(
+                        "invalid UTF-16: unpaired surrogate {:#06x}",
+                        e.unpaired_surrogate()
+                    )
+                });
         }
     }
     if bytes.contains(&0) {

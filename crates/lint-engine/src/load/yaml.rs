@@ -90,7 +90,9 @@ fn resolve_plain(s: &str) -> Value {
         return Value::Number(s.to_string());
     }
     if (s.starts_with("0x") && s.len() > 2 && s[2..].bytes().all(|c| c.is_ascii_hexdigit()))
-        || (s.starts_with("0o") && s.len() > 2 && s[2..].bytes().all(|c| (b'0'..=b'7').contains(&c)))
+        || (s.starts_with("0o")
+            && s.len() > 2
+            && s[2..].bytes().all(|c| (b'0'..=b'7').contains(&c)))
     {
         return Value::Number(s.to_string());
     }
@@ -124,7 +126,10 @@ fn resolve_plain(s: &str) -> Value {
 
 impl<'t> Builder<'t> {
     fn span(&self, s: &YSpan) -> Span {
-        Span::new(self.chars.byte(s.start.index()), self.chars.byte(s.end.index()))
+        Span::new(
+            self.chars.byte(s.start.index()),
+            self.chars.byte(s.end.index()),
+        )
     }
 
     fn err(&self, span: Span, message: impl Into<String>) -> ParseError {
@@ -342,10 +347,16 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Vec<YamlDoc>, ParseError> {
                             members.push(Member {
                                 key,
                                 key_span,
-                                value: Node::new(Value::Null, Span::new(key_span.end, key_span.end)),
+                                value: Node::new(
+                                    Value::Null,
+                                    Span::new(key_span.end, key_span.end),
+                                ),
                             });
                         }
-                        let last = members.iter().map(|m| m.value.span.end.max(m.key_span.end)).max();
+                        let last = members
+                            .iter()
+                            .map(|m| m.value.span.end.max(m.key_span.end))
+                            .max();
                         let members = b.apply_merges(members)?;
                         (Value::Map(members), start, anchor, last)
                     }
@@ -405,7 +416,11 @@ mod tests {
     fn alias_bomb_is_bounded() {
         let mut t = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 0..12 {
-            let prev = if i == 0 { "a".to_string() } else { format!("l{}", i - 1) };
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("l{}", i - 1)
+            };
             t.push_str(&format!(
                 "l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
             ));

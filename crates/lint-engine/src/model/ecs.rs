@@ -50,7 +50,9 @@ impl<'a> Container<'a> {
     }
     /// `essential` absent means essential.
     pub fn is_essential(&self) -> bool {
-        self.get("essential").and_then(Node::as_bool).unwrap_or(true)
+        self.get("essential")
+            .and_then(Node::as_bool)
+            .unwrap_or(true)
     }
     pub fn display_name(&self) -> String {
         self.name

@@ -22,7 +22,9 @@ impl<'a> K8sObject<'a> {
         self.node.get("metadata")
     }
     pub fn label(&self, key: &str) -> Option<&'a str> {
-        self.node.path(&["metadata", "labels", key]).and_then(Node::as_str)
+        self.node
+            .path(&["metadata", "labels", key])
+            .and_then(Node::as_str)
     }
     pub fn annotation(&self, key: &str) -> Option<&'a Node> {
         self.node.path(&["metadata", "annotations", key])
@@ -74,7 +76,10 @@ fn push_object<'a>(file: FileId, doc: usize, n: &'a Node, out: &mut Vec<K8sObjec
         file,
         doc,
         node: n,
-        api_version: n.get("apiVersion").and_then(Node::as_str).unwrap_or_default(),
+        api_version: n
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .unwrap_or_default(),
         kind,
         name: n.path(&["metadata", "name"]).and_then(Node::as_str),
         namespace: n.path(&["metadata", "namespace"]).and_then(Node::as_str),
@@ -105,7 +110,11 @@ impl<'a> K8sContainer<'a> {
     }
     /// JSON-pointer-like path within the pod spec: `containers[2]`.
     pub fn path(&self) -> String {
-        let list = if self.init { "initContainers" } else { "containers" };
+        let list = if self.init {
+            "initContainers"
+        } else {
+            "containers"
+        };
         format!("{list}[{}]", self.index)
     }
 }
@@ -152,7 +161,12 @@ pub(super) fn workload<'a>(object: usize, o: &K8sObject<'a>) -> Option<Workload<
     let n = o.node;
     let (holder, spec_path): (&Node, &'static str) = match o.kind {
         "Pod" => (n, "spec"),
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" | "Rollout"
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "Job"
+        | "Rollout"
         | "ReplicationController" => (n.path(&["spec", "template"])?, "spec.template.spec"),
         "CronJob" => (
             n.path(&["spec", "jobTemplate", "spec", "template"])?,

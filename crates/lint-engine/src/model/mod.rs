@@ -53,7 +53,10 @@ impl<'a> Model<'a> {
             }
         }
         for (i, r) in m.tf.iter().enumerate() {
-            m.tf_by_address.entry(r.address.clone()).or_default().push(i);
+            m.tf_by_address
+                .entry(r.address.clone())
+                .or_default()
+                .push(i);
             if r.rtype == "aws_ecs_task_definition" && r.mode == TfMode::Managed {
                 m.task_defs.push(ecs::from_tf(i, r));
             }
@@ -66,7 +69,10 @@ impl<'a> Model<'a> {
     }
 
     /// Terraform resources of a type (managed resources only).
-    pub fn tf_of_type<'m>(&'m self, rtype: &'m str) -> impl Iterator<Item = &'m TfResource<'a>> + 'm {
+    pub fn tf_of_type<'m>(
+        &'m self,
+        rtype: &'m str,
+    ) -> impl Iterator<Item = &'m TfResource<'a>> + 'm {
         self.tf
             .iter()
             .filter(move |r| r.rtype == rtype && r.mode == TfMode::Managed)
@@ -94,7 +100,10 @@ impl<'a> Model<'a> {
     }
 
     /// Kubernetes objects of a kind (case-sensitive, e.g. `Service`).
-    pub fn k8s_of_kind<'m>(&'m self, kind: &'m str) -> impl Iterator<Item = &'m K8sObject<'a>> + 'm {
+    pub fn k8s_of_kind<'m>(
+        &'m self,
+        kind: &'m str,
+    ) -> impl Iterator<Item = &'m K8sObject<'a>> + 'm {
         self.k8s.iter().filter(move |o| o.kind == kind)
     }
 }

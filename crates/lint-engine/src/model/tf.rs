@@ -287,7 +287,10 @@ fn collect_configuration<'a>(
     depth: u8,
 ) {
     for r in cm.get("resources").and_then(Node::as_seq).unwrap_or(&[]) {
-        if let (Some(addr), Some(ex)) = (r.get("address").and_then(Node::as_str), r.get("expressions")) {
+        if let (Some(addr), Some(ex)) = (
+            r.get("address").and_then(Node::as_str),
+            r.get("expressions"),
+        ) {
             exprs.insert(qualify(module, addr), ex);
         }
     }
@@ -322,7 +325,10 @@ pub(super) fn collect_plan<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
     if let Some(cm) = d.path(&["configuration", "root_module"]) {
         collect_configuration(f, "", cm, &mut exprs, m, 0);
     }
-    if let Some(pc) = d.path(&["configuration", "provider_config"]).and_then(Node::as_map) {
+    if let Some(pc) = d
+        .path(&["configuration", "provider_config"])
+        .and_then(Node::as_map)
+    {
         for p in pc {
             if let Some(ex) = p.value.get("expressions") {
                 m.tf_providers.push(TfProvider {
@@ -337,7 +343,9 @@ pub(super) fn collect_plan<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
     }
     let mut seen: HashSet<String> = HashSet::new();
     let mut push = |r: &'a Node, values: &'a Node, anchor: Span, m: &mut Model<'a>| {
-        let Some(address) = r.get("address").and_then(Node::as_str) else { return };
+        let Some(address) = r.get("address").and_then(Node::as_str) else {
+            return;
+        };
         if !seen.insert(address.to_string()) {
             return;
         }
@@ -367,9 +375,12 @@ pub(super) fn collect_plan<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
         });
     };
     // planned_values (plan) or values (state) first: each resource once.
-    for root in [d.path(&["planned_values", "root_module"]), d.path(&["values", "root_module"])]
-        .into_iter()
-        .flatten()
+    for root in [
+        d.path(&["planned_values", "root_module"]),
+        d.path(&["values", "root_module"]),
+    ]
+    .into_iter()
+    .flatten()
     {
         walk_module(root, &mut |r| {
             if let Some(v) = r.get("values") {
@@ -379,7 +390,11 @@ pub(super) fn collect_plan<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
         });
     }
     // resource_changes adds what planned_values lacks (older formats), never deleted resources.
-    for rc in d.get("resource_changes").and_then(Node::as_seq).unwrap_or(&[]) {
+    for rc in d
+        .get("resource_changes")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+    {
         let actions: Vec<&str> = rc
             .path(&["change", "actions"])
             .and_then(Node::as_seq)
@@ -390,8 +405,14 @@ pub(super) fn collect_plan<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
         if actions == ["delete"] {
             continue;
         }
-        if let Some(after) = rc.path(&["change", "after"]).filter(|a| a.as_map().is_some()) {
-            let anchor = rc.member("address").map(|a| a.value.span).unwrap_or(rc.span);
+        if let Some(after) = rc
+            .path(&["change", "after"])
+            .filter(|a| a.as_map().is_some())
+        {
+            let anchor = rc
+                .member("address")
+                .map(|a| a.value.span)
+                .unwrap_or(rc.span);
             push(rc, after, anchor, m);
         }
     }
@@ -432,4 +453,3 @@ fn walk_module<'a>(m: &'a Node, f: &mut dyn FnMut(&'a Node)) {
     }
     go(m, f, 0)
 }
-

@@ -75,7 +75,11 @@ impl Rule for MissingStopTimeout {
             let name = c.display_name();
             let logical = format!("{}/containerDefinitions[{name}]", td.logical);
             match c.get("stopTimeout") {
-                None | Some(lint_engine::doc::Node { value: lint_engine::doc::Value::Null, .. }) => {
+                None
+                | Some(lint_engine::doc::Node {
+                    value: lint_engine::doc::Value::Null,
+                    ..
+                }) => {
                     let f = cx
                         .finding(
                             td.file,

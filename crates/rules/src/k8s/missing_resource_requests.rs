@@ -107,7 +107,11 @@ impl Rule for MissingResourceRequests {
                     [one] => format!("no {one} request"),
                     _ => "no CPU or memory request".to_string(),
                 };
-                let kind = if c.init { "init container" } else { "container" };
+                let kind = if c.init {
+                    "init container"
+                } else {
+                    "container"
+                };
                 let mut f = cx
                     .finding(obj.file, requests_key.unwrap_or(c.anchor()), format!("{kind} `{name}` has {what}"))
                     .with_missing(format!("{path}.resources.requests.{}", missing[0]))

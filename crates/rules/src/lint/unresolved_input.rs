@@ -63,7 +63,10 @@ impl Rule for UnresolvedInput {
                     .finding(
                         td.file,
                         *span,
-                        format!("`container_definitions` of `{}` is not valid JSON: {message}", td.logical),
+                        format!(
+                            "`container_definitions` of `{}` is not valid JSON: {message}",
+                            td.logical
+                        ),
                     )
                     .with_severity(Severity::Error)
                     .with_help("fix the JSON; ECS rejects it at registration")
