@@ -1,0 +1,89 @@
+//! Snapshot tests of the human output: every `invalid*` rule fixture and the shipped example.
+//! Snapshots live in `test-corpus/snapshots/`; `CUTOVER_BLESS=1` rewrites them (review the diff).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn human(dir: &Path, arg: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .current_dir(dir)
+        .args(["check", arg, "--color", "never", "--fail-on", "never"])
+        .output()
+        .expect("run cutover");
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+fn compare(name: &str, got: &str, failures: &mut Vec<String>) {
+    let path = root().join("test-corpus/snapshots").join(format!("{name}.txt"));
+    if std::env::var_os("CUTOVER_BLESS").is_some() {
+        std::fs::write(&path, got).unwrap();
+        return;
+    }
+    match std::fs::read_to_string(&path) {
+        Ok(want) if want == got => {}
+        Ok(want) => failures.push(format!("{name}: human output changed\n--- want\n{want}\n--- got\n{got}")),
+        Err(_) => failures.push(format!("{name}: missing snapshot {}", path.display())),
+    }
+}
+
+#[test]
+fn human_snapshots() {
+    let mut failures = Vec::new();
+    let rules = root().join("test-corpus/rules");
+    let mut dirs: Vec<_> = std::fs::read_dir(&rules).unwrap().flatten().map(|e| e.path()).collect();
+    dirs.sort();
+    for dir in dirs {
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .filter(|n| n.starts_with("invalid") && !n.ends_with(".expected"))
+            .collect();
+        files.sort();
+        for f in files {
+            let got = human(&dir, &f);
+            let name = format!("{}__{}", dir.file_name().unwrap().to_string_lossy(), f);
+            compare(&name, &got, &mut failures);
+        }
+    }
+    compare("examples__migration", &human(&root(), "examples/migration"), &mut failures);
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Message style: what is wrong, lowercase, no trailing period (checked on every snapshot).
+#[test]
+fn message_convention() {
+    let re_head = regex_lite_head();
+    let mut bad = Vec::new();
+    for e in std::fs::read_dir(root().join("test-corpus/snapshots")).unwrap().flatten() {
+        let text = std::fs::read_to_string(e.path()).unwrap();
+        for line in text.lines() {
+            if let Some(msg) = re_head(line) {
+                let first = msg.chars().next().unwrap_or('a');
+                if first.is_uppercase() || msg.ends_with('.') || msg.ends_with('!') {
+                    bad.push(format!("{}: {line}", e.file_name().to_string_lossy()));
+                }
+            }
+        }
+    }
+    assert!(bad.is_empty(), "messages breaking the convention:\n{}", bad.join("\n"));
+}
+
+/// Returns the message of a diagnostic head line such as `warning[ECS001/...]: message`.
+fn regex_lite_head() -> impl Fn(&str) -> Option<&str> {
+    |line: &str| {
+        for sev in ["error[", "warning[", "note["] {
+            if let Some(rest) = line.strip_prefix(sev) {
+                if rest.starts_with("input-error") {
+                    return None;
+                }
+                return rest.split_once("]: ").map(|(_, m)| m);
+            }
+        }
+        None
+    }
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite: installs the external tools the tests run against (when the project needs
+# them), checks the dependency walls, then runs every Rust test in the workspace.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -f scripts/install-test-tools.sh ]; then
+  bash scripts/install-test-tools.sh
+fi
+
+# lint-engine and rules never depend on the command line or on renderers.
+for crate in lint-engine cutover-rules; do
+  if cargo tree -q -p "$crate" -e normal --prefix none | grep -E '^(clap|codespan-reporting|miette|termcolor) ' ; then
+    echo "dependency wall broken: $crate depends on a CLI or rendering crate" >&2
+    exit 1
+  fi
+done
+
+cargo test --workspace --locked
