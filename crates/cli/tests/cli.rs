@@ -27,13 +27,21 @@ fn tempdir(name: &str) -> PathBuf {
 #[test]
 fn broken_file_does_not_hide_findings_in_others() {
     let d = tempdir("broken");
-    std::fs::write(d.join("broken.yaml"), "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   bad: indent\n").unwrap();
+    std::fs::write(
+        d.join("broken.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   bad: indent\n",
+    )
+    .unwrap();
     std::fs::write(
         d.join("pod.yaml"),
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n    - name: web\n      image: nginx\n",
     )
     .unwrap();
-    let out = bin().current_dir(&d).args(["check", ".", "--color", "never"]).output().unwrap();
+    let out = bin()
+        .current_dir(&d)
+        .args(["check", ".", "--color", "never"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("error[input-error]: invalid YAML"), "{text}");
@@ -41,7 +49,11 @@ fn broken_file_does_not_hide_findings_in_others() {
     assert!(text.contains("warning[K8S001/missing-resource-requests]: container `web` has no CPU or memory request"), "{text}");
     assert!(text.contains("┌─ pod.yaml:7:7"), "{text}");
 
-    let out = bin().current_dir(&d).args(["check", ".", "--format", "json"]).output().unwrap();
+    let out = bin()
+        .current_dir(&d)
+        .args(["check", ".", "--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let v = json(&out);
     assert_eq!(v["errors"][0]["file"], "broken.yaml");
@@ -58,16 +70,45 @@ fn exit_codes_follow_fail_on() {
         r#"{"family":"a","containerDefinitions":[{"name":"a","image":"x","stopTimeout":60}]}"#,
     )
     .unwrap();
-    let st = bin().current_dir(&d).args(["check", "."]).output().unwrap().status;
+    let st = bin()
+        .current_dir(&d)
+        .args(["check", "."])
+        .output()
+        .unwrap()
+        .status;
     assert_eq!(st.code(), Some(0));
-    std::fs::write(d.join("td.json"), r#"{"family":"a","containerDefinitions":[{"name":"a","image":"x"}]}"#).unwrap();
-    let st = bin().current_dir(&d).args(["check", "."]).output().unwrap().status;
+    std::fs::write(
+        d.join("td.json"),
+        r#"{"family":"a","containerDefinitions":[{"name":"a","image":"x"}]}"#,
+    )
+    .unwrap();
+    let st = bin()
+        .current_dir(&d)
+        .args(["check", "."])
+        .output()
+        .unwrap()
+        .status;
     assert_eq!(st.code(), Some(1));
-    let st = bin().current_dir(&d).args(["check", ".", "--fail-on", "error"]).output().unwrap().status;
+    let st = bin()
+        .current_dir(&d)
+        .args(["check", ".", "--fail-on", "error"])
+        .output()
+        .unwrap()
+        .status;
     assert_eq!(st.code(), Some(0));
-    let st = bin().current_dir(&d).args(["check", ".", "--select", "NOPE"]).output().unwrap().status;
+    let st = bin()
+        .current_dir(&d)
+        .args(["check", ".", "--select", "NOPE"])
+        .output()
+        .unwrap()
+        .status;
     assert_eq!(st.code(), Some(2));
-    let st = bin().current_dir(&d).args(["check", "missing-path"]).output().unwrap().status;
+    let st = bin()
+        .current_dir(&d)
+        .args(["check", "missing-path"])
+        .output()
+        .unwrap()
+        .status;
     assert_eq!(st.code(), Some(2));
 }
 
@@ -83,14 +124,24 @@ fn undecodable_and_binary_files_get_one_line_errors() {
         utf16.extend_from_slice(&u.to_le_bytes());
     }
     std::fs::write(d.join("utf16.json"), utf16).unwrap();
-    let out = bin().current_dir(&d).args(["check", ".", "--format", "json"]).output().unwrap();
+    let out = bin()
+        .current_dir(&d)
+        .args(["check", ".", "--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let v = json(&out);
     let errs: Vec<String> = v["errors"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| format!("{}: {}", e["file"].as_str().unwrap(), e["message"].as_str().unwrap()))
+        .map(|e| {
+            format!(
+                "{}: {}",
+                e["file"].as_str().unwrap(),
+                e["message"].as_str().unwrap()
+            )
+        })
         .collect();
     assert_eq!(
         errs,
@@ -106,7 +157,14 @@ fn undecodable_and_binary_files_get_one_line_errors() {
 #[test]
 fn stdin_with_a_filename() {
     let mut child = bin()
-        .args(["check", "-", "--stdin-filename", "deploy.yaml", "--format", "json"])
+        .args([
+            "check",
+            "-",
+            "--stdin-filename",
+            "deploy.yaml",
+            "--format",
+            "json",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -139,7 +197,10 @@ fn output_is_identical_whatever_the_thread_count() {
         outs.push(out.stdout);
     }
     assert!(!outs[0].is_empty());
-    assert!(outs[0] == outs[1] && outs[1] == outs[2], "JSON differs between thread counts");
+    assert!(
+        outs[0] == outs[1] && outs[1] == outs[2],
+        "JSON differs between thread counts"
+    );
 }
 
 /// The real-world corpus: no panic, every K8s/ECS/Terraform-JSON file classified and parsed, and
@@ -156,7 +217,12 @@ fn real_world_corpus_smoke() {
         .args(["check", "shared/corpus/real", "--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = json(&out);
     let errors: Vec<String> = v["errors"]
         .as_array()
@@ -164,7 +230,13 @@ fn real_world_corpus_smoke() {
         .iter()
         .map(|e| {
             let l = &e["location"];
-            format!("{}:{}:{} {}", e["file"].as_str().unwrap(), l["start_line"], l["start_column"], e["message"].as_str().unwrap())
+            format!(
+                "{}:{}:{} {}",
+                e["file"].as_str().unwrap(),
+                l["start_line"],
+                l["start_column"],
+                e["message"].as_str().unwrap()
+            )
         })
         .collect();
     assert_eq!(
@@ -186,9 +258,17 @@ fn real_world_corpus_smoke() {
     // Every Kubernetes and Terraform-JSON file is read; the only skipped task-definition-folder
     // files are ECS service definitions and bare container definitions, which are not task
     // definitions.
-    let skipped: Vec<&str> = v["skipped"].as_array().unwrap().iter().map(|s| s["file"].as_str().unwrap()).collect();
+    let skipped: Vec<&str> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["file"].as_str().unwrap())
+        .collect();
     for s in &skipped {
-        assert!(!s.contains("/terraform-json/"), "Terraform JSON not read: {s}");
+        assert!(
+            !s.contains("/terraform-json/"),
+            "Terraform JSON not read: {s}"
+        );
         let ok = s.ends_with("service-definition.json")
             || s.ends_with("ecs-service-def.json")
             || s.ends_with("/sv.json")

@@ -18,14 +18,18 @@ fn human(dir: &Path, arg: &str) -> String {
 }
 
 fn compare(name: &str, got: &str, failures: &mut Vec<String>) {
-    let path = root().join("test-corpus/snapshots").join(format!("{name}.txt"));
+    let path = root()
+        .join("test-corpus/snapshots")
+        .join(format!("{name}.txt"));
     if std::env::var_os("CUTOVER_BLESS").is_some() {
         std::fs::write(&path, got).unwrap();
         return;
     }
     match std::fs::read_to_string(&path) {
         Ok(want) if want == got => {}
-        Ok(want) => failures.push(format!("{name}: human output changed\n--- want\n{want}\n--- got\n{got}")),
+        Ok(want) => failures.push(format!(
+            "{name}: human output changed\n--- want\n{want}\n--- got\n{got}"
+        )),
         Err(_) => failures.push(format!("{name}: missing snapshot {}", path.display())),
     }
 }
@@ -34,7 +38,11 @@ fn compare(name: &str, got: &str, failures: &mut Vec<String>) {
 fn human_snapshots() {
     let mut failures = Vec::new();
     let rules = root().join("test-corpus/rules");
-    let mut dirs: Vec<_> = std::fs::read_dir(&rules).unwrap().flatten().map(|e| e.path()).collect();
+    let mut dirs: Vec<_> = std::fs::read_dir(&rules)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     dirs.sort();
     for dir in dirs {
         let mut files: Vec<_> = std::fs::read_dir(&dir)
@@ -50,7 +58,11 @@ fn human_snapshots() {
             compare(&name, &got, &mut failures);
         }
     }
-    compare("examples__migration", &human(&root(), "examples/migration"), &mut failures);
+    compare(
+        "examples__migration",
+        &human(&root(), "examples/migration"),
+        &mut failures,
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
@@ -59,7 +71,10 @@ fn human_snapshots() {
 fn message_convention() {
     let re_head = regex_lite_head();
     let mut bad = Vec::new();
-    for e in std::fs::read_dir(root().join("test-corpus/snapshots")).unwrap().flatten() {
+    for e in std::fs::read_dir(root().join("test-corpus/snapshots"))
+        .unwrap()
+        .flatten()
+    {
         let text = std::fs::read_to_string(e.path()).unwrap();
         for line in text.lines() {
             if let Some(msg) = re_head(line) {
@@ -70,7 +85,11 @@ fn message_convention() {
             }
         }
     }
-    assert!(bad.is_empty(), "messages breaking the convention:\n{}", bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "messages breaking the convention:\n{}",
+        bad.join("\n")
+    );
 }
 
 /// Returns the message of a diagnostic head line such as `warning[ECS001/...]: message`.

@@ -1,10 +1,11 @@
 //! Human output: codespan-reporting diagnostics with source snippets and labels across files.
 
-use std::io;
+use std::io::{self, Write};
 
 use codespan_reporting::diagnostic::{Diagnostic, Label, LabelStyle, Severity as CsSeverity};
 use codespan_reporting::files::SimpleFiles;
-use codespan_reporting::term::{self, termcolor::WriteColor};
+use codespan_reporting::term::termcolor::{Color, ColorSpec, WriteColor};
+use codespan_reporting::term::{self};
 
 use super::{display_path, Report};
 use lint_engine::Severity;
@@ -46,11 +47,18 @@ pub fn render(w: &mut dyn WriteColor, report: &Report<'_>) -> io::Result<()> {
     }
 
     for f in report.findings {
+        if long_line(report, f.primary.file, f.primary.span) {
+            render_windowed(w, report, f)?;
+            continue;
+        }
         let mut labels = vec![
             Label::primary(f.primary.file.0 as usize, f.primary.span.range())
                 .with_message(&f.primary.message),
         ];
         for r in &f.related {
+            if long_line(report, r.file, r.span) {
+                continue;
+            }
             labels.push(
                 Label::new(LabelStyle::Secondary, r.file.0 as usize, r.span.range())
                     .with_message(&r.message),
@@ -63,6 +71,13 @@ pub fn render(w: &mut dyn WriteColor, report: &Report<'_>) -> io::Result<()> {
         notes.extend(f.notes.iter().cloned());
         if let Some(h) = &f.help {
             notes.push(format!("help: {h}"));
+        }
+        for r in f
+            .related
+            .iter()
+            .filter(|r| long_line(report, r.file, r.span))
+        {
+            notes.push(related_note(report, r));
         }
         let d = Diagnostic::new(cs_severity(f.severity))
             .with_code(format!("{}/{}", f.rule_id, f.rule_name))
@@ -105,4 +120,117 @@ pub fn render(w: &mut dyn WriteColor, report: &Report<'_>) -> io::Result<()> {
         writeln!(w, "{line}")?;
     }
     Ok(())
+}
+
+/// Lines longer than this (minified JSON, one-line plans) are shown as a window around the span
+/// instead of whole, so a finding never prints megabytes.
+const MAX_LINE: usize = 240;
+const CONTEXT: usize = 50;
+
+/// Byte range of the line holding `at`, without its line break (via the line index: O(log n)).
+fn line_bounds(file: &lint_engine::SourceFile, at: usize) -> (usize, usize) {
+    let line0 = file.lines.line_of(at.min(file.text.len()) as u32);
+    let start = file.lines.line_start(line0).unwrap_or(0) as usize;
+    let mut end = file
+        .lines
+        .line_start(line0 + 1)
+        .map(|s| s as usize)
+        .unwrap_or(file.text.len());
+    let b = file.text.as_bytes();
+    while end > start && matches!(b[end - 1], b'\n' | b'\r') {
+        end -= 1;
+    }
+    (start, end)
+}
+
+fn long_line(report: &Report<'_>, file: lint_engine::FileId, span: lint_engine::Span) -> bool {
+    let (s, e) = line_bounds(report.db.get(file), span.start as usize);
+    e - s > MAX_LINE
+}
+
+fn floor_boundary(t: &str, mut i: usize) -> usize {
+    i = i.min(t.len());
+    while !t.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// `(excerpt, caret_offset_chars, caret_len_chars)` for a span in a long line.
+fn window(file: &lint_engine::SourceFile, span: lint_engine::Span) -> (String, usize, usize) {
+    let text = &file.text;
+    let (ls, le) = line_bounds(file, span.start as usize);
+    let start = span.start as usize;
+    let end = (span.end as usize).min(le).max(start);
+    let from = floor_boundary(text, start.saturating_sub(CONTEXT).max(ls));
+    let shown_end = floor_boundary(text, end.min(start + 2 * CONTEXT));
+    let to = floor_boundary(text, (shown_end + CONTEXT).min(le));
+    let mut out = String::new();
+    if from > ls {
+        out.push('…');
+    }
+    let before = text[from..start].chars().count() + usize::from(from > ls);
+    out.push_str(&text[from..to].replace('\t', " "));
+    if to < le {
+        out.push('…');
+    }
+    let len = text[start..shown_end].chars().count().max(1);
+    (out, before, len)
+}
+
+fn related_note(report: &Report<'_>, r: &lint_engine::Label) -> String {
+    let f = report.db.get(r.file);
+    let lc = f.line_col(r.span.start);
+    let (excerpt, _, _) = window(f, r.span);
+    format!(
+        "related: {}:{}:{}: {} `{}`",
+        f.name,
+        lc.line,
+        lc.col,
+        r.message,
+        excerpt.trim()
+    )
+}
+
+fn render_windowed(
+    w: &mut dyn WriteColor,
+    report: &Report<'_>,
+    f: &lint_engine::Finding,
+) -> io::Result<()> {
+    let file = report.db.get(f.primary.file);
+    let lc = file.line_col(f.primary.span.start);
+    let (excerpt, before, len) = window(file, f.primary.span);
+    let (word, color) = match f.severity {
+        Severity::Error => ("error", Color::Red),
+        Severity::Warning => ("warning", Color::Yellow),
+        Severity::Info => ("note", Color::Green),
+    };
+    let gutter = lc.line.to_string().len();
+    let pad = " ".repeat(gutter);
+    w.set_color(ColorSpec::new().set_fg(Some(color)).set_bold(true))?;
+    write!(w, "{word}[{}/{}]", f.rule_id, f.rule_name)?;
+    w.set_color(ColorSpec::new().set_bold(true))?;
+    writeln!(w, ": {}", f.message)?;
+    w.reset()?;
+    writeln!(w, "{pad} ┌─ {}:{}:{}", file.name, lc.line, lc.col)?;
+    writeln!(w, "{pad} │")?;
+    writeln!(w, "{} │ {excerpt}", lc.line)?;
+    write!(w, "{pad} │ {}", " ".repeat(before))?;
+    w.set_color(ColorSpec::new().set_fg(Some(color)))?;
+    writeln!(w, "{}", "^".repeat(len))?;
+    w.reset()?;
+    writeln!(w, "{pad} │")?;
+    if let Some(m) = &f.missing_path {
+        writeln!(w, "{pad} = missing: `{m}`")?;
+    }
+    for n in &f.notes {
+        writeln!(w, "{pad} = {n}")?;
+    }
+    for r in &f.related {
+        writeln!(w, "{pad} = {}", related_note(report, r))?;
+    }
+    if let Some(h) = &f.help {
+        writeln!(w, "{pad} = help: {h}")?;
+    }
+    writeln!(w)
 }
