@@ -1,7 +1,6 @@
 //! `cutover`: tells a platform team whether its containers are ready to move between AWS ECS and
 //! EKS, with exact source spans.
 
-mod config;
 mod render;
 mod select;
 
@@ -11,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, NoColor, StandardStream};
+use cutover::config;
 
 use lint_engine::load::Limits;
 use lint_engine::runner::{load_all, run_rules, MemoryInput};
@@ -42,6 +42,15 @@ enum Command {
     Explain {
         /// Rule ID (ECS001) or name (missing-stop-timeout)
         rule: String,
+    },
+    /// Write a commented starter cutover.toml
+    Init {
+        /// Directory to write it in
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite an existing cutover.toml
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -127,6 +136,13 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Init { dir, force } => match cutover::init::write(&dir, force) {
+            Ok(path) => {
+                println!("wrote {}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => usage_error(&e.to_string()),
+        },
     }
 }
 
@@ -137,7 +153,7 @@ fn list_rules(format: RulesFormat) {
             for r in rules {
                 let m = r.meta();
                 println!(
-                    "{}  {:<38} {:<8} {}",
+                    "{:<8} {:<38} {:<8} {}",
                     m.id, m.name, m.default_severity, m.summary
                 );
             }

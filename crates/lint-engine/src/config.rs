@@ -1,9 +1,11 @@
 //! Options rules read. The command-line crate fills this from `cutover.toml`; defaults here are
 //! the documented defaults of the rule catalog.
 
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Deserialize)]
+/// ECS rule options (`[ecs]`).
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EcsOptions {
     /// ECS001: a `stopTimeout` below this is reported (seconds).
@@ -21,7 +23,8 @@ impl Default for EcsOptions {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// Kubernetes rule options (`[k8s]`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct K8sOptions {
     /// K8S001: also report containers without `limits.memory` (info).
@@ -31,9 +34,11 @@ pub struct K8sOptions {
 }
 
 /// Everything rules may read from the configuration.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(default)]
 pub struct Config {
+    /// Options of the ECS rules.
     pub ecs: EcsOptions,
+    /// Options of the Kubernetes rules.
     pub k8s: K8sOptions,
 }

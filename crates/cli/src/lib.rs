@@ -1,0 +1,7 @@
+//! The parts of the `cutover` command line that other tools reuse: the configuration file, its
+//! JSON Schema and the starter file of `cutover init` (the `xtask` crate regenerates the schema
+//! from here).
+
+pub mod config;
+pub mod init;
+pub mod schema;
