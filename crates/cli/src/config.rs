@@ -115,10 +115,15 @@ pub struct ConfigError {
     pub path: String,
     pub message: String,
     pub span: Option<std::ops::Range<usize>>,
-    /// Text of the label under the span (default: the message).
-    pub label: Option<String>,
     pub help: Option<String>,
-    pub related: Vec<ConfigError>,
+    detail: Box<Detail>,
+}
+
+#[derive(Debug)]
+struct Detail {
+    /// Text of the label under the span (default: the message).
+    label: Option<String>,
+    related: Vec<ConfigError>,
     source: miette::NamedSource<String>,
 }
 
@@ -133,21 +138,33 @@ impl ConfigError {
             path: path.to_string(),
             message: message.into(),
             span,
-            label: None,
             help: None,
-            related: Vec::new(),
-            source: miette::NamedSource::new(path, text.to_string()),
+            detail: Box::new(Detail {
+                label: None,
+                related: Vec::new(),
+                source: miette::NamedSource::new(path, text.to_string()),
+            }),
         }
     }
 
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
+        self.detail.label = Some(label.into());
         self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+
+    pub fn with_related(mut self, related: Vec<ConfigError>) -> Self {
+        self.detail.related = related;
+        self
+    }
+
+    /// The other errors found in the same file.
+    pub fn related_errors(&self) -> &[ConfigError] {
+        &self.detail.related
     }
 }
 
@@ -173,21 +190,28 @@ impl miette::Diagnostic for ConfigError {
             .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        Some(&self.detail.source)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         let span = self.span.clone()?;
-        let label = self.label.clone().unwrap_or_else(|| self.message.clone());
+        let label = self
+            .detail
+            .label
+            .clone()
+            .unwrap_or_else(|| self.message.clone());
         Some(Box::new(std::iter::once(
             miette::LabeledSpan::new_with_span(Some(label), span),
         )))
     }
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        if self.related.is_empty() {
+        if self.detail.related.is_empty() {
             return None;
         }
         Some(Box::new(
-            self.related.iter().map(|e| e as &dyn miette::Diagnostic),
+            self.detail
+                .related
+                .iter()
+                .map(|e| e as &dyn miette::Diagnostic),
         ))
     }
 }

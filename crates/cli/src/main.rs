@@ -154,7 +154,10 @@ fn list_rules(format: RulesFormat) {
                 let m = r.meta();
                 println!(
                     "{:<8} {:<38} {:<8} {}",
-                    m.id, m.name, m.default_severity, m.summary
+                    m.id,
+                    m.name,
+                    m.default_severity.as_str(),
+                    m.summary
                 );
             }
         }

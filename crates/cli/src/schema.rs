@@ -83,9 +83,8 @@ pub fn validate(path: &str, text: &str) -> Result<(), ConfigError> {
         return Ok(());
     }
     errors.sort_by_key(|e| e.span.as_ref().map_or(usize::MAX, |s| s.start));
-    let mut first = errors.remove(0);
-    first.related = errors;
-    Err(first)
+    let first = errors.remove(0);
+    Err(first.with_related(errors))
 }
 
 // --- TOML to JSON -------------------------------------------------------------------------
@@ -539,7 +538,7 @@ mod tests {
         let text = "[[ignore]]\npath = \"a\"\nrule = \"ECS001\"\nreason = \"x\"\n\n\
                     [[ignore]]\npath = \"b\"\nrule = \"ECS001\"\nreasn = \"y\"\n";
         let e = err(text);
-        let all: Vec<&ConfigError> = std::iter::once(&e).chain(&e.related).collect();
+        let all: Vec<&ConfigError> = std::iter::once(&e).chain(e.related_errors()).collect();
         assert_eq!(all.len(), 2, "{all:?}");
         assert!(all
             .iter()
