@@ -239,7 +239,7 @@ pub fn load(
             config: FileConfig::default(),
         });
     };
-    let shown = path.display().to_string();
+    let shown = lint_engine::discover::display_name(&path);
     let text = std::fs::read_to_string(&path)
         .map_err(|e| ConfigError::new(&shown, "", format!("cannot read: {e}"), None))?;
     let config = parse(&shown, &text)?;

@@ -2,7 +2,6 @@
 //! EKS, with exact source spans.
 
 mod render;
-mod select;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -10,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, NoColor, StandardStream};
-use cutover::config;
+use cutover::{config, select};
 
 use lint_engine::load::Limits;
 use lint_engine::runner::{load_all, run_rules, MemoryInput};

@@ -80,6 +80,10 @@ pub fn validate(path: &str, text: &str) -> Result<(), ConfigError> {
         .flat_map(|e| cx.describe(&e))
         .collect();
     if errors.is_empty() {
+        // Only a well-typed file is worth checking for rule names.
+        errors = cx.rule_refs(&instance);
+    }
+    if errors.is_empty() {
         return Ok(());
     }
     errors.sort_by_key(|e| e.span.as_ref().map_or(usize::MAX, |s| s.start));
@@ -414,6 +418,65 @@ impl Cx<'_, '_> {
         err
     }
 
+    /// Every rule named in the file must exist: `[rules] select`/`ignore` and `[[ignore]] rule`
+    /// take selectors (ID, name, ID prefix or `ALL`), `[rules.severity]` keys an ID or a name.
+    fn rule_refs(&self, instance: &Json) -> Vec<ConfigError> {
+        let mut out = Vec::new();
+        let strings = |v: Option<&Json>| -> Vec<(usize, String)> {
+            v.and_then(Json::as_array)
+                .map(|a| {
+                    a.iter()
+                        .enumerate()
+                        .filter_map(|(i, x)| x.as_str().map(|s| (i, s.to_string())))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        for list in ["select", "ignore"] {
+            for (i, sel) in strings(instance.pointer(&format!("/rules/{list}"))) {
+                if !crate::select::known(&sel) {
+                    let path = ["rules".to_string(), list.to_string(), i.to_string()];
+                    out.push(self.unknown_rule(&sel, &format!("rules.{list}"), &path, false));
+                }
+            }
+        }
+        if let Some(map) = instance
+            .pointer("/rules/severity")
+            .and_then(Json::as_object)
+        {
+            for key in map.keys() {
+                if crate::select::find_rule(key).is_none() {
+                    let path = ["rules".to_string(), "severity".to_string(), key.clone()];
+                    out.push(self.unknown_rule(key, "[rules.severity]", &path, true));
+                }
+            }
+        }
+        let entries = instance.get("ignore").and_then(Json::as_array);
+        for (i, entry) in entries.into_iter().flatten().enumerate() {
+            if let Some(sel) = entry.get("rule").and_then(Json::as_str) {
+                if !crate::select::known(sel) {
+                    let path = ["ignore".to_string(), i.to_string(), "rule".to_string()];
+                    out.push(self.unknown_rule(sel, "[[ignore]]", &path, false));
+                }
+            }
+        }
+        out
+    }
+
+    fn unknown_rule(&self, name: &str, place: &str, path: &[String], key: bool) -> ConfigError {
+        let span = locate(self.doc, path).map(|p| if key { p.key_or_value() } else { p.value });
+        let rules = cutover_rules::all();
+        let candidates = rules.iter().flat_map(|r| [r.meta().id, r.meta().name]);
+        let help = match closest(name, candidates) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "`cutover rules` lists the rules".to_string(),
+        };
+        let what = if key { "rule" } else { "rule selector" };
+        self.error(format!("unknown {what} `{name}` in `{place}`"), span)
+            .with_label("no such rule")
+            .with_help(help)
+    }
+
     /// A sub-table of `table` (one level down) that has the key: `min_stop_timeout_seconds`
     /// written at the top level belongs in `[ecs]`.
     fn section_with(&self, table: &[String], key: &str) -> Option<String> {
@@ -548,6 +611,35 @@ mod tests {
         assert!(all
             .iter()
             .any(|x| x.message == "`[[ignore]]` entry 2 is missing the required key `reason`"));
+    }
+
+    #[test]
+    fn unknown_rules_point_at_the_name() {
+        let text = "[rules]\nselect = [\"ECS\", \"missing-stop-timeot\"]\n";
+        let e = err(text);
+        assert_eq!(
+            e.message,
+            "unknown rule selector `missing-stop-timeot` in `rules.select`"
+        );
+        assert_eq!(at(text, &e.span), "\"missing-stop-timeot\"");
+        assert_eq!(
+            e.help.as_deref(),
+            Some("did you mean `missing-stop-timeout`?")
+        );
+
+        let text = "[rules.severity]\nECS01 = \"error\"\n";
+        let e = err(text);
+        assert_eq!(e.message, "unknown rule `ECS01` in `[rules.severity]`");
+        assert_eq!(at(text, &e.span), "ECS01");
+
+        let text = "[[ignore]]\npath = \"a/**\"\nrule = \"NOPE\"\nreason = \"r\"\n";
+        let e = err(text);
+        assert_eq!(at(text, &e.span), "\"NOPE\"");
+        assert_eq!(e.help.as_deref(), Some("`cutover rules` lists the rules"));
+
+        let ok = "[rules]\nselect = [\"ALL\", \"ecs\", \"K8S001\", \"unresolved-input\"]\n\
+                  severity = { missing-stop-timeout = \"error\", lint000 = \"warning\" }\n";
+        assert!(validate("cutover.toml", ok).is_ok());
     }
 
     #[test]
