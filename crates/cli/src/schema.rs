@@ -387,6 +387,19 @@ impl Cx<'_, '_> {
                     )
                     .with_label(format!("`{key}` is missing here"))]
             }
+            ValidationErrorKind::Minimum { limit } | ValidationErrorKind::Maximum { limit } => {
+                let bound = if matches!(e.kind(), ValidationErrorKind::Minimum { .. }) {
+                    "at least"
+                } else {
+                    "at most"
+                };
+                vec![self
+                    .error(
+                        format!("`{name}` must be {bound} {limit}, not {}", e.instance()),
+                        place.map(|p| p.value),
+                    )
+                    .with_label(format!("{bound} {limit}"))]
+            }
             _ => {
                 let at = if name.is_empty() {
                     "configuration".to_string()
@@ -577,6 +590,14 @@ mod tests {
         let e = err(text);
         assert_eq!(at(text, &e.span), "1");
         assert!(e.message.contains("must be a boolean, not an integer"));
+
+        let text = "[ecs]\nmin_stop_timeout_seconds = -5\n";
+        let e = err(text);
+        assert_eq!(
+            e.message,
+            "`ecs.min_stop_timeout_seconds` must be at least 0, not -5"
+        );
+        assert_eq!(at(text, &e.span), "-5");
 
         let text = "[rules]\nselect = \"ECS001\"\n";
         let e = err(text);

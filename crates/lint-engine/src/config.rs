@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 #[serde(default, deny_unknown_fields)]
 pub struct EcsOptions {
     /// ECS001: a `stopTimeout` below this is reported (seconds).
+    #[schemars(range(min = 0))]
     pub min_stop_timeout_seconds: i64,
     /// ECS001: also check FireLens log-router containers.
     pub include_log_routers: bool,

@@ -226,7 +226,13 @@ fn doc_examples_do_what_they_say() {
                     m.id,
                     got.len()
                 )),
-                Ok(_) => {}
+                Ok(got) => {
+                    for msg in got {
+                        if let Some(why) = message_problem(&msg) {
+                            problems.push(format!("{} example message {why}: {msg}", m.id));
+                        }
+                    }
+                }
             }
         }
     }
@@ -321,6 +327,22 @@ fn message_of(line: &str) -> Option<(&str, &str)> {
     Some((id, parts.next()?))
 }
 
+/// What is wrong with a finding message, if anything: it starts lowercase (or with a
+/// backticked value), has no trailing period and is one unpadded line.
+fn message_problem(msg: &str) -> Option<&'static str> {
+    if msg.is_empty() || msg.trim() != msg {
+        Some("is empty or padded")
+    } else if msg.contains('\n') {
+        Some("is more than one line")
+    } else if msg.starts_with(char::is_uppercase) {
+        Some("starts with a capital")
+    } else if msg.ends_with('.') {
+        Some("ends with a period")
+    } else {
+        None
+    }
+}
+
 #[test]
 fn corpus_messages_follow_the_convention() {
     let mut files = Vec::new();
@@ -337,15 +359,12 @@ fn corpus_messages_follow_the_convention() {
             let Some((id, msg)) = message_of(line) else {
                 continue;
             };
-            let at = format!("{}:{}", f.display(), i + 1);
-            if msg.starts_with(char::is_uppercase) {
-                problems.push(format!("{at}: {id} message starts with a capital: {msg}"));
-            }
-            if msg.ends_with('.') {
-                problems.push(format!("{at}: {id} message ends with a period: {msg}"));
-            }
-            if msg.trim() != msg || msg.is_empty() {
-                problems.push(format!("{at}: {id} message is empty or padded: {msg:?}"));
+            if let Some(why) = message_problem(msg) {
+                problems.push(format!(
+                    "{}:{}: {id} message {why}: {msg}",
+                    f.display(),
+                    i + 1
+                ));
             }
         }
     }
