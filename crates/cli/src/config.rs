@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 pub const FILE_NAME: &str = "cutover.toml";
 
 /// Rule selection and severity overrides (`[rules]`).
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RulesSection {
     /// Rule IDs, names or ID prefixes to enable (default: all).
@@ -22,7 +22,7 @@ pub struct RulesSection {
 }
 
 /// A severity name in `[rules.severity]` (`warn` is `warning`, `note` is `info`).
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SeverityName {
     Error,
@@ -34,7 +34,7 @@ pub enum SeverityName {
 
 /// The lowest severity that makes `cutover check` exit with 1 (`never`: exit with 0 whenever
 /// the inputs could be read).
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FailOnName {
     Error,
@@ -44,7 +44,7 @@ pub enum FailOnName {
 }
 
 /// One path-scoped suppression (`[[ignore]]`).
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IgnoreEntry {
     /// Glob of the paths the suppression applies to.
@@ -62,7 +62,7 @@ pub struct IgnoreEntry {
 
 /// `cutover.toml`, the configuration of `cutover check`. It is found by walking up from the
 /// first path given, or named with `--config`. Command-line options take precedence.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default)]
 #[schemars(deny_unknown_fields, title = "cutover.toml")]
 pub struct FileConfig {

@@ -92,9 +92,11 @@ mod tests {
             Err(e) => panic!("{:?}", miette::Report::new(e)),
         };
         let defaults = crate::config::FileConfig::default();
-        let got = serde_json::to_value(&cfg.engine).unwrap_or_default();
-        let want = serde_json::to_value(&defaults.engine).unwrap_or_default();
-        assert_eq!(got, want, "the template's options differ from the defaults");
+        assert_eq!(
+            format!("{:?}", cfg.engine),
+            format!("{:?}", defaults.engine),
+            "the template's options differ from the defaults"
+        );
         assert!(cfg.rules.select.is_empty() && cfg.rules.ignore.is_empty());
         assert_eq!(cfg.fail_on.as_deref(), Some("warning"));
     }

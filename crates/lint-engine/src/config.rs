@@ -2,10 +2,10 @@
 //! the documented defaults of the rule catalog.
 
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// ECS rule options (`[ecs]`).
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EcsOptions {
     /// ECS001: a `stopTimeout` below this is reported (seconds).
@@ -25,7 +25,7 @@ impl Default for EcsOptions {
 }
 
 /// Kubernetes rule options (`[k8s]`).
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct K8sOptions {
     /// K8S001: also report containers without `limits.memory` (info).
@@ -35,7 +35,7 @@ pub struct K8sOptions {
 }
 
 /// Everything rules may read from the configuration.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Config {
     /// Options of the ECS rules.
