@@ -3,40 +3,80 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 pub const FILE_NAME: &str = "cutover.toml";
 
 /// Rule selection and severity overrides (`[rules]`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RulesSection {
     /// Rule IDs, names or ID prefixes to enable (default: all).
     pub select: Vec<String>,
     /// Rule IDs, names or ID prefixes to disable.
     pub ignore: Vec<String>,
-    /// Per-rule severity: `ECS001 = "error"`.
+    /// Per-rule severity, by rule ID or name: `ECS001 = "error"`.
+    #[schemars(with = "BTreeMap<String, SeverityName>")]
     pub severity: BTreeMap<String, String>,
 }
 
+/// A severity name in `[rules.severity]` (`warn` is `warning`, `note` is `info`).
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SeverityName {
+    Error,
+    Warning,
+    Warn,
+    Info,
+    Note,
+}
+
+/// The lowest severity that makes `cutover check` exit with 1 (`never`: exit with 0 whenever
+/// the inputs could be read).
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOnName {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
 /// One path-scoped suppression (`[[ignore]]`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IgnoreEntry {
+    /// Glob of the paths the suppression applies to.
     pub path: String,
+    /// Rule ID, name or ID prefix it suppresses.
     pub rule: String,
+    /// Why the findings are accepted.
     pub reason: String,
+    /// TOML date after which the suppression no longer applies (`expires = 2026-06-30`).
+    // TOML has no null: an absent key leaves an option unset.
+    #[schemars(with = "String")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<toml::value::Datetime>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `cutover.toml`, the configuration of `cutover check`. It is found by walking up from the
+/// first path given, or named with `--config`. Command-line options take precedence.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default)]
+#[schemars(deny_unknown_fields, title = "cutover.toml")]
 pub struct FileConfig {
+    /// Rule selection and per-rule severity.
     pub rules: RulesSection,
-    #[serde(rename = "fail-on")]
+    /// Exit with 1 when a finding is at or above this severity (default `warning`).
+    #[serde(rename = "fail-on", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "FailOnName")]
     pub fail_on: Option<String>,
+    /// Globs of paths to skip (added to `--exclude`).
     pub exclude: Vec<String>,
+    /// Plugins to load.
     pub plugins: Vec<String>,
+    /// Path-scoped suppressions, each with a reason.
     pub ignore: Vec<IgnoreEntry>,
     #[serde(flatten)]
     pub engine: lint_engine::Config,
@@ -68,13 +108,64 @@ pub fn find(start: &Path) -> Option<PathBuf> {
     }
 }
 
-/// A configuration error with its place in the file, rendered by miette.
+/// A configuration error with its place in the file, rendered by miette. Further errors of the
+/// same file are attached as `related`.
 #[derive(Debug)]
 pub struct ConfigError {
     pub path: String,
-    pub text: String,
     pub message: String,
     pub span: Option<std::ops::Range<usize>>,
+    pub help: Option<String>,
+    detail: Box<Detail>,
+}
+
+#[derive(Debug)]
+struct Detail {
+    /// Text of the label under the span (default: the message).
+    label: Option<String>,
+    related: Vec<ConfigError>,
+    source: miette::NamedSource<String>,
+}
+
+impl ConfigError {
+    pub fn new(
+        path: &str,
+        text: &str,
+        message: impl Into<String>,
+        span: Option<std::ops::Range<usize>>,
+    ) -> Self {
+        ConfigError {
+            path: path.to_string(),
+            message: message.into(),
+            span,
+            help: None,
+            detail: Box::new(Detail {
+                label: None,
+                related: Vec::new(),
+                source: miette::NamedSource::new(path, text.to_string()),
+            }),
+        }
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.detail.label = Some(label.into());
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_related(mut self, related: Vec<ConfigError>) -> Self {
+        self.detail.related = related;
+        self
+    }
+
+    /// The other errors found in the same file.
+    pub fn related_errors(&self) -> &[ConfigError] {
+        &self.detail.related
+    }
 }
 
 impl std::fmt::Display for ConfigError {
@@ -93,24 +184,45 @@ impl miette::Diagnostic for ConfigError {
     fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         Some(Box::new("cutover::config"))
     }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.text)
+        Some(&self.detail.source)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         let span = self.span.clone()?;
+        let label = self
+            .detail
+            .label
+            .clone()
+            .unwrap_or_else(|| self.message.clone());
         Some(Box::new(std::iter::once(
-            miette::LabeledSpan::new_with_span(Some(self.message.clone()), span),
+            miette::LabeledSpan::new_with_span(Some(label), span),
         )))
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.detail.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.detail
+                .related
+                .iter()
+                .map(|e| e as &dyn miette::Diagnostic),
+        ))
     }
 }
 
+/// Validate `text` against the shipped schema, then read it.
 pub fn parse(path: &str, text: &str) -> Result<FileConfig, ConfigError> {
-    toml::from_str::<FileConfig>(text).map_err(|e| ConfigError {
-        path: path.to_string(),
-        text: text.to_string(),
-        message: e.message().to_string(),
-        span: e.span(),
-    })
+    crate::schema::validate(path, text)?;
+    // The schema accepts what the types accept; this catches what it cannot say (a quoted
+    // `expires` date, for example).
+    toml::from_str::<FileConfig>(text)
+        .map_err(|e| ConfigError::new(path, text, e.message().trim_end(), e.span()))
 }
 
 pub fn load(
@@ -127,13 +239,9 @@ pub fn load(
             config: FileConfig::default(),
         });
     };
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
-        path: shown.clone(),
-        text: String::new(),
-        message: format!("cannot read: {e}"),
-        span: None,
-    })?;
+    let shown = lint_engine::discover::display_name(&path);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| ConfigError::new(&shown, "", format!("cannot read: {e}"), None))?;
     let config = parse(&shown, &text)?;
     Ok(LoadedConfig {
         path: Some(path),

@@ -1,9 +1,7 @@
 //! `cutover`: tells a platform team whether its containers are ready to move between AWS ECS and
 //! EKS, with exact source spans.
 
-mod config;
 mod render;
-mod select;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -11,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, NoColor, StandardStream};
+use cutover::{config, select};
 
 use lint_engine::load::Limits;
 use lint_engine::runner::{load_all, run_rules, MemoryInput};
@@ -42,6 +41,15 @@ enum Command {
     Explain {
         /// Rule ID (ECS001) or name (missing-stop-timeout)
         rule: String,
+    },
+    /// Write a commented starter cutover.toml
+    Init {
+        /// Directory to write it in
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite an existing cutover.toml
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -127,6 +135,13 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Init { dir, force } => match cutover::init::write(&dir, force) {
+            Ok(path) => {
+                println!("wrote {}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => usage_error(&e.to_string()),
+        },
     }
 }
 
@@ -137,8 +152,11 @@ fn list_rules(format: RulesFormat) {
             for r in rules {
                 let m = r.meta();
                 println!(
-                    "{}  {:<38} {:<8} {}",
-                    m.id, m.name, m.default_severity, m.summary
+                    "{:<8} {:<38} {:<8} {}",
+                    m.id,
+                    m.name,
+                    m.default_severity.as_str(),
+                    m.summary
                 );
             }
         }

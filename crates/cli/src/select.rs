@@ -16,7 +16,8 @@ fn matches(rule: &dyn Rule, pat: &str) -> bool {
                 .starts_with(&p.to_ascii_uppercase()))
 }
 
-fn known(pat: &str) -> bool {
+/// True when a selector (ID, name, ID prefix or `ALL`) names at least one rule.
+pub fn known(pat: &str) -> bool {
     cutover_rules::all().iter().any(|r| matches(*r, pat))
 }
 

@@ -1,12 +1,15 @@
 //! Options rules read. The command-line crate fills this from `cutover.toml`; defaults here are
 //! the documented defaults of the rule catalog.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Deserialize)]
+/// ECS rule options (`[ecs]`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EcsOptions {
     /// ECS001: a `stopTimeout` below this is reported (seconds).
+    #[schemars(range(min = 0))]
     pub min_stop_timeout_seconds: i64,
     /// ECS001: also check FireLens log-router containers.
     pub include_log_routers: bool,
@@ -21,7 +24,8 @@ impl Default for EcsOptions {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// Kubernetes rule options (`[k8s]`).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct K8sOptions {
     /// K8S001: also report containers without `limits.memory` (info).
@@ -31,9 +35,11 @@ pub struct K8sOptions {
 }
 
 /// Everything rules may read from the configuration.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default)]
 pub struct Config {
+    /// Options of the ECS rules.
     pub ecs: EcsOptions,
+    /// Options of the Kubernetes rules.
     pub k8s: K8sOptions,
 }

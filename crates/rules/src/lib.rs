@@ -57,3 +57,35 @@ fn capitalise(s: &str) -> String {
         None => String::new(),
     }
 }
+
+/// The index page, `rules-docs/README.md`.
+pub fn index_page() -> String {
+    let mut out = String::from(
+        "# cutover rules\n\n\
+         <!-- generated from the rule doc comments by `cargo xtask docs`; do not edit -->\n\n\
+         Every rule of cutover, with its default severity. `cutover rules` prints this list and\n\
+         `cutover explain <ID>` prints a rule's page.\n\n\
+         | ID | Name | Default severity | Summary |\n|---|---|---|---|\n",
+    );
+    for r in RULES {
+        let m = r.meta();
+        out.push_str(&format!(
+            "| [{id}]({id}.md) | {name} | {sev} | {summary} |\n",
+            id = m.id,
+            name = m.name,
+            sev = m.default_severity,
+            summary = m.summary.replace('|', "\\|"),
+        ));
+    }
+    out
+}
+
+/// Every file of `rules-docs/`: one page per rule and the index, as (file name, contents).
+pub fn doc_files() -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = RULES
+        .iter()
+        .map(|r| (format!("{}.md", r.meta().id), doc_page(r.meta())))
+        .collect();
+    files.push(("README.md".to_string(), index_page()));
+    files
+}

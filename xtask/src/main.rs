@@ -1,0 +1,122 @@
+//! `cargo xtask <task>`: generated files of the repository.
+//!
+//! * `cargo xtask docs [--check]`: `rules-docs/<ID>.md` and `rules-docs/README.md` from the rule
+//!   doc comments (`--check` fails when a page is stale, missing or belongs to no rule).
+//! * `cargo xtask schema [--check]`: `schemas/cutover-toml.json` from the configuration types.
+//! * `cargo xtask all [--check]`: both.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// Outcome of one task: the files that differ from what is generated.
+struct Drift(Vec<String>);
+
+fn sync_docs(check: bool) -> std::io::Result<Drift> {
+    let dir = root().join("rules-docs");
+    let want = cutover_rules::doc_files();
+    let mut drift = Vec::new();
+    if !check {
+        std::fs::create_dir_all(&dir)?;
+    }
+    for (name, text) in &want {
+        let path = dir.join(name);
+        let have = std::fs::read_to_string(&path).ok();
+        if have.as_deref() != Some(text.as_str()) {
+            let what = if have.is_none() { "missing" } else { "stale" };
+            drift.push(format!("rules-docs/{name} ({what})"));
+            if !check {
+                std::fs::write(&path, text)?;
+            }
+        }
+    }
+    if dir.is_dir() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            let Some(name) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .map(str::to_string)
+            else {
+                continue;
+            };
+            if name.ends_with(".md") && !want.iter().any(|(w, _)| *w == name) {
+                drift.push(format!("rules-docs/{name} (no such rule)"));
+                if !check {
+                    std::fs::remove_file(&path)?;
+                }
+            }
+        }
+    }
+    Ok(Drift(drift))
+}
+
+fn sync_schema(check: bool) -> std::io::Result<Drift> {
+    let path = root().join(cutover::schema::SCHEMA_PATH);
+    let text = cutover::schema::generate_text();
+    let have = std::fs::read_to_string(&path).ok();
+    let mut drift = Vec::new();
+    if have.as_deref() != Some(text.as_str()) {
+        drift.push(format!("{} (stale)", cutover::schema::SCHEMA_PATH));
+        if !check {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(&path, text)?;
+        }
+    }
+    Ok(Drift(drift))
+}
+
+fn usage() -> ExitCode {
+    eprintln!("usage: cargo xtask <docs|schema|all> [--check]");
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let check = args.iter().any(|a| a == "--check");
+    let tasks: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| *a != "--check")
+        .collect();
+    let [task] = tasks.as_slice() else {
+        return usage();
+    };
+    let jobs: Vec<fn(bool) -> std::io::Result<Drift>> = match *task {
+        "docs" => vec![sync_docs],
+        "schema" => vec![sync_schema],
+        "all" => vec![sync_docs, sync_schema],
+        _ => return usage(),
+    };
+    let mut drift = Vec::new();
+    for job in jobs {
+        match job(check) {
+            Ok(Drift(d)) => drift.extend(d),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if drift.is_empty() {
+        eprintln!("up to date");
+        return ExitCode::SUCCESS;
+    }
+    for d in &drift {
+        eprintln!("{} {d}", if check { "out of date:" } else { "updated:" });
+    }
+    if check {
+        eprintln!("run `cargo xtask {task}` and commit the result");
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
