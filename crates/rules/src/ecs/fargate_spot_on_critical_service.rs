@@ -32,6 +32,10 @@ declare_rule! {
     /// `ceil(D × deployment_minimum_healthy_percent / 100)`: losing the Spot tasks then takes the
     /// service below its own healthy floor.
     ///
+    /// A service listed in `[criticality.non_critical]` is not reported at all, even in
+    /// production: the configuration entry is the confirmation of intent that the info finding
+    /// asks for.
+    ///
     /// Criticality comes from the `[criticality]` configuration (explicit lists, tags, or by
     /// default a production service that serves traffic through a load balancer, service
     /// discovery or Service Connect); the reason is given in a note.
@@ -187,7 +191,8 @@ impl Rule for FargateSpotOnCriticalService {
         let model = cx.model;
         let svc = EcsService { resource: r };
         let crit = ecs_service_criticality(model, cx.config, &svc);
-        if !crit.critical && !crit.production {
+        // An explicit `non_critical` entry is the confirmation the info finding asks for.
+        if (!crit.critical && !crit.production) || crit.explicit == Some(false) {
             return;
         }
         let name = svc.display_name();
@@ -218,7 +223,15 @@ impl Rule for FargateSpotOnCriticalService {
             StrategySource::ClusterDefault(c) => c,
         };
         let Some(spot) = items.iter().find(|i| i.is_fargate_spot()) else {
-            if let Some(u) = items.iter().find(|i| i.provider_unresolved()) {
+            // A provider from `aws_ecs_capacity_provider` is an Auto Scaling group provider,
+            // never Fargate Spot.
+            if let Some(u) = items.iter().find(|i| {
+                i.provider_unresolved()
+                    && !i
+                        .provider
+                        .and_then(|p| p.as_str())
+                        .is_some_and(|s| s.contains("aws_ecs_capacity_provider."))
+            }) {
                 if let Some(p) = u.provider {
                     self.cannot_evaluate(
                         cx,
@@ -273,21 +286,22 @@ impl Rule for FargateSpotOnCriticalService {
         } else {
             "production service"
         };
-        let tasks = match range {
-            Some((d, (lo, hi))) if lo == hi => format!("{lo} of its {d} tasks"),
-            Some((d, (lo, hi))) => format!("about {lo} to {hi} of its {d} tasks"),
-            None => "tasks".to_string(),
+        let mut msg = match range {
+            Some((d, (0, 0))) => format!(
+                "{who} `{name}` places tasks above its FARGATE base on `FARGATE_SPOT` (none at its desired count of {d})"
+            ),
+            Some((d, (lo, hi))) if lo == hi => {
+                format!("{who} `{name}` runs {lo} of its {d} tasks on `FARGATE_SPOT`")
+            }
+            Some((d, (lo, hi))) => {
+                format!("{who} `{name}` runs about {lo} to {hi} of its {d} tasks on `FARGATE_SPOT`")
+            }
+            None => format!("{who} `{name}` runs tasks on `FARGATE_SPOT`"),
         };
-        let mut msg = format!("{who} `{name}` runs {tasks} on `FARGATE_SPOT`");
         if crit.critical {
             if let (Some(need), Some(_)) = (weak_floor, range) {
-                let keep = if base_fd == 1 {
-                    "1 task".to_string()
-                } else {
-                    format!("{base_fd} tasks")
-                };
                 msg.push_str(&format!(
-                    ": only {keep} on FARGATE, below its healthy floor of {need}"
+                    ": its FARGATE base of {base_fd} is below its healthy floor of {need}"
                 ));
             }
         } else {
@@ -323,10 +337,16 @@ impl Rule for FargateSpotOnCriticalService {
                 c.address
             ));
         }
-        if range.is_some() {
-            f = f.with_note("Spot tasks can be stopped with two minutes' notice, and the scheduler cannot start new ones while Spot capacity is short; ECS does not document how it rounds the weighted split, hence the range");
-        } else if count.is_none() {
-            f = f.with_note("the desired count is not known, so the number of Spot tasks is not given");
+        f = f.with_note("Spot tasks can be stopped with two minutes' notice, and the scheduler cannot start new ones while Spot capacity is short");
+        match range {
+            Some((_, (lo, hi))) if lo != hi => {
+                f = f.with_note("ECS does not document how it rounds the weighted split, hence the range");
+            }
+            Some(_) => {}
+            None if count.is_none() => {
+                f = f.with_note("the desired count is not known, so the number of Spot tasks is not given");
+            }
+            None => {}
         }
         let help = if crit.critical {
             match floor {

@@ -135,7 +135,7 @@ fn scheduled_by(model: &Model<'_>, td: &TaskDef<'_>) -> Option<String> {
                 })
             });
             if by_ref || by_family {
-                return Some(format!("scheduled by `{}`", t.address));
+                return Some(format!("it is scheduled by `{}`", t.address));
             }
         }
     }
@@ -166,7 +166,7 @@ fn unused_in_module(model: &Model<'_>, td: &TaskDef<'_>) -> Option<String> {
         .map(|s| format!("`{}`", s.display_name()))
         .collect();
     Some(format!(
-        "no ECS service of this Terraform module runs it (services: {}{})",
+        "no ECS service of this Terraform module runs it (the module's services: {}{})",
         names.join(", "),
         if peers.len() > 3 { ", …" } else { "" }
     ))
@@ -372,7 +372,7 @@ impl<'m, 'a> Escalation<'m, 'a> {
         }
         if let (Some(why), None) = (&self.one_off, self.severity.filter(|s| *s == Severity::Error)) {
             f = f.with_note(format!(
-                "reported as info: this looks like a one-off or scheduled task ({why}), which ECS rarely stops mid-run"
+                "reported as info: {why}, so this looks like a one-off or scheduled task, which deployments and scale-in do not stop"
             ));
         }
         f

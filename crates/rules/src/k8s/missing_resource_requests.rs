@@ -143,7 +143,7 @@ impl Rule for MissingResourceRequests {
                     .with_missing(format!("{path}.resources.requests.{}", missing[0]))
                     .with_help("set `resources.requests.cpu` and `resources.requests.memory` from observed usage or the ECS task size")
                     .with_logical(logical.clone());
-                if best_effort {
+                if best_effort && !ctx.defaults_all(&["cpu", "memory"]) {
                     f = f.with_note("no container of this pod sets any request or limit: the pod is BestEffort and is evicted first under node pressure");
                 }
                 if c.init {
@@ -307,14 +307,21 @@ impl<'m, 'a> Context<'m, 'a> {
         }
     }
 
+    /// A LimitRange (or the configuration) defaults every one of `resources`.
+    fn defaults_all(&self, resources: &[&str]) -> bool {
+        self.limit_range
+            .as_ref()
+            .is_some_and(|(_, res, _)| resources.iter().all(|m| res.iter().any(|r| r == m)))
+    }
+
     fn apply(
         &self,
         mut f: lint_engine::Finding,
         c: &K8sContainer<'_>,
         missing: &[&str],
     ) -> lint_engine::Finding {
-        if let Some((why, res, lr)) = &self.limit_range {
-            if missing.iter().all(|m| res.iter().any(|r| r == m)) {
+        if let Some((why, _, lr)) = &self.limit_range {
+            if self.defaults_all(missing) {
                 f = f.with_severity(Severity::Info).with_note(format!(
                     "reported as info: {why}, so admission fills in the missing request"
                 ));
