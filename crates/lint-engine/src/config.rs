@@ -122,3 +122,29 @@ impl Default for CriticalityOptions {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn criticality_section() {
+        let c: Config = serde_json::from_str(
+            r#"{"criticality": {"critical": {"ecs_services": ["payments-*"]},
+                "production": {"name_regex": "live"}, "production_serving_is_critical": false}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.criticality.critical.ecs_services, ["payments-*"]);
+        assert_eq!(c.criticality.production.name_regex, "live");
+        // Defaults of the other production keys stay.
+        assert!(c.criticality.production.env_vars.contains_key("APP_ENV"));
+        assert!(!c.criticality.production_serving_is_critical);
+        let d = Config::default();
+        assert!(d.criticality.production_serving_is_critical);
+        assert_eq!(
+            d.criticality.production.name_regex,
+            DEFAULT_PRODUCTION_REGEX
+        );
+        assert!(serde_json::from_str::<Config>(r#"{"criticality": {"critcal": {}}}"#).is_err());
+    }
+}

@@ -158,10 +158,13 @@ fn decide(
     }
 }
 
-fn explicit_ecs(sel: &CriticalSelector, name: Option<&str>, tags: &[(&str, &str)]) -> Option<String> {
-    let path = |s: &str| s.to_string();
+fn explicit_ecs(
+    sel: &CriticalSelector,
+    name: Option<&str>,
+    tags: &[(&str, &str)],
+) -> Option<String> {
     if let Some(g) = name.and_then(|n| first_glob(&sel.ecs_services, n)) {
-        return Some(format!("service name matches `{}`", path(g)));
+        return Some(format!("service name matches `{g}`"));
     }
     match_pairs(&sel.ecs_tags, tags, false).map(|t| format!("tag {t}"))
 }
@@ -210,9 +213,14 @@ pub fn ecs_service_criticality(
     if regex_matches(re, fname) {
         push_unique(&mut prod, format!("path `{fname}`"));
     }
-    let containers = tds.iter().flat_map(|t| t.containers().iter().map(|c| c.node));
-    if let Some(e) = match_pairs(&c.production.env_vars, &env_pairs(containers, "environment"), false)
-    {
+    let containers = tds
+        .iter()
+        .flat_map(|t| t.containers().iter().map(|c| c.node));
+    if let Some(e) = match_pairs(
+        &c.production.env_vars,
+        &env_pairs(containers, "environment"),
+        false,
+    ) {
         push_unique(&mut prod, e);
     }
     if let Some(cr) = cluster.resource {
@@ -333,20 +341,18 @@ pub fn service_exposure(model: &Model<'_>, svc: &K8sObject<'_>) -> Option<String
     }
     for ing in model.k8s_of_kind("Ingress") {
         if ing.namespace_or_default() == ns && ingress_backends(ing).contains(&name) {
-            return Some(format!(
-                "Ingress `{}` backend",
-                ing.name.unwrap_or("?")
-            ));
+            return Some(format!("Ingress `{}` backend", ing.name.unwrap_or("?")));
         }
     }
     for tgb in model.k8s_of_kind("TargetGroupBinding") {
         if tgb.namespace_or_default() == ns
-            && tgb.node.path(&["spec", "serviceRef", "name"]).and_then(Node::as_str) == Some(name)
+            && tgb
+                .node
+                .path(&["spec", "serviceRef", "name"])
+                .and_then(Node::as_str)
+                == Some(name)
         {
-            return Some(format!(
-                "TargetGroupBinding `{}`",
-                tgb.name.unwrap_or("?")
-            ));
+            return Some(format!("TargetGroupBinding `{}`", tgb.name.unwrap_or("?")));
         }
     }
     None
@@ -419,7 +425,12 @@ mod tests {
     #[test]
     fn default_regex() {
         let re = crate::config::DEFAULT_PRODUCTION_REGEX;
-        for yes in ["prod-cluster", "api-prd", "envs/production/main.tf.json", "prod"] {
+        for yes in [
+            "prod-cluster",
+            "api-prd",
+            "envs/production/main.tf.json",
+            "prod",
+        ] {
             assert!(regex_matches(re, yes), "{yes}");
         }
         for no in ["product-api", "reproduce", "preprod2"] {

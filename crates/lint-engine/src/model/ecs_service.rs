@@ -191,7 +191,10 @@ fn cluster_by_name<'m, 'a>(
         .collect();
     all.iter()
         .find(|c| c.file == near.file)
-        .or_else(|| all.iter().find(|c| c.dir == near.dir && c.module == near.module))
+        .or_else(|| {
+            all.iter()
+                .find(|c| c.dir == near.dir && c.module == near.module)
+        })
         .or_else(|| (all.len() == 1).then(|| &all[0]))
         .copied()
 }
@@ -329,7 +332,9 @@ impl<'m, 'a> EcsService<'m, 'a> {
             });
             let by_name = literal(t.attr("resource_id"))
                 .zip(name)
-                .is_some_and(|(id, n)| id.starts_with("service/") && id.ends_with(&format!("/{n}")));
+                .is_some_and(|(id, n)| {
+                    id.starts_with("service/") && id.ends_with(&format!("/{n}"))
+                });
             if by_ref || by_name {
                 if let Known::Value(m) = known_i64(t.attr("min_capacity")) {
                     return Some((m, "autoscaling min_capacity"));
@@ -349,7 +354,8 @@ impl<'m, 'a> EcsService<'m, 'a> {
     pub fn serves_traffic(&self) -> Option<&'static str> {
         let v = self.resource.values;
         let dynamic = |k: &str| v.path(&["dynamic", k]).is_some();
-        if v.get("load_balancer").is_some_and(|n| n.blocks().next().is_some())
+        if v.get("load_balancer")
+            .is_some_and(|n| n.blocks().next().is_some())
             || dynamic("load_balancer")
         {
             return Some("load balancer");
@@ -447,7 +453,9 @@ impl<'m, 'a> EcsService<'m, 'a> {
         }
         if let Some(lt) = v.get("launch_type").filter(|n| !n.is_null()) {
             if lt.is_unresolved() {
-                return EffectiveStrategy::Unknown("`launch_type` is an unresolved expression".into());
+                return EffectiveStrategy::Unknown(
+                    "`launch_type` is an unresolved expression".into(),
+                );
             }
             if lt.as_str().is_some_and(|s| !s.is_empty()) {
                 return EffectiveStrategy::LaunchType(lt);

@@ -290,6 +290,9 @@ impl Rule for FargateSpotOnCriticalService {
             Some((d, (0, 0))) => format!(
                 "{who} `{name}` places tasks above its FARGATE base on `FARGATE_SPOT` (none at its desired count of {d})"
             ),
+            Some((d, (lo, _))) if lo == d => {
+                format!("{who} `{name}` runs all {d} of its tasks on `FARGATE_SPOT`")
+            }
             Some((d, (lo, hi))) if lo == hi => {
                 format!("{who} `{name}` runs {lo} of its {d} tasks on `FARGATE_SPOT`")
             }
@@ -300,9 +303,15 @@ impl Rule for FargateSpotOnCriticalService {
         };
         if crit.critical {
             if let (Some(need), Some(_)) = (weak_floor, range) {
-                msg.push_str(&format!(
-                    ": its FARGATE base of {base_fd} is below its healthy floor of {need}"
-                ));
+                if base_fd == 0 {
+                    msg.push_str(&format!(
+                        ": with no FARGATE base, a Spot reclaim takes it below its healthy floor of {need}"
+                    ));
+                } else {
+                    msg.push_str(&format!(
+                        ": a Spot reclaim takes it below its healthy floor of {need} (FARGATE base {base_fd})"
+                    ));
+                }
             }
         } else {
             msg.push_str(": confirm it tolerates interruption");
@@ -340,11 +349,15 @@ impl Rule for FargateSpotOnCriticalService {
         f = f.with_note("Spot tasks can be stopped with two minutes' notice, and the scheduler cannot start new ones while Spot capacity is short");
         match range {
             Some((_, (lo, hi))) if lo != hi => {
-                f = f.with_note("ECS does not document how it rounds the weighted split, hence the range");
+                f = f.with_note(
+                    "ECS does not document how it rounds the weighted split, hence the range",
+                );
             }
             Some(_) => {}
             None if count.is_none() => {
-                f = f.with_note("the desired count is not known, so the number of Spot tasks is not given");
+                f = f.with_note(
+                    "the desired count is not known, so the number of Spot tasks is not given",
+                );
             }
             None => {}
         }
@@ -368,10 +381,8 @@ mod tests {
     use lint_engine::Span;
 
     fn item(p: &'static str, base: i64, weight: i64) -> StrategyItem<'static> {
-        let n: &'static Node = Box::leak(Box::new(Node::new(
-            Value::Str(p.into()),
-            Span::default(),
-        )));
+        let n: &'static Node =
+            Box::leak(Box::new(Node::new(Value::Str(p.into()), Span::default())));
         StrategyItem {
             node: n,
             provider: Some(n),

@@ -80,7 +80,6 @@ declare_rule! {
     }
 }
 
-
 /// Fargate's (and the ECS agent's) default wait between SIGTERM and SIGKILL.
 pub const DEFAULT_STOP_TIMEOUT: i64 = 30;
 
@@ -365,12 +364,12 @@ impl<'m, 'a> Escalation<'m, 'a> {
                     format!("critical service `{}`", s.display_name()),
                 ));
             }
-            f = f.with_note(format!(
-                "service `{}` is {reason}",
-                s.display_name()
-            ));
+            f = f.with_note(format!("service `{}` is {reason}", s.display_name()));
         }
-        if let (Some(why), None) = (&self.one_off, self.severity.filter(|s| *s == Severity::Error)) {
+        if let (Some(why), None) = (
+            &self.one_off,
+            self.severity.filter(|s| *s == Severity::Error),
+        ) {
             f = f.with_note(format!(
                 "reported as info: {why}, so this looks like a one-off or scheduled task, which deployments and scale-in do not stop"
             ));
@@ -474,12 +473,16 @@ mod tests {
         assert_eq!(parse_go_duration("45s"), Some(45));
         assert_eq!(parse_go_duration("45"), None);
         assert_eq!(
-            agent_stop_timeout_in("#!/bin/bash\necho ECS_CONTAINER_STOP_TIMEOUT=2m >> /etc/ecs/ecs.config"),
+            agent_stop_timeout_in(
+                "#!/bin/bash\necho ECS_CONTAINER_STOP_TIMEOUT=2m >> /etc/ecs/ecs.config"
+            ),
             Some(120)
         );
         // base64 of "echo ECS_CONTAINER_STOP_TIMEOUT=20s >> /etc/ecs/ecs.config\n"
         assert_eq!(
-            agent_stop_timeout_in("ZWNobyBFQ1NfQ09OVEFJTkVSX1NUT1BfVElNRU9VVD0yMHMgPj4gL2V0Yy9lY3MvZWNzLmNvbmZpZwo="),
+            agent_stop_timeout_in(
+                "ZWNobyBFQ1NfQ09OVEFJTkVSX1NUT1BfVElNRU9VVD0yMHMgPj4gL2V0Yy9lY3MvZWNzLmNvbmZpZwo="
+            ),
             Some(20)
         );
         assert_eq!(agent_stop_timeout_in("#!/bin/bash\necho hi"), None);

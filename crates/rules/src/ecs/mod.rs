@@ -1,2 +1,2 @@
-pub mod missing_stop_timeout;
 pub mod fargate_spot_on_critical_service;
+pub mod missing_stop_timeout;

@@ -286,13 +286,7 @@ impl<'m, 'a> Context<'m, 'a> {
                 break;
             }
         }
-        if limit_range.is_none()
-            && cfg
-                .k8s
-                .assume_limitrange_namespaces
-                .iter()
-                .any(|n| n == ns)
-        {
+        if limit_range.is_none() && cfg.k8s.assume_limitrange_namespaces.iter().any(|n| n == ns) {
             limit_range = Some((
                 format!("namespace `{ns}` is listed in `k8s.assume_limitrange_namespaces`"),
                 vec!["cpu".into(), "memory".into()],
