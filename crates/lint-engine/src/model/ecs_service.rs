@@ -236,7 +236,7 @@ pub fn cluster_link<'m, 'a>(
             name: Some("default".into()),
             unresolved: false,
         },
-        Some(n) if literal(Some(n)).is_some() => {
+        Some(n) if literal(Some(n)).is_some_and(|s| !cluster_name_of(s).is_empty()) => {
             let name = cluster_name_of(literal(Some(n)).unwrap_or_default());
             ClusterLink {
                 resource: cluster_by_name(model, r, name),
@@ -559,6 +559,9 @@ fn push_family<'m, 'a>(
     family: &str,
     out: &mut Vec<&'m TaskDef<'a>>,
 ) {
+    if family.is_empty() {
+        return;
+    }
     let all: Vec<&'m TaskDef<'a>> = model
         .task_defs
         .iter()

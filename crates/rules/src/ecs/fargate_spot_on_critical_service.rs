@@ -98,18 +98,24 @@ declare_rule! {
     }
 }
 
+/// Upper bound used for task counts in arithmetic.
+const MAX_TASKS: i64 = 10_000_000;
+
 const HELP_SPOT_CHECKLIST: &str = "if Spot stays, set `stopTimeout` to 120 s (ECS001) and a target-group deregistration delay under 120 s (ECS004)";
 
 /// Expected Spot tasks for `d` desired tasks: `[floor, ceil]`. `None` when a needed value is
 /// unresolved.
 fn spot_range(items: &[StrategyItem<'_>], d: i64) -> Option<(i64, i64)> {
+    // Clamp to the API ranges (and far beyond desired counts ECS accepts) so that arithmetic on
+    // hostile inputs cannot overflow.
+    let d = d.clamp(0, MAX_TASKS);
     let mut total_w = 0i64;
     let mut spot_w = 0i64;
     let mut base_spot = 0i64;
     let mut base_total = 0i64;
     for it in items {
-        let w = it.weight.or_default(0)?.max(0);
-        let b = it.base.or_default(0)?.max(0);
+        let w = it.weight.or_default(0)?.clamp(0, 1000);
+        let b = it.base.or_default(0)?.clamp(0, 100_000);
         total_w += w;
         base_total += b;
         if it.is_fargate_spot() {
@@ -260,7 +266,7 @@ impl Rule for FargateSpotOnCriticalService {
                     cx,
                     &svc,
                     (holder.file, spot_value.span),
-                    format!("cannot evaluate the `FARGATE_SPOT` share of {} service `{name}`: its weight or base is an unresolved expression", if crit.critical { "critical" } else { "production" }),
+                    format!("cannot evaluate the `FARGATE_SPOT` share of {} service `{name}`: its weight or base is not a literal number", if crit.critical { "critical" } else { "production" }),
                     &crit,
                 );
                 return;
@@ -268,16 +274,20 @@ impl Rule for FargateSpotOnCriticalService {
             Some(true) => {}
         }
 
-        let count = svc.desired_count(model).filter(|(d, _)| *d > 0);
+        let count = svc
+            .desired_count(model)
+            .filter(|(d, _)| *d > 0)
+            .map(|(d, s)| (d.min(MAX_TASKS), s));
         let range = count.and_then(|(d, _)| spot_range(items, d).map(|r| (d, r)));
         let base_fd = items
             .iter()
             .filter(|i| i.is_fargate())
             .filter_map(|i| i.base.or_default(0))
+            .map(|b| b.clamp(0, 100_000))
             .sum::<i64>();
         let floor = count.zip(svc.minimum_healthy_percent()).map(|((d, _), p)| {
             let p = p.clamp(0, 100);
-            (d * p + 99) / 100
+            (d.clamp(0, MAX_TASKS) * p + 99) / 100
         });
         let weak_floor = floor.filter(|need| base_fd < *need && *need > 0);
 
