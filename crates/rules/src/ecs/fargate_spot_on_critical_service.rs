@@ -238,12 +238,12 @@ impl Rule for FargateSpotOnCriticalService {
                         .and_then(|p| p.as_str())
                         .is_some_and(|s| s.contains("aws_ecs_capacity_provider."))
             }) {
-                if let Some(p) = u.provider {
+                if let (Some(p), true) = (u.provider, crit.critical) {
                     self.cannot_evaluate(
                         cx,
                         &svc,
                         (holder.file, p.span),
-                        format!("cannot evaluate whether {} service `{name}` runs on `FARGATE_SPOT`: its capacity provider is an unresolved expression", if crit.critical { "critical" } else { "production" }),
+                        format!("cannot evaluate whether critical service `{name}` runs on `FARGATE_SPOT`: its capacity provider is an unresolved expression"),
                         &crit,
                     );
                 }
@@ -261,12 +261,13 @@ impl Rule for FargateSpotOnCriticalService {
         };
         match active {
             Some(false) => return,
+            None if !crit.critical => return,
             None => {
                 self.cannot_evaluate(
                     cx,
                     &svc,
                     (holder.file, spot_value.span),
-                    format!("cannot evaluate the `FARGATE_SPOT` share of {} service `{name}`: its weight or base is not a literal number", if crit.critical { "critical" } else { "production" }),
+                    format!("cannot evaluate the `FARGATE_SPOT` share of critical service `{name}`: its weight or base is not a literal number"),
                     &crit,
                 );
                 return;
@@ -354,6 +355,11 @@ impl Rule for FargateSpotOnCriticalService {
             f = f.with_note(format!(
                 "the service sets neither `capacity_provider_strategy` nor `launch_type`, so it inherits the default strategy of {cluster} (`{}`)",
                 c.address
+            ));
+        }
+        if let Some((d, "autoscaling min_capacity")) = count {
+            f = f.with_note(format!(
+                "desired count {d} taken from the `min_capacity` of the service's `aws_appautoscaling_target`"
             ));
         }
         f = f.with_note("Spot tasks can be stopped with two minutes' notice, and the scheduler cannot start new ones while Spot capacity is short");
