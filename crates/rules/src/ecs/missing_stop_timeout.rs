@@ -14,8 +14,7 @@ declare_rule! {
     /// `firelensConfiguration`), which ECS stops after the containers that log through them;
     /// set `ecs.include_log_routers = true` to check them too.
     ///
-    /// ## Severity
-    /// Warning by default. **Error** when a service that runs the task definition (its
+    /// **Severity.** Warning by default. **Error** when a service that runs the task definition (its
     /// `task_definition` is a Terraform reference to it, its ARN or its family) is critical
     /// (see `[criticality]`) or places tasks on `FARGATE_SPOT` through its effective
     /// capacity-provider strategy (see ECS002); the Spot message recommends 120 s, the length of

@@ -15,8 +15,7 @@ declare_rule! {
     /// With `k8s.require_memory_limit = true`, a container without `limits.memory` also gets an
     /// info finding.
     ///
-    /// ## Severity
-    /// Warning by default. **Error** when any of these holds (the reason is given in a note):
+    /// **Severity.** Warning by default. **Error** when any of these holds (the reason is given in a note):
     /// - the workload is critical (see `[criticality]`: explicit labels, namespaces and priority
     ///   classes, or by default a production workload exposed through a `LoadBalancer` Service,
     ///   an Ingress or a TargetGroupBinding);
