@@ -2,6 +2,8 @@
 //! the documented defaults of the rule catalog.
 
 use schemars::JsonSchema;
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 /// ECS rule options (`[ecs]`).
@@ -42,4 +44,113 @@ pub struct Config {
     pub ecs: EcsOptions,
     /// Options of the Kubernetes rules.
     pub k8s: K8sOptions,
+    /// `[criticality]`: which workloads are critical or production (catalog §0.4).
+    pub criticality: CriticalityOptions,
+}
+
+/// Explicit selectors of `[criticality.critical]` and `[criticality.non_critical]`: any match
+/// selects the workload.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct CriticalSelector {
+    /// Globs on `aws_ecs_service.name` (`payments-*`).
+    pub ecs_services: Vec<String>,
+    /// Tag key → accepted values, on `aws_ecs_service.tags`/`tags_all`.
+    pub ecs_tags: BTreeMap<String, Vec<String>>,
+    /// Label key → accepted values, on the workload, its pod template or its Namespace.
+    pub k8s_labels: BTreeMap<String, Vec<String>>,
+    /// Globs on the Kubernetes namespace.
+    pub namespaces: Vec<String>,
+    /// `podSpec.priorityClassName` values.
+    pub priority_classes: Vec<String>,
+}
+
+/// `[criticality.production]`: how the default heuristic recognises production.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProductionOptions {
+    /// Matched against cluster, service, namespace and workload names and the file path.
+    pub name_regex: String,
+    /// Container environment variable → values meaning production (values compare
+    /// case-insensitively).
+    pub env_vars: BTreeMap<String, Vec<String>>,
+    /// Tag (or Kubernetes label) key → values meaning production (keys and values compare
+    /// case-insensitively).
+    pub tags: BTreeMap<String, Vec<String>>,
+}
+
+fn map(entries: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
+    entries
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect()))
+        .collect()
+}
+
+impl Default for ProductionOptions {
+    fn default() -> Self {
+        ProductionOptions {
+            name_regex: DEFAULT_PRODUCTION_REGEX.to_string(),
+            env_vars: map(&[
+                ("APP_ENV", &["production", "prod"]),
+                ("NODE_ENV", &["production"]),
+                ("ENV", &["production", "prod"]),
+            ]),
+            tags: map(&[
+                ("Environment", &["prod", "production"]),
+                ("env", &["prod", "production"]),
+            ]),
+        }
+    }
+}
+
+/// The catalog's default production name pattern.
+pub const DEFAULT_PRODUCTION_REGEX: &str = r"(^|[-_./])(prod|prd|production)([-_./]|$)";
+
+/// `[criticality]`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct CriticalityOptions {
+    pub critical: CriticalSelector,
+    /// Explicit opt-out: wins over everything else.
+    pub non_critical: CriticalSelector,
+    pub production: ProductionOptions,
+    /// A production workload that serves traffic is critical unless opted out.
+    pub production_serving_is_critical: bool,
+}
+
+impl Default for CriticalityOptions {
+    fn default() -> Self {
+        CriticalityOptions {
+            critical: CriticalSelector::default(),
+            non_critical: CriticalSelector::default(),
+            production: ProductionOptions::default(),
+            production_serving_is_critical: true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn criticality_section() {
+        let c: Config = serde_json::from_str(
+            r#"{"criticality": {"critical": {"ecs_services": ["payments-*"]},
+                "production": {"name_regex": "live"}, "production_serving_is_critical": false}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.criticality.critical.ecs_services, ["payments-*"]);
+        assert_eq!(c.criticality.production.name_regex, "live");
+        // Defaults of the other production keys stay.
+        assert!(c.criticality.production.env_vars.contains_key("APP_ENV"));
+        assert!(!c.criticality.production_serving_is_critical);
+        let d = Config::default();
+        assert!(d.criticality.production_serving_is_critical);
+        assert_eq!(
+            d.criticality.production.name_regex,
+            DEFAULT_PRODUCTION_REGEX
+        );
+        assert!(serde_json::from_str::<Config>(r#"{"criticality": {"critcal": {}}}"#).is_err());
+    }
 }

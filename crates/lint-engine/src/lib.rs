@@ -6,6 +6,7 @@
 
 pub mod classify;
 pub mod config;
+pub mod criticality;
 pub mod discover;
 pub mod doc;
 pub mod finding;

@@ -10,6 +10,7 @@ use lint_engine::{Rule, RuleMeta};
 /// Every built-in rule, sorted by ID.
 static RULES: &[&dyn Rule] = &[
     &ecs::missing_stop_timeout::MissingStopTimeout,
+    &ecs::fargate_spot_on_critical_service::FargateSpotOnCriticalService,
     &k8s::missing_resource_requests::MissingResourceRequests,
     &lint::unresolved_input::UnresolvedInput,
 ];

@@ -4,11 +4,14 @@
 //! rule can always report on the exact key or value it looked at.
 
 mod ecs;
+pub mod ecs_service;
 mod k8s;
 mod tf;
 
 pub use ecs::{Container, Containers, TaskDef, TaskDefOrigin};
+pub use ecs_service::{EcsService, EffectiveStrategy, StrategyItem, StrategySource};
 pub use k8s::{K8sContainer, K8sObject, Workload};
+pub use tf::follow;
 pub use tf::{TfMode, TfModuleCall, TfOrigin, TfProvider, TfResource};
 
 use std::collections::HashMap;

@@ -1,6 +1,8 @@
+use lint_engine::criticality::workload_criticality;
 use lint_engine::declare_rule;
-use lint_engine::model::{K8sContainer, Workload};
-use lint_engine::{Rule, RuleContext, RuleMeta, Severity};
+use lint_engine::doc::Node;
+use lint_engine::model::{K8sContainer, K8sObject, Model, Workload};
+use lint_engine::{Label, Rule, RuleContext, RuleMeta, Severity};
 
 declare_rule! {
     /// ## What it does
@@ -12,6 +14,26 @@ declare_rule! {
     ///
     /// With `k8s.require_memory_limit = true`, a container without `limits.memory` also gets an
     /// info finding.
+    ///
+    /// **Severity.** Warning by default. **Error** when any of these holds (the reason is given in a note):
+    /// - the workload is critical (see `[criticality]`: explicit labels, namespaces and priority
+    ///   classes, or by default a production workload exposed through a `LoadBalancer` Service,
+    ///   an Ingress or a TargetGroupBinding);
+    /// - it is the `scaleTargetRef` (kind and name, same namespace) of a
+    ///   HorizontalPodAutoscaler that scales on utilization of the missing resource:
+    ///   `autoscaling/v2` `metrics[].resource.target.type: Utilization` (or a
+    ///   `ContainerResource` metric naming this container), the older
+    ///   `targetAverageUtilization`, or `autoscaling/v1` `targetCPUUtilizationPercentage`. An HPA
+    ///   without metrics defaults to 80 % CPU utilization and counts too;
+    /// - a Karpenter `NodePool` (`karpenter.sh/*`) is in the inputs: Karpenter sizes nodes from
+    ///   requests.
+    ///
+    /// **Info** instead when admission fills the request in: the namespace has a `LimitRange`
+    /// whose `type: Container` item sets `defaultRequest` (or `default`, which also defaults the
+    /// request) for every missing resource, or the namespace is listed in
+    /// `k8s.assume_limitrange_namespaces` (LimitRanges managed outside the inputs). The
+    /// downgrade wins over the escalations: the pod will have requests. Init containers are
+    /// always info.
     ///
     /// ## Why it matters
     /// On ECS, Fargate sizes each task from its task-level `cpu` and `memory`. On EKS the
@@ -64,7 +86,7 @@ declare_rule! {
         severity: Warning,
         summary: "container without CPU or memory requests, so it is scheduled and evicted blind",
         inputs: [K8s],
-        cross_file: false,
+        cross_file: true,
         security: false,
     }
 }
@@ -87,7 +109,10 @@ impl Rule for MissingResourceRequests {
     }
 
     fn check_workload(&self, w: &Workload<'_>, cx: &mut RuleContext<'_, '_>) {
-        let obj = &cx.model.k8s[w.object];
+        let Some(obj) = cx.model.k8s.get(w.object) else {
+            return;
+        };
+        let ctx = Context::of(cx.model, cx.config, w, obj);
         let best_effort = !w.containers.iter().chain(&w.init_containers).any(has_any);
         for c in w.containers.iter().chain(&w.init_containers) {
             let missing: Vec<&str> = ["cpu", "memory"]
@@ -117,11 +142,13 @@ impl Rule for MissingResourceRequests {
                     .with_missing(format!("{path}.resources.requests.{}", missing[0]))
                     .with_help("set `resources.requests.cpu` and `resources.requests.memory` from observed usage or the ECS task size")
                     .with_logical(logical.clone());
-                if best_effort {
+                if best_effort && !ctx.defaults_all(&["cpu", "memory"]) {
                     f = f.with_note("no container of this pod sets any request or limit: the pod is BestEffort and is evicted first under node pressure");
                 }
                 if c.init {
                     f = f.with_severity(Severity::Info);
+                } else {
+                    f = ctx.apply(f, c, &missing);
                 }
                 cx.emit(f);
             }
@@ -141,5 +168,202 @@ impl Rule for MissingResourceRequests {
                 cx.emit(f);
             }
         }
+    }
+}
+
+/// A Utilization target of an HPA: the resource, and the container for `ContainerResource`.
+struct HpaTarget<'a> {
+    hpa: &'a K8sObject<'a>,
+    resources: Vec<(String, Option<String>)>,
+}
+
+/// Resources an HPA scales on by utilization (`Utilization` targets, v2beta1
+/// `targetAverageUtilization`, v1 `targetCPUUtilizationPercentage`, or the 80 % CPU default when
+/// no metric is given).
+fn utilization_resources(hpa: &K8sObject<'_>) -> Vec<(String, Option<String>)> {
+    let Some(spec) = hpa.node.get("spec") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let metrics = spec.get("metrics").and_then(Node::as_seq).unwrap_or(&[]);
+    if spec.get("targetCPUUtilizationPercentage").is_some() || metrics.is_empty() {
+        out.push(("cpu".to_string(), None));
+    }
+    for m in metrics {
+        let (holder, container) = match m.get("type").and_then(Node::as_str) {
+            Some("Resource") => (m.get("resource"), None),
+            Some("ContainerResource") => {
+                let h = m.get("containerResource");
+                (
+                    h,
+                    h.and_then(|h| h.get("container"))
+                        .and_then(Node::as_str)
+                        .map(str::to_string),
+                )
+            }
+            _ => continue,
+        };
+        let Some(h) = holder else { continue };
+        let utilization = h.path(&["target", "type"]).and_then(Node::as_str) == Some("Utilization")
+            || h.get("targetAverageUtilization").is_some();
+        if let (true, Some(r)) = (utilization, h.get("name").and_then(Node::as_str)) {
+            out.push((r.to_string(), container));
+        }
+    }
+    out
+}
+
+/// Severity changes for one workload, computed once.
+struct Context<'m, 'a> {
+    critical: Option<String>,
+    hpas: Vec<HpaTarget<'m>>,
+    nodepool: Option<&'m K8sObject<'a>>,
+    /// LimitRange defaults of the namespace: (where from, resources defaulted).
+    limit_range: Option<(String, Vec<String>, Option<&'m K8sObject<'a>>)>,
+}
+
+impl<'m, 'a> Context<'m, 'a> {
+    fn of(
+        model: &'m Model<'a>,
+        cfg: &lint_engine::Config,
+        w: &Workload<'a>,
+        obj: &'m K8sObject<'a>,
+    ) -> Self {
+        let ns = obj.namespace_or_default();
+        let crit = workload_criticality(model, cfg, w);
+        let hpas = model
+            .k8s_of_kind("HorizontalPodAutoscaler")
+            .filter(|h| h.namespace_or_default() == ns)
+            .filter(|h| {
+                let r = h.node.path(&["spec", "scaleTargetRef"]);
+                r.and_then(|r| r.get("kind")).and_then(Node::as_str) == Some(obj.kind)
+                    && r.and_then(|r| r.get("name")).and_then(Node::as_str) == obj.name
+                    && obj.name.is_some()
+            })
+            .map(|h| HpaTarget {
+                hpa: h,
+                resources: utilization_resources(h),
+            })
+            .filter(|t| !t.resources.is_empty())
+            .collect();
+        let nodepool = model
+            .k8s_of_kind("NodePool")
+            .find(|n| n.api_version.starts_with("karpenter.sh/"));
+        let mut limit_range = None;
+        for lr in model
+            .k8s_of_kind("LimitRange")
+            .filter(|l| l.namespace_or_default() == ns)
+        {
+            let mut res = Vec::new();
+            for item in lr
+                .node
+                .path(&["spec", "limits"])
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+            {
+                if item.get("type").and_then(Node::as_str) != Some("Container") {
+                    continue;
+                }
+                for key in ["defaultRequest", "default"] {
+                    for m in item.get(key).and_then(Node::as_map).unwrap_or(&[]) {
+                        if !res.contains(&m.key) {
+                            res.push(m.key.clone());
+                        }
+                    }
+                }
+            }
+            if !res.is_empty() {
+                limit_range = Some((
+                    format!(
+                        "LimitRange `{}` of namespace `{ns}` defaults container requests ({})",
+                        lr.name.unwrap_or("?"),
+                        res.join(", ")
+                    ),
+                    res,
+                    Some(lr),
+                ));
+                break;
+            }
+        }
+        if limit_range.is_none() && cfg.k8s.assume_limitrange_namespaces.iter().any(|n| n == ns) {
+            limit_range = Some((
+                format!("namespace `{ns}` is listed in `k8s.assume_limitrange_namespaces`"),
+                vec!["cpu".into(), "memory".into()],
+                None,
+            ));
+        }
+        Context {
+            critical: crit.critical.then_some(crit.reason),
+            hpas,
+            nodepool,
+            limit_range,
+        }
+    }
+
+    /// A LimitRange (or the configuration) defaults every one of `resources`.
+    fn defaults_all(&self, resources: &[&str]) -> bool {
+        self.limit_range
+            .as_ref()
+            .is_some_and(|(_, res, _)| resources.iter().all(|m| res.iter().any(|r| r == m)))
+    }
+
+    fn apply(
+        &self,
+        mut f: lint_engine::Finding,
+        c: &K8sContainer<'_>,
+        missing: &[&str],
+    ) -> lint_engine::Finding {
+        if let Some((why, _, lr)) = &self.limit_range {
+            if self.defaults_all(missing) {
+                f = f.with_severity(Severity::Info).with_note(format!(
+                    "reported as info: {why}, so admission fills in the missing request"
+                ));
+                if let Some(lr) = lr {
+                    f = f.with_related(Label::new(lr.file, lr.anchor(), "defaults requests here"));
+                }
+                return f;
+            }
+        }
+        let mut escalated = false;
+        if let Some(reason) = &self.critical {
+            f = f.with_note(format!("the workload is {reason}"));
+            escalated = true;
+        }
+        for t in &self.hpas {
+            let hit: Vec<&str> = t
+                .resources
+                .iter()
+                .filter(|(r, cont)| {
+                    missing.contains(&r.as_str())
+                        && cont.as_deref().is_none_or(|n| Some(n) == c.name)
+                })
+                .map(|(r, _)| r.as_str())
+                .collect();
+            if let Some(r) = hit.first() {
+                f = f
+                    .with_note(format!(
+                        "HorizontalPodAutoscaler `{}` scales this workload on {r} utilization, which is undefined without a {r} request (see K8S009)",
+                        t.hpa.name.unwrap_or("?")
+                    ))
+                    .with_related(Label::new(
+                        t.hpa.file,
+                        t.hpa.anchor(),
+                        format!("scales on {r} utilization"),
+                    ));
+                escalated = true;
+                break;
+            }
+        }
+        if let Some(np) = self.nodepool {
+            f = f.with_note(format!(
+                "Karpenter NodePool `{}` is in the inputs: Karpenter sizes and consolidates nodes from pod requests",
+                np.name.unwrap_or("?")
+            ));
+            escalated = true;
+        }
+        if escalated {
+            f = f.with_severity(Severity::Error);
+        }
+        f
     }
 }

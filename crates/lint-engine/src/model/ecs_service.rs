@@ -1,0 +1,626 @@
+//! ECS services from Terraform (`aws_ecs_service`): the task definition they run, their cluster
+//! and their effective capacity-provider strategy.
+//!
+//! Nothing is precomputed: the functions here walk the [`Model`] on demand, so rules of every
+//! domain (ECS, IAM, NET, PAR) can reuse them without the model growing a field per question.
+//!
+//! Effective strategy (catalog ECS002, step 1):
+//! 1. the service's own `capacity_provider_strategy`, when it has at least one item;
+//! 2. else, when `launch_type` is set, no strategy at all (and so no Spot);
+//! 3. else the default strategy of the cluster: `aws_ecs_cluster_capacity_providers` whose
+//!    `cluster_name` resolves to the service's cluster, or the legacy
+//!    `aws_ecs_cluster.default_capacity_provider_strategy`.
+//!
+//! A cluster's `capacity_providers` list only associates providers with the cluster: it is never
+//! read as a strategy.
+
+use crate::doc::{Member, Node, Value};
+use crate::model::{Model, TaskDef, TfMode, TfResource};
+use crate::source::Span;
+
+/// A value that may be absent, known, or not known statically (an interpolation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Known<T> {
+    Absent,
+    Value(T),
+    Unresolved,
+}
+
+impl<T: Copy> Known<T> {
+    /// The value, with `default` for an absent one; `None` when unresolved.
+    pub fn or_default(self, default: T) -> Option<T> {
+        match self {
+            Known::Absent => Some(default),
+            Known::Value(v) => Some(v),
+            Known::Unresolved => None,
+        }
+    }
+}
+
+/// An integer attribute: absent (or null), a number / numeric string, or unresolved.
+pub fn known_i64(n: Option<&Node>) -> Known<i64> {
+    match n {
+        None => Known::Absent,
+        Some(n) if n.is_null() => Known::Absent,
+        Some(n) => match n.as_i64() {
+            Some(v) => Known::Value(v),
+            None => Known::Unresolved,
+        },
+    }
+}
+
+/// One item of a capacity-provider strategy.
+#[derive(Debug, Clone)]
+pub struct StrategyItem<'a> {
+    /// The item block.
+    pub node: &'a Node,
+    /// The `capacity_provider` value.
+    pub provider: Option<&'a Node>,
+    pub base: Known<i64>,
+    pub weight: Known<i64>,
+}
+
+impl<'a> StrategyItem<'a> {
+    fn from_block(node: &'a Node) -> Self {
+        StrategyItem {
+            node,
+            provider: node.get("capacity_provider").filter(|n| !n.is_null()),
+            base: known_i64(node.get("base")),
+            weight: known_i64(node.get("weight")),
+        }
+    }
+    /// The provider name when it is a literal.
+    pub fn provider_name(&self) -> Option<&'a str> {
+        self.provider
+            .and_then(Node::as_str)
+            .filter(|s| !crate::doc::is_unresolved_text(s))
+    }
+    /// The provider name is an interpolation (`${var.provider}`).
+    pub fn provider_unresolved(&self) -> bool {
+        self.provider.is_some_and(Node::is_unresolved)
+    }
+    pub fn is_fargate_spot(&self) -> bool {
+        self.provider_name() == Some("FARGATE_SPOT")
+    }
+    pub fn is_fargate(&self) -> bool {
+        self.provider_name() == Some("FARGATE")
+    }
+}
+
+/// Where an effective strategy comes from.
+#[derive(Debug, Clone, Copy)]
+pub enum StrategySource<'m, 'a> {
+    /// The service's own `capacity_provider_strategy`.
+    Service,
+    /// The default strategy of the service's cluster, from this resource
+    /// (`aws_ecs_cluster_capacity_providers`, or a legacy `aws_ecs_cluster`).
+    ClusterDefault(&'m TfResource<'a>),
+}
+
+/// The capacity-provider strategy that really places a service's tasks.
+#[derive(Debug, Clone)]
+pub enum EffectiveStrategy<'m, 'a> {
+    Strategy {
+        source: StrategySource<'m, 'a>,
+        items: Vec<StrategyItem<'a>>,
+    },
+    /// `launch_type` is set: no capacity provider is used.
+    LaunchType(&'a Node),
+    /// Neither the service nor its cluster (which is in the inputs) sets a strategy.
+    None,
+    /// Cannot be told from the inputs; the string says why.
+    Unknown(String),
+}
+
+impl<'m, 'a> EffectiveStrategy<'m, 'a> {
+    pub fn items(&self) -> &[StrategyItem<'a>] {
+        match self {
+            EffectiveStrategy::Strategy { items, .. } => items,
+            _ => &[],
+        }
+    }
+    /// True when an item is `FARGATE_SPOT` with a known `weight > 0` or `base > 0`.
+    pub fn uses_fargate_spot(&self) -> bool {
+        self.items().iter().any(|i| {
+            i.is_fargate_spot()
+                && (matches!(i.weight, Known::Value(w) if w > 0)
+                    || matches!(i.base, Known::Value(b) if b > 0))
+        })
+    }
+}
+
+/// The cluster a service (or a capacity-provider association) points at.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterLink<'m, 'a> {
+    /// The `aws_ecs_cluster` resource, when it is in the inputs.
+    pub resource: Option<&'m TfResource<'a>>,
+    /// The cluster name, when known (from the resource, a literal name or an ARN).
+    pub name: Option<String>,
+    /// The reference could not be followed (a variable, a module output, a remote state).
+    pub unresolved: bool,
+}
+
+impl<'m, 'a> ClusterLink<'m, 'a> {
+    fn same_cluster(&self, other: &ClusterLink<'m, 'a>) -> bool {
+        match (self.resource, other.resource) {
+            (Some(a), Some(b)) => std::ptr::eq(a, b),
+            _ => matches!((&self.name, &other.name), (Some(a), Some(b)) if a == b),
+        }
+    }
+}
+
+/// A cluster name from a literal name or a cluster ARN (`arn:aws:ecs:…:cluster/name`).
+pub fn cluster_name_of(s: &str) -> &str {
+    match s.strip_prefix("arn:") {
+        Some(_) => s.rsplit_once(":cluster/").map(|(_, n)| n).unwrap_or(s),
+        None => s,
+    }
+}
+
+/// The family of a task-definition reference: an ARN (`…:task-definition/family:3`),
+/// `family:3` or `family`.
+pub fn task_family_of(s: &str) -> &str {
+    let s = s
+        .rsplit_once(":task-definition/")
+        .map(|(_, r)| r)
+        .unwrap_or(s);
+    match s.rsplit_once(':') {
+        Some((fam, rev)) if rev.chars().all(|c| c.is_ascii_digit()) => fam,
+        _ => s,
+    }
+}
+
+fn literal(n: Option<&Node>) -> Option<&str> {
+    n.and_then(Node::as_str)
+        .filter(|s| !s.is_empty() && !crate::doc::is_unresolved_text(s))
+}
+
+fn same_resource(a: &TfResource<'_>, b: &TfResource<'_>) -> bool {
+    a.file == b.file && a.anchor == b.anchor
+}
+
+/// An `aws_ecs_cluster` of the inputs named `name`, preferring `near`'s file, then its directory.
+fn cluster_by_name<'m, 'a>(
+    model: &'m Model<'a>,
+    near: &TfResource<'a>,
+    name: &str,
+) -> Option<&'m TfResource<'a>> {
+    let all: Vec<&TfResource<'a>> = model
+        .tf_of_type("aws_ecs_cluster")
+        .filter(|c| literal(c.attr("name")) == Some(name))
+        .collect();
+    all.iter()
+        .find(|c| c.file == near.file)
+        .or_else(|| {
+            all.iter()
+                .find(|c| c.dir == near.dir && c.module == near.module)
+        })
+        .or_else(|| (all.len() == 1).then(|| &all[0]))
+        .copied()
+}
+
+/// Follow the cluster attribute `attr` of `r` (`cluster` of a service, `cluster_name` of an
+/// `aws_ecs_cluster_capacity_providers`).
+pub fn cluster_link<'m, 'a>(
+    model: &'m Model<'a>,
+    r: &TfResource<'a>,
+    attr: &str,
+) -> ClusterLink<'m, 'a> {
+    let value = r.attr(attr).filter(|n| !n.is_null());
+    for rf in r.refs_at(&[attr]) {
+        if rf.address.starts_with("aws_ecs_cluster.") {
+            if let Some(c) = model.resolve_tf(r, &rf.address) {
+                return ClusterLink {
+                    resource: Some(c),
+                    name: literal(c.attr("name")).map(str::to_string),
+                    unresolved: false,
+                };
+            }
+        } else if rf.address.starts_with("data.aws_ecs_cluster.") {
+            if let Some(name) = model
+                .resolve_tf(r, &rf.address)
+                .and_then(|d| literal(d.attr("cluster_name")))
+            {
+                return ClusterLink {
+                    resource: cluster_by_name(model, r, name),
+                    name: Some(name.to_string()),
+                    unresolved: false,
+                };
+            }
+        }
+    }
+    match value {
+        // The service's `cluster` defaults to the cluster named `default`.
+        None if attr == "cluster" && r.refs_at(&[attr]).is_empty() => ClusterLink {
+            resource: cluster_by_name(model, r, "default"),
+            name: Some("default".into()),
+            unresolved: false,
+        },
+        Some(n) if literal(Some(n)).is_some_and(|s| !cluster_name_of(s).is_empty()) => {
+            let name = cluster_name_of(literal(Some(n)).unwrap_or_default());
+            ClusterLink {
+                resource: cluster_by_name(model, r, name),
+                name: Some(name.to_string()),
+                unresolved: false,
+            }
+        }
+        _ => ClusterLink {
+            unresolved: true,
+            ..ClusterLink::default()
+        },
+    }
+}
+
+/// The task definitions a service runs, as far as the inputs tell.
+#[derive(Debug, Clone, Default)]
+pub struct TaskDefLink<'m, 'a> {
+    pub task_defs: Vec<&'m TaskDef<'a>>,
+    /// False when `task_definition` is an interpolation that could not be followed: then the
+    /// service may run a task definition of the inputs that is not listed.
+    pub resolved: bool,
+}
+
+/// A view of one `aws_ecs_service`.
+#[derive(Debug, Clone, Copy)]
+pub struct EcsService<'m, 'a> {
+    pub resource: &'m TfResource<'a>,
+}
+
+/// Every managed `aws_ecs_service` of the inputs.
+pub fn ecs_services<'m, 'a>(model: &'m Model<'a>) -> impl Iterator<Item = EcsService<'m, 'a>> {
+    model
+        .tf_of_type("aws_ecs_service")
+        .map(|resource| EcsService { resource })
+}
+
+/// The services whose `task_definition` resolves to `td` (Terraform reference, ARN or family).
+pub fn services_of_task_def<'m, 'a>(
+    model: &'m Model<'a>,
+    td: &TaskDef<'a>,
+) -> Vec<EcsService<'m, 'a>> {
+    ecs_services(model)
+        .filter(|s| {
+            s.task_definitions(model)
+                .task_defs
+                .iter()
+                .any(|t| std::ptr::eq(t.node, td.node))
+        })
+        .collect()
+}
+
+impl<'m, 'a> EcsService<'m, 'a> {
+    pub fn attr(&self, key: &str) -> Option<&'a Node> {
+        self.resource.attr(key)
+    }
+    /// The literal service name.
+    pub fn name(&self) -> Option<&'a str> {
+        literal(self.attr("name"))
+    }
+    /// The `name` member (the span that identifies the service in messages and related labels).
+    pub fn name_member(&self) -> Option<&'a Member> {
+        self.resource.values.member("name")
+    }
+    /// The `name` member's span, or the resource's anchor.
+    pub fn anchor(&self) -> Span {
+        self.name_member()
+            .map(Member::span)
+            .unwrap_or(self.resource.anchor)
+    }
+    /// The service name, or its Terraform address when the name is not literal.
+    pub fn display_name(&self) -> String {
+        self.name()
+            .map(str::to_string)
+            .unwrap_or_else(|| self.resource.address.clone())
+    }
+
+    /// `desired_count`, else the `min_capacity` of the `aws_appautoscaling_target` that scales
+    /// this service. `None` when neither is known.
+    pub fn desired_count(&self, model: &Model<'a>) -> Option<(i64, &'static str)> {
+        if let Known::Value(d) = known_i64(self.attr("desired_count")) {
+            return Some((d, "desired_count"));
+        }
+        let name = self.name();
+        for t in model.tf_of_type("aws_appautoscaling_target") {
+            if literal(t.attr("service_namespace")).is_some_and(|s| s != "ecs") {
+                continue;
+            }
+            let by_ref = t.resource_refs_at(&["resource_id"]).iter().any(|rf| {
+                rf.address.starts_with("aws_ecs_service.")
+                    && model
+                        .resolve_tf(t, &rf.address)
+                        .is_some_and(|s| same_resource(s, self.resource))
+            });
+            let by_name = literal(t.attr("resource_id"))
+                .zip(name)
+                .is_some_and(|(id, n)| {
+                    id.starts_with("service/") && id.ends_with(&format!("/{n}"))
+                });
+            if by_ref || by_name {
+                if let Known::Value(m) = known_i64(t.attr("min_capacity")) {
+                    return Some((m, "autoscaling min_capacity"));
+                }
+            }
+        }
+        None
+    }
+
+    /// `deployment_minimum_healthy_percent` (default 100); `None` when unresolved.
+    pub fn minimum_healthy_percent(&self) -> Option<i64> {
+        known_i64(self.attr("deployment_minimum_healthy_percent")).or_default(100)
+    }
+
+    /// Why the service receives traffic: `load balancer`, `service discovery` or
+    /// `Service Connect`; `None` when it has none of those blocks.
+    pub fn serves_traffic(&self) -> Option<&'static str> {
+        let v = self.resource.values;
+        let dynamic = |k: &str| v.path(&["dynamic", k]).is_some();
+        if v.get("load_balancer")
+            .is_some_and(|n| n.blocks().next().is_some())
+            || dynamic("load_balancer")
+        {
+            return Some("load balancer");
+        }
+        if v.get("service_registries")
+            .is_some_and(|n| n.blocks().next().is_some())
+            || dynamic("service_registries")
+        {
+            return Some("service discovery");
+        }
+        let sc = v
+            .get("service_connect_configuration")
+            .into_iter()
+            .flat_map(Node::blocks)
+            .any(|b| b.get("enabled").and_then(Node::as_bool) != Some(false));
+        if sc || dynamic("service_connect_configuration") {
+            return Some("Service Connect");
+        }
+        None
+    }
+
+    /// `tags` and `tags_all` pairs with literal values.
+    pub fn tags(&self) -> Vec<(&'a str, &'a str)> {
+        tags_of(self.resource)
+    }
+
+    pub fn cluster(&self, model: &'m Model<'a>) -> ClusterLink<'m, 'a> {
+        cluster_link(model, self.resource, "cluster")
+    }
+
+    /// The task definitions this service runs.
+    pub fn task_definitions(&self, model: &'m Model<'a>) -> TaskDefLink<'m, 'a> {
+        let mut out = TaskDefLink::default();
+        let r = self.resource;
+        let refs = r.refs_at(&["task_definition"]);
+        for rf in &refs {
+            if rf.address.starts_with("aws_ecs_task_definition.") {
+                if let Some(t) = model.resolve_tf(r, &rf.address) {
+                    push_td_of_resource(model, t, &mut out.task_defs);
+                    out.resolved = true;
+                }
+            } else if rf.address.starts_with("data.aws_ecs_task_definition.") {
+                // `data.aws_ecs_task_definition.x.task_definition` names a family (or refers to a
+                // managed task definition's family).
+                let Some(d) = model.resolve_tf(r, &rf.address) else {
+                    continue;
+                };
+                for inner in d.resource_refs_at(&["task_definition"]) {
+                    if let Some(t) = inner
+                        .address
+                        .starts_with("aws_ecs_task_definition.")
+                        .then(|| model.resolve_tf(d, &inner.address))
+                        .flatten()
+                    {
+                        push_td_of_resource(model, t, &mut out.task_defs);
+                        out.resolved = true;
+                    }
+                }
+                if let Some(fam) = literal(d.attr("task_definition")) {
+                    push_family(model, r, task_family_of(fam), &mut out.task_defs);
+                    out.resolved = true;
+                }
+            }
+        }
+        if refs.is_empty() {
+            if let Some(s) = literal(r.attr("task_definition")) {
+                push_family(model, r, task_family_of(s), &mut out.task_defs);
+                out.resolved = true;
+            }
+        }
+        out
+    }
+
+    /// The effective capacity-provider strategy (see the module docs).
+    pub fn effective_strategy(&self, model: &'m Model<'a>) -> EffectiveStrategy<'m, 'a> {
+        let v = self.resource.values;
+        if v.path(&["dynamic", "capacity_provider_strategy"]).is_some() {
+            return EffectiveStrategy::Unknown(
+                "`capacity_provider_strategy` is a dynamic block".into(),
+            );
+        }
+        if let Some(s) = v.get("capacity_provider_strategy") {
+            if s.is_unresolved() {
+                return EffectiveStrategy::Unknown(
+                    "`capacity_provider_strategy` is an unresolved expression".into(),
+                );
+            }
+            let items: Vec<_> = s.blocks().map(StrategyItem::from_block).collect();
+            if !items.is_empty() {
+                return EffectiveStrategy::Strategy {
+                    source: StrategySource::Service,
+                    items,
+                };
+            }
+        }
+        if let Some(lt) = v.get("launch_type").filter(|n| !n.is_null()) {
+            if lt.is_unresolved() {
+                return EffectiveStrategy::Unknown(
+                    "`launch_type` is an unresolved expression".into(),
+                );
+            }
+            if lt.as_str().is_some_and(|s| !s.is_empty()) {
+                return EffectiveStrategy::LaunchType(lt);
+            }
+        }
+        let cluster = self.cluster(model);
+        if cluster.resource.is_none() && cluster.name.is_none() {
+            return EffectiveStrategy::Unknown(
+                "the service's cluster is not known statically".into(),
+            );
+        }
+        // `aws_ecs_cluster_capacity_providers` of this cluster: same file, then same directory,
+        // then anywhere.
+        let assoc: Vec<&'m TfResource<'a>> = model
+            .tf_of_type("aws_ecs_cluster_capacity_providers")
+            .filter(|cp| cluster_link(model, cp, "cluster_name").same_cluster(&cluster))
+            .collect();
+        let near = assoc
+            .iter()
+            .find(|cp| cp.file == self.resource.file)
+            .or_else(|| assoc.iter().find(|cp| cp.dir == self.resource.dir))
+            .or_else(|| assoc.first())
+            .copied();
+        if let Some(cp) = near {
+            if cp
+                .values
+                .path(&["dynamic", "default_capacity_provider_strategy"])
+                .is_some()
+                || cp
+                    .attr("default_capacity_provider_strategy")
+                    .is_some_and(Node::is_unresolved)
+            {
+                return EffectiveStrategy::Unknown(format!(
+                    "the default strategy of `{}` is dynamic",
+                    cp.address
+                ));
+            }
+            let items: Vec<_> = cp
+                .attr("default_capacity_provider_strategy")
+                .into_iter()
+                .flat_map(Node::blocks)
+                .map(StrategyItem::from_block)
+                .collect();
+            if !items.is_empty() {
+                return EffectiveStrategy::Strategy {
+                    source: StrategySource::ClusterDefault(cp),
+                    items,
+                };
+            }
+        }
+        if let Some(c) = cluster.resource {
+            // Provider versions before 5.0 also accepted the strategy on the cluster itself.
+            let items: Vec<_> = c
+                .attr("default_capacity_provider_strategy")
+                .into_iter()
+                .flat_map(Node::blocks)
+                .map(StrategyItem::from_block)
+                .collect();
+            if !items.is_empty() {
+                return EffectiveStrategy::Strategy {
+                    source: StrategySource::ClusterDefault(c),
+                    items,
+                };
+            }
+            return EffectiveStrategy::None;
+        }
+        if near.is_some() {
+            return EffectiveStrategy::None;
+        }
+        EffectiveStrategy::Unknown(format!(
+            "cluster `{}` is not in the inputs",
+            cluster.name.unwrap_or_default()
+        ))
+    }
+}
+
+fn push_td_of_resource<'m, 'a>(
+    model: &'m Model<'a>,
+    t: &TfResource<'a>,
+    out: &mut Vec<&'m TaskDef<'a>>,
+) {
+    for td in &model.task_defs {
+        if let Some(i) = td.terraform_index() {
+            if model
+                .tf
+                .get(i)
+                .is_some_and(|r| same_resource(r, t) && r.mode == TfMode::Managed)
+                && !out.iter().any(|o| std::ptr::eq(o.node, td.node))
+            {
+                out.push(td);
+            }
+        }
+    }
+}
+
+/// Task definitions of a family: in the same file or directory as `near` when there are any,
+/// else everywhere.
+fn push_family<'m, 'a>(
+    model: &'m Model<'a>,
+    near: &TfResource<'a>,
+    family: &str,
+    out: &mut Vec<&'m TaskDef<'a>>,
+) {
+    if family.is_empty() {
+        return;
+    }
+    let all: Vec<&'m TaskDef<'a>> = model
+        .task_defs
+        .iter()
+        .filter(|t| t.family() == Some(family))
+        .collect();
+    let dir_of = |t: &TaskDef<'a>| {
+        model
+            .file(t.file)
+            .path
+            .parent()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let near_ones: Vec<_> = all
+        .iter()
+        .filter(|t| t.file == near.file || dir_of(t) == near.dir)
+        .copied()
+        .collect();
+    let pick = if near_ones.is_empty() { all } else { near_ones };
+    for t in pick {
+        if !out.iter().any(|o| std::ptr::eq(o.node, t.node)) {
+            out.push(t);
+        }
+    }
+}
+
+/// Literal `tags` / `tags_all` pairs of a resource (maps in `.tf.json` and plans).
+pub fn tags_of<'a>(r: &TfResource<'a>) -> Vec<(&'a str, &'a str)> {
+    let mut out = Vec::new();
+    for key in ["tags", "tags_all"] {
+        if let Some(Value::Map(members)) = r.attr(key).map(|n| &n.value) {
+            for m in members {
+                if let Some(v) = literal(Some(&m.value)) {
+                    if !out.contains(&(m.key.as_str(), v)) {
+                        out.push((m.key.as_str(), v));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_from_arns() {
+        assert_eq!(
+            cluster_name_of("arn:aws:ecs:eu-west-1:123456789012:cluster/prod"),
+            "prod"
+        );
+        assert_eq!(cluster_name_of("prod"), "prod");
+        assert_eq!(
+            task_family_of("arn:aws:ecs:eu-west-1:123456789012:task-definition/api:12"),
+            "api"
+        );
+        assert_eq!(task_family_of("api:3"), "api");
+        assert_eq!(task_family_of("api"), "api");
+    }
+}
