@@ -4,6 +4,7 @@
 pub mod ecs;
 pub mod k8s;
 pub mod lint;
+pub mod net;
 
 use lint_engine::{Rule, RuleMeta};
 
@@ -12,6 +13,8 @@ static RULES: &[&dyn Rule] = &[
     &ecs::missing_stop_timeout::MissingStopTimeout,
     &k8s::missing_resource_requests::MissingResourceRequests,
     &lint::unresolved_input::UnresolvedInput,
+    &net::subnet_too_small::SubnetTooSmall,
+    &net::subnet_ip_capacity_exceeded::SubnetIpCapacityExceeded,
 ];
 
 pub fn all() -> &'static [&'static dyn Rule] {

@@ -9,6 +9,7 @@ mod tf;
 
 pub use ecs::{Container, Containers, TaskDef, TaskDefOrigin};
 pub use k8s::{K8sContainer, K8sObject, Workload};
+pub use tf::follow;
 pub use tf::{TfMode, TfModuleCall, TfOrigin, TfProvider, TfResource};
 
 use std::collections::HashMap;
