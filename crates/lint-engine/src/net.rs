@@ -639,8 +639,7 @@ impl<'a> Network<'a> {
             }
             let (role, path, what): (Role, &[&str], &str) = match r.rtype {
                 "aws_eks_node_group" => {
-                    let role = if self.cni.custom_networking || self.node_group_is_ipv6(model, r)
-                    {
+                    let role = if self.cni.custom_networking || self.node_group_is_ipv6(model, r) {
                         Role::NodesOnly
                     } else {
                         Role::Pods
@@ -655,11 +654,7 @@ impl<'a> Network<'a> {
                     };
                     (role, &["subnet_ids"], "Fargate profile")
                 }
-                "aws_eks_cluster" => (
-                    Role::Cluster,
-                    &["vpc_config", "subnet_ids"],
-                    "EKS cluster",
-                ),
+                "aws_eks_cluster" => (Role::Cluster, &["vpc_config", "subnet_ids"], "EKS cluster"),
                 "aws_ecs_service" => {
                     if !ecs_service_uses_awsvpc(model, r) {
                         continue;
@@ -680,7 +675,9 @@ impl<'a> Network<'a> {
                     }
                     (Role::Endpoint, &["subnet_ids"], "VPC endpoint")
                 }
-                "aws_lb" | "aws_alb" | "aws_elb" => (Role::LoadBalancer, &["subnets"], "load balancer"),
+                "aws_lb" | "aws_alb" | "aws_elb" => {
+                    (Role::LoadBalancer, &["subnets"], "load balancer")
+                }
                 _ => continue,
             };
             let names = consumer_names(model, r);
@@ -758,11 +755,13 @@ impl<'a> Network<'a> {
                     continue;
                 }
                 for (i, s) in self.subnets.iter().enumerate() {
-                    let all = tags.iter().all(|m| match (s.tag(&m.key), m.value.as_str()) {
-                        (Some(_), Some("*")) => true,
-                        (Some(v), Some(want)) => v == want,
-                        _ => false,
-                    });
+                    let all = tags
+                        .iter()
+                        .all(|m| match (s.tag(&m.key), m.value.as_str()) {
+                            (Some(_), Some("*")) => true,
+                            (Some(v), Some(want)) => v == want,
+                            _ => false,
+                        });
                     if all {
                         hits.push(i);
                     }
@@ -890,7 +889,12 @@ impl<'a> Network<'a> {
     /// Subnets named by reference expressions (`aws_subnet.a.id`, `aws_subnet.a[0]`,
     /// `module.vpc.private_subnets[1]`, `module.vpc.private_subnets`). When a plan lists both an
     /// indexed reference and its unindexed parent, the indexed one wins.
-    fn subnets_from_refs(&self, model: &Model<'a>, r: &TfResource<'a>, refs: &[String]) -> Vec<usize> {
+    fn subnets_from_refs(
+        &self,
+        model: &Model<'a>,
+        r: &TfResource<'a>,
+        refs: &[String],
+    ) -> Vec<usize> {
         let mut out = Vec::new();
         let parsed: Vec<RawRef> = refs.iter().filter_map(|s| RawRef::parse(s)).collect();
         for rf in &parsed {
@@ -992,7 +996,12 @@ impl<'a> Network<'a> {
 /// Cluster, service and node group names of a consumer (for the production heuristic).
 fn consumer_names(model: &Model<'_>, r: &TfResource<'_>) -> Vec<String> {
     let mut out = Vec::new();
-    for key in ["name", "cluster_name", "node_group_name", "fargate_profile_name"] {
+    for key in [
+        "name",
+        "cluster_name",
+        "node_group_name",
+        "fargate_profile_name",
+    ] {
         if let Some(v) = r.attr(key).and_then(Node::as_str) {
             if !v.contains("${") {
                 out.push(v.to_string());
@@ -1032,7 +1041,11 @@ fn tags_of(n: Option<&Node>) -> Vec<(String, String)> {
     n.and_then(Node::as_map)
         .unwrap_or(&[])
         .iter()
-        .filter_map(|m| m.value.scalar_text().map(|v| (m.key.clone(), v.into_owned())))
+        .filter_map(|m| {
+            m.value
+                .scalar_text()
+                .map(|v| (m.key.clone(), v.into_owned()))
+        })
         .collect()
 }
 
@@ -1235,7 +1248,8 @@ impl<'a> Network<'a> {
                     if !ecs_service_uses_awsvpc(model, r) {
                         continue;
                     }
-                    let subs = self.referenced_subnets(model, r, &["network_configuration", "subnets"]);
+                    let subs =
+                        self.referenced_subnets(model, r, &["network_configuration", "subnets"]);
                     if subs.is_empty() {
                         continue;
                     }
@@ -1251,7 +1265,13 @@ impl<'a> Network<'a> {
                     if subs.is_empty() {
                         continue;
                     }
-                    match self.node_group_demand(model, r, subs.len() as u64, pods_hint, total_nodes) {
+                    match self.node_group_demand(
+                        model,
+                        r,
+                        subs.len() as u64,
+                        pods_hint,
+                        total_nodes,
+                    ) {
                         Ok(Some(part)) => {
                             for (si, _) in &subs {
                                 per.entry(*si).or_default().push(part.clone());
@@ -1333,7 +1353,9 @@ impl<'a> Network<'a> {
                 }]);
             }
             _ => {
-                if r.attr("launch_template").is_some_and(|l| l.blocks().next().is_some()) {
+                if r.attr("launch_template")
+                    .is_some_and(|l| l.blocks().next().is_some())
+                {
                     return Err(vec![DemandUnknown {
                         file: r.file,
                         span: r.anchor,
@@ -1352,9 +1374,9 @@ impl<'a> Network<'a> {
         for (t, node) in &types {
             match instance_limits(t) {
                 Some(l) => {
-                    let better = best.as_ref().is_none_or(|(_, b)| {
-                        l.enis * l.ipv4_per_eni > b.enis * b.ipv4_per_eni
-                    });
+                    let better = best
+                        .as_ref()
+                        .is_none_or(|(_, b)| l.enis * l.ipv4_per_eni > b.enis * b.ipv4_per_eni);
                     if better {
                         best = Some((t.clone(), l));
                     }
@@ -1423,7 +1445,9 @@ impl<'a> Network<'a> {
 
 /// `scaling_config.max_size` of a node group, with its node.
 fn max_size<'n>(r: &TfResource<'n>) -> Option<(u64, &'n Node)> {
-    let n = follow(r.values, &["scaling_config", "max_size"]).into_iter().next()?;
+    let n = follow(r.values, &["scaling_config", "max_size"])
+        .into_iter()
+        .next()?;
     let v = n.as_i64()?;
     (v >= 0).then_some((v as u64, n))
 }
@@ -1436,8 +1460,12 @@ fn workload_pods(model: &Model<'_>) -> Option<u64> {
     let mut hpa_max: HashMap<(String, String, String), u64> = HashMap::new();
     for h in model.k8s_of_kind("HorizontalPodAutoscaler") {
         let (Some(kind), Some(name), Some(max)) = (
-            h.node.path(&["spec", "scaleTargetRef", "kind"]).and_then(Node::as_str),
-            h.node.path(&["spec", "scaleTargetRef", "name"]).and_then(Node::as_str),
+            h.node
+                .path(&["spec", "scaleTargetRef", "kind"])
+                .and_then(Node::as_str),
+            h.node
+                .path(&["spec", "scaleTargetRef", "name"])
+                .and_then(Node::as_str),
             h.node.path(&["spec", "maxReplicas"]).and_then(Node::as_i64),
         ) else {
             continue;
@@ -1516,7 +1544,11 @@ fn ecs_demand(model: &Model<'_>, r: &TfResource<'_>, n_subnets: u64) -> Option<D
         if !ignored || target.is_none() {
             labels.insert(
                 0,
-                Label::new(r.file, n.span, format!("desired_count {}", desired.unwrap_or(0))),
+                Label::new(
+                    r.file,
+                    n.span,
+                    format!("desired_count {}", desired.unwrap_or(0)),
+                ),
             );
         }
     }
@@ -1562,8 +1594,9 @@ fn ignores_desired_count(r: &TfResource<'_>) -> bool {
         .iter()
         .any(|n| match &n.value {
             Value::Seq(v) => v.iter().any(|x| {
-                x.as_str()
-                    .is_some_and(|s| s.trim_start_matches("${").trim_end_matches('}') == "desired_count")
+                x.as_str().is_some_and(|s| {
+                    s.trim_start_matches("${").trim_end_matches('}') == "desired_count"
+                })
             }),
             Value::Str(s) => s == "all" || s.contains("desired_count"),
             _ => false,
@@ -1578,15 +1611,12 @@ fn autoscaling_target<'n>(model: &Model<'n>, svc: &TfResource<'n>) -> Option<(u6
         let Some(rid) = t.attr("resource_id") else {
             continue;
         };
-        let by_ref = t
-            .refs_at(&["resource_id"])
-            .iter()
-            .any(|rf| {
-                rf.address.starts_with("aws_ecs_service.")
-                    && model
-                        .resolve_tf(t, &rf.address)
-                        .is_some_and(|x| std::ptr::eq(x, svc))
-            });
+        let by_ref = t.refs_at(&["resource_id"]).iter().any(|rf| {
+            rf.address.starts_with("aws_ecs_service.")
+                && model
+                    .resolve_tf(t, &rf.address)
+                    .is_some_and(|x| std::ptr::eq(x, svc))
+        });
         let by_name = match (rid.as_str(), svc_name) {
             (Some(s), Some(n)) if !n.contains("${") => {
                 s.starts_with("service/") && s.rsplit('/').next() == Some(n)
@@ -1616,7 +1646,10 @@ mod tests {
         assert_eq!(Cidr::parse("10.0.0.0/16").unwrap().usable(), 65531);
         assert_eq!(Cidr::parse("10.0.0.0/28").unwrap().usable(), 11);
         assert_eq!(Cidr::parse("10.0.0.0/27").unwrap().free_prefix_blocks(), 0);
-        assert_eq!(Cidr::parse("10.0.0.0/20").unwrap().free_prefix_blocks(), 254);
+        assert_eq!(
+            Cidr::parse("10.0.0.0/20").unwrap().free_prefix_blocks(),
+            254
+        );
         assert!(Cidr::parse("10.0.0.0/33").is_none());
         assert!(Cidr::parse("10.0.0/24").is_none());
         assert!(Cidr::parse("2001:db8::/56").is_none());
@@ -1672,10 +1705,11 @@ mod tests {
                 index: None
             })
         );
-        let parsed: Vec<RawRef> = raw_refs("concat(module.vpc.private_subnets, [aws_subnet.x[0].id])")
-            .iter()
-            .filter_map(|s| RawRef::parse(s))
-            .collect();
+        let parsed: Vec<RawRef> =
+            raw_refs("concat(module.vpc.private_subnets, [aws_subnet.x[0].id])")
+                .iter()
+                .filter_map(|s| RawRef::parse(s))
+                .collect();
         assert_eq!(
             parsed,
             vec![

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 
 use lint_engine::net::{Network, Role};
-use lint_engine::{declare_rule, Label, Severity};
+use lint_engine::{declare_rule, FileKind, Label, Severity};
 use lint_engine::{Rule, RuleContext, RuleMeta};
 
 declare_rule! {
@@ -117,10 +117,13 @@ impl Rule for SubnetTooSmall {
             let usable = s.cidr.usable();
             let (severity, message, help) = match role {
                 Role::Pods => {
-                    pod_groups
-                        .entry(format!("{}\u{0}{}", s.dir, s.file.0))
-                        .or_default()
-                        .push(i);
+                    // A `.tf.json` module is a directory; a plan is one file.
+                    let group = if model.file(s.file).kind == FileKind::TfPlan {
+                        format!("{}\u{0}{}", s.dir, s.file.0)
+                    } else {
+                        s.dir.clone()
+                    };
+                    pod_groups.entry(group).or_default().push(i);
                     if prefix >= 24 && net.is_production(model, i) {
                         (
                             Severity::Error,
@@ -223,7 +226,11 @@ impl Rule for SubnetTooSmall {
                 .with_logical(s.name.clone());
             for &i in subnets.iter().skip(1).take(MAX_RELATED) {
                 let o = &net.subnets[i];
-                f = f.with_related(Label::new(o.file, o.cidr_span(), format!("pod subnet in `{first}`")));
+                f = f.with_related(Label::new(
+                    o.file,
+                    o.cidr_span(),
+                    format!("pod subnet in `{first}`"),
+                ));
             }
             cx.emit(f);
         }
