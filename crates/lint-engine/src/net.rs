@@ -450,6 +450,8 @@ pub struct SubnetUse {
     pub names: Vec<String>,
     /// The consumer, when it is a Terraform resource (index into `Model::tf`).
     pub tf: Option<usize>,
+    /// The consumer, when it is a Kubernetes object (index into `Model::k8s`).
+    pub k8s: Option<usize>,
 }
 
 /// The default production heuristic of the catalog (§0.4 `production.name_regex`).
@@ -626,6 +628,7 @@ impl<'a> Network<'a> {
                     what: format!("tag `{k}`"),
                     names: vec![v.clone()],
                     tf: None,
+                    k8s: None,
                 });
             }
             for u in found {
@@ -691,6 +694,7 @@ impl<'a> Network<'a> {
                         what: format!("{what} `{}`", r.address),
                         names: names.clone(),
                         tf: Some(ti),
+                        k8s: None,
                     },
                 );
             }
@@ -706,6 +710,7 @@ impl<'a> Network<'a> {
                                 what: format!("load balancer `{}`", r.address),
                                 names: Vec::new(),
                                 tf: Some(ti),
+                                k8s: None,
                             },
                         );
                     }
@@ -713,7 +718,7 @@ impl<'a> Network<'a> {
             }
         }
         // Kubernetes: ENIConfig (custom networking) and Karpenter EC2NodeClass selectors.
-        for o in &model.k8s {
+        for (ki, o) in model.k8s.iter().enumerate() {
             match o.kind {
                 "ENIConfig" => {
                     let Some(sn) = o.node.path(&["spec", "subnet"]) else {
@@ -730,17 +735,18 @@ impl<'a> Network<'a> {
                                 what: format!("`{}`", o.logical()),
                                 names: o.name.map(str::to_string).into_iter().collect(),
                                 tf: None,
+                                k8s: Some(ki),
                             },
                         );
                     }
                 }
-                "EC2NodeClass" => self.node_class_uses(o),
+                "EC2NodeClass" => self.node_class_uses(ki, o),
                 _ => {}
             }
         }
     }
 
-    fn node_class_uses(&mut self, o: &K8sObject<'a>) {
+    fn node_class_uses(&mut self, ki: usize, o: &K8sObject<'a>) {
         let terms = o
             .node
             .path(&["spec", "subnetSelectorTerms"])
@@ -777,6 +783,7 @@ impl<'a> Network<'a> {
                         what: format!("`{}`", o.logical()),
                         names: o.name.map(str::to_string).into_iter().collect(),
                         tf: None,
+                        k8s: Some(ki),
                     },
                 );
             }
@@ -1301,6 +1308,20 @@ impl<'a> Network<'a> {
                 _ => {}
             }
         }
+        for np in &model.k8s {
+            if np.kind != "NodePool" {
+                continue;
+            }
+            match self.node_pool_demand(model, np, pods_hint, total_nodes) {
+                Ok(Some((subs, part))) => {
+                    for si in subs {
+                        per.entry(si).or_default().push(part.clone());
+                    }
+                }
+                Ok(None) => {}
+                Err(u) => unknown.push(u),
+            }
+        }
         let mut subnets: Vec<(usize, Vec<DemandPart>)> = per.into_iter().collect();
         subnets.sort_by_key(|(i, _)| *i);
         unknown.sort_by(|a, b| a.key.cmp(&b.key));
@@ -1441,6 +1462,134 @@ impl<'a> Network<'a> {
             labels,
         }))
     }
+}
+
+impl<'a> Network<'a> {
+    /// A Karpenter NodePool's share: `limits.cpu` / the smallest allowed instance's vCPU nodes,
+    /// spread over the subnets its `EC2NodeClass` selects.
+    fn node_pool_demand(
+        &self,
+        model: &Model<'a>,
+        np: &K8sObject<'a>,
+        pods_hint: Option<u64>,
+        total_nodes: u64,
+    ) -> Result<Option<(Vec<usize>, DemandPart)>, DemandUnknown> {
+        let spec = np.node.path(&["spec", "template", "spec"]);
+        let Some(class) = spec
+            .and_then(|s| s.path(&["nodeClassRef", "name"]))
+            .and_then(Node::as_str)
+        else {
+            return Ok(None);
+        };
+        let subs: Vec<usize> = (0..self.subnets.len())
+            .filter(|&i| {
+                self.uses[i].iter().any(|u| {
+                    u.k8s.is_some_and(|k| {
+                        let o = &model.k8s[k];
+                        o.kind == "EC2NodeClass" && o.name == Some(class)
+                    })
+                })
+            })
+            .collect();
+        if subs.is_empty() {
+            return Ok(None);
+        }
+        let unknown = |span: Span, message: String| DemandUnknown {
+            file: np.file,
+            span,
+            key: format!("{}:{}", np.file.0, span.start),
+            message,
+        };
+        let name = np.logical();
+        let Some(cpu_node) = np.node.path(&["spec", "limits", "cpu"]) else {
+            return Err(unknown(
+                np.anchor(),
+                format!("`{name}` has no `limits.cpu`: cannot compute its IP demand"),
+            ));
+        };
+        let Some(cpu) = cpu_node.scalar_text().and_then(|t| parse_cpu(&t)) else {
+            return Err(unknown(
+                cpu_node.span,
+                format!("`{name}` `limits.cpu` is not a number: cannot compute its IP demand"),
+            ));
+        };
+        let mut types: Vec<(&str, Span)> = Vec::new();
+        for r in spec
+            .and_then(|s| s.get("requirements"))
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+        {
+            if r.get("key").and_then(Node::as_str) == Some("node.kubernetes.io/instance-type")
+                && r.get("operator").and_then(Node::as_str) == Some("In")
+            {
+                for v in r.get("values").and_then(Node::as_seq).unwrap_or(&[]) {
+                    if let Some(t) = v.as_str() {
+                        types.push((t, v.span));
+                    }
+                }
+            }
+        }
+        if types.is_empty() {
+            return Err(unknown(
+                np.anchor(),
+                format!("`{name}` does not list its instance types: cannot compute its IP demand"),
+            ));
+        }
+        let mut smallest: Option<(&str, InstanceLimits)> = None;
+        for (t, span) in &types {
+            let Some(l) = instance_limits(t) else {
+                return Err(unknown(
+                    *span,
+                    format!("unknown instance type `{t}`: cannot compute IP demand"),
+                ));
+            };
+            if smallest.is_none_or(|(_, s)| l.vcpu < s.vcpu) {
+                smallest = Some((t, l));
+            }
+        }
+        let Some((tname, limits)) = smallest else {
+            return Ok(None);
+        };
+        let nodes_total = (cpu / f64::from(limits.vcpu.max(1))).floor() as u64;
+        let nodes = nodes_total.div_ceil(subs.len() as u64);
+        let cap = self.cni.pod_capacity(limits);
+        let pods = match pods_hint {
+            Some(p) if total_nodes + nodes_total > 0 => {
+                p.div_ceil(total_nodes + nodes_total).min(cap)
+            }
+            _ => cap,
+        };
+        let per_node = if self.cni.custom_networking {
+            1
+        } else {
+            self.cni.node_ips(limits, pods)
+        };
+        Ok(Some((
+            subs,
+            DemandPart {
+                what: format!("`{name}`"),
+                ips: nodes * per_node,
+                detail: format!(
+                    "{nodes} nodes ({nodes_total} `{tname}` nodes for `limits.cpu` {cpu}) × {per_node} addresses with {pods} pods"
+                ),
+                labels: vec![Label::new(
+                    np.file,
+                    cpu_node.span,
+                    format!("up to {nodes_total} `{tname}` nodes"),
+                )],
+            },
+        )))
+    }
+}
+
+/// A Kubernetes CPU quantity in cores: `1000`, `1000m`, `1.5`.
+fn parse_cpu(t: &str) -> Option<f64> {
+    let t = t.trim();
+    let v = match t.strip_suffix('m') {
+        Some(m) => m.parse::<f64>().ok()? / 1000.0,
+        None => t.parse::<f64>().ok()?,
+    };
+    (v.is_finite() && v >= 0.0).then_some(v)
 }
 
 /// `scaling_config.max_size` of a node group, with its node.

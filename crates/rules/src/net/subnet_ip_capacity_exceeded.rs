@@ -12,6 +12,7 @@ declare_rule! {
     /// |---|---|
     /// | ECS awsvpc service | floor(max(`desired_count`, autoscaling `max_capacity`) × `deployment_maximum_percent`/100) tasks (default 200%), spread evenly over the service's subnets (rounded up per subnet) |
     /// | EKS managed node group | `scaling_config.max_size` nodes spread over `subnet_ids` (rounded up), times the addresses one node holds |
+    /// | Karpenter NodePool | `limits.cpu` / the vCPU of the smallest instance type its `node.kubernetes.io/instance-type` requirement allows, spread over the subnets its `EC2NodeClass` selects, times the addresses one node holds; no `limits.cpu` or no instance-type list gives an info finding |
     /// | Interface VPC endpoint | one per endpoint per subnet |
     ///
     /// One node holds, with `p` pods (ENIs and IPv4 addresses per ENI from the instance table):
@@ -37,7 +38,7 @@ declare_rule! {
     ///
     /// Not modelled (the headroom is for them): load balancer ENIs, security groups for pods
     /// (branch ENIs), EKS Fargate pods (one address each, but their count is not in
-    /// Terraform), Karpenter nodes. When `desired_count` is in `lifecycle.ignore_changes` and
+    /// Terraform), self-managed node groups. When `desired_count` is in `lifecycle.ignore_changes` and
     /// an autoscaling target exists, only the target's `max_capacity` counts.
     ///
     /// ## Why it matters
