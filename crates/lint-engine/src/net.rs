@@ -259,24 +259,26 @@ impl CniSettings {
         if self.prefix_delegation {
             let extra = match self.warm_ip_target.or(self.minimum_ip_target) {
                 Some(_) => {
-                    let want = (pods + self.warm_ip_target.unwrap_or(0))
+                    let want = pods
+                        .saturating_add(self.warm_ip_target.unwrap_or(0))
                         .max(self.minimum_ip_target.unwrap_or(0));
                     want.div_ceil(16).saturating_sub(pods.div_ceil(16))
                 }
                 None => self.warm_prefix_target.unwrap_or(1),
             };
-            let prefixes = (pods.div_ceil(16) + extra).min(it.enis * per);
+            let prefixes = pods.div_ceil(16).saturating_add(extra).min(it.enis * per);
             let enis = prefixes.div_ceil(per).clamp(1, it.enis);
             enis + 16 * prefixes
         } else if self.warm_ip_target.is_some() || self.minimum_ip_target.is_some() {
-            let want = (pods + self.warm_ip_target.unwrap_or(0))
+            let want = pods
+                .saturating_add(self.warm_ip_target.unwrap_or(0))
                 .max(self.minimum_ip_target.unwrap_or(0))
                 .min(it.enis * per);
             let enis = want.div_ceil(per).clamp(1, it.enis);
             enis + want
         } else {
             let warm = self.warm_eni_target.unwrap_or(1);
-            let enis = (pods.div_ceil(per) + warm).clamp(1, it.enis);
+            let enis = pods.div_ceil(per).saturating_add(warm).clamp(1, it.enis);
             enis * it.ipv4_per_eni
         }
     }
@@ -1235,7 +1237,7 @@ pub struct Demand {
 
 impl Demand {
     pub fn total(parts: &[DemandPart]) -> u64 {
-        parts.iter().map(|p| p.ips).sum()
+        parts.iter().fold(0u64, |a, p| a.saturating_add(p.ips))
     }
 }
 
@@ -1248,7 +1250,7 @@ impl<'a> Network<'a> {
         let total_nodes: u64 = model
             .tf_of_type("aws_eks_node_group")
             .filter_map(|r| max_size(r).map(|(n, _)| n))
-            .sum();
+            .fold(0u64, u64::saturating_add);
         for r in model.tf.iter().filter(|r| r.mode == TfMode::Managed) {
             match r.rtype {
                 "aws_ecs_service" => {
@@ -1457,7 +1459,7 @@ impl<'a> Network<'a> {
         }
         Ok(Some(DemandPart {
             what: format!("node group `{}`", r.address),
-            ips: nodes * per_node,
+            ips: nodes.saturating_mul(per_node),
             detail: format!("{nodes} nodes × {how}"),
             labels,
         }))
@@ -1554,8 +1556,8 @@ impl<'a> Network<'a> {
         let nodes = nodes_total.div_ceil(subs.len() as u64);
         let cap = self.cni.pod_capacity(limits);
         let pods = match pods_hint {
-            Some(p) if total_nodes + nodes_total > 0 => {
-                p.div_ceil(total_nodes + nodes_total).min(cap)
+            Some(p) if total_nodes.saturating_add(nodes_total) > 0 => {
+                p.div_ceil(total_nodes.saturating_add(nodes_total)).min(cap)
             }
             _ => cap,
         };
@@ -1568,7 +1570,7 @@ impl<'a> Network<'a> {
             subs,
             DemandPart {
                 what: format!("`{name}`"),
-                ips: nodes * per_node,
+                ips: nodes.saturating_mul(per_node),
                 detail: format!(
                     "{nodes} nodes ({nodes_total} `{tname}` nodes for `limits.cpu` {cpu}) × {per_node} addresses with {pods} pods"
                 ),
@@ -1651,7 +1653,7 @@ fn workload_pods(model: &Model<'_>) -> Option<u64> {
                 .unwrap_or(1)
         });
         any = true;
-        total += replicas;
+        total = total.saturating_add(replicas);
     }
     any.then_some(total)
 }
@@ -1722,7 +1724,7 @@ fn ecs_demand(model: &Model<'_>, r: &TfResource<'_>, n_subnets: u64) -> Option<D
             ));
         }
     }
-    let tasks = desired_eff * pct / 100;
+    let tasks = desired_eff.saturating_mul(pct) / 100;
     if tasks == 0 {
         return None;
     }
