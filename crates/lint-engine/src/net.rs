@@ -228,6 +228,9 @@ pub struct CniSettings {
     pub warm_prefix_target: Option<u64>,
     pub custom_networking: bool,
     pub source: Option<SettingSource>,
+    /// A `vpc-cni` add-on whose `configuration_values` cannot be read statically
+    /// (`${jsonencode(…)}`, a variable): the defaults above may be wrong.
+    pub unresolved: Option<SettingSource>,
 }
 
 impl CniSettings {
@@ -307,7 +310,17 @@ impl CniSettings {
             let Some(cv) = r.attr("configuration_values") else {
                 continue;
             };
-            let Some(env) = cv.embedded_doc().and_then(|d| d.get("env")) else {
+            let Some(doc) = cv.embedded_doc() else {
+                if cv.as_str().is_some_and(|t| !t.trim().is_empty()) {
+                    s.unresolved = Some(SettingSource {
+                        file: r.file,
+                        span: cv.span,
+                        what: format!("`{}`", r.address),
+                    });
+                }
+                continue;
+            };
+            let Some(env) = doc.get("env") else {
                 continue;
             };
             for m in env.as_map().unwrap_or(&[]) {
@@ -1281,9 +1294,14 @@ impl<'a> Network<'a> {
                         pods_hint,
                         total_nodes,
                     ) {
-                        Ok(Some(part)) => {
+                        Ok(Some((part, pod_part))) => {
                             for (si, _) in &subs {
                                 per.entry(*si).or_default().push(part.clone());
+                                if let Some(pp) = &pod_part {
+                                    for pj in self.eniconfig_subnets_for(model, *si) {
+                                        per.entry(pj).or_default().push(pp.clone());
+                                    }
+                                }
                             }
                         }
                         Ok(None) => {}
@@ -1324,6 +1342,22 @@ impl<'a> Network<'a> {
                 Err(u) => unknown.push(u),
             }
         }
+        let node_demand = per.values().flatten().any(|p| {
+            p.what.starts_with("node group")
+                || p.what.starts_with("pods of node group")
+                || p.what.starts_with("`NodePool")
+        });
+        if let (true, Some(u)) = (node_demand, &self.cni.unresolved) {
+            unknown.push(DemandUnknown {
+                file: u.file,
+                span: u.span,
+                message: format!(
+                    "VPC CNI `configuration_values` of {} is not known statically: node IP demand assumes the CNI defaults",
+                    u.what
+                ),
+                key: format!("{}:{}", u.file.0, u.span.start),
+            });
+        }
         let mut subnets: Vec<(usize, Vec<DemandPart>)> = per.into_iter().collect();
         subnets.sort_by_key(|(i, _)| *i);
         unknown.sort_by(|a, b| a.key.cmp(&b.key));
@@ -1338,7 +1372,7 @@ impl<'a> Network<'a> {
         n_subnets: u64,
         pods_hint: Option<u64>,
         total_nodes: u64,
-    ) -> Result<Option<DemandPart>, Vec<DemandUnknown>> {
+    ) -> Result<Option<(DemandPart, Option<DemandPart>)>, Vec<DemandUnknown>> {
         let Some((max, max_node)) = max_size(r) else {
             return Ok(None);
         };
@@ -1457,12 +1491,56 @@ impl<'a> Network<'a> {
         if let Some(s) = &self.cni.source {
             labels.push(Label::new(s.file, s.span, "VPC CNI settings"));
         }
-        Ok(Some(DemandPart {
-            what: format!("node group `{}`", r.address),
-            ips: nodes.saturating_mul(per_node),
-            detail: format!("{nodes} nodes × {how}"),
-            labels,
-        }))
+        // Custom networking: the pods' ENIs (every ENI but the primary) are in the ENIConfig
+        // subnet of the node's availability zone.
+        let pod_part = (self.cni.custom_networking && !ipv6).then(|| {
+            let pod_limits = InstanceLimits {
+                enis: limits.enis.saturating_sub(1).max(1),
+                ..limits
+            };
+            let cap = self.cni.pod_capacity(pod_limits);
+            let pods = match pods_hint {
+                Some(p) if total_nodes > 0 => p.div_ceil(total_nodes).min(cap),
+                _ => cap,
+            };
+            let ips = self.cni.node_ips(pod_limits, pods);
+            DemandPart {
+                what: format!("pods of node group `{}`", r.address),
+                ips: nodes.saturating_mul(ips),
+                detail: format!(
+                    "{nodes} nodes × {ips} addresses per `{tname}` node with {pods} pods on secondary ENIs (custom networking)"
+                ),
+                labels: labels.clone(),
+            }
+        });
+        Ok(Some((
+            DemandPart {
+                what: format!("node group `{}`", r.address),
+                ips: nodes.saturating_mul(per_node),
+                detail: format!("{nodes} nodes × {how}"),
+                labels,
+            },
+            pod_part,
+        )))
+    }
+
+    /// The ENIConfig subnets that serve nodes in `node_subnet`: same availability zone as the
+    /// subnet, or an ENIConfig named after that zone (the usual `ENI_CONFIG_LABEL_DEF`).
+    fn eniconfig_subnets_for(&self, model: &Model<'a>, node_subnet: usize) -> Vec<usize> {
+        let Some(az) = self.subnets.get(node_subnet).and_then(|s| s.az.as_deref()) else {
+            return Vec::new();
+        };
+        (0..self.subnets.len())
+            .filter(|&j| {
+                self.uses[j].iter().any(|u| {
+                    u.k8s.is_some_and(|k| {
+                        let o = &model.k8s[k];
+                        o.kind == "ENIConfig"
+                            && (o.name == Some(az) || self.subnets[j].az.as_deref() == Some(az))
+                    })
+                })
+            })
+            .collect()
     }
 }
 

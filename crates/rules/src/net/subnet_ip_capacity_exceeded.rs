@@ -22,11 +22,15 @@ declare_rule! {
     ///   `MINIMUM_IP_TARGET`) addresses plus the attached ENIs' primary addresses;
     /// - prefix delegation: the attached ENIs plus 16 × (ceil(p/16) + `WARM_PREFIX_TARGET`)
     ///   (default 1);
-    /// - custom networking (`ENIConfig`) or an IPv6 cluster: one address (the node's own).
+    /// - an IPv6 cluster: one address (the node's own);
+    /// - custom networking (`ENIConfig`): one address in the node subnet, and the pods' ENIs
+    ///   (every ENI but the primary, same arithmetic) in the ENIConfig subnet of the node's
+    ///   availability zone (matched by the subnet's zone or the ENIConfig's name).
     ///
     /// The VPC CNI settings come from the `vpc-cni` `aws_eks_addon`'s `configuration_values`
     /// (`env`) and the `aws-node` DaemonSet's env; the add-on wins where both set a knob, CNI
-    /// defaults apply otherwise. `p` is the node's pod capacity (a full node at maximum scale)
+    /// defaults apply otherwise; an add-on whose `configuration_values` cannot be read (for
+    /// example `${jsonencode(…)}` in `.tf.json`) gives an info finding. `p` is the node's pod capacity (a full node at maximum scale)
     /// unless the inputs hold Kubernetes workloads: then their replicas (HPA `maxReplicas` when
     /// an HPA targets them) spread over all node groups' maximum nodes.
     ///
