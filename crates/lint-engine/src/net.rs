@@ -1275,8 +1275,13 @@ impl<'a> Network<'a> {
                     if subs.is_empty() {
                         continue;
                     }
-                    let Some(part) = ecs_demand(model, r, subs.len() as u64) else {
-                        continue;
+                    let part = match ecs_demand(model, r, subs.len() as u64) {
+                        Ok(Some(p)) => p,
+                        Ok(None) => continue,
+                        Err(u) => {
+                            unknown.push(u);
+                            continue;
+                        }
                     };
                     for (si, _) in &subs {
                         per.entry(*si).or_default().push(part.clone());
@@ -1374,7 +1379,18 @@ impl<'a> Network<'a> {
         total_nodes: u64,
     ) -> Result<Option<(DemandPart, Option<DemandPart>)>, Vec<DemandUnknown>> {
         let Some((max, max_node)) = max_size(r) else {
-            return Ok(None);
+            return match follow(r.values, &["scaling_config", "max_size"]).first() {
+                Some(n) if !n.is_null() => Err(vec![DemandUnknown {
+                    file: r.file,
+                    span: n.span,
+                    message: format!(
+                        "`scaling_config.max_size` of node group `{}` is not known statically: cannot compute its IP demand",
+                        r.address
+                    ),
+                    key: format!("{}:{}", r.file.0, n.span.start),
+                }]),
+                _ => Ok(None),
+            };
         };
         let types_node = r.attr("instance_types");
         let mut types: Vec<(String, Option<&Node>)> = Vec::new();
@@ -1737,10 +1753,23 @@ fn workload_pods(model: &Model<'_>) -> Option<u64> {
 }
 
 /// Peak tasks of an ECS awsvpc service per subnet.
-fn ecs_demand(model: &Model<'_>, r: &TfResource<'_>, n_subnets: u64) -> Option<DemandPart> {
+fn ecs_demand(
+    model: &Model<'_>,
+    r: &TfResource<'_>,
+    n_subnets: u64,
+) -> Result<Option<DemandPart>, DemandUnknown> {
     if r.attr("scheduling_strategy").and_then(Node::as_str) == Some("DAEMON") {
-        return None;
+        return Ok(None);
     }
+    let not_static = |n: &Node, what: &str| DemandUnknown {
+        file: r.file,
+        span: n.span,
+        message: format!(
+            "`{what}` of ECS service `{}` is not known statically: cannot compute its IP demand",
+            r.address
+        ),
+        key: format!("{}:{}", r.file.0, n.span.start),
+    };
     let desired_node = r.attr("desired_count");
     let desired = match desired_node {
         Some(n) => n.as_i64().map(|v| v.max(0) as u64),
@@ -1767,7 +1796,12 @@ fn ecs_demand(model: &Model<'_>, r: &TfResource<'_>, n_subnets: u64) -> Option<D
             d.max(*max)
         }
         (Some(d), None) => d,
-        (None, _) => return None,
+        (None, _) => {
+            return match desired_node {
+                Some(n) => Err(not_static(n, "desired_count")),
+                None => Ok(None),
+            }
+        }
     };
     if let Some(n) = desired_node {
         if !ignored || target.is_none() {
@@ -1784,7 +1818,8 @@ fn ecs_demand(model: &Model<'_>, r: &TfResource<'_>, n_subnets: u64) -> Option<D
     let (pct, pct_node) = match r.attr("deployment_maximum_percent") {
         Some(n) => match n.as_i64() {
             Some(v) => (v.max(0) as u64, Some(n)),
-            None => return None,
+            None if n.is_null() => (200, None),
+            None => return Err(not_static(n, "deployment_maximum_percent")),
         },
         None => (200, None),
     };
@@ -1804,10 +1839,10 @@ fn ecs_demand(model: &Model<'_>, r: &TfResource<'_>, n_subnets: u64) -> Option<D
     }
     let tasks = desired_eff.saturating_mul(pct) / 100;
     if tasks == 0 {
-        return None;
+        return Ok(None);
     }
     let per = tasks.div_ceil(n_subnets.max(1));
-    Some(DemandPart {
+    Ok(Some(DemandPart {
         what: format!("ECS service `{}`", r.address),
         ips: per,
         detail: format!(
@@ -1815,7 +1850,7 @@ fn ecs_demand(model: &Model<'_>, r: &TfResource<'_>, n_subnets: u64) -> Option<D
             s = if n_subnets == 1 { "" } else { "s" }
         ),
         labels,
-    })
+    }))
 }
 
 fn ignores_desired_count(r: &TfResource<'_>) -> bool {

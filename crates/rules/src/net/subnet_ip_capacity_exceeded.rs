@@ -40,6 +40,9 @@ declare_rule! {
     /// out of the sum; it is never guessed. A node group without `instance_types` uses the AWS
     /// default `t3.medium`.
     ///
+    /// A count that is not known statically (`${var.max_nodes}`, an unknown plan value) gives an
+    /// info finding on that value, and the consumer is left out of the sum.
+    ///
     /// Not modelled (the headroom is for them): load balancer ENIs, security groups for pods
     /// (branch ENIs), EKS Fargate pods (one address each, but their count is not in
     /// Terraform), self-managed node groups. When `desired_count` is in `lifecycle.ignore_changes` and
