@@ -36,6 +36,41 @@ pub struct K8sOptions {
     pub assume_limitrange_namespaces: Vec<String>,
 }
 
+/// Options of the network rules (`[net]`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct NetOptions {
+    /// NET001: EKS pod/node subnets with a longer prefix (smaller subnet) than this are reported.
+    pub min_pod_subnet_prefix: u8,
+    /// NET001: ECS awsvpc task subnets with a longer prefix than this are reported.
+    pub min_task_subnet_prefix: u8,
+    /// NET002: warn when peak demand exceeds this share of the usable addresses. A fraction
+    /// (`0.8`) or a percentage (`80`).
+    pub subnet_headroom: f64,
+}
+
+impl Default for NetOptions {
+    fn default() -> Self {
+        NetOptions {
+            min_pod_subnet_prefix: 20,
+            min_task_subnet_prefix: 22,
+            subnet_headroom: 0.8,
+        }
+    }
+}
+
+impl NetOptions {
+    /// The headroom as a fraction in `0..=1`.
+    pub fn headroom_fraction(&self) -> f64 {
+        let h = if self.subnet_headroom > 1.0 {
+            self.subnet_headroom / 100.0
+        } else {
+            self.subnet_headroom
+        };
+        h.clamp(0.0, 1.0)
+    }
+}
+
 /// Everything rules may read from the configuration.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default)]
@@ -46,6 +81,8 @@ pub struct Config {
     pub k8s: K8sOptions,
     /// `[criticality]`: which workloads are critical or production (catalog §0.4).
     pub criticality: CriticalityOptions,
+    /// Options of the network rules.
+    pub net: NetOptions,
 }
 
 /// Explicit selectors of `[criticality.critical]` and `[criticality.non_critical]`: any match

@@ -12,6 +12,7 @@ pub mod doc;
 pub mod finding;
 pub mod load;
 pub mod model;
+pub mod net;
 pub mod rule;
 pub mod runner;
 pub mod source;

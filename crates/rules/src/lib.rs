@@ -4,6 +4,7 @@
 pub mod ecs;
 pub mod k8s;
 pub mod lint;
+pub mod net;
 
 use lint_engine::{Rule, RuleMeta};
 
@@ -13,6 +14,8 @@ static RULES: &[&dyn Rule] = &[
     &ecs::fargate_spot_on_critical_service::FargateSpotOnCriticalService,
     &k8s::missing_resource_requests::MissingResourceRequests,
     &lint::unresolved_input::UnresolvedInput,
+    &net::subnet_too_small::SubnetTooSmall,
+    &net::subnet_ip_capacity_exceeded::SubnetIpCapacityExceeded,
 ];
 
 pub fn all() -> &'static [&'static dyn Rule] {

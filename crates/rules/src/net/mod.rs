@@ -1,0 +1,2 @@
+pub mod subnet_ip_capacity_exceeded;
+pub mod subnet_too_small;

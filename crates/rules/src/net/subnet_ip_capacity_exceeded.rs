@@ -1,0 +1,178 @@
+use lint_engine::net::{Demand, Network};
+use lint_engine::{declare_rule, Severity};
+use lint_engine::{Rule, RuleContext, RuleMeta};
+
+declare_rule! {
+    /// ## What it does
+    /// Adds up the peak IPv4 demand of every consumer of a subnet and compares it with the
+    /// subnet's usable addresses (2^(32−n) − 5). ECS and EKS workloads that share subnets during
+    /// a side-by-side migration both count.
+    ///
+    /// | Consumer | Addresses at peak |
+    /// |---|---|
+    /// | ECS awsvpc service | floor(max(`desired_count`, autoscaling `max_capacity`) × `deployment_maximum_percent`/100) tasks (default 200%), spread evenly over the service's subnets (rounded up per subnet) |
+    /// | EKS managed node group | `scaling_config.max_size` nodes spread over `subnet_ids` (rounded up), times the addresses one node holds |
+    /// | Karpenter NodePool | `limits.cpu` / the vCPU of the smallest instance type its `node.kubernetes.io/instance-type` requirement allows, spread over the subnets its `EC2NodeClass` selects, times the addresses one node holds; no `limits.cpu` or no instance-type list gives an info finding |
+    /// | Interface VPC endpoint | one per endpoint per subnet |
+    ///
+    /// One node holds, with `p` pods (ENIs and IPv4 addresses per ENI from the instance table):
+    /// - secondary-IP mode (default): min(ENIs, ceil(p/(IPv4/ENI − 1)) + `WARM_ENI_TARGET`)
+    ///   whole ENIs;
+    /// - with `WARM_IP_TARGET` or `MINIMUM_IP_TARGET`: max(p + `WARM_IP_TARGET`,
+    ///   `MINIMUM_IP_TARGET`) addresses plus the attached ENIs' primary addresses;
+    /// - prefix delegation: the attached ENIs plus 16 × (ceil(p/16) + `WARM_PREFIX_TARGET`)
+    ///   (default 1);
+    /// - an IPv6 cluster: one address (the node's own);
+    /// - custom networking (`ENIConfig`): one address in the node subnet, and the pods' ENIs
+    ///   (every ENI but the primary, same arithmetic) in the ENIConfig subnet of the node's
+    ///   availability zone (matched by the subnet's zone or the ENIConfig's name).
+    ///
+    /// The VPC CNI settings come from the `vpc-cni` `aws_eks_addon`'s `configuration_values`
+    /// (`env`) and the `aws-node` DaemonSet's env; the add-on wins where both set a knob, CNI
+    /// defaults apply otherwise; an add-on whose `configuration_values` cannot be read (for
+    /// example `${jsonencode(…)}` in `.tf.json`) gives an info finding. `p` is the node's pod capacity (a full node at maximum scale)
+    /// unless the inputs hold Kubernetes workloads: then their replicas (HPA `maxReplicas` when
+    /// an HPA targets them) spread over all node groups' maximum nodes.
+    ///
+    /// The instance table covers common t3/t4g/m5/m6i/m6g/m7i/m7g/c5/c6i/c6g/c7g/c7i/r5/r6i
+    /// sizes (ENIs and IPv4 per ENI from the VPC CNI's `vpc_ip_resource_limit.go`). A type not in
+    /// the table gives an info finding ("unknown instance type") and that node group is left
+    /// out of the sum; it is never guessed. A node group without `instance_types` uses the AWS
+    /// default `t3.medium`.
+    ///
+    /// A count that is not known statically (`${var.max_nodes}`, an unknown plan value) gives an
+    /// info finding on that value, and the consumer is left out of the sum.
+    ///
+    /// Not modelled (the headroom is for them): load balancer ENIs, security groups for pods
+    /// (branch ENIs), EKS Fargate pods (one address each, but their count is not in
+    /// Terraform), self-managed node groups. When `desired_count` is in `lifecycle.ignore_changes` and
+    /// an autoscaling target exists, only the target's `max_capacity` counts.
+    ///
+    /// ## Why it matters
+    /// An ECS service at `desired_count = 20` with the default `deployment_maximum_percent =
+    /// 200` runs 40 tasks during every deployment. An EKS node keeps a whole spare ENI of
+    /// addresses warm. A subnet that looked roomy for ECS alone runs out once EKS nodes join
+    /// it; deployments then stall with tasks stuck in PROVISIONING and pods that cannot get an
+    /// address.
+    ///
+    /// ## Example
+    /// ```json,expect_finding
+    /// {"resource": {
+    ///   "aws_subnet": {"app_a": {"vpc_id": "vpc-1", "cidr_block": "10.0.4.0/22"}},
+    ///   "aws_ecs_service": {"api": {
+    ///     "name": "api", "cluster": "apps", "task_definition": "api:3", "desired_count": 520,
+    ///     "network_configuration": {"subnets": ["${aws_subnet.app_a.id}"]}
+    ///   }}
+    /// }}
+    /// ```
+    ///
+    /// No finding: the deployment surge is capped at 150% of 520 tasks, 780 of the 1019 usable
+    /// addresses of a /22 (77%, under the 80% headroom).
+    /// ```json
+    /// {"resource": {
+    ///   "aws_subnet": {"app_a": {"vpc_id": "vpc-1", "cidr_block": "10.0.4.0/22"}},
+    ///   "aws_ecs_service": {"api": {
+    ///     "name": "api", "cluster": "apps", "task_definition": "api:3", "desired_count": 520,
+    ///     "deployment_maximum_percent": 150,
+    ///     "network_configuration": {"subnets": ["${aws_subnet.app_a.id}"]}
+    ///   }}
+    /// }}
+    /// ```
+    ///
+    /// ## How to fix
+    /// - Use larger subnets, or separate ECS and EKS subnets during the migration.
+    /// - Enable prefix delegation, or set `WARM_IP_TARGET`/`MINIMUM_IP_TARGET` so nodes stop
+    ///   holding whole spare ENIs.
+    /// - Lower the ECS service's `deployment_maximum_percent` (at the cost of slower
+    ///   deployments).
+    ///
+    /// ## References
+    /// - Usable addresses per subnet (first four and last reserved):
+    ///   <https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSubnet.html>
+    /// - One ENI and primary address per Fargate task:
+    ///   <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html>
+    /// - `maximumPercent` (rounded down; default 200% for REPLICA services):
+    ///   <https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html>
+    /// - VPC CNI warm pool knobs (`WARM_ENI_TARGET`, `WARM_IP_TARGET`, `MINIMUM_IP_TARGET`,
+    ///   `WARM_PREFIX_TARGET`, `ENABLE_PREFIX_DELEGATION`): <https://github.com/aws/amazon-vpc-cni-k8s>
+    /// - ENIs and IPv4 addresses per instance type: `pkg/vpc/vpc_ip_resource_limit.go` in
+    ///   <https://github.com/aws/amazon-vpc-cni-k8s> (commit b521883), and
+    ///   `nodeadm/internal/kubelet/eni-max-pods.txt` in
+    ///   <https://github.com/awslabs/amazon-eks-ami>
+    pub SubnetIpCapacityExceeded {
+        id: "NET002",
+        name: "subnet-ip-capacity-exceeded",
+        severity: Error,
+        summary: "peak IP demand of a subnet's ECS tasks, EKS nodes and endpoints exceeds its usable addresses",
+        inputs: [TfJson, TfPlan, K8s],
+        cross_file: true,
+        security: false,
+    }
+}
+
+impl Rule for SubnetIpCapacityExceeded {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
+        let model = cx.model;
+        let net = Network::build(model);
+        let demand = net.demand(model, cx.config);
+        let headroom = cx.config.net.headroom_fraction();
+        for (si, parts) in &demand.subnets {
+            let Some(s) = net.subnets.get(*si) else {
+                continue;
+            };
+            let usable = s.cidr.usable();
+            let total = Demand::total(parts);
+            let share = if usable == 0 {
+                f64::INFINITY
+            } else {
+                total as f64 / usable as f64
+            };
+            let (severity, message) = if total > usable {
+                (
+                    Severity::Error,
+                    format!(
+                        "peak IP demand of subnet `{}` is {total} addresses, more than its {usable} usable (`{}`)",
+                        s.name, s.cidr
+                    ),
+                )
+            } else if share > headroom {
+                (
+                    Severity::Warning,
+                    format!(
+                        "peak IP demand of subnet `{}` is {total} addresses, {:.0}% of its {usable} usable (`{}`), above the {:.0}% headroom",
+                        s.name,
+                        (share * 100.0).floor(),
+                        s.cidr,
+                        headroom * 100.0
+                    ),
+                )
+            } else {
+                continue;
+            };
+            let mut f = cx
+                .finding(s.file, s.cidr_span(), message)
+                .with_severity(severity)
+                .with_help("use a larger subnet, separate ECS and EKS subnets, enable prefix delegation or WARM_IP_TARGET, or lower `deployment_maximum_percent`")
+                .with_logical(s.name.clone());
+            for p in parts {
+                f = f.with_note(format!("{}: {} ({})", p.what, p.ips, p.detail));
+                for l in &p.labels {
+                    f = f.with_related(l.clone());
+                }
+            }
+            f = f.with_note("not counted: load balancer ENIs, branch ENIs of security groups for pods, EKS Fargate pods");
+            cx.emit(f);
+        }
+        for u in &demand.unknown {
+            let f = cx
+                .finding(u.file, u.span, u.message.clone())
+                .with_severity(Severity::Info)
+                .with_help("check the instance type's ENI and IPv4-per-ENI limits by hand (`aws ec2 describe-instance-types`)");
+            cx.emit(f);
+        }
+    }
+}
