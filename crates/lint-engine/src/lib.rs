@@ -9,6 +9,7 @@ pub mod config;
 pub mod discover;
 pub mod doc;
 pub mod finding;
+pub mod iam;
 pub mod load;
 pub mod model;
 pub mod rule;
