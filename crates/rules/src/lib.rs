@@ -2,6 +2,7 @@
 //! rule's name in snake_case, and its doc comment is the rule's documentation page.
 
 pub mod ecs;
+pub mod iam;
 pub mod k8s;
 pub mod lint;
 
@@ -10,6 +11,7 @@ use lint_engine::{Rule, RuleMeta};
 /// Every built-in rule, sorted by ID.
 static RULES: &[&dyn Rule] = &[
     &ecs::missing_stop_timeout::MissingStopTimeout,
+    &iam::ecr_cross_account_pull_gap::EcrCrossAccountPullGap,
     &k8s::missing_resource_requests::MissingResourceRequests,
     &lint::unresolved_input::UnresolvedInput,
 ];

@@ -1,0 +1,1 @@
+pub mod ecr_cross_account_pull_gap;
