@@ -107,7 +107,7 @@ pub fn classify(path: &Path, docs: &[Node]) -> Classified {
             .collect();
         let all_tf = !keys.is_empty() && keys.iter().all(|k| TF_BLOCKS.contains(k));
         let has_block = keys.iter().any(|k| *k != "//" && TF_BLOCKS.contains(k));
-        if (all_tf && has_block) || (name.ends_with(".tf.json") && has_block) {
+        if has_block && (all_tf || name.ends_with(".tf.json")) {
             return Classified::Kind(FileKind::TfJson);
         }
         if d.get("containerDefinitions").is_some() {

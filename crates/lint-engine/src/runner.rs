@@ -93,7 +93,7 @@ pub fn run_rules(model: &Model<'_>, rules: &[&dyn Rule], config: &Config) -> Vec
             cx.findings
         })
         .collect();
-    sort_findings(&mut findings, &model.db);
+    sort_findings(&mut findings, model.db);
     findings.dedup();
     findings
 }

@@ -11,6 +11,7 @@ use lint_engine::{Rule, RuleMeta};
 /// Every built-in rule, sorted by ID.
 static RULES: &[&dyn Rule] = &[
     &ecs::missing_stop_timeout::MissingStopTimeout,
+    &iam::catch_all_service_account::CatchAllServiceAccount,
     &iam::ecr_cross_account_pull_gap::EcrCrossAccountPullGap,
     &k8s::missing_resource_requests::MissingResourceRequests,
     &lint::unresolved_input::UnresolvedInput,

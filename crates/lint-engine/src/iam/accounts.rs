@@ -78,11 +78,7 @@ impl Accounts {
             .paths
             .iter()
             .filter(|(_, id)| is_account_id(id))
-            .filter_map(|(g, id)| {
-                Glob::new(g)
-                    .ok()
-                    .map(|g| (g.compile_matcher(), id.clone()))
-            })
+            .filter_map(|(g, id)| Glob::new(g).ok().map(|g| (g.compile_matcher(), id.clone())))
             .collect();
         let workspaces = cfg
             .workspaces

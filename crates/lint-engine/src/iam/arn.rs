@@ -114,14 +114,17 @@ mod tests {
 
     #[test]
     fn parses_role_arns() {
-        let a = Arn::parse("arn:aws:iam::123456789012:role/service-role/ecsTaskExecutionRole")
-            .unwrap();
+        let a =
+            Arn::parse("arn:aws:iam::123456789012:role/service-role/ecsTaskExecutionRole").unwrap();
         assert_eq!(a.partition, "aws");
         assert_eq!(a.service, "iam");
         assert_eq!(a.region, "");
         assert_eq!(a.account_id(), Some("123456789012"));
         assert_eq!(a.role_name(), Some("ecsTaskExecutionRole"));
-        assert_eq!(a.resource_type(), ("role", "service-role/ecsTaskExecutionRole"));
+        assert_eq!(
+            a.resource_type(),
+            ("role", "service-role/ecsTaskExecutionRole")
+        );
         assert!(!a.is_account_root());
     }
 

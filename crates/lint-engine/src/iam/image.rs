@@ -237,7 +237,10 @@ mod tests {
             "a".repeat(64)
         );
         let i = parse_image(&d).unwrap();
-        assert!(matches!(i.registry, Registry::EcrPrivate { fips: true, .. }));
+        assert!(matches!(
+            i.registry,
+            Registry::EcrPrivate { fips: true, .. }
+        ));
         assert_eq!(i.tag, None);
         assert_eq!(i.effective_tag(), None);
         assert!(i.digest.unwrap().starts_with("sha256:"));

@@ -527,12 +527,16 @@ impl<'m, 'a> IamIndex<'m, 'a> {
             let Some(name) = lit(r.attr("name")) else {
                 continue;
             };
-            let from_url = lit(r.attr("repository_url")).and_then(|u| parse_image(u));
+            let from_url = lit(r.attr("repository_url")).and_then(parse_image);
             let arn = lit(r.attr("arn")).and_then(Arn::parse);
             let account = lit(r.attr("registry_id"))
                 .filter(|a| is_account_id(a))
                 .map(str::to_string)
-                .or_else(|| arn.as_ref().and_then(|a| a.account_id()).map(str::to_string))
+                .or_else(|| {
+                    arn.as_ref()
+                        .and_then(|a| a.account_id())
+                        .map(str::to_string)
+                })
                 .or_else(|| {
                     from_url
                         .as_ref()
@@ -663,11 +667,7 @@ impl<'m, 'a> IamIndex<'m, 'a> {
         let model = self.model;
         for r in model.tf_of_type("aws_eks_pod_identity_association") {
             let role_arn = r.attr("role_arn");
-            let role = self.role_from_value(
-                Some(r),
-                &r.resource_refs_at(&["role_arn"]),
-                role_arn,
-            );
+            let role = self.role_from_value(Some(r), &r.resource_refs_at(&["role_arn"]), role_arn);
             self.pod_identity.push(PodIdentity {
                 res: r,
                 namespace: lit(r.attr("namespace")),

@@ -281,7 +281,10 @@ mod tests {
         let n = "AmazonECSTaskExecutionRolePolicy";
         assert_eq!(allows(n, "ecr:BatchGetImage", repo), Decision::Allow);
         assert_eq!(allows(n, "ecr:GetAuthorizationToken", "*"), Decision::Allow);
-        assert_eq!(allows(n, "logs:CreateLogGroup", "*"), Decision::ImplicitDeny);
+        assert_eq!(
+            allows(n, "logs:CreateLogGroup", "*"),
+            Decision::ImplicitDeny
+        );
         assert_eq!(
             allows(n, "secretsmanager:GetSecretValue", "*"),
             Decision::ImplicitDeny
@@ -296,19 +299,36 @@ mod tests {
             "AmazonEC2ContainerRegistryPullOnly",
             "AmazonEKSFargatePodExecutionRolePolicy",
         ] {
-            assert_eq!(allows(n, "ecr:GetDownloadUrlForLayer", repo), Decision::Allow, "{n}");
+            assert_eq!(
+                allows(n, "ecr:GetDownloadUrlForLayer", repo),
+                Decision::Allow,
+                "{n}"
+            );
         }
         assert_eq!(
             allows("AmazonEKSWorkerNodePolicy", "ecr:BatchGetImage", repo),
             Decision::ImplicitDeny
         );
         assert_eq!(
-            allows("AmazonEKSWorkerNodePolicy", "eks-auth:AssumeRoleForPodIdentity", "*"),
+            allows(
+                "AmazonEKSWorkerNodePolicy",
+                "eks-auth:AssumeRoleForPodIdentity",
+                "*"
+            ),
             Decision::Allow
         );
-        assert_eq!(allows("AdministratorAccess", "iam:PassRole", "*"), Decision::Allow);
-        assert_eq!(allows("PowerUserAccess", "iam:PassRole", "*"), Decision::ImplicitDeny);
-        assert_eq!(allows("PowerUserAccess", "ecr:BatchGetImage", repo), Decision::Allow);
+        assert_eq!(
+            allows("AdministratorAccess", "iam:PassRole", "*"),
+            Decision::Allow
+        );
+        assert_eq!(
+            allows("PowerUserAccess", "iam:PassRole", "*"),
+            Decision::ImplicitDeny
+        );
+        assert_eq!(
+            allows("PowerUserAccess", "ecr:BatchGetImage", repo),
+            Decision::Allow
+        );
     }
 
     #[test]

@@ -12,4 +12,6 @@ pub use accounts::{AccountSource, Accounts};
 pub use arn::Arn;
 pub use image::{aws_owned, parse_image, AwsOwner, ImageRef, Registry};
 pub use index::{Attached, EcrRepo, IamIndex, NodeRole, PodIdentity, Role, SaIdentity};
-pub use policy::{evaluate, Decision, Effect, Evaluation, Policy, PrincipalRef, Request, Statement};
+pub use policy::{
+    evaluate, Decision, Effect, Evaluation, Policy, PrincipalRef, Request, Statement,
+};

@@ -291,7 +291,11 @@ fn match_principals(p: &Principals, who: &PrincipalRef) -> Tri {
 impl Statement {
     /// Does this statement apply to the request, ignoring its effect and its conditions?
     fn applies(&self, req: &Request<'_>) -> Tri {
-        let mut out = if self.unresolved { Tri::Maybe } else { Tri::Yes };
+        let mut out = if self.unresolved {
+            Tri::Maybe
+        } else {
+            Tri::Yes
+        };
         let mut and = |t: Tri| {
             out = match (out, t) {
                 (Tri::No, _) | (_, Tri::No) => Tri::No,
@@ -688,8 +692,16 @@ mod tests {
         assert!(wildcard_match("ecr:*", "ecr:BatchGetImage", false));
         assert!(wildcard_match("ECR:batch*", "ecr:BatchGetImage", true));
         assert!(!wildcard_match("ECR:batch*", "ecr:BatchGetImage", false));
-        assert!(wildcard_match("ecr:Get*Url*", "ecr:GetDownloadUrlForLayer", true));
-        assert!(wildcard_match("ecr:?atchGetImage", "ecr:BatchGetImage", true));
+        assert!(wildcard_match(
+            "ecr:Get*Url*",
+            "ecr:GetDownloadUrlForLayer",
+            true
+        ));
+        assert!(wildcard_match(
+            "ecr:?atchGetImage",
+            "ecr:BatchGetImage",
+            true
+        ));
         assert!(!wildcard_match("ecr:?GetImage", "ecr:BatchGetImage", true));
         assert!(wildcard_match("*", "", false));
         assert!(wildcard_match(
@@ -720,10 +732,19 @@ mod tests {
             Decision::Allow
         );
         assert_eq!(
-            decide(&p, req("ecr:BatchGetImage", "arn:aws:ecr:eu-west-1:999999999999:repository/app")),
+            decide(
+                &p,
+                req(
+                    "ecr:BatchGetImage",
+                    "arn:aws:ecr:eu-west-1:999999999999:repository/app"
+                )
+            ),
             Decision::ImplicitDeny
         );
-        assert_eq!(decide(&p, req("ecr:PutImage", repo)), Decision::ImplicitDeny);
+        assert_eq!(
+            decide(&p, req("ecr:PutImage", repo)),
+            Decision::ImplicitDeny
+        );
     }
 
     #[test]
@@ -734,7 +755,10 @@ mod tests {
         let e = evaluate(&[&p], &req("ecr:BatchGetImage", "arn:x"));
         assert_eq!(e.decision, Decision::Deny);
         assert_eq!(e.statement.unwrap().effect, Effect::Deny);
-        assert_eq!(decide(&p, req("ecr:GetDownloadUrlForLayer", "x")), Decision::Allow);
+        assert_eq!(
+            decide(&p, req("ecr:GetDownloadUrlForLayer", "x")),
+            Decision::Allow
+        );
         // Deny across policies too.
         let allow = pol(r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#);
         let deny = pol(r#"{"Statement":{"Effect":"Deny","NotAction":"s3:*","Resource":"*"}}"#);
@@ -756,7 +780,10 @@ mod tests {
         assert_eq!(decide(&p, req("iam:PassRole", "x")), Decision::ImplicitDeny);
         let q = pol(r#"{"Statement":[
             {"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:::secret/*"}]}"#);
-        assert_eq!(decide(&q, req("s3:GetObject", "arn:aws:s3:::public/a")), Decision::Allow);
+        assert_eq!(
+            decide(&q, req("s3:GetObject", "arn:aws:s3:::public/a")),
+            Decision::Allow
+        );
         assert_eq!(
             decide(&q, req("s3:GetObject", "arn:aws:s3:::secret/a")),
             Decision::ImplicitDeny
@@ -765,8 +792,10 @@ mod tests {
 
     #[test]
     fn conditions_are_conservative() {
-        let p = pol(r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"ecr:BatchGetImage",
-            "Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc"}}}]}"#);
+        let p = pol(
+            r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"ecr:BatchGetImage",
+            "Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-abc"}}}]}"#,
+        );
         assert_eq!(p.statements[0].conditions[0].key, "aws:PrincipalOrgID");
         let who = PrincipalRef::Aws {
             account: "222233334444".into(),
@@ -778,9 +807,14 @@ mod tests {
             principal: Some(&who),
         };
         assert_eq!(decide(&p, r), Decision::Conditional);
-        let d = pol(r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
-            {"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#);
-        assert_eq!(decide(&d, req("ecr:BatchGetImage", "x")), Decision::Conditional);
+        let d = pol(
+            r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Effect":"Deny","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#,
+        );
+        assert_eq!(
+            decide(&d, req("ecr:BatchGetImage", "x")),
+            Decision::Conditional
+        );
     }
 
     #[test]
@@ -811,11 +845,16 @@ mod tests {
         assert_eq!(check("555566667777", None), Decision::Allow);
         assert_eq!(check("888899990000", None), Decision::ImplicitDeny);
         assert_eq!(
-            check("888899990000", Some("arn:aws:iam::888899990000:role/puller")),
+            check(
+                "888899990000",
+                Some("arn:aws:iam::888899990000:role/puller")
+            ),
             Decision::Allow
         );
         assert_eq!(check("111111111111", None), Decision::ImplicitDeny);
-        let svc = pol(r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#);
+        let svc = pol(
+            r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+        );
         let who = PrincipalRef::Service("ecs-tasks.amazonaws.com".into());
         let r = Request {
             action: "sts:AssumeRole",
@@ -830,7 +869,8 @@ mod tests {
             principal: Some(&other),
         };
         assert_eq!(decide(&svc, r), Decision::ImplicitDeny);
-        let star = pol(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"ecr:*"}]}"#);
+        let star =
+            pol(r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"ecr:*"}]}"#);
         let who = PrincipalRef::Aws {
             account: "123412341234".into(),
             arn: None,
@@ -841,8 +881,10 @@ mod tests {
             principal: Some(&who),
         };
         assert_eq!(decide(&star, r), Decision::Allow);
-        let notp = pol(r#"{"Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::222233334444:root"},"Action":"ecr:*"},
-            {"Effect":"Allow","Principal":"*","Action":"ecr:*"}]}"#);
+        let notp = pol(
+            r#"{"Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::222233334444:root"},"Action":"ecr:*"},
+            {"Effect":"Allow","Principal":"*","Action":"ecr:*"}]}"#,
+        );
         let inside = PrincipalRef::Aws {
             account: "222233334444".into(),
             arn: None,
@@ -863,11 +905,19 @@ mod tests {
 
     #[test]
     fn unresolved_values_are_unknown() {
-        let p = pol(r#"{"Statement":[{"Effect":"Allow","Action":"ecr:BatchGetImage","Resource":"${aws_ecr_repository.app.arn}"}]}"#);
-        assert_eq!(decide(&p, req("ecr:BatchGetImage", "arn:x")), Decision::Unknown);
+        let p = pol(
+            r#"{"Statement":[{"Effect":"Allow","Action":"ecr:BatchGetImage","Resource":"${aws_ecr_repository.app.arn}"}]}"#,
+        );
+        assert_eq!(
+            decide(&p, req("ecr:BatchGetImage", "arn:x")),
+            Decision::Unknown
+        );
         let q = pol(r#"{"Statement":"${local.statements}"}"#);
         assert!(q.unresolved);
-        assert_eq!(decide(&q, req("ecr:BatchGetImage", "arn:x")), Decision::Unknown);
+        assert_eq!(
+            decide(&q, req("ecr:BatchGetImage", "arn:x")),
+            Decision::Unknown
+        );
     }
 
     #[test]
@@ -905,7 +955,13 @@ mod tests {
         let v = p.statements[0].all_actions_value().unwrap();
         assert_eq!(&src[v.span.range()], "\"*\"");
         assert!(p.statements[0].on_all_resources());
-        assert_eq!(principal_account("arn:aws:iam::222233334444:role/x").as_deref(), Some("222233334444"));
-        assert_eq!(principal_account("222233334444").as_deref(), Some("222233334444"));
+        assert_eq!(
+            principal_account("arn:aws:iam::222233334444:role/x").as_deref(),
+            Some("222233334444")
+        );
+        assert_eq!(
+            principal_account("222233334444").as_deref(),
+            Some("222233334444")
+        );
     }
 }

@@ -161,7 +161,13 @@ fn lit(n: Option<&Node>) -> Option<&str> {
         .filter(|s| !s.is_empty() && !lint_engine::doc::is_unresolved_text(s))
 }
 
-fn role_puller(ix: &IamIndex<'_, '_>, kind: &'static str, role: Option<usize>, literal: Option<&str>, label: Option<(FileId, Span)>) -> Puller {
+fn role_puller(
+    ix: &IamIndex<'_, '_>,
+    kind: &'static str,
+    role: Option<usize>,
+    literal: Option<&str>,
+    label: Option<(FileId, Span)>,
+) -> Puller {
     let r = role.map(|i| &ix.roles[i]);
     let arn = literal
         .map(str::to_string)
@@ -223,7 +229,8 @@ fn task_def_pulls<'n>(ix: &IamIndex<'_, 'n>, td: &TaskDef<'n>, out: &mut Vec<Pul
                 Some((td.file, v.span)),
             ));
         } else {
-            no_puller = Some("the execution role is a Terraform expression that cannot be resolved".into());
+            no_puller =
+                Some("the execution role is a Terraform expression that cannot be resolved".into());
         }
     } else {
         no_puller = Some("MISSING_EXEC".into());
@@ -265,7 +272,11 @@ fn workload_pulls<'n>(ix: &IamIndex<'_, 'n>, w: &Workload<'n>, out: &mut Vec<Pul
         .and_then(Node::as_map)
         .unwrap_or(&[])
         .iter()
-        .filter_map(|m| m.value.scalar_text().map(|t| (m.key.clone(), t.into_owned())))
+        .filter_map(|m| {
+            m.value
+                .scalar_text()
+                .map(|t| (m.key.clone(), t.into_owned()))
+        })
         .collect();
     let nodes = ix.pullers_for_pod(ns, &labels);
     let mut pullers = Vec::new();
@@ -276,7 +287,13 @@ fn workload_pulls<'n>(ix: &IamIndex<'_, 'n>, w: &Workload<'n>, out: &mut Vec<Pul
             "node role"
         };
         if n.role.is_some() || n.literal_arn.is_some() {
-            pullers.push(role_puller(ix, kind, n.role, n.literal_arn, Some((n.file, n.value.span))));
+            pullers.push(role_puller(
+                ix,
+                kind,
+                n.role,
+                n.literal_arn,
+                Some((n.file, n.value.span)),
+            ));
         }
     }
     let role_arns: Vec<String> = pullers.iter().filter_map(|p| p.arn.clone()).collect();
@@ -570,7 +587,10 @@ fn check_pull(ix: &IamIndex<'_, '_>, cx: &mut RuleContext<'_, '_>, p: Pull<'_>) 
                                     let keys: Vec<String> = ev
                                         .statement
                                         .map(|s| {
-                                            s.conditions.iter().map(|c| format!("`{}`", c.key)).collect()
+                                            s.conditions
+                                                .iter()
+                                                .map(|c| format!("`{}`", c.key))
+                                                .collect()
                                         })
                                         .unwrap_or_default();
                                     cond.get_or_insert(format!(
@@ -595,7 +615,8 @@ fn check_pull(ix: &IamIndex<'_, '_>, cx: &mut RuleContext<'_, '_>, p: Pull<'_>) 
                             Label::new(file, span, format!("repository policy of `{}`", repo.name))
                         });
                     if let Some(deny_stmt) = denied {
-                        let explicit = deny_stmt.is_some_and(|s| s.effect == lint_engine::iam::Effect::Deny);
+                        let explicit =
+                            deny_stmt.is_some_and(|s| s.effect == lint_engine::iam::Effect::Deny);
                         let msg = if explicit {
                             format!(
                                 "image from account `{reg_account}` cannot be pulled: the repository policy of `{}` denies account `{wl_account}`; remove the `Deny` and add {side_a_stmt}",
@@ -625,7 +646,11 @@ fn check_pull(ix: &IamIndex<'_, '_>, cx: &mut RuleContext<'_, '_>, p: Pull<'_>) 
                         }
                         for pl in &p.pullers {
                             if let Some((file, span)) = pl.label {
-                                f = f.with_related(Label::new(file, span, format!("{} named here", pl.kind)));
+                                f = f.with_related(Label::new(
+                                    file,
+                                    span,
+                                    format!("{} named here", pl.kind),
+                                ));
                             }
                         }
                         cx.emit(f);
