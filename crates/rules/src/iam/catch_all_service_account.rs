@@ -71,6 +71,8 @@ declare_rule! {
     ///       containers:
     ///         - name: cart
     ///           image: nginx:1.27
+    ///           resources:
+    ///             requests: {cpu: 100m, memory: 128Mi}
     /// ```
     ///
     /// No finding: the workload has its own ServiceAccount.
@@ -99,6 +101,8 @@ declare_rule! {
     ///       containers:
     ///         - name: cart
     ///           image: nginx:1.27
+    ///           resources:
+    ///             requests: {cpu: 100m, memory: 128Mi}
     /// ```
     ///
     /// ## How to fix

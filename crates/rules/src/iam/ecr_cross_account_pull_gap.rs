@@ -39,8 +39,9 @@ declare_rule! {
     /// accounts of EKS add-ons, App Mesh Envoy and AWS for Fluent Bit (plus
     /// `accounts.trusted_registry_accounts`); images built from Terraform expressions
     /// (`${aws_ecr_repository.app.repository_url}` is in the same account unless a provider
-    /// alias says otherwise); and workloads whose account cannot be determined (set
-    /// `accounts.workload_account_id` to check Kubernetes manifests). A registry policy
+    /// alias says otherwise). When the workload's own account cannot be determined the rule
+    /// says so (info) instead of guessing; set `accounts.workload_account_id` (or
+    /// `[accounts.paths]`) to check Kubernetes manifests. A registry policy
     /// (`aws_ecr_registry_policy`) governs replication and pull-through cache, not ordinary
     /// pulls, so it is ignored. A task definition without `requiresCompatibilities` is
     /// treated as using its execution role.
@@ -59,7 +60,7 @@ declare_rule! {
     ///  "requiresCompatibilities": ["FARGATE"],
     ///  "executionRoleArn": "arn:aws:iam::222233334444:role/api-exec",
     ///  "containerDefinitions": [
-    ///    {"name": "api", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/api:1.4.2"}
+    ///    {"name": "api", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/api:1.4.2", "stopTimeout": 60}
     ///  ]}
     /// ```
     /// The repository lives in account 111122223333 and is not part of the inputs, so the
@@ -72,7 +73,7 @@ declare_rule! {
     ///  "requiresCompatibilities": ["FARGATE"],
     ///  "executionRoleArn": "arn:aws:iam::222233334444:role/api-exec",
     ///  "containerDefinitions": [
-    ///    {"name": "api", "image": "222233334444.dkr.ecr.eu-west-1.amazonaws.com/api:1.4.2"}
+    ///    {"name": "api", "image": "222233334444.dkr.ecr.eu-west-1.amazonaws.com/api:1.4.2", "stopTimeout": 60}
     ///  ]}
     /// ```
     ///
@@ -365,6 +366,20 @@ fn check_pull(ix: &IamIndex<'_, '_>, cx: &mut RuleContext<'_, '_>, p: Pull<'_>) 
         return;
     }
     let Some((wl_account, wl_source)) = p.account.clone() else {
+        let f = cx
+            .finding(
+                p.file,
+                p.image_node.span,
+                format!(
+                    "cannot verify the pull of `{reg_account}/{}`: the account this workload runs in is unknown, so a cross-account pull cannot be ruled out",
+                    p.image.repository
+                ),
+            )
+            .with_severity(Severity::Info)
+            .with_help("set `accounts.workload_account_id` (or map this path in `[accounts.paths]`) in cutover.toml, or use literal role ARNs")
+            .with_note(format!("registry account `{reg_account}` is from the image URI"))
+            .with_logical(p.logical);
+        cx.emit(f);
         return;
     };
     if wl_account == reg_account {
