@@ -198,16 +198,14 @@ fn task_def_pulls<'n>(ix: &IamIndex<'_, 'n>, td: &TaskDef<'n>, out: &mut Vec<Pul
             .unwrap_or_default(),
         exec,
     );
-    let mut role_arns: Vec<String> = [lit(exec), lit(task)]
-        .into_iter()
-        .flatten()
-        .map(str::to_string)
-        .collect();
-    if let Some(a) = exec_role.and_then(|i| ix.roles[i].arn_or_built()) {
+    let mut role_arns: Vec<&str> = [lit(exec), lit(task)].into_iter().flatten().collect();
+    if let Some(a) = exec_role.and_then(|i| ix.roles[i].arn.as_deref()) {
         role_arns.push(a);
     }
-    let arn_refs: Vec<&str> = role_arns.iter().map(String::as_str).collect();
-    let account = ix.accounts.workload_account(model, td.file, &arn_refs);
+    let account = ix
+        .accounts
+        .workload_account(model, td.file, &role_arns)
+        .or_else(|| exec_role.and_then(|i| ix.roles[i].account.clone()));
     let compat: Vec<&str> = td
         .field("requiresCompatibilities")
         .and_then(Node::as_seq)
@@ -220,6 +218,9 @@ fn task_def_pulls<'n>(ix: &IamIndex<'_, 'n>, td: &TaskDef<'n>, out: &mut Vec<Pul
     let mut no_puller = None;
     if ec2_only {
         no_puller = Some("the task definition is EC2-only, so the container instance role pulls images and it is not linked in the inputs".to_string());
+    } else if let (None, Some(_)) = (exec.filter(|v| !v.is_null()), exec_role) {
+        // A plan: the ARN is unknown until apply, the configuration references the role.
+        pullers.push(role_puller(ix, "execution role", exec_role, None, None));
     } else if let Some(v) = exec.filter(|v| !v.is_null()) {
         if exec_role.is_some() || lit(Some(v)).is_some() {
             pullers.push(role_puller(
@@ -297,9 +298,21 @@ fn workload_pulls<'n>(ix: &IamIndex<'_, 'n>, w: &Workload<'n>, out: &mut Vec<Pul
             ));
         }
     }
-    let role_arns: Vec<String> = pullers.iter().filter_map(|p| p.arn.clone()).collect();
-    let arn_refs: Vec<&str> = role_arns.iter().map(String::as_str).collect();
-    let account = ix.accounts.workload_account(model, obj.file, &arn_refs);
+    let role_arns: Vec<&str> = nodes
+        .iter()
+        .filter_map(|n| {
+            n.literal_arn
+                .or_else(|| n.role.and_then(|r| ix.roles[r].arn.as_deref()))
+        })
+        .collect();
+    let account = ix
+        .accounts
+        .workload_account(model, obj.file, &role_arns)
+        .or_else(|| {
+            nodes
+                .iter()
+                .find_map(|n| n.role.and_then(|r| ix.roles[r].account.clone()))
+        });
     let no_puller = pullers
         .is_empty()
         .then(|| "no EKS node role or Fargate pod execution role is in the inputs".to_string());
@@ -393,7 +406,7 @@ fn check_pull(ix: &IamIndex<'_, '_>, cx: &mut RuleContext<'_, '_>, p: Pull<'_>) 
         "registry account `{reg_account}` is from the image URI; workload account `{wl_account}` is from {}",
         wl_source.describe()
     );
-    let mut errors = 0usize;
+    let mut out: Vec<lint_engine::Finding> = Vec::new();
     let mut unverified: Vec<String> = Vec::new();
 
     // Pull-through cache prefix: the puller also imports upstream images.
@@ -432,8 +445,7 @@ fn check_pull(ix: &IamIndex<'_, '_>, cx: &mut RuleContext<'_, '_>, p: Pull<'_>) 
                     .with_note(account_note.clone())
                     .with_missing("executionRoleArn")
                     .with_logical(p.logical.clone());
-                cx.emit(f);
-                errors += 1;
+                out.push(f);
             }
             Some(why) => unverified.push(format!("the puller's policies ({why})")),
             None => {}
@@ -514,8 +526,7 @@ fn check_pull(ix: &IamIndex<'_, '_>, cx: &mut RuleContext<'_, '_>, p: Pull<'_>) 
                     ));
                 }
             }
-            cx.emit(f);
-            errors += 1;
+            out.push(f);
         } else if !unsure.is_empty() {
             unverified.push(format!(
                 "the policies of {} `{}` (they allow {} only under a condition or through an expression)",
@@ -561,8 +572,7 @@ fn check_pull(ix: &IamIndex<'_, '_>, cx: &mut RuleContext<'_, '_>, p: Pull<'_>) 
                     if let Some(l) = repo_label {
                         f = f.with_related(l);
                     }
-                    cx.emit(f);
-                    errors += 1;
+                    out.push(f);
                 }
                 Some(policy) => {
                     let mut who: Vec<PrincipalRef> = p
@@ -633,8 +643,12 @@ fn check_pull(ix: &IamIndex<'_, '_>, cx: &mut RuleContext<'_, '_>, p: Pull<'_>) 
                         let explicit =
                             deny_stmt.is_some_and(|s| s.effect == lint_engine::iam::Effect::Deny);
                         let msg = if explicit {
+                            let sid = deny_stmt
+                                .and_then(|s| s.sid.as_deref())
+                                .map(|s| format!(" (statement `{s}`)"))
+                                .unwrap_or_default();
                             format!(
-                                "image from account `{reg_account}` cannot be pulled: the repository policy of `{}` denies account `{wl_account}`; remove the `Deny` and add {side_a_stmt}",
+                                "image from account `{reg_account}` cannot be pulled: the repository policy of `{}` denies account `{wl_account}`{sid}; remove or narrow that `Deny` so that {side_a_stmt} applies",
                                 repo.name
                             )
                         } else {
@@ -668,8 +682,7 @@ fn check_pull(ix: &IamIndex<'_, '_>, cx: &mut RuleContext<'_, '_>, p: Pull<'_>) 
                                 ));
                             }
                         }
-                        cx.emit(f);
-                        errors += 1;
+                        out.push(f);
                     } else if let Some(c) = cond {
                         unverified.push(c);
                     }
@@ -678,7 +691,16 @@ fn check_pull(ix: &IamIndex<'_, '_>, cx: &mut RuleContext<'_, '_>, p: Pull<'_>) 
         }
     }
 
-    if errors == 0 && !unverified.is_empty() {
+    if !out.is_empty() {
+        for mut f in out {
+            if !unverified.is_empty() {
+                f = f.with_note(format!("also not verified: {}", unverified.join("; ")));
+            }
+            cx.emit(f);
+        }
+        return;
+    }
+    if !unverified.is_empty() {
         let f = cx
             .finding(
                 p.file,
