@@ -340,6 +340,19 @@ impl<'m, 'a> IamIndex<'m, 'a> {
         self.role_by_literal(s, acct.as_deref())
     }
 
+    /// The role of an `aws_iam_role` resource of the model.
+    pub fn role_of(&self, r: &TfResource<'a>) -> Option<usize> {
+        self.role_by_ptr.get(&ptr(r)).copied()
+    }
+
+    /// Roles by Terraform address (`aws_iam_role.exec`, `module.app.aws_iam_role.exec`).
+    pub fn roles_at_address(&self, address: &str) -> Vec<usize> {
+        self.model
+            .tf_by_address(address)
+            .filter_map(|r| self.role_of(r))
+            .collect()
+    }
+
     /// A role by literal ARN or name; with several roles of that name, the one in `account`.
     pub fn role_by_literal(&self, s: &str, account: Option<&str>) -> Option<usize> {
         let (name, acct) = match Arn::parse(s) {
