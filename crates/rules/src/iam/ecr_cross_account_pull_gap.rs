@@ -44,7 +44,8 @@ declare_rule! {
     /// `[accounts.paths]`) to check Kubernetes manifests. A registry policy
     /// (`aws_ecr_registry_policy`) governs replication and pull-through cache, not ordinary
     /// pulls, so it is ignored. A task definition without `requiresCompatibilities` is
-    /// treated as using its execution role.
+    /// treated as using its execution role, unless a Terraform `aws_ecs_service` with
+    /// `launch_type = "EC2"` runs it.
     ///
     /// ## Why it matters
     /// Cross-account ECR needs two grants: an identity policy in the pulling account and a
@@ -213,11 +214,24 @@ fn task_def_pulls<'n>(ix: &IamIndex<'_, 'n>, td: &TaskDef<'n>, out: &mut Vec<Pul
         .iter()
         .filter_map(Node::as_str)
         .collect();
-    let ec2_only = !compat.is_empty() && !compat.contains(&"FARGATE");
+    // Without `requiresCompatibilities`, an ECS service with `launch_type = "EC2"` that runs
+    // this task definition (Terraform) makes it an EC2 task.
+    let service_ec2 = compat.is_empty()
+        && tf.is_some_and(|td_res| {
+            model.tf_of_type("aws_ecs_service").any(|svc| {
+                svc.attr("launch_type").and_then(Node::as_str) == Some("EC2")
+                    && svc.resource_refs_at(&["task_definition"]).iter().any(|r| {
+                        model
+                            .resolve_tf(svc, &r.address)
+                            .is_some_and(|t| std::ptr::eq(t, td_res))
+                    })
+            })
+        });
+    let ec2_only = (!compat.is_empty() && !compat.contains(&"FARGATE")) || service_ec2;
     let mut pullers = Vec::new();
     let mut no_puller = None;
     if ec2_only {
-        no_puller = Some("the task definition is EC2-only, so the container instance role pulls images and it is not linked in the inputs".to_string());
+        no_puller = Some("the task runs on EC2, so the container instance role pulls images, and that role is not linked in the inputs".to_string());
     } else if let (None, Some(_)) = (exec.filter(|v| !v.is_null()), exec_role) {
         // A plan: the ARN is unknown until apply, the configuration references the role.
         pullers.push(role_puller(ix, "execution role", exec_role, None, None));
