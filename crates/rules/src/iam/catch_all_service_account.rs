@@ -338,17 +338,25 @@ impl Rule for CatchAllServiceAccount {
                     continue;
                 }
                 let Some(p) = &s.principals else { continue };
-                let federated = p.entries.iter().any(|(k, v)| {
-                    *k == PrincipalKind::Federated && v.text.contains("oidc-provider/")
-                });
-                if !federated {
-                    continue;
-                }
+                let eks_principal = p
+                    .entries
+                    .iter()
+                    .any(|(k, v)| *k == PrincipalKind::Federated && is_eks_oidc(&v.text));
                 let subs: Vec<_> = s
                     .conditions
                     .iter()
-                    .filter(|c| c.key.ends_with(":sub"))
+                    .filter(|c| {
+                        c.key.ends_with(":sub")
+                            && (c.key.contains("oidc.eks.")
+                                || lint_engine::doc::is_unresolved_text(&c.key)
+                                || c.values
+                                    .iter()
+                                    .any(|v| v.text.starts_with("system:serviceaccount:")))
+                    })
                     .collect();
+                if !eks_principal && subs.is_empty() {
+                    continue;
+                }
                 if subs.is_empty() && !s.unresolved {
                     let f = cx
                         .finding(
@@ -575,6 +583,14 @@ impl Rule for CatchAllServiceAccount {
             }
         }
     }
+}
+
+/// An EKS OIDC provider principal: the ARN (`…:oidc-provider/oidc.eks.<region>.amazonaws.com/id/…`)
+/// or a Terraform reference to one (`aws_iam_openid_connect_provider`, `module.eks.oidc_provider_arn`).
+fn is_eks_oidc(text: &str) -> bool {
+    text.contains("oidc.eks.")
+        || (lint_engine::doc::is_unresolved_text(text)
+            && (text.contains("openid_connect_provider") || text.contains("oidc_provider")))
 }
 
 /// "`arn:…`" / "`aws_iam_role.x`" for messages, and a label at the identity's source.
