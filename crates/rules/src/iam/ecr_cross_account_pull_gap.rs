@@ -605,6 +605,7 @@ fn check_pull(ix: &IamIndex<'_, '_>, cx: &mut RuleContext<'_, '_>, p: Pull<'_>) 
                     }
                     let mut denied: Option<Option<&lint_engine::iam::Statement>> = None;
                     let mut cond: Option<String> = None;
+                    let mut denied_arn: Option<String> = None;
                     for w in &who {
                         for action in PULL_ACTIONS {
                             let ev = evaluate(
@@ -620,6 +621,9 @@ fn check_pull(ix: &IamIndex<'_, '_>, cx: &mut RuleContext<'_, '_>, p: Pull<'_>) 
                                 Decision::Deny | Decision::ImplicitDeny => {
                                     if denied.is_none() {
                                         denied = Some(ev.statement);
+                                        if let PrincipalRef::Aws { arn: Some(a), .. } = w {
+                                            denied_arn = Some(a.clone());
+                                        }
                                     }
                                 }
                                 Decision::Conditional => {
@@ -667,8 +671,12 @@ fn check_pull(ix: &IamIndex<'_, '_>, cx: &mut RuleContext<'_, '_>, p: Pull<'_>) 
                             )
                         } else {
                             format!(
-                                "image from account `{reg_account}` cannot be pulled: the repository policy of `{}` does not grant account `{wl_account}`; add {side_a_stmt}",
-                                repo.name
+                                "image from account `{reg_account}` cannot be pulled: the repository policy of `{}` grants neither account `{wl_account}`{} to pull; add {side_a_stmt}",
+                                repo.name,
+                                denied_arn
+                                    .as_deref()
+                                    .map(|a| format!(" nor `{a}`"))
+                                    .unwrap_or_default()
                             )
                         };
                         let mut f = cx
