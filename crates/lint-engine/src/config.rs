@@ -71,6 +71,53 @@ impl NetOptions {
     }
 }
 
+/// `[iam]`: options of the IAM rules.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct IamOptions {
+    /// IAM001 (b): a ServiceAccount carrying an AWS identity may be used by at most this many
+    /// distinct workloads (grouped by `app.kubernetes.io/name`, then `app`).
+    pub max_workloads_per_sa: usize,
+    /// IAM001: namespaces whose ServiceAccounts are controllers by design (allow-listed).
+    pub allow_namespaces: Vec<String>,
+}
+
+impl Default for IamOptions {
+    fn default() -> Self {
+        IamOptions {
+            max_workloads_per_sa: 1,
+            allow_namespaces: vec!["kube-system".into()],
+        }
+    }
+}
+
+/// `[accounts]`: which AWS account each input belongs to (catalog §0.6), for IAM002.
+///
+/// ```toml
+/// [accounts]
+/// workload_account_id = "222233334444"     # where tasks and pods run
+/// workspace = "prod"                       # the Terraform workspace the plans come from
+/// trusted_registry_accounts = ["123412341234"]  # extra AWS-owned/vendor registries
+/// [accounts.paths]                         # path globs (relative to the working directory)
+/// "shared-services/**" = "111122223333"
+/// [accounts.workspaces]                    # Terraform workspace name -> account
+/// prod = "222233334444"
+/// ```
+///
+/// A file gets the account of the first `paths` glob that matches it; then of a `workspaces`
+/// entry whose name is a directory of its path (`envs/prod/…`, `terraform.tfstate.d/prod/…`) or,
+/// for Terraform files, the configured `workspace`. `workload_account_id` applies to the
+/// workloads (task definitions, pods) that no path or workspace entry maps.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccountsOptions {
+    pub workload_account_id: Option<String>,
+    pub workspace: Option<String>,
+    pub paths: std::collections::BTreeMap<String, String>,
+    pub workspaces: std::collections::BTreeMap<String, String>,
+    pub trusted_registry_accounts: Vec<String>,
+}
+
 /// Everything rules may read from the configuration.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default)]
@@ -83,6 +130,10 @@ pub struct Config {
     pub criticality: CriticalityOptions,
     /// Options of the network rules.
     pub net: NetOptions,
+    /// Options of the IAM rules.
+    pub iam: IamOptions,
+    /// Which AWS account each input belongs to.
+    pub accounts: AccountsOptions,
 }
 
 /// Explicit selectors of `[criticality.critical]` and `[criticality.non_critical]`: any match

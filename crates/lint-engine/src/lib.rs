@@ -10,6 +10,7 @@ pub mod criticality;
 pub mod discover;
 pub mod doc;
 pub mod finding;
+pub mod iam;
 pub mod load;
 pub mod model;
 pub mod net;

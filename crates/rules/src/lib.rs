@@ -2,6 +2,7 @@
 //! rule's name in snake_case, and its doc comment is the rule's documentation page.
 
 pub mod ecs;
+pub mod iam;
 pub mod k8s;
 pub mod lint;
 pub mod net;
@@ -12,6 +13,8 @@ use lint_engine::{Rule, RuleMeta};
 static RULES: &[&dyn Rule] = &[
     &ecs::missing_stop_timeout::MissingStopTimeout,
     &ecs::fargate_spot_on_critical_service::FargateSpotOnCriticalService,
+    &iam::catch_all_service_account::CatchAllServiceAccount,
+    &iam::ecr_cross_account_pull_gap::EcrCrossAccountPullGap,
     &k8s::missing_resource_requests::MissingResourceRequests,
     &lint::unresolved_input::UnresolvedInput,
     &net::subnet_too_small::SubnetTooSmall,

@@ -1,0 +1,620 @@
+use std::collections::{BTreeMap, BTreeSet};
+
+use lint_engine::declare_rule;
+use lint_engine::doc::Node;
+use lint_engine::iam::managed::is_catch_all_managed;
+use lint_engine::iam::policy::PrincipalKind;
+use lint_engine::iam::{Effect, IamIndex, SaIdentity};
+use lint_engine::model::Workload;
+use lint_engine::source::{FileId, Span};
+use lint_engine::{Label, Rule, RuleContext, RuleMeta, Severity};
+
+declare_rule! {
+    /// ## What it does
+    /// Finds Kubernetes ServiceAccounts that hand one AWS identity to more pods than they
+    /// should, and roles that make a ServiceAccount a catch-all:
+    ///
+    /// * **(a) default ServiceAccount with an AWS identity** (error): a pod template without
+    ///   `serviceAccountName` (so it runs as `default`) or with `serviceAccountName: default`,
+    ///   in a namespace whose `default` ServiceAccount has an `eks.amazonaws.com/role-arn`
+    ///   annotation or an `aws_eks_pod_identity_association`. An association for `default`
+    ///   that no workload in the inputs uses is reported on its `service_account` value.
+    /// * **(b) one ServiceAccount, many workloads** (warning): a ServiceAccount with an AWS
+    ///   identity used by more than `iam.max_workloads_per_sa` (default 1) distinct
+    ///   applications. Workloads are grouped by their pod label `app.kubernetes.io/name`, then
+    ///   `app`, then their name, so a stable/canary split of one application is one workload.
+    /// * **(c) one role, many ServiceAccounts** (warning): an IRSA trust whose `…:sub`
+    ///   condition is a `StringLike` wildcard (`system:serviceaccount:ns:*`) or that has no
+    ///   `…:sub` condition at all, or a role used by two or more Pod Identity associations
+    ///   without `aws:RequestTag/kubernetes-namespace` / `kubernetes-service-account` trust
+    ///   conditions.
+    /// * **(d) catch-all permissions** (warning; error when the role is bound to a `default`
+    ///   ServiceAccount): a role bound to a ServiceAccount (IRSA or Pod Identity) that allows
+    ///   `"Action": "*"`, `<service>:*` or `NotAction` on `"Resource": "*"`, `iam:PassRole` on
+    ///   `"*"`, or has `AdministratorAccess`, `PowerUserAccess` or an AWS managed `*FullAccess`
+    ///   policy attached.
+    ///
+    /// ServiceAccounts in `iam.allow_namespaces` (default `kube-system`, where controllers such
+    /// as the VPC CNI or the load balancer controller live) are not reported. ServiceAccount
+    /// names that are templates or Terraform expressions are skipped, as are unrendered Helm
+    /// charts (cutover does not read them).
+    ///
+    /// ## Why it matters
+    /// On ECS every task definition carries its own task role, so permissions are per service
+    /// by construction. On EKS the identity belongs to the ServiceAccount, and every pod that
+    /// runs as it gets the role, including pods that never set `serviceAccountName` and fall
+    /// back to `default`. Migrating "one role for the cluster" or a wildcard trust turns a
+    /// compromise of any pod into a compromise of everything that role can do.
+    ///
+    /// ## Example
+    /// ```yaml,expect_finding
+    /// apiVersion: v1
+    /// kind: ServiceAccount
+    /// metadata:
+    ///   name: default
+    ///   namespace: shop
+    ///   annotations:
+    ///     eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/shop
+    /// ---
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata:
+    ///   name: cart
+    ///   namespace: shop
+    /// spec:
+    ///   selector:
+    ///     matchLabels: {app: cart}
+    ///   template:
+    ///     metadata:
+    ///       labels: {app: cart}
+    ///     spec:
+    ///       containers:
+    ///         - name: cart
+    ///           image: nginx:1.27
+    ///           resources:
+    ///             requests: {cpu: 100m, memory: 128Mi}
+    /// ```
+    ///
+    /// No finding: the workload has its own ServiceAccount.
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: ServiceAccount
+    /// metadata:
+    ///   name: cart
+    ///   namespace: shop
+    ///   annotations:
+    ///     eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/cart
+    /// ---
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata:
+    ///   name: cart
+    ///   namespace: shop
+    /// spec:
+    ///   selector:
+    ///     matchLabels: {app: cart}
+    ///   template:
+    ///     metadata:
+    ///       labels: {app: cart}
+    ///     spec:
+    ///       serviceAccountName: cart
+    ///       containers:
+    ///         - name: cart
+    ///           image: nginx:1.27
+    ///           resources:
+    ///             requests: {cpu: 100m, memory: 128Mi}
+    /// ```
+    ///
+    /// ## How to fix
+    /// Give each workload its own ServiceAccount and each ServiceAccount its own role. Scope
+    /// IRSA trusts with `StringEquals` on `<issuer>:sub = system:serviceaccount:<ns>:<sa>` (and
+    /// `<issuer>:aud = sts.amazonaws.com`); for Pod Identity, add `aws:RequestTag/kubernetes-namespace`
+    /// and `aws:RequestTag/kubernetes-service-account` conditions or use one role per
+    /// association. Replace `*` actions, `iam:PassRole` on `*` and `*FullAccess` policies with
+    /// the actions and resources the application uses. Set `automountServiceAccountToken:
+    /// false` on pods that do not call AWS or Kubernetes APIs.
+    ///
+    /// ## References
+    /// - Pods without a ServiceAccount use `default`:
+    ///   <https://kubernetes.io/docs/concepts/security/service-accounts/>
+    /// - EKS Best Practices, IAM ("Use dedicated service accounts for each application", "Scope
+    ///   the IAM Role trust policy for IRSA to the service account name"):
+    ///   <https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html>
+    /// - Pod Identity trust conditions: <https://docs.aws.amazon.com/eks/latest/userguide/pod-id-role.html>
+    pub CatchAllServiceAccount {
+        id: "IAM001",
+        name: "catch-all-service-account",
+        severity: Error,
+        summary: "ServiceAccount or IAM role that gives one AWS identity to many workloads, or a catch-all identity",
+        inputs: [K8s, TfJson, TfPlan],
+        cross_file: true,
+        security: true,
+    }
+}
+
+/// One workload's use of a ServiceAccount.
+struct SaUse<'w, 'a> {
+    w: &'w Workload<'a>,
+    file: FileId,
+    ns: &'a str,
+    sa: &'a str,
+    /// The `serviceAccountName` value, when written.
+    value: Option<&'a Node>,
+    app: String,
+    logical: String,
+}
+
+impl SaUse<'_, '_> {
+    fn span(&self) -> Span {
+        self.value.map(|v| v.span).unwrap_or(self.w.spec_key)
+    }
+}
+
+impl Rule for CatchAllServiceAccount {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
+        let model = cx.model;
+        let ix = IamIndex::build(model, cx.config);
+        let allowed = |ns: &str| cx.config.iam.allow_namespaces.iter().any(|a| a == ns);
+
+        let mut uses = Vec::new();
+        for w in &model.workloads {
+            let obj = &model.k8s[w.object];
+            let value = w
+                .pod_spec
+                .get("serviceAccountName")
+                .or_else(|| w.pod_spec.get("serviceAccount"));
+            let sa = match value {
+                None => "default",
+                Some(v) => match v.as_str() {
+                    Some(s) if !s.is_empty() && !v.is_unresolved() => s,
+                    _ => continue,
+                },
+            };
+            let label = |k: &str| {
+                w.pod_labels
+                    .and_then(|l| l.get(k))
+                    .and_then(Node::as_str)
+                    .map(str::to_string)
+            };
+            let app = label("app.kubernetes.io/name")
+                .or_else(|| label("app"))
+                .unwrap_or_else(|| obj.name.unwrap_or("?").to_string());
+            uses.push(SaUse {
+                w,
+                file: obj.file,
+                ns: obj.namespace_or_default(),
+                sa,
+                value,
+                app,
+                logical: obj.logical(),
+            });
+        }
+
+        // Roles bound to ServiceAccounts, and whether one of them is a `default` SA.
+        let mut bound: BTreeMap<usize, (BTreeSet<String>, bool)> = BTreeMap::new();
+        let mut note_binding = |role: Option<usize>, ns: &str, sa: &str| {
+            if let Some(r) = role {
+                let e = bound.entry(r).or_default();
+                e.0.insert(format!("{ns}/{sa}"));
+                e.1 |= sa == "default";
+            }
+        };
+        for ((ns, sa), objs) in &ix.service_accounts {
+            if allowed(ns) {
+                continue;
+            }
+            for &i in objs {
+                if let Some(v) = model.k8s[i].annotation("eks.amazonaws.com/role-arn") {
+                    if let Some(s) = v.as_str().filter(|s| !v.is_unresolved() && !s.is_empty()) {
+                        note_binding(ix.role_by_literal(s, None), ns, sa);
+                    }
+                }
+            }
+        }
+        for p in &ix.pod_identity {
+            if let (Some(ns), Some(sa)) = (p.namespace, p.service_account_name()) {
+                if !allowed(ns) {
+                    note_binding(p.role, ns, sa);
+                }
+            }
+        }
+
+        // (a) default ServiceAccount with an AWS identity.
+        let mut default_assoc_used = BTreeSet::new();
+        for u in &uses {
+            if u.sa != "default" || allowed(u.ns) {
+                continue;
+            }
+            let ids = ix.sa_identities(u.ns, "default");
+            let Some(first) = ids.first() else { continue };
+            let (what, label) = identity_label(&ix, first);
+            for id in &ids {
+                if let SaIdentity::PodIdentity { assoc, .. } = id {
+                    default_assoc_used.insert(*assoc);
+                }
+            }
+            let msg = match u.value {
+                Some(_) => format!(
+                    "`{}` runs as the `default` ServiceAccount of namespace `{}`, which carries AWS identity {what}",
+                    u.logical, u.ns
+                ),
+                None => format!(
+                    "`{}` has no `serviceAccountName`, so it runs as the `default` ServiceAccount of namespace `{}`, which carries AWS identity {what}",
+                    u.logical, u.ns
+                ),
+            };
+            let mut f = cx
+                .finding(u.file, u.span(), msg)
+                .with_help("create a dedicated ServiceAccount for this workload, bind the role to it, and remove the identity from `default`")
+                .with_note("every pod in the namespace that does not name a ServiceAccount gets this role")
+                .with_logical(format!("{}/serviceAccountName", u.logical));
+            if u.value.is_none() {
+                f = f.with_missing(format!("{}.serviceAccountName", u.w.spec_path));
+            }
+            if let Some(l) = label {
+                f = f.with_related(l);
+            }
+            cx.emit(f);
+        }
+        for (i, p) in ix.pod_identity.iter().enumerate() {
+            let (Some(ns), Some(sa_node)) = (p.namespace, p.service_account) else {
+                continue;
+            };
+            if p.service_account_name() != Some("default")
+                || allowed(ns)
+                || default_assoc_used.contains(&i)
+            {
+                continue;
+            }
+            let f = cx
+                .finding(
+                    p.res.file,
+                    sa_node.span,
+                    format!(
+                        "`{}` binds an AWS role to the `default` ServiceAccount of namespace `{ns}`: every pod there without its own ServiceAccount gets it",
+                        p.res.address
+                    ),
+                )
+                .with_help("associate the role with a dedicated ServiceAccount instead of `default`")
+                .with_logical(format!("{}/service_account", p.res.address));
+            cx.emit(f);
+        }
+
+        // (b) one ServiceAccount with an AWS identity, many workloads.
+        let mut groups: BTreeMap<(&str, &str), Vec<&SaUse<'_, '_>>> = BTreeMap::new();
+        for u in &uses {
+            if u.sa != "default" && !allowed(u.ns) {
+                groups.entry((u.ns, u.sa)).or_default().push(u);
+            }
+        }
+        let max = cx.config.iam.max_workloads_per_sa;
+        for ((ns, sa), members) in &groups {
+            let apps: BTreeSet<&str> = members.iter().map(|u| u.app.as_str()).collect();
+            if apps.len() <= max {
+                continue;
+            }
+            let ids = ix.sa_identities(ns, sa);
+            let Some(first) = ids.first() else { continue };
+            let (what, label) = identity_label(&ix, first);
+            let names: Vec<String> = apps.iter().map(|a| format!("`{a}`")).collect();
+            for u in members {
+                let mut f = cx
+                    .finding(
+                        u.file,
+                        u.span(),
+                        format!(
+                            "ServiceAccount `{ns}/{sa}` with AWS identity {what} is shared by {} workloads ({}), above the limit of {max}",
+                            apps.len(),
+                            names.join(", ")
+                        ),
+                    )
+                    .with_severity(Severity::Warning)
+                    .with_help("give each application its own ServiceAccount and role")
+                    .with_note("workloads are grouped by `app.kubernetes.io/name`, then `app`; raise `iam.max_workloads_per_sa` if the sharing is intended")
+                    .with_logical(format!("{}/serviceAccountName", u.logical));
+                for o in members.iter().filter(|o| !std::ptr::eq(**o, *u)).take(5) {
+                    f = f.with_related(Label::new(
+                        o.file,
+                        o.span(),
+                        format!("also used by `{}`", o.logical),
+                    ));
+                }
+                if let Some(l) = label.clone() {
+                    f = f.with_related(l);
+                }
+                cx.emit(f);
+            }
+        }
+
+        // (c) one role, many ServiceAccounts: wildcard IRSA trust.
+        for role in &ix.roles {
+            let Some(trust) = &role.trust else { continue };
+            for s in &trust.statements {
+                if s.effect != Effect::Allow {
+                    continue;
+                }
+                let Some(p) = &s.principals else { continue };
+                let eks_principal = p
+                    .entries
+                    .iter()
+                    .any(|(k, v)| *k == PrincipalKind::Federated && is_eks_oidc(&v.text));
+                let subs: Vec<_> = s
+                    .conditions
+                    .iter()
+                    .filter(|c| {
+                        c.key.ends_with(":sub")
+                            && (c.key.contains("oidc.eks.")
+                                || lint_engine::doc::is_unresolved_text(&c.key)
+                                || c.values
+                                    .iter()
+                                    .any(|v| v.text.starts_with("system:serviceaccount:")))
+                    })
+                    .collect();
+                if !eks_principal && subs.is_empty() {
+                    continue;
+                }
+                if subs.is_empty() && !s.unresolved {
+                    let f = cx
+                        .finding(
+                            s.file,
+                            p.span,
+                            format!(
+                                "IRSA trust of `{}` has no `:sub` condition: every ServiceAccount of the cluster can assume it",
+                                role.display()
+                            ),
+                        )
+                        .with_severity(Severity::Warning)
+                        .with_help("add `StringEquals` on `<issuer>:sub` = `system:serviceaccount:<namespace>:<name>` and `<issuer>:aud` = `sts.amazonaws.com`")
+                        .with_logical(format!("{}/assume_role_policy", role.display()));
+                    cx.emit(f);
+                    continue;
+                }
+                for c in subs {
+                    if !c.operator.contains("StringLike") {
+                        continue;
+                    }
+                    for v in &c.values {
+                        if !(v.text.contains('*') || v.text.contains('?')) || v.is_unresolved() {
+                            continue;
+                        }
+                        // `system:serviceaccount:kube-system:*` only covers controllers.
+                        let ns = v
+                            .text
+                            .strip_prefix("system:serviceaccount:")
+                            .and_then(|r| r.split(':').next())
+                            .unwrap_or("*");
+                        if !ns.contains('*') && !ns.contains('?') && allowed(ns) {
+                            continue;
+                        }
+                        let f = cx
+                            .finding(
+                                s.file,
+                                v.span,
+                                format!(
+                                    "IRSA trust of `{}` matches ServiceAccounts by wildcard `{}`: every matching ServiceAccount can assume the role",
+                                    role.display(),
+                                    v.text
+                                ),
+                            )
+                            .with_severity(Severity::Warning)
+                            .with_help("use `StringEquals` with the exact `system:serviceaccount:<namespace>:<name>`, one role per ServiceAccount")
+                            .with_logical(format!("{}/assume_role_policy", role.display()));
+                        cx.emit(f);
+                    }
+                }
+            }
+        }
+
+        // (c) one role, many ServiceAccounts: Pod Identity associations.
+        let mut by_role: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, p) in ix.pod_identity.iter().enumerate() {
+            if p.namespace.is_some_and(allowed) {
+                continue;
+            }
+            let key = match (p.role, p.role_arn.and_then(Node::as_str)) {
+                (Some(r), _) => format!("#{r}"),
+                (None, Some(a)) if !lint_engine::doc::is_unresolved_text(a) => a.to_string(),
+                _ => continue,
+            };
+            by_role.entry(key).or_default().push(i);
+        }
+        for assocs in by_role.values() {
+            let sas: BTreeSet<String> = assocs
+                .iter()
+                .map(|&i| {
+                    let p = &ix.pod_identity[i];
+                    format!(
+                        "{}/{}",
+                        p.namespace.unwrap_or("?"),
+                        p.service_account_name().unwrap_or("?")
+                    )
+                })
+                .collect();
+            if sas.len() < 2 {
+                continue;
+            }
+            let first = &ix.pod_identity[assocs[0]];
+            let role = first.role.map(|r| &ix.roles[r]);
+            let scoped = role.and_then(|r| r.trust.as_ref()).is_some_and(|t| {
+                t.statements.iter().any(|s| {
+                    s.conditions.iter().any(|c| {
+                        c.key == "aws:RequestTag/kubernetes-namespace"
+                            || c.key == "aws:RequestTag/kubernetes-service-account"
+                    })
+                })
+            });
+            if scoped {
+                continue;
+            }
+            let name = role
+                .map(|r| r.display())
+                .or_else(|| first.role_arn.and_then(Node::as_str).map(str::to_string))
+                .unwrap_or_default();
+            let (file, span) = match role.and_then(|r| r.trust_node.map(|n| (r.res.file, n.span))) {
+                Some(x) => x,
+                None => {
+                    let second = &ix.pod_identity[assocs[1]];
+                    (
+                        second.res.file,
+                        second.role_arn.map(|n| n.span).unwrap_or(second.res.anchor),
+                    )
+                }
+            };
+            let list: Vec<String> = sas.iter().map(|s| format!("`{s}`")).collect();
+            let mut f = cx
+                .finding(
+                    file,
+                    span,
+                    format!(
+                        "role `{name}` is bound to {} ServiceAccounts by Pod Identity associations ({}) and its trust has no `aws:RequestTag/kubernetes-namespace` or `kubernetes-service-account` condition",
+                        sas.len(),
+                        list.join(", ")
+                    ),
+                )
+                .with_severity(Severity::Warning)
+                .with_help("use one role per association, or add `aws:RequestTag/kubernetes-namespace` and `aws:RequestTag/kubernetes-service-account` conditions to the trust")
+                .with_logical(format!("{name}/pod-identity"));
+            for &i in assocs {
+                let p = &ix.pod_identity[i];
+                let s = p.role_arn.map(|n| n.span).unwrap_or(p.res.anchor);
+                f = f.with_related(Label::new(p.res.file, s, format!("`{}`", p.res.address)));
+            }
+            cx.emit(f);
+        }
+
+        // (d) catch-all permissions on bound roles.
+        for (&ri, (sas, default_bound)) in &bound {
+            let role = &ix.roles[ri];
+            let sa_list: Vec<String> = sas.iter().map(|s| format!("`{s}`")).collect();
+            let sa_text = sa_list.join(", ");
+            let sev = if *default_bound {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            let emit = |cx: &mut RuleContext<'_, '_>, file: FileId, span: Span, what: String| {
+                let f = cx
+                    .finding(
+                        file,
+                        span,
+                        format!(
+                            "role `{}` bound to ServiceAccount {sa_text} {what}",
+                            role.display()
+                        ),
+                    )
+                    .with_severity(sev)
+                    .with_help("grant only the actions and resources the workload uses")
+                    .with_related(Label::new(
+                        role.res.file,
+                        role.res.anchor,
+                        format!("role `{}`", role.display()),
+                    ))
+                    .with_logical(format!("{}/permissions", role.display()));
+                cx.emit(f);
+            };
+            for a in &role.policies {
+                if let Some(m) = &a.managed {
+                    if is_catch_all_managed(m) {
+                        emit(
+                            cx,
+                            a.file,
+                            a.span,
+                            format!("has the AWS managed policy `{m}` attached"),
+                        );
+                    }
+                    continue;
+                }
+                for s in &a.policy.statements {
+                    if s.effect != Effect::Allow {
+                        continue;
+                    }
+                    if let Some(v) = s.all_actions_value() {
+                        if s.on_all_resources() {
+                            emit(
+                                cx,
+                                s.file,
+                                v.span,
+                                "allows every action (`*`) on `*`".into(),
+                            );
+                        } else {
+                            emit(cx, s.file, v.span, "allows every action (`*`)".into());
+                        }
+                        continue;
+                    }
+                    if !s.on_all_resources() {
+                        continue;
+                    }
+                    let Some(acts) = &s.actions else { continue };
+                    if acts.negated {
+                        emit(
+                            cx,
+                            s.file,
+                            acts.span,
+                            "allows every action except a few (`NotAction`) on `*`".into(),
+                        );
+                        continue;
+                    }
+                    if let Some(v) = s.action_value_matching("iam:PassRole") {
+                        let what = if v.text == "iam:PassRole" {
+                            "allows `iam:PassRole` on `*`".to_string()
+                        } else {
+                            format!("allows `iam:PassRole` (through `{}`) on `*`", v.text)
+                        };
+                        emit(cx, s.file, v.span, what);
+                        continue;
+                    }
+                    if let Some(v) = acts.values.iter().find(|v| {
+                        v.text
+                            .split_once(':')
+                            .is_some_and(|(svc, act)| !svc.is_empty() && act == "*")
+                    }) {
+                        emit(
+                            cx,
+                            s.file,
+                            v.span,
+                            format!("allows all of `{}` on `*`", v.text),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An EKS OIDC provider principal: the ARN (`…:oidc-provider/oidc.eks.<region>.amazonaws.com/id/…`)
+/// or a Terraform reference to one (`aws_iam_openid_connect_provider`, `module.eks.oidc_provider_arn`).
+fn is_eks_oidc(text: &str) -> bool {
+    text.contains("oidc.eks.")
+        || (lint_engine::doc::is_unresolved_text(text)
+            && (text.contains("openid_connect_provider") || text.contains("oidc_provider")))
+}
+
+/// "`arn:…`" / "`aws_iam_role.x`" for messages, and a label at the identity's source.
+fn identity_label(ix: &IamIndex<'_, '_>, id: &SaIdentity<'_>) -> (String, Option<Label>) {
+    match id {
+        SaIdentity::Irsa { object, value, .. } => {
+            let o = &ix.model.k8s[*object];
+            let arn = value.as_str().unwrap_or_default();
+            (
+                format!("`{arn}` (IRSA)"),
+                Some(Label::new(o.file, value.span, "IRSA role annotation")),
+            )
+        }
+        SaIdentity::PodIdentity { assoc, role } => {
+            let p = &ix.pod_identity[*assoc];
+            let name = role
+                .map(|r| ix.roles[r].display())
+                .or_else(|| p.role_arn.and_then(Node::as_str).map(str::to_string))
+                .unwrap_or_else(|| p.res.address.clone());
+            let span = p.service_account.map(|n| n.span).unwrap_or(p.res.anchor);
+            (
+                format!("`{name}` (Pod Identity)"),
+                Some(Label::new(p.res.file, span, format!("`{}`", p.res.address))),
+            )
+        }
+    }
+}

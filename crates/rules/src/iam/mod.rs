@@ -1,0 +1,2 @@
+pub mod catch_all_service_account;
+pub mod ecr_cross_account_pull_gap;
