@@ -1,12 +1,15 @@
 //! `cutover`: tells a platform team whether its containers are ready to move between AWS ECS and
 //! EKS, with exact source spans.
 
+mod baseline;
 mod config;
+mod fingerprint;
 mod render;
 mod select;
+mod suppress;
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -55,6 +58,10 @@ enum RulesFormat {
 pub enum OutputFormat {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning
+    Sarif,
+    /// GitHub Actions workflow commands (annotations), plus a job summary
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -107,6 +114,17 @@ struct CheckArgs {
     /// Also list skipped files and why
     #[arg(long, short)]
     verbose: bool,
+    /// Report only findings that are not in this baseline file
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file (the run then exits 0 unless an
+    /// input cannot be read)
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Load the whole repository (root: nearest `cutover.toml` or `.git`) for cross-file
+    /// context, but report only findings located in the given files (used by the pre-commit hook)
+    #[arg(long)]
+    repo_context: bool,
 }
 
 fn main() -> ExitCode {
@@ -206,12 +224,24 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(g) => g,
         Err(e) => return usage_error(&e),
     };
-    let disk: Vec<PathBuf> = args
+    let mut disk: Vec<PathBuf> = args
         .paths
         .iter()
         .filter(|p| p.as_os_str() != "-")
         .cloned()
         .collect();
+    let root = repo_root(first.map(PathBuf::as_path));
+    // `--repo-context`: the given files are the scope; the repository is the context.
+    let scope: Option<std::collections::HashSet<PathBuf>> = match (&root, args.repo_context) {
+        (Some(r), true) => {
+            let given = disk.iter().map(|p| suppress::absolute(p)).collect();
+            disk = std::iter::once(r.clone())
+                .chain(disk.iter().map(|p| suppress::absolute(p)))
+                .collect();
+            Some(given)
+        }
+        _ => None,
+    };
     let mut memory = Vec::new();
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
         let mut bytes = Vec::new();
@@ -239,6 +269,112 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
 
+    // Suppressions (inline, annotations, `[[ignore]]`), then LNT001 for those not applied.
+    let config_text = loaded
+        .path
+        .as_deref()
+        .and_then(|p| std::fs::read_to_string(p).ok());
+    let config_src = match (&loaded.path, &config_text) {
+        (Some(path), Some(text)) => Some(suppress::ConfigSource {
+            path,
+            text,
+            entries: &cfg.ignore,
+        }),
+        _ => None,
+    };
+    let mut suppressions =
+        suppress::Suppressions::collect(&model, config_src.as_ref(), suppress::Date::today());
+    let config_dir = loaded.path.as_deref().and_then(Path::parent);
+    let (mut findings, mut suppressed) = suppressions.apply(&outcome.db, findings, config_dir);
+    let in_scope: Vec<bool> = outcome
+        .db
+        .iter()
+        .map(|f| {
+            scope
+                .as_ref()
+                .is_none_or(|s| s.contains(&suppress::absolute(&f.path)))
+        })
+        .collect();
+    let lnt = rules.iter().find(|r| r.meta().id == suppress::LNT001);
+    if let Some(lnt) = lnt {
+        let enabled: Vec<&str> = rules.iter().map(|r| r.meta().id).collect();
+        let config_id = lint_engine::FileId(outcome.db.files.len() as u32);
+        let config_in_scope = match (&scope, &loaded.path) {
+            (None, _) => true,
+            (Some(s), Some(p)) => s.contains(&suppress::absolute(p)),
+            _ => false,
+        };
+        let mut unused = suppressions.unused(
+            lnt.meta(),
+            &enabled,
+            &|id| {
+                in_scope
+                    .get(id.0 as usize)
+                    .copied()
+                    .unwrap_or(config_in_scope)
+            },
+            config_src.as_ref().map(|_| config_id),
+        );
+        if unused.iter().any(|f| f.primary.file == config_id) {
+            if let Some(src) = &config_src {
+                outcome
+                    .db
+                    .files
+                    .push(suppress::config_source_file(config_id, src.path, src.text));
+            }
+        }
+        for f in &mut unused {
+            if let Some(s) = overrides.get(f.rule_id.as_str()) {
+                f.severity = *s;
+            }
+        }
+        findings.extend(unused);
+        lint_engine::runner::sort_findings(&mut findings, &outcome.db);
+    }
+    if scope.is_some() {
+        let keep = |f: &lint_engine::Finding| in_scope.get(f.primary.file.0 as usize).copied().unwrap_or(true);
+        findings.retain(keep);
+        suppressed.retain(|s| keep(&s.finding));
+        outcome.errors.retain(|e| scope.as_ref().is_some_and(|s| s.contains(&suppress::absolute(&e.path))));
+        outcome.skipped.retain(|e| scope.as_ref().is_some_and(|s| s.contains(&suppress::absolute(&e.path))));
+    }
+
+    // Fingerprints, then the baseline.
+    let rel = |f: &lint_engine::Finding| render::rel_path(&outcome.db, root.as_deref(), f.primary.file);
+    let mut fingerprints = fingerprint::fingerprints(&outcome.db, &findings, &rel);
+    let suppressed_fps = fingerprint::fingerprints(&outcome.db, suppressed.iter().map(|s| &s.finding), &rel);
+    for (s, fp) in suppressed.iter_mut().zip(suppressed_fps) {
+        s.fingerprint = fp;
+    }
+    if let Some(path) = &args.write_baseline {
+        let entries = findings
+            .iter()
+            .zip(&fingerprints)
+            .map(|(f, fp)| baseline::Baseline::entry(f, fp, &rel(f)))
+            .collect();
+        if let Err(e) = baseline::Baseline::new(entries).write(path) {
+            return usage_error(&e);
+        }
+        eprintln!(
+            "cutover: wrote {} finding(s) to the baseline {}",
+            findings.len(),
+            path.display()
+        );
+    }
+    let mut baselined = None;
+    if let Some(path) = &args.baseline {
+        let b = match baseline::Baseline::read(path) {
+            Ok(b) => b,
+            Err(e) => return usage_error(&e),
+        };
+        let new = b.new_findings(&fingerprints);
+        baselined = Some(new.iter().filter(|n| !**n).count());
+        let mut it = new.iter();
+        findings.retain(|_| it.next().copied().unwrap_or(true));
+        let mut it = new.iter();
+        fingerprints.retain(|_| it.next().copied().unwrap_or(true));
+    }
+
     let metas: Vec<&lint_engine::RuleMeta> = rules.iter().map(|r| r.meta()).collect();
     let report = render::Report {
         db: &outcome.db,
@@ -247,6 +383,10 @@ fn check(args: CheckArgs) -> ExitCode {
         skipped: &outcome.skipped,
         rules: &metas,
         verbose: args.verbose,
+        suppressed: &suppressed,
+        fingerprints: &fingerprints,
+        root: root.as_deref(),
+        baselined,
     };
 
     let result = match &args.output {
@@ -255,6 +395,8 @@ fn check(args: CheckArgs) -> ExitCode {
             match args.format {
                 OutputFormat::Human => render::human::render(&mut NoColor::new(&mut w), &report),
                 OutputFormat::Json => render::json::render(&mut w, &report),
+                OutputFormat::Sarif => render::sarif::render(&mut w, &report),
+                OutputFormat::Github => render::github::render(&mut w, &report),
             }?;
             w.flush()
         }),
@@ -274,13 +416,31 @@ fn check(args: CheckArgs) -> ExitCode {
                 let mut out = StandardStream::stdout(choice);
                 render::human::render(&mut out, &report)
             }
-            OutputFormat::Json => {
+            format => {
                 let stdout = std::io::stdout();
                 let mut w = std::io::BufWriter::new(stdout.lock());
-                render::json::render(&mut w, &report).and_then(|_| w.flush())
+                match format {
+                    OutputFormat::Sarif => render::sarif::render(&mut w, &report),
+                    OutputFormat::Github => render::github::render(&mut w, &report),
+                    _ => render::json::render(&mut w, &report),
+                }
+                .and_then(|_| w.flush())
             }
         },
     };
+    if args.format == OutputFormat::Github {
+        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+            let md = render::github::step_summary(&report);
+            let written = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .and_then(|mut f| f.write_all(md.as_bytes()));
+            if let Err(e) = written {
+                eprintln!("warning: cannot write the job summary: {e}");
+            }
+        }
+    }
     if let Err(e) = result {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write the report: {e}");
@@ -298,7 +458,27 @@ fn check(args: CheckArgs) -> ExitCode {
         FailOn::Never => None,
     };
     match threshold {
+        _ if args.write_baseline.is_some() => ExitCode::SUCCESS,
         Some(t) if findings.iter().any(|f| f.severity >= t) => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
+    }
+}
+
+/// The repository root: the nearest directory, from `start` up, holding `cutover.toml` or
+/// `.git`; the working directory when there is none.
+fn repo_root(start: Option<&Path>) -> Option<PathBuf> {
+    let abs = suppress::absolute(start.unwrap_or(Path::new(".")));
+    let mut dir = if abs.is_dir() {
+        abs
+    } else {
+        abs.parent()?.to_path_buf()
+    };
+    loop {
+        if dir.join(config::FILE_NAME).is_file() || dir.join(".git").exists() {
+            return Some(dir);
+        }
+        if !dir.pop() {
+            return std::env::current_dir().ok().map(|c| suppress::absolute(&c));
+        }
     }
 }

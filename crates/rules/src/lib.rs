@@ -12,6 +12,7 @@ static RULES: &[&dyn Rule] = &[
     &ecs::missing_stop_timeout::MissingStopTimeout,
     &k8s::missing_resource_requests::MissingResourceRequests,
     &lint::unresolved_input::UnresolvedInput,
+    &lint::unused_suppression::UnusedSuppression,
 ];
 
 pub fn all() -> &'static [&'static dyn Rule] {
