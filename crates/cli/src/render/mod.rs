@@ -33,15 +33,10 @@ impl Report<'_> {
     pub fn count(&self, s: Severity) -> usize {
         self.findings.iter().filter(|f| f.severity == s).count()
     }
-
-    /// Path of a file relative to the repository root, `/`-separated (the display name when
-    /// the file is outside the root or there is no root).
-    pub fn rel_path(&self, file: lint_engine::FileId) -> String {
-        rel_path(self.db, self.root, file)
-    }
 }
 
-/// See [`Report::rel_path`].
+/// Path of a file relative to the repository root, `/`-separated (the display name when the
+/// file is outside the root or there is no root).
 pub fn rel_path(
     db: &SourceDb,
     root: Option<&std::path::Path>,

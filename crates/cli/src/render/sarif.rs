@@ -151,16 +151,24 @@ fn message(text: &str) -> Value {
 
 struct Ctx<'r, 'a> {
     report: &'r Report<'a>,
+    /// What `%SRCROOT%` stands for: the checkout (`GITHUB_WORKSPACE` or the git top level)
+    /// holding the repository root, else the repository root itself.
+    base: Option<PathBuf>,
 }
 
 impl Ctx<'_, '_> {
+    fn rel(&self, path: &Path) -> Option<String> {
+        crate::suppress::relative_to(path, self.base.as_deref()?)
+    }
+
     fn artifact(&self, file: FileId) -> Value {
-        let rel = self.report.rel_path(file);
+        let f = self.report.db.get(file);
+        let rel = self.rel(&f.path).unwrap_or_else(|| f.name.clone());
         self.artifact_of(&rel)
     }
 
     fn artifact_of(&self, rel: &str) -> Value {
-        if self.report.root.is_some() && !rel.starts_with('/') && !rel.starts_with("../") {
+        if self.base.is_some() && !rel.starts_with('/') && !rel.starts_with("../") {
             json!({"uri": encode_uri_path(rel), "uriBaseId": SRCROOT})
         } else if rel.starts_with('/') {
             json!({"uri": format!("file://{}", encode_uri_path(rel))})
@@ -270,7 +278,12 @@ impl Ctx<'_, '_> {
 }
 
 pub fn to_value(report: &Report<'_>) -> Value {
-    let cx = Ctx { report };
+    let checkout = report.root.and_then(checkout_of);
+    let base = match (&checkout, report.root) {
+        (Some((top, _)), _) => Some(top.clone()),
+        (None, r) => r.map(Path::to_path_buf),
+    };
+    let cx = Ctx { report, base };
     let mut rules: Vec<Value> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut metas: Vec<&RuleMeta> = report.rules.to_vec();
@@ -315,10 +328,7 @@ pub fn to_value(report: &Report<'_>) -> Value {
         .iter()
         .map(|e| {
             let name = display_path(&e.path);
-            let rel = report
-                .root
-                .and_then(|r| crate::suppress::relative_to(&e.path, r))
-                .unwrap_or(name);
+            let rel = cx.rel(&e.path).unwrap_or(name);
             let mut phys = json!({"artifactLocation": cx.artifact_of(&rel)});
             if let Some((s, en)) = error_lines(e) {
                 phys["region"] = json!({
@@ -364,11 +374,11 @@ pub fn to_value(report: &Report<'_>) -> Value {
         "columnKind": "unicodeCodePoints",
         "results": results,
     });
-    if let Some(root) = report.root {
-        run["originalUriBaseIds"] = json!({SRCROOT: {"uri": file_uri_dir(root)}});
-        if let Some(p) = provenance(root) {
-            run["versionControlProvenance"] = json!([p]);
-        }
+    if let Some(base) = &cx.base {
+        run["originalUriBaseIds"] = json!({SRCROOT: {"uri": file_uri_dir(base)}});
+    }
+    if let Some((_, p)) = checkout {
+        run["versionControlProvenance"] = json!([p]);
     }
     json!({
         "$schema": SCHEMA,
@@ -414,41 +424,47 @@ pub fn remote_to_url(remote: &str) -> Option<String> {
     (!host.is_empty() && !path.is_empty()).then(|| format!("https://{host}/{path}"))
 }
 
-/// `versionControlProvenance`: from the GitHub Actions environment, else from git; the local
-/// repository's `file:` URI when it has no network remote.
-fn provenance(root: &Path) -> Option<Value> {
+/// The checkout holding `root` and its `versionControlProvenance` (mapped to `%SRCROOT%`):
+/// from the GitHub Actions environment, else from git, with the local repository's `file:` URI
+/// when it has no network remote. `None` outside a repository.
+fn checkout_of(root: &Path) -> Option<(PathBuf, Value)> {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    if let (Some(server), Some(repo)) = (env("GITHUB_SERVER_URL"), env("GITHUB_REPOSITORY")) {
-        let mut v = json!({"repositoryUri": format!("{}/{repo}", server.trim_end_matches('/'))});
-        if let Some(sha) = env("GITHUB_SHA") {
-            v["revisionId"] = json!(sha);
-        }
-        if let Some(b) = env("GITHUB_REF_NAME") {
-            v["branch"] = json!(b);
-        }
-        if let Some(ws) = env("GITHUB_WORKSPACE") {
-            if crate::suppress::absolute(Path::new(&ws)) == root {
-                v["mappedTo"] = json!({"uriBaseId": SRCROOT});
+    if let (Some(server), Some(repo), Some(ws)) = (
+        env("GITHUB_SERVER_URL"),
+        env("GITHUB_REPOSITORY"),
+        env("GITHUB_WORKSPACE"),
+    ) {
+        let ws = crate::suppress::absolute(Path::new(&ws));
+        if root.starts_with(&ws) {
+            let mut v = json!({
+                "repositoryUri": format!("{}/{repo}", server.trim_end_matches('/')),
+                "mappedTo": {"uriBaseId": SRCROOT},
+            });
+            if let Some(sha) = env("GITHUB_SHA") {
+                v["revisionId"] = json!(sha);
             }
+            if let Some(b) = env("GITHUB_REF_NAME") {
+                v["branch"] = json!(b);
+            }
+            return Some((ws, v));
         }
-        return Some(v);
     }
     let top = PathBuf::from(git(root, &["rev-parse", "--show-toplevel"])?);
     let top = crate::suppress::absolute(&top);
+    if !root.starts_with(&top) {
+        return None;
+    }
     let uri = git(root, &["remote", "get-url", "origin"])
         .and_then(|r| remote_to_url(&r))
         .unwrap_or_else(|| file_uri_dir(&top));
-    let mut v = json!({"repositoryUri": uri});
+    let mut v = json!({"repositoryUri": uri, "mappedTo": {"uriBaseId": SRCROOT}});
     if let Some(sha) = git(root, &["rev-parse", "HEAD"]) {
         v["revisionId"] = json!(sha);
     }
     if let Some(b) = git(root, &["symbolic-ref", "--short", "-q", "HEAD"]) {
         v["branch"] = json!(b);
     }
-    if top == root {
-        v["mappedTo"] = json!({"uriBaseId": SRCROOT});
-    }
-    Some(v)
+    Some((top, v))
 }
 
 pub fn render(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
