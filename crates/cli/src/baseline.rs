@@ -129,7 +129,9 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("cutover-baseline-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let p = dir.join("b.json");
-        Baseline::new(vec![entry("y"), entry("x")]).write(&p).unwrap();
+        Baseline::new(vec![entry("y"), entry("x")])
+            .write(&p)
+            .unwrap();
         let back = Baseline::read(&p).unwrap();
         assert_eq!(back.findings[0].fingerprint, "x");
         std::fs::write(&p, r#"{"version": 9, "findings": []}"#).unwrap();

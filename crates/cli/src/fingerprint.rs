@@ -91,11 +91,7 @@ pub fn fingerprints<'f>(
         .map(|f| {
             let base = hash_hex(&material(db, &rel_path(f), f));
             let n = seen.entry(base.clone()).or_insert(0);
-            let fp = if *n == 0 {
-                base
-            } else {
-                format!("{base}:{n}")
-            };
+            let fp = if *n == 0 { base } else { format!("{base}:{n}") };
             *n += 1;
             fp
         })
@@ -134,7 +130,11 @@ mod tests {
             .iter()
             .zip(fps)
             .map(|(f, fp)| {
-                let line = outcome.db.get(f.primary.file).line_col(f.primary.span.start).line;
+                let line = outcome
+                    .db
+                    .get(f.primary.file)
+                    .line_col(f.primary.span.start)
+                    .line;
                 (f.rule_id.clone(), line, fp)
             })
             .collect()
@@ -163,7 +163,10 @@ mod tests {
         for (b, a) in before.iter().zip(&after) {
             assert_eq!(b.0, a.0);
             assert_ne!(b.1, a.1, "the finding must have moved");
-            assert_eq!(b.2, a.2, "fingerprint changed when lines were inserted above");
+            assert_eq!(
+                b.2, a.2,
+                "fingerprint changed when lines were inserted above"
+            );
         }
         // Distinct containers give distinct fingerprints.
         assert_ne!(before[0].2, before[1].2);

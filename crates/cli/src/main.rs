@@ -4,6 +4,7 @@
 mod baseline;
 mod config;
 mod fingerprint;
+mod post;
 mod render;
 mod select;
 mod suppress;
@@ -269,111 +270,33 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
 
-    // Suppressions (inline, annotations, `[[ignore]]`), then LNT001 for those not applied.
+    // Suppressions, LNT001, `--repo-context` scope, fingerprints, baseline.
     let config_text = loaded
         .path
         .as_deref()
         .and_then(|p| std::fs::read_to_string(p).ok());
-    let config_src = match (&loaded.path, &config_text) {
-        (Some(path), Some(text)) => Some(suppress::ConfigSource {
-            path,
-            text,
-            entries: &cfg.ignore,
-        }),
-        _ => None,
-    };
-    let mut suppressions =
+    let config_src = post::config_source(loaded.path.as_deref(), config_text.as_deref(), &cfg);
+    let suppressions =
         suppress::Suppressions::collect(&model, config_src.as_ref(), suppress::Date::today());
-    let config_dir = loaded.path.as_deref().and_then(Path::parent);
-    let (mut findings, mut suppressed) = suppressions.apply(&outcome.db, findings, config_dir);
-    let in_scope: Vec<bool> = outcome
-        .db
-        .iter()
-        .map(|f| {
-            scope
-                .as_ref()
-                .is_none_or(|s| s.contains(&suppress::absolute(&f.path)))
-        })
-        .collect();
-    let lnt = rules.iter().find(|r| r.meta().id == suppress::LNT001);
-    if let Some(lnt) = lnt {
-        let enabled: Vec<&str> = rules.iter().map(|r| r.meta().id).collect();
-        let config_id = lint_engine::FileId(outcome.db.files.len() as u32);
-        let config_in_scope = match (&scope, &loaded.path) {
-            (None, _) => true,
-            (Some(s), Some(p)) => s.contains(&suppress::absolute(p)),
-            _ => false,
-        };
-        let mut unused = suppressions.unused(
-            lnt.meta(),
-            &enabled,
-            &|id| {
-                in_scope
-                    .get(id.0 as usize)
-                    .copied()
-                    .unwrap_or(config_in_scope)
-            },
-            config_src.as_ref().map(|_| config_id),
-        );
-        if unused.iter().any(|f| f.primary.file == config_id) {
-            if let Some(src) = &config_src {
-                outcome
-                    .db
-                    .files
-                    .push(suppress::config_source_file(config_id, src.path, src.text));
-            }
-        }
-        for f in &mut unused {
-            if let Some(s) = overrides.get(f.rule_id.as_str()) {
-                f.severity = *s;
-            }
-        }
-        findings.extend(unused);
-        lint_engine::runner::sort_findings(&mut findings, &outcome.db);
+    let after = post::Options {
+        config: config_src.as_ref(),
+        rules: &rules,
+        overrides: &overrides,
+        scope: scope.as_ref(),
+        root: root.as_deref(),
+        write_baseline: args.write_baseline.as_deref(),
+        baseline: args.baseline.as_deref(),
     }
-    if scope.is_some() {
-        let keep = |f: &lint_engine::Finding| in_scope.get(f.primary.file.0 as usize).copied().unwrap_or(true);
-        findings.retain(keep);
-        suppressed.retain(|s| keep(&s.finding));
-        outcome.errors.retain(|e| scope.as_ref().is_some_and(|s| s.contains(&suppress::absolute(&e.path))));
-        outcome.skipped.retain(|e| scope.as_ref().is_some_and(|s| s.contains(&suppress::absolute(&e.path))));
-    }
-
-    // Fingerprints, then the baseline.
-    let rel = |f: &lint_engine::Finding| render::rel_path(&outcome.db, root.as_deref(), f.primary.file);
-    let mut fingerprints = fingerprint::fingerprints(&outcome.db, &findings, &rel);
-    let suppressed_fps = fingerprint::fingerprints(&outcome.db, suppressed.iter().map(|s| &s.finding), &rel);
-    for (s, fp) in suppressed.iter_mut().zip(suppressed_fps) {
-        s.fingerprint = fp;
-    }
-    if let Some(path) = &args.write_baseline {
-        let entries = findings
-            .iter()
-            .zip(&fingerprints)
-            .map(|(f, fp)| baseline::Baseline::entry(f, fp, &rel(f)))
-            .collect();
-        if let Err(e) = baseline::Baseline::new(entries).write(path) {
-            return usage_error(&e);
-        }
-        eprintln!(
-            "cutover: wrote {} finding(s) to the baseline {}",
-            findings.len(),
-            path.display()
-        );
-    }
-    let mut baselined = None;
-    if let Some(path) = &args.baseline {
-        let b = match baseline::Baseline::read(path) {
-            Ok(b) => b,
-            Err(e) => return usage_error(&e),
-        };
-        let new = b.new_findings(&fingerprints);
-        baselined = Some(new.iter().filter(|n| !**n).count());
-        let mut it = new.iter();
-        findings.retain(|_| it.next().copied().unwrap_or(true));
-        let mut it = new.iter();
-        fingerprints.retain(|_| it.next().copied().unwrap_or(true));
-    }
+    .run(&mut outcome, findings, suppressions);
+    let post::Outcome {
+        findings,
+        fingerprints,
+        suppressed,
+        baselined,
+    } = match after {
+        Ok(p) => p,
+        Err(e) => return usage_error(&e),
+    };
 
     let metas: Vec<&lint_engine::RuleMeta> = rules.iter().map(|r| r.meta()).collect();
     let report = render::Report {

@@ -93,10 +93,16 @@ impl Kind {
 #[derive(Debug, Clone)]
 enum Scope {
     /// Findings starting on one of these 0-based lines of a file.
-    Line { file: FileId, line: usize },
+    Line {
+        file: FileId,
+        line: usize,
+    },
     File(FileId),
     /// Findings whose primary span lies inside this span (a Kubernetes object).
-    Object { file: FileId, span: Span },
+    Object {
+        file: FileId,
+        span: Span,
+    },
     /// Files whose path relative to the configuration's directory matches.
     Paths(globset::GlobSet),
 }
@@ -104,9 +110,14 @@ enum Scope {
 /// Where a suppression is written.
 #[derive(Debug, Clone)]
 pub enum Origin {
-    Source { file: FileId, span: Span },
+    Source {
+        file: FileId,
+        span: Span,
+    },
     /// `cutover.toml` (not a linted file); `span` is into its text.
-    Config { span: Option<Span> },
+    Config {
+        span: Option<Span>,
+    },
 }
 
 /// One rule named by one suppression.
@@ -340,13 +351,14 @@ impl Suppressions {
                 }));
                 let reason = e.reason.trim().to_string();
                 let mut invalid = validity(&reason, &expires, today);
-                let scope = match lint_engine::discover::compile_excludes(std::slice::from_ref(&e.path)) {
-                    Ok(g) => Scope::Paths(g),
-                    Err(err) => {
-                        invalid = Some(err);
-                        Scope::Paths(globset::GlobSet::empty())
-                    }
-                };
+                let scope =
+                    match lint_engine::discover::compile_excludes(std::slice::from_ref(&e.path)) {
+                        Ok(g) => Scope::Paths(g),
+                        Err(err) => {
+                            invalid = Some(err);
+                            Scope::Paths(globset::GlobSet::empty())
+                        }
+                    };
                 list.push(Suppression {
                     kind: Kind::External,
                     reason,
@@ -360,12 +372,7 @@ impl Suppressions {
         Suppressions { list }
     }
 
-    fn covers(
-        s: &Suppression,
-        db: &SourceDb,
-        f: &Finding,
-        config_dir: Option<&Path>,
-    ) -> bool {
+    fn covers(s: &Suppression, db: &SourceDb, f: &Finding, config_dir: Option<&Path>) -> bool {
         let file = f.primary.file;
         match &s.scope {
             Scope::Line { file: sf, line } => {

@@ -141,7 +141,13 @@ spec:
 fn validate(sarif: &Path) -> Vec<(String, String, String)> {
     let log = sarif.with_extension("validation.sarif");
     let out = Command::new(multitool())
-        .args(["validate", "--rule-kind", "Gh;Sarif", "--level", "Error;Warning;Note"])
+        .args([
+            "validate",
+            "--rule-kind",
+            "Gh;Sarif",
+            "--level",
+            "Error;Warning;Note",
+        ])
         .arg(sarif)
         .arg("--output")
         .arg(&log)
@@ -176,7 +182,12 @@ fn validate(sarif: &Path) -> Vec<(String, String, String)> {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .chain(inv["toolConfigurationNotifications"].as_array().into_iter().flatten())
+                .chain(
+                    inv["toolConfigurationNotifications"]
+                        .as_array()
+                        .into_iter()
+                        .flatten(),
+                )
             {
                 if n["level"].as_str() == Some("error") || n["level"].as_str() == Some("warning") {
                     got.push(("notification".into(), "error".into(), n.to_string()));
@@ -222,7 +233,14 @@ fn sarif_of(dir: &Path, args: &[&str], out: &Path) -> Value {
         .current_dir(dir)
         .env_remove("GITHUB_SERVER_URL")
         .env_remove("GITHUB_REPOSITORY")
-        .args(["check", "--format", "sarif", "--fail-on", "never", "--output"])
+        .args([
+            "check",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "never",
+            "--output",
+        ])
         .arg(out)
         .args(args)
         .output()
@@ -249,7 +267,12 @@ fn sarif_for_the_test_corpus_passes_the_multitool() {
     }
     let scenarios = ws.join("test-corpus/scenarios");
     let mut dirs: Vec<_> = std::fs::read_dir(&scenarios)
-        .map(|r| r.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .map(|r| {
+            r.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
         .unwrap_or_default();
     dirs.sort();
     for d in dirs {
@@ -269,9 +292,15 @@ fn sarif_for_the_test_corpus_passes_the_multitool() {
 #[test]
 fn sarif_with_input_errors_and_suppressions_passes_the_multitool() {
     let tmp = TempDir::new("sarif-errors");
-    tmp.write("cutover.toml", "[[ignore]]\npath = \"ecs/*.json\"\nrule = \"ECS001\"\nreason = \"accepted for wave 1\"\n");
+    tmp.write(
+        "cutover.toml",
+        "[[ignore]]\npath = \"ecs/*.json\"\nrule = \"ECS001\"\nreason = \"accepted for wave 1\"\n",
+    );
     tmp.write("ecs/task.json", BAD_TASKDEF);
-    tmp.write("ecs/broken.json", "{\n  \"family\": \"x\",\n  \"containerDefinitions\": [\n");
+    tmp.write(
+        "ecs/broken.json",
+        "{\n  \"family\": \"x\",\n  \"containerDefinitions\": [\n",
+    );
     tmp.write(
         "k8s/pod.yaml",
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    # cutover: ignore[K8S001] debug pod\n    - name: a\n      image: busybox:1.36\n",
@@ -285,7 +314,10 @@ fn sarif_with_input_errors_and_suppressions_passes_the_multitool() {
     assert_eq!(n["level"], "error");
     let loc = &n["locations"][0]["physicalLocation"];
     assert!(
-        loc["artifactLocation"]["uri"].as_str().unwrap().ends_with("/ecs/broken.json"),
+        loc["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("/ecs/broken.json"),
         "{n}"
     );
     assert!(loc["region"]["startLine"].as_u64().is_some(), "{n}");
@@ -297,7 +329,9 @@ fn sarif_with_input_errors_and_suppressions_passes_the_multitool() {
         .collect();
     assert_eq!(kinds, vec!["external", "inSource"], "{}", run["results"]);
     for r in run["results"].as_array().unwrap() {
-        assert!(r["suppressions"][0]["justification"].as_str().is_some_and(|j| !j.is_empty()));
+        assert!(r["suppressions"][0]["justification"]
+            .as_str()
+            .is_some_and(|j| !j.is_empty()));
     }
     assert_valid(&out, "a run with input errors and suppressions");
 }
@@ -323,38 +357,69 @@ fn sarif_shape_rules_results_and_stable_fingerprints() {
     let all: Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(rules.len(), all.as_array().unwrap().len());
     for r in rules {
-        for key in ["id", "name", "shortDescription", "fullDescription", "help", "helpUri", "defaultConfiguration"] {
+        for key in [
+            "id",
+            "name",
+            "shortDescription",
+            "fullDescription",
+            "help",
+            "helpUri",
+            "defaultConfiguration",
+        ] {
             assert!(!r[key].is_null(), "rule descriptor without `{key}`: {r}");
         }
-        assert!(r["help"]["markdown"].as_str().unwrap().contains("## What it does"));
+        assert!(r["help"]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("## What it does"));
         assert!(r["properties"]["tags"].as_array().is_some());
     }
     let res = &run["results"][0];
     assert_eq!(res["ruleId"], "ECS001");
-    assert_eq!(rules[res["ruleIndex"].as_u64().unwrap() as usize]["id"], "ECS001");
+    assert_eq!(
+        rules[res["ruleIndex"].as_u64().unwrap() as usize]["id"],
+        "ECS001"
+    );
     assert_eq!(res["level"], "warning");
     let loc = &res["locations"][0]["physicalLocation"];
     // Relative to the checkout (the temporary directory is inside this repository's work tree).
     let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
-    assert!(uri.ends_with("/sarif-shape-") || uri.ends_with("/ecs/task.json"), "{uri}");
+    assert!(
+        uri.ends_with("/sarif-shape-") || uri.ends_with("/ecs/task.json"),
+        "{uri}"
+    );
     assert!(!uri.starts_with('/') && !uri.contains(':'), "{uri}");
     assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
     let region = &loc["region"];
     assert_eq!(
-        (region["startLine"].as_u64(), region["startColumn"].as_u64(), region["endLine"].as_u64(), region["endColumn"].as_u64()),
+        (
+            region["startLine"].as_u64(),
+            region["startColumn"].as_u64(),
+            region["endLine"].as_u64(),
+            region["endColumn"].as_u64()
+        ),
         (Some(4), Some(6), Some(4), Some(22))
     );
     assert_eq!(region["snippet"]["text"], "\"name\": \"orders\"");
-    let fp = res["partialFingerprints"]["cutover/v1"].as_str().unwrap().to_string();
+    let fp = res["partialFingerprints"]["cutover/v1"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     // Unrelated lines inserted above: same fingerprint, new line number.
     tmp.write(
         "ecs/task.json",
-        &BAD_TASKDEF.replace("  \"family\": \"orders\",\n", "  \"family\": \"orders\",\n  \"cpu\": \"256\",\n  \"memory\": \"512\",\n"),
+        &BAD_TASKDEF.replace(
+            "  \"family\": \"orders\",\n",
+            "  \"family\": \"orders\",\n  \"cpu\": \"256\",\n  \"memory\": \"512\",\n",
+        ),
     );
     let v2 = sarif_of(tmp.path(), &["ecs"], &out);
     let res2 = &v2["runs"][0]["results"][0];
-    assert_eq!(res2["locations"][0]["physicalLocation"]["region"]["startLine"], 6);
+    assert_eq!(
+        res2["locations"][0]["physicalLocation"]["region"]["startLine"],
+        6
+    );
     assert_eq!(res2["partialFingerprints"]["cutover/v1"], fp.as_str());
 }
 
@@ -386,7 +451,9 @@ fn github_annotations_and_step_summary() {
     );
     // `,` in a property is escaped; `:` in the message is not.
     assert!(
-        lines.iter().any(|l| l.starts_with("::warning file=k8s/a%2Cb.yaml,line=7,")),
+        lines
+            .iter()
+            .any(|l| l.starts_with("::warning file=k8s/a%2Cb.yaml,line=7,")),
         "{text}"
     );
     let md = std::fs::read_to_string(&summary).unwrap();
@@ -408,7 +475,12 @@ fn suppressed_findings_do_not_fail_the_run() {
     );
     tmp.write("task.json", BAD_TASKDEF);
     let out = cutover(tmp.path(), &["check", "--format", "json", "."]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let v = json_of(&out);
     assert_eq!(v["findings"].as_array().unwrap().len(), 0);
     assert_eq!(v["suppressed"][0]["suppression"]["kind"], "external");
@@ -430,11 +502,20 @@ fn suppressed_findings_do_not_fail_the_run() {
         .collect();
     assert_eq!(ids, vec!["LNT001", "ECS001"]);
     assert_eq!(v["findings"][0]["location"]["file"], "cutover.toml");
-    assert!(v["findings"][0]["message"].as_str().unwrap().contains("expired on 2001-01-31"));
-    assert!(v["findings"][1]["notes"][0].as_str().unwrap().contains("expired"));
+    assert!(v["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("expired on 2001-01-31"));
+    assert!(v["findings"][1]["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("expired"));
 
     // Deselecting LNT001 silences it.
-    let out = cutover(tmp.path(), &["check", "--format", "json", "--ignore", "LNT001", "."]);
+    let out = cutover(
+        tmp.path(),
+        &["check", "--format", "json", "--ignore", "LNT001", "."],
+    );
     let v = json_of(&out);
     assert_eq!(v["findings"].as_array().unwrap().len(), 1);
 }
@@ -445,28 +526,74 @@ fn baseline_matches_moved_findings_but_not_other_files() {
     tmp.write("cutover.toml", "");
     tmp.write("ecs/a.json", BAD_TASKDEF);
     let base = tmp.path().join(".cutover-baseline.json");
-    let out = cutover(tmp.path(), &["check", "--write-baseline", ".cutover-baseline.json", "."]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cutover(
+        tmp.path(),
+        &["check", "--write-baseline", ".cutover-baseline.json", "."],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let b: Value = serde_json::from_slice(&std::fs::read(&base).unwrap()).unwrap();
     assert_eq!(b["version"], 1);
     assert_eq!(b["findings"][0]["file"], "ecs/a.json");
 
     // Same findings: nothing new, exit 0.
-    let out = cutover(tmp.path(), &["check", "--format", "json", "--baseline", ".cutover-baseline.json", "."]);
+    let out = cutover(
+        tmp.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--baseline",
+            ".cutover-baseline.json",
+            ".",
+        ],
+    );
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(json_of(&out)["summary"]["baselined"], 1);
 
     // Moved down by inserted lines: still matched.
     tmp.write(
         "ecs/a.json",
-        &BAD_TASKDEF.replace("  \"family\": \"orders\",\n", "  \"family\": \"orders\",\n\n  \"cpu\": \"256\",\n  \"memory\": \"512\",\n"),
+        &BAD_TASKDEF.replace(
+            "  \"family\": \"orders\",\n",
+            "  \"family\": \"orders\",\n\n  \"cpu\": \"256\",\n  \"memory\": \"512\",\n",
+        ),
     );
-    let out = cutover(tmp.path(), &["check", "--format", "json", "--baseline", ".cutover-baseline.json", "."]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = cutover(
+        tmp.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--baseline",
+            ".cutover-baseline.json",
+            ".",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 
     // The same finding in another file is new.
     tmp.write("ecs/b.json", BAD_TASKDEF);
-    let out = cutover(tmp.path(), &["check", "--format", "json", "--baseline", ".cutover-baseline.json", "."]);
+    let out = cutover(
+        tmp.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--baseline",
+            ".cutover-baseline.json",
+            ".",
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     let v = json_of(&out);
     let files: Vec<&str> = v["findings"]
@@ -479,7 +606,11 @@ fn baseline_matches_moved_findings_but_not_other_files() {
 
     // SARIF marks what is new.
     let sarif = tmp.path().join("out.sarif");
-    let v = sarif_of(tmp.path(), &["--baseline", ".cutover-baseline.json", "."], &sarif);
+    let v = sarif_of(
+        tmp.path(),
+        &["--baseline", ".cutover-baseline.json", "."],
+        &sarif,
+    );
     assert_eq!(v["runs"][0]["results"][0]["baselineState"], "new");
 }
 
@@ -494,8 +625,16 @@ fn repo_context_reports_only_the_given_files() {
     tmp.write("ecs/b.json", BAD_TASKDEF);
     tmp.write("k8s/broken.yaml", "a: [\n");
     let sub = tmp.path().join("ecs");
-    let out = cutover(&sub, &["check", "--format", "json", "--repo-context", "b.json"]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cutover(
+        &sub,
+        &["check", "--format", "json", "--repo-context", "b.json"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = json_of(&out);
     let files: Vec<&str> = v["findings"]
         .as_array()
@@ -513,11 +652,22 @@ fn repo_context_reports_only_the_given_files() {
 fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
         .current_dir(dir)
-        .args(["-c", "user.name=cutover-test", "-c", "user.email=test@cutover.invalid", "-c", "commit.gpgsign=false"])
+        .args([
+            "-c",
+            "user.name=cutover-test",
+            "-c",
+            "user.email=test@cutover.invalid",
+            "-c",
+            "commit.gpgsign=false",
+        ])
         .args(args)
         .output()
         .expect("run git");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn try_repo(dir: &Path) -> Output {
@@ -560,12 +710,22 @@ fn pre_commit_try_repo_fails_then_passes() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(out.status.code(), Some(1), "expected the hook to fail:\n{text}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "expected the hook to fail:\n{text}"
+    );
     assert!(text.contains("Failed"), "{text}");
     assert!(text.contains("ECS001/missing-stop-timeout"), "{text}");
     assert!(text.contains("ecs/orders.json:4:6"), "{text}");
-    assert!(text.contains("container `orders` has no `stopTimeout`"), "{text}");
-    assert!(!text.contains("K8S001"), "the clean manifest has no finding:\n{text}");
+    assert!(
+        text.contains("container `orders` has no `stopTimeout`"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("K8S001"),
+        "the clean manifest has no finding:\n{text}"
+    );
 
     tmp.write("ecs/orders.json", GOOD_TASKDEF);
     git(dir, &["commit", "-q", "-am", "drain for 60 s"]);
@@ -575,7 +735,11 @@ fn pre_commit_try_repo_fails_then_passes() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(out.status.code(), Some(0), "expected the hook to pass:\n{text}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "expected the hook to pass:\n{text}"
+    );
     assert!(text.contains("Passed"), "{text}");
 }
 

@@ -96,11 +96,7 @@ pub fn step_summary(report: &Report<'_>) -> String {
     let mut md = String::from("## cutover\n\n");
     let total = report.findings.len();
     if total == 0 && report.errors.is_empty() {
-        let _ = writeln!(
-            md,
-            "No findings in {} file(s).",
-            report.db.files.len()
-        );
+        let _ = writeln!(md, "No findings in {} file(s).", report.db.files.len());
     } else {
         let _ = writeln!(
             md,
@@ -146,7 +142,7 @@ pub fn step_summary(report: &Report<'_>) -> String {
         }
         md.push('\n');
         let mut sorted: Vec<_> = report.findings.iter().collect();
-        sorted.sort_by(|a, b| b.severity.cmp(&a.severity));
+        sorted.sort_by_key(|f| std::cmp::Reverse(f.severity));
         let _ = writeln!(
             md,
             "### Top findings\n\n| Severity | Rule | Location | Message |\n|---|---|---|---|"
@@ -177,10 +173,7 @@ mod tests {
     #[test]
     fn escapes_data_and_properties() {
         assert_eq!(escape_data("100% done\r\nnext"), "100%25 done%0D%0Anext");
-        assert_eq!(
-            escape_property("a:b,c%d\ne"),
-            "a%3Ab%2Cc%25d%0Ae"
-        );
+        assert_eq!(escape_property("a:b,c%d\ne"), "a%3Ab%2Cc%25d%0Ae");
         // `:` and `,` stay as they are in the message.
         assert_eq!(escape_data("a: b, c"), "a: b, c");
     }

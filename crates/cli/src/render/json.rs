@@ -52,19 +52,19 @@ fn label(db: &SourceDb, l: &Label) -> Value {
 pub fn to_value(report: &Report<'_>) -> Value {
     let db = report.db;
     let finding = |f: &lint_engine::Finding, fp: &str| {
-            json!({
-                "rule_id": f.rule_id,
-                "rule_name": f.rule_name,
-                "severity": f.severity.as_str(),
-                "message": f.message,
-                "help": f.help,
-                "notes": f.notes,
-                "missing_path": f.missing_path,
-                "logical_path": f.logical_path,
-                "location": location(db, f.primary.file, f.primary.span),
-                "related": f.related.iter().map(|l| label(db, l)).collect::<Vec<_>>(),
-                "fingerprint": fp,
-            })
+        json!({
+            "rule_id": f.rule_id,
+            "rule_name": f.rule_name,
+            "severity": f.severity.as_str(),
+            "message": f.message,
+            "help": f.help,
+            "notes": f.notes,
+            "missing_path": f.missing_path,
+            "logical_path": f.logical_path,
+            "location": location(db, f.primary.file, f.primary.span),
+            "related": f.related.iter().map(|l| label(db, l)).collect::<Vec<_>>(),
+            "fingerprint": fp,
+        })
     };
     let findings: Vec<Value> = report
         .findings
@@ -77,8 +77,7 @@ pub fn to_value(report: &Report<'_>) -> Value {
         .iter()
         .map(|s| {
             let mut v = finding(&s.finding, &s.fingerprint);
-            v["suppression"] =
-                json!({"kind": s.kind.sarif(), "justification": s.justification});
+            v["suppression"] = json!({"kind": s.kind.sarif(), "justification": s.justification});
             v
         })
         .collect();

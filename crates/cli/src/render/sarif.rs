@@ -86,7 +86,11 @@ pub fn encode_uri_path(p: &str) -> String {
 /// `file:///abs/root/` for `originalUriBaseIds`.
 fn file_uri_dir(root: &Path) -> String {
     let s = root.to_string_lossy().replace('\\', "/");
-    let s = if s.starts_with('/') { s } else { format!("/{s}") };
+    let s = if s.starts_with('/') {
+        s
+    } else {
+        format!("/{s}")
+    };
     let mut u = format!("file://{}", encode_uri_path(&s));
     if !u.ends_with('/') {
         u.push('/');
@@ -485,13 +489,47 @@ mod tests {
         assert_eq!(file_uri_dir(Path::new("/r/x y")), "file:///r/x%20y/");
         for (remote, url) in [
             ("git@github.com:o/r.git", Some("https://github.com/o/r")),
-            ("https://tok@github.com/o/r.git", Some("https://github.com/o/r")),
-            ("ssh://git@gitlab.example:2222/g/r", Some("https://gitlab.example/g/r")),
+            (
+                "https://tok@github.com/o/r.git",
+                Some("https://github.com/o/r"),
+            ),
+            (
+                "ssh://git@gitlab.example:2222/g/r",
+                Some("https://gitlab.example/g/r"),
+            ),
             ("/work/main", None),
             ("../other", None),
         ] {
             assert_eq!(remote_to_url(remote).as_deref(), url, "{remote}");
         }
+    }
+
+    #[test]
+    fn security_rules_get_security_severity() {
+        static META: RuleMeta = RuleMeta {
+            id: "IAM001",
+            name: "wildcard-task-role",
+            default_severity: Severity::Error,
+            summary: "task role with a wildcard action",
+            docs: " ## What it does\n Flags wildcards.\n",
+            inputs: &[lint_engine::FileKind::TfJson],
+            cross_file: false,
+            security: true,
+            source: "crates/rules/src/iam/wildcard_task_role.rs",
+        };
+        let d = descriptor(&META);
+        assert_eq!(d["properties"]["security-severity"], "8.0");
+        assert!(d["properties"]["tags"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|x| x == "security")));
+        assert_eq!(d["name"], "WildcardTaskRole");
+        assert_eq!(d["defaultConfiguration"]["level"], "error");
+        assert_eq!(d["fullDescription"]["text"], "Flags wildcards.");
+        let plain = RuleMeta {
+            security: false,
+            ..META
+        };
+        assert!(descriptor(&plain)["properties"]["security-severity"].is_null());
     }
 
     #[test]
