@@ -1,10 +1,14 @@
 //! `cutover`: tells a platform team whether its containers are ready to move between AWS ECS and
 //! EKS, with exact source spans.
 
+mod baseline;
+mod fingerprint;
+mod post;
 mod render;
+mod suppress;
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -63,6 +67,10 @@ enum RulesFormat {
 pub enum OutputFormat {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning
+    Sarif,
+    /// GitHub Actions workflow commands (annotations), plus a job summary
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -115,6 +123,17 @@ struct CheckArgs {
     /// Also list skipped files and why
     #[arg(long, short)]
     verbose: bool,
+    /// Report only findings that are not in this baseline file
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file (the run then exits 0 unless an
+    /// input cannot be read)
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Load the whole repository (root: nearest `cutover.toml` or `.git`) for cross-file
+    /// context, but report only findings located in the given files (used by the pre-commit hook)
+    #[arg(long)]
+    repo_context: bool,
 }
 
 fn main() -> ExitCode {
@@ -224,12 +243,24 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(g) => g,
         Err(e) => return usage_error(&e),
     };
-    let disk: Vec<PathBuf> = args
+    let mut disk: Vec<PathBuf> = args
         .paths
         .iter()
         .filter(|p| p.as_os_str() != "-")
         .cloned()
         .collect();
+    let root = repo_root(first.map(PathBuf::as_path));
+    // `--repo-context`: the given files are the scope; the repository is the context.
+    let scope: Option<std::collections::HashSet<PathBuf>> = match (&root, args.repo_context) {
+        (Some(r), true) => {
+            let given = disk.iter().map(|p| suppress::absolute(p)).collect();
+            disk = std::iter::once(r.clone())
+                .chain(disk.iter().map(|p| suppress::absolute(p)))
+                .collect();
+            Some(given)
+        }
+        _ => None,
+    };
     let mut memory = Vec::new();
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
         let mut bytes = Vec::new();
@@ -257,6 +288,34 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
 
+    // Suppressions, LNT001, `--repo-context` scope, fingerprints, baseline.
+    let config_text = loaded
+        .path
+        .as_deref()
+        .and_then(|p| std::fs::read_to_string(p).ok());
+    let config_src = post::config_source(loaded.path.as_deref(), config_text.as_deref(), &cfg);
+    let suppressions =
+        suppress::Suppressions::collect(&model, config_src.as_ref(), suppress::Date::today());
+    let after = post::Options {
+        config: config_src.as_ref(),
+        rules: &rules,
+        overrides: &overrides,
+        scope: scope.as_ref(),
+        root: root.as_deref(),
+        write_baseline: args.write_baseline.as_deref(),
+        baseline: args.baseline.as_deref(),
+    }
+    .run(&mut outcome, findings, suppressions);
+    let post::Outcome {
+        findings,
+        fingerprints,
+        suppressed,
+        baselined,
+    } = match after {
+        Ok(p) => p,
+        Err(e) => return usage_error(&e),
+    };
+
     let metas: Vec<&lint_engine::RuleMeta> = rules.iter().map(|r| r.meta()).collect();
     let report = render::Report {
         db: &outcome.db,
@@ -265,6 +324,10 @@ fn check(args: CheckArgs) -> ExitCode {
         skipped: &outcome.skipped,
         rules: &metas,
         verbose: args.verbose,
+        suppressed: &suppressed,
+        fingerprints: &fingerprints,
+        root: root.as_deref(),
+        baselined,
     };
 
     let result = match &args.output {
@@ -273,6 +336,8 @@ fn check(args: CheckArgs) -> ExitCode {
             match args.format {
                 OutputFormat::Human => render::human::render(&mut NoColor::new(&mut w), &report),
                 OutputFormat::Json => render::json::render(&mut w, &report),
+                OutputFormat::Sarif => render::sarif::render(&mut w, &report),
+                OutputFormat::Github => render::github::render(&mut w, &report),
             }?;
             w.flush()
         }),
@@ -292,13 +357,31 @@ fn check(args: CheckArgs) -> ExitCode {
                 let mut out = StandardStream::stdout(choice);
                 render::human::render(&mut out, &report)
             }
-            OutputFormat::Json => {
+            format => {
                 let stdout = std::io::stdout();
                 let mut w = std::io::BufWriter::new(stdout.lock());
-                render::json::render(&mut w, &report).and_then(|_| w.flush())
+                match format {
+                    OutputFormat::Sarif => render::sarif::render(&mut w, &report),
+                    OutputFormat::Github => render::github::render(&mut w, &report),
+                    _ => render::json::render(&mut w, &report),
+                }
+                .and_then(|_| w.flush())
             }
         },
     };
+    if args.format == OutputFormat::Github {
+        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+            let md = render::github::step_summary(&report);
+            let written = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .and_then(|mut f| f.write_all(md.as_bytes()));
+            if let Err(e) = written {
+                eprintln!("warning: cannot write the job summary: {e}");
+            }
+        }
+    }
     if let Err(e) = result {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write the report: {e}");
@@ -316,7 +399,27 @@ fn check(args: CheckArgs) -> ExitCode {
         FailOn::Never => None,
     };
     match threshold {
+        _ if args.write_baseline.is_some() => ExitCode::SUCCESS,
         Some(t) if findings.iter().any(|f| f.severity >= t) => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
+    }
+}
+
+/// The repository root: the nearest directory, from `start` up, holding `cutover.toml` or
+/// `.git`; the working directory when there is none.
+fn repo_root(start: Option<&Path>) -> Option<PathBuf> {
+    let abs = suppress::absolute(start.unwrap_or(Path::new(".")));
+    let mut dir = if abs.is_dir() {
+        abs
+    } else {
+        abs.parent()?.to_path_buf()
+    };
+    loop {
+        if dir.join(config::FILE_NAME).is_file() || dir.join(".git").exists() {
+            return Some(dir);
+        }
+        if !dir.pop() {
+            return std::env::current_dir().ok().map(|c| suppress::absolute(&c));
+        }
     }
 }

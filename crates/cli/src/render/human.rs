@@ -119,6 +119,15 @@ pub fn render(w: &mut dyn WriteColor, report: &Report<'_>) -> io::Result<()> {
         line.push('.');
         writeln!(w, "{line}")?;
     }
+    let hidden = report.suppressed.len() + report.baselined.unwrap_or(0);
+    if hidden > 0 {
+        writeln!(
+            w,
+            "Not shown: {} suppressed, {} in the baseline.",
+            report.suppressed.len(),
+            report.baselined.unwrap_or(0)
+        )?;
+    }
     Ok(())
 }
 

@@ -10,15 +10,21 @@
 //!     "missing_path": "..." | null, "logical_path": "..." | null,
 //!     "location": {"file": "path", "start_line": 3, "start_column": 7, "end_line": 3,
 //!                  "end_column": 20, "start_byte": 41, "end_byte": 54},
-//!     "related": [{"message": "...", "location": {...}}]
+//!     "related": [{"message": "...", "location": {...}}],
+//!     "fingerprint": "..."
 //!   }],
+//!   "suppressed": [{<finding>, "suppression": {"kind": "inSource" | "external",
+//!                                              "justification": "..."}}],
 //!   "errors": [{"file": "path", "message": "...", "location": {...} | null}],
 //!   "skipped": [{"file": "path", "reason": "..."}],
-//!   "summary": {"files": 3, "findings": 2, "error": 1, "warning": 1, "info": 0, "input_errors": 0}
+//!   "summary": {"files": 3, "findings": 2, "error": 1, "warning": 1, "info": 0, "input_errors": 0,
+//!               "suppressed": 0, "baselined": 0}
 //! }
 //! ```
 //! Lines and columns are 1-based; columns count Unicode characters; byte offsets are 0-based
 //! into the file's UTF-8 text (BOM removed). Findings are sorted by file, start, rule.
+//! `findings` leaves out suppressed findings (listed in `suppressed`) and, with `--baseline`,
+//! those in the baseline (counted in `summary.baselined`).
 
 use std::io::{self, Write};
 
@@ -45,22 +51,34 @@ fn label(db: &SourceDb, l: &Label) -> Value {
 
 pub fn to_value(report: &Report<'_>) -> Value {
     let db = report.db;
+    let finding = |f: &lint_engine::Finding, fp: &str| {
+        json!({
+            "rule_id": f.rule_id,
+            "rule_name": f.rule_name,
+            "severity": f.severity.as_str(),
+            "message": f.message,
+            "help": f.help,
+            "notes": f.notes,
+            "missing_path": f.missing_path,
+            "logical_path": f.logical_path,
+            "location": location(db, f.primary.file, f.primary.span),
+            "related": f.related.iter().map(|l| label(db, l)).collect::<Vec<_>>(),
+            "fingerprint": fp,
+        })
+    };
     let findings: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| {
-            json!({
-                "rule_id": f.rule_id,
-                "rule_name": f.rule_name,
-                "severity": f.severity.as_str(),
-                "message": f.message,
-                "help": f.help,
-                "notes": f.notes,
-                "missing_path": f.missing_path,
-                "logical_path": f.logical_path,
-                "location": location(db, f.primary.file, f.primary.span),
-                "related": f.related.iter().map(|l| label(db, l)).collect::<Vec<_>>(),
-            })
+        .zip(report.fingerprints)
+        .map(|(f, fp)| finding(f, fp))
+        .collect();
+    let suppressed: Vec<Value> = report
+        .suppressed
+        .iter()
+        .map(|s| {
+            let mut v = finding(&s.finding, &s.fingerprint);
+            v["suppression"] = json!({"kind": s.kind.sarif(), "justification": s.justification});
+            v
         })
         .collect();
     let errors: Vec<Value> = report
@@ -88,6 +106,7 @@ pub fn to_value(report: &Report<'_>) -> Value {
         "version": FORMAT_VERSION,
         "tool": {"name": "cutover", "version": env!("CARGO_PKG_VERSION")},
         "findings": findings,
+        "suppressed": suppressed,
         "errors": errors,
         "skipped": skipped,
         "summary": {
@@ -97,6 +116,8 @@ pub fn to_value(report: &Report<'_>) -> Value {
             "warning": report.count(Severity::Warning),
             "info": report.count(Severity::Info),
             "input_errors": report.errors.len(),
+            "suppressed": report.suppressed.len(),
+            "baselined": report.baselined.unwrap_or(0),
         },
     })
 }

@@ -1,7 +1,9 @@
 //! Output formats. Every renderer has the same shape: it writes a [`Report`] to a writer.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use lint_engine::load::InputError;
 use lint_engine::runner::Skipped;
@@ -17,12 +19,32 @@ pub struct Report<'a> {
     /// Metadata of every enabled rule (built-in and plugin).
     pub rules: &'a [&'a RuleMeta],
     pub verbose: bool,
+    /// Findings hidden by a suppression, with it (shown by SARIF as dismissed).
+    pub suppressed: &'a [crate::suppress::Suppressed],
+    /// Fingerprint of each finding in `findings` (same order).
+    pub fingerprints: &'a [String],
+    /// Repository root (nearest `cutover.toml` or `.git`): base of SARIF URIs and fingerprints.
+    pub root: Option<&'a std::path::Path>,
+    /// Findings left out because the baseline has them (`None` without `--baseline`).
+    pub baselined: Option<usize>,
 }
 
 impl Report<'_> {
     pub fn count(&self, s: Severity) -> usize {
         self.findings.iter().filter(|f| f.severity == s).count()
     }
+}
+
+/// Path of a file relative to the repository root, `/`-separated (the display name when the
+/// file is outside the root or there is no root).
+pub fn rel_path(
+    db: &SourceDb,
+    root: Option<&std::path::Path>,
+    file: lint_engine::FileId,
+) -> String {
+    let f = db.get(file);
+    root.and_then(|r| crate::suppress::relative_to(&f.path, r))
+        .unwrap_or_else(|| f.name.clone())
 }
 
 /// Start and end line/column of a span in a file of the report.

@@ -1,1 +1,2 @@
 pub mod unresolved_input;
+pub mod unused_suppression;

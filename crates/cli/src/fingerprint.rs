@@ -1,0 +1,202 @@
+//! Content-based fingerprints of findings, for SARIF `partialFingerprints` and baselines.
+//!
+//! A fingerprint is derived from the rule ID, the file's repository-relative path, the finding's
+//! logical location and the flagged text (whitespace-normalised), never from a line or column:
+//! inserting unrelated lines above a finding keeps its fingerprint, so a dismissed code-scanning
+//! alert stays dismissed and a baselined finding stays baselined. The logical location is
+//! `Finding::logical_path` (`aws_ecs_task_definition.app/containerDefinitions[app]`); without one,
+//! the JSON pointer of the innermost node holding the primary span (`#0/spec/template/spec`).
+//!
+//! Findings that would share a fingerprint (same rule, file, place and text) are told apart by
+//! their order of occurrence: the second one gets `…:1`, the third `…:2`.
+
+use std::collections::HashMap;
+
+use lint_engine::doc::Node;
+use lint_engine::{Finding, SourceDb, SourceFile, Span};
+
+/// Key under which the fingerprint appears in SARIF `partialFingerprints`.
+pub const SARIF_KEY: &str = "cutover/v1";
+
+/// 64-bit FNV-1a: small, stable across platforms and releases (unlike `DefaultHasher`).
+fn fnv1a(bytes: &[u8], seed: u64) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64 ^ seed;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// 128 bits as 32 hex digits (two FNV-1a passes with different seeds).
+fn hash_hex(s: &str) -> String {
+    format!(
+        "{:016x}{:016x}",
+        fnv1a(s.as_bytes(), 0),
+        fnv1a(s.as_bytes(), 0x9e37_79b9_7f4a_7c15)
+    )
+}
+
+/// Collapse runs of whitespace so re-indenting a block keeps the fingerprint.
+fn normalise(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// JSON pointer (with a `#doc` prefix) of the innermost node whose span holds `span`.
+pub fn pointer_of(file: &SourceFile, span: Span) -> Option<String> {
+    let mut best: Option<(u32, String)> = None;
+    for (i, doc) in file.docs.iter().enumerate() {
+        doc.walk(&mut |ptr: &str, n: &Node| {
+            if n.span.start <= span.start && span.end <= n.span.end {
+                let width = n.span.end - n.span.start;
+                if best.as_ref().is_none_or(|(w, _)| width <= *w) {
+                    best = Some((width, format!("#{i}{ptr}")));
+                }
+            }
+        });
+    }
+    best.map(|(_, p)| p)
+}
+
+/// The logical location used in the fingerprint.
+pub fn logical(db: &SourceDb, f: &Finding) -> String {
+    if let Some(l) = &f.logical_path {
+        return l.clone();
+    }
+    pointer_of(db.get(f.primary.file), f.primary.span).unwrap_or_default()
+}
+
+/// The fingerprint input before hashing (exposed for tests and debugging).
+pub fn material(db: &SourceDb, rel_path: &str, f: &Finding) -> String {
+    let text = normalise(db.get(f.primary.file).slice(f.primary.span));
+    format!(
+        "{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        f.rule_id,
+        rel_path,
+        logical(db, f),
+        text
+    )
+}
+
+/// Fingerprints of `findings`, in order. `rel_path` maps a finding's file to its
+/// repository-relative path.
+pub fn fingerprints<'f>(
+    db: &SourceDb,
+    findings: impl IntoIterator<Item = &'f Finding>,
+    rel_path: &dyn Fn(&Finding) -> String,
+) -> Vec<String> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    findings
+        .into_iter()
+        .map(|f| {
+            let base = hash_hex(&material(db, &rel_path(f), f));
+            let n = seen.entry(base.clone()).or_insert(0);
+            let fp = if *n == 0 { base } else { format!("{base}:{n}") };
+            *n += 1;
+            fp
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lint_engine::runner::{load_all, run_rules, MemoryInput};
+    use lint_engine::{load::Limits, Model};
+
+    fn findings_of(name: &str, text: &str) -> (lint_engine::runner::LoadOutcome, Vec<Finding>) {
+        let outcome = load_all(
+            &[],
+            vec![MemoryInput {
+                path: name.into(),
+                bytes: text.as_bytes().to_vec(),
+            }],
+            &Limits::default(),
+        );
+        let model = Model::build(&outcome.db);
+        let findings = run_rules(
+            &model,
+            cutover_rules::all(),
+            &lint_engine::Config::default(),
+        );
+        (outcome, findings)
+    }
+
+    fn fps(name: &str, text: &str) -> Vec<(String, u32, String)> {
+        let (outcome, findings) = findings_of(name, text);
+        let rel = |f: &Finding| outcome.db.get(f.primary.file).name.clone();
+        let fps = fingerprints(&outcome.db, &findings, &rel);
+        findings
+            .iter()
+            .zip(fps)
+            .map(|(f, fp)| {
+                let line = outcome
+                    .db
+                    .get(f.primary.file)
+                    .line_col(f.primary.span.start)
+                    .line;
+                (f.rule_id.clone(), line, fp)
+            })
+            .collect()
+    }
+
+    const TASKDEF: &str = r#"{
+  "family": "app",
+  "containerDefinitions": [
+    {"name": "app", "image": "nginx", "essential": true},
+    {"name": "sidecar", "image": "envoy", "essential": true}
+  ]
+}
+"#;
+
+    #[test]
+    fn inserting_lines_above_keeps_fingerprints() {
+        let before = fps("taskdef.json", TASKDEF);
+        assert_eq!(before.len(), 2, "{before:?}");
+        let shifted = TASKDEF.replacen(
+            "  \"family\": \"app\",\n",
+            "  \"family\": \"app\",\n  \"cpu\": \"256\",\n\n  \"memory\": \"512\",\n",
+            1,
+        );
+        let after = fps("taskdef.json", &shifted);
+        assert_eq!(after.len(), 2);
+        for (b, a) in before.iter().zip(&after) {
+            assert_eq!(b.0, a.0);
+            assert_ne!(b.1, a.1, "the finding must have moved");
+            assert_eq!(
+                b.2, a.2,
+                "fingerprint changed when lines were inserted above"
+            );
+        }
+        // Distinct containers give distinct fingerprints.
+        assert_ne!(before[0].2, before[1].2);
+    }
+
+    #[test]
+    fn other_file_or_rule_changes_fingerprint() {
+        let a = fps("a/taskdef.json", TASKDEF);
+        let b = fps("b/taskdef.json", TASKDEF);
+        assert_ne!(a[0].2, b[0].2);
+    }
+
+    #[test]
+    fn reindenting_keeps_fingerprint_and_fallback_pointer_is_used() {
+        let yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n      image: nginx\n";
+        let before = fps("pod.yaml", yaml);
+        let after = fps("pod.yaml", &format!("# a comment\n\n{yaml}"));
+        assert!(!before.is_empty());
+        assert_eq!(
+            before.iter().map(|x| &x.2).collect::<Vec<_>>(),
+            after.iter().map(|x| &x.2).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn duplicates_get_an_occurrence_suffix() {
+        let (outcome, findings) = findings_of("taskdef.json", TASKDEF);
+        let rel = |_: &Finding| "same".to_string();
+        let twice: Vec<&Finding> = vec![&findings[0], &findings[0]];
+        let fps = fingerprints(&outcome.db, twice, &rel);
+        assert_eq!(fps[1], format!("{}:1", fps[0]));
+    }
+}

@@ -1,0 +1,149 @@
+//! After the rules: suppressions and `LNT001`, the `--repo-context` scope, fingerprints and the
+//! baseline. `check` calls [`Options::run`] between running the rules and rendering.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use lint_engine::runner::LoadOutcome;
+use lint_engine::{FileId, Finding, Rule, Severity};
+
+use crate::baseline::Baseline;
+use crate::suppress::{self, ConfigSource, Suppressed, Suppressions};
+
+/// `cutover.toml` as a source of `[[ignore]]` suppressions.
+pub fn config_source<'c>(
+    path: Option<&'c Path>,
+    text: Option<&'c str>,
+    cfg: &'c crate::config::FileConfig,
+) -> Option<ConfigSource<'c>> {
+    Some(ConfigSource {
+        path: path?,
+        text: text?,
+        entries: &cfg.ignore,
+    })
+}
+
+pub struct Options<'a> {
+    pub config: Option<&'a ConfigSource<'a>>,
+    /// Enabled rules.
+    pub rules: &'a [&'static dyn Rule],
+    pub overrides: &'a BTreeMap<&'static str, Severity>,
+    /// `--repo-context`: absolute paths of the files to report on.
+    pub scope: Option<&'a HashSet<PathBuf>>,
+    /// Repository root, base of the paths in fingerprints and baselines.
+    pub root: Option<&'a Path>,
+    pub write_baseline: Option<&'a Path>,
+    pub baseline: Option<&'a Path>,
+}
+
+/// What is left to report.
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    /// One per finding.
+    pub fingerprints: Vec<String>,
+    pub suppressed: Vec<Suppressed>,
+    /// Findings left out because the baseline has them (`None` without a baseline).
+    pub baselined: Option<usize>,
+}
+
+impl Options<'_> {
+    fn in_scope(&self, path: &Path) -> bool {
+        self.scope
+            .is_none_or(|s| s.contains(&suppress::absolute(path)))
+    }
+
+    pub fn run(
+        &self,
+        outcome: &mut LoadOutcome,
+        findings: Vec<Finding>,
+        mut suppressions: Suppressions,
+    ) -> Result<Outcome, String> {
+        let config_dir = self.config.and_then(|c| c.path.parent());
+        let (mut findings, mut suppressed) = suppressions.apply(&outcome.db, findings, config_dir);
+        let in_scope: Vec<bool> = outcome.db.iter().map(|f| self.in_scope(&f.path)).collect();
+
+        if let Some(lnt) = self.rules.iter().find(|r| r.meta().id == suppress::LNT001) {
+            let enabled: Vec<&str> = self.rules.iter().map(|r| r.meta().id).collect();
+            let config_id = FileId(outcome.db.files.len() as u32);
+            let config_in_scope = self.config.is_some_and(|c| self.in_scope(c.path));
+            let scope_of = |id: FileId| {
+                in_scope
+                    .get(id.0 as usize)
+                    .copied()
+                    .unwrap_or(config_in_scope)
+            };
+            let mut unused = suppressions.unused(
+                lnt.meta(),
+                &enabled,
+                &scope_of,
+                self.config.map(|_| config_id),
+            );
+            if let Some(src) = self.config {
+                if unused.iter().any(|f| f.primary.file == config_id) {
+                    outcome
+                        .db
+                        .files
+                        .push(suppress::config_source_file(config_id, src.path, src.text));
+                }
+            }
+            for f in &mut unused {
+                if let Some(s) = self.overrides.get(f.rule_id.as_str()) {
+                    f.severity = *s;
+                }
+            }
+            findings.extend(unused);
+            lint_engine::runner::sort_findings(&mut findings, &outcome.db);
+        }
+
+        if self.scope.is_some() {
+            let keep = |f: &Finding| {
+                in_scope
+                    .get(f.primary.file.0 as usize)
+                    .copied()
+                    .unwrap_or(true)
+            };
+            findings.retain(keep);
+            suppressed.retain(|s| keep(&s.finding));
+            outcome.errors.retain(|e| self.in_scope(&e.path));
+            outcome.skipped.retain(|e| self.in_scope(&e.path));
+        }
+
+        let db = &outcome.db;
+        let rel = |f: &Finding| crate::render::rel_path(db, self.root, f.primary.file);
+        let mut fingerprints = crate::fingerprint::fingerprints(db, &findings, &rel);
+        let suppressed_fps =
+            crate::fingerprint::fingerprints(db, suppressed.iter().map(|s| &s.finding), &rel);
+        for (s, fp) in suppressed.iter_mut().zip(suppressed_fps) {
+            s.fingerprint = fp;
+        }
+
+        if let Some(path) = self.write_baseline {
+            let entries = findings
+                .iter()
+                .zip(&fingerprints)
+                .map(|(f, fp)| Baseline::entry(f, fp, &rel(f)))
+                .collect();
+            Baseline::new(entries).write(path)?;
+            eprintln!(
+                "cutover: wrote {} finding(s) to the baseline {}",
+                findings.len(),
+                path.display()
+            );
+        }
+        let mut baselined = None;
+        if let Some(path) = self.baseline {
+            let new = Baseline::read(path)?.new_findings(&fingerprints);
+            baselined = Some(new.iter().filter(|n| !**n).count());
+            let mut it = new.iter();
+            findings.retain(|_| it.next().copied().unwrap_or(true));
+            let mut it = new.iter();
+            fingerprints.retain(|_| it.next().copied().unwrap_or(true));
+        }
+        Ok(Outcome {
+            findings,
+            fingerprints,
+            suppressed,
+            baselined,
+        })
+    }
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Install the real consumers that cutover's integration tests run against:
+#   * the Microsoft SARIF multitool (`@microsoft/sarif-multitool`, npm) -> target/test-tools/npm
+#   * pre-commit (PyPI) in a virtualenv                                   -> target/test-tools/venv
+# Idempotent and fast when already installed. Run it once before `cargo test`:
+#   bash scripts/install-test-tools.sh
+# Versions can be pinned with SARIF_MULTITOOL_VERSION and PRE_COMMIT_VERSION.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tools="${CUTOVER_TEST_TOOLS:-$root/target/test-tools}"
+multitool_version="${SARIF_MULTITOOL_VERSION:-5.7.0}"
+precommit_version="${PRE_COMMIT_VERSION:-4.7.0}"
+mkdir -p "$tools"
+
+say() { printf 'install-test-tools: %s\n' "$*"; }
+
+# --- SARIF multitool -------------------------------------------------------------------------
+npm_dir="$tools/npm"
+find_multitool() {
+  # The wrapper package depends on one platform package that holds the native binary.
+  find "$npm_dir/node_modules/@microsoft" -maxdepth 2 -type f -name 'Sarif.Multitool' 2>/dev/null | head -n 1
+}
+bin="$(find_multitool || true)"
+if [[ -n "$bin" && -f "$npm_dir/.installed-$multitool_version" ]]; then
+  say "sarif-multitool $multitool_version already installed: $bin"
+else
+  say "installing @microsoft/sarif-multitool@$multitool_version into $npm_dir"
+  mkdir -p "$npm_dir"
+  [[ -f "$npm_dir/package.json" ]] || printf '{"name":"cutover-test-tools","private":true}\n' >"$npm_dir/package.json"
+  npm install --prefix "$npm_dir" --no-audit --no-fund --loglevel=error \
+    "@microsoft/sarif-multitool@$multitool_version"
+  bin="$(find_multitool || true)"
+  if [[ -z "$bin" ]]; then
+    say "error: no Sarif.Multitool binary found under $npm_dir/node_modules/@microsoft" >&2
+    exit 1
+  fi
+  rm -f "$npm_dir"/.installed-*
+  touch "$npm_dir/.installed-$multitool_version"
+fi
+# npm does not run the package's install script, so the native binary is not executable yet.
+if [[ ! -x "$bin" ]]; then
+  chmod u+x "$bin"
+  say "chmod u+x $bin"
+fi
+ln -sfn "$bin" "$tools/sarif-multitool"
+say "sarif-multitool: $tools/sarif-multitool -> $bin"
+
+# --- pre-commit ------------------------------------------------------------------------------
+venv="$tools/venv"
+if [[ -x "$venv/bin/pre-commit" ]] && "$venv/bin/pre-commit" --version 2>/dev/null | grep -q " $precommit_version\$"; then
+  say "pre-commit $precommit_version already installed: $venv/bin/pre-commit"
+else
+  say "installing pre-commit==$precommit_version into $venv"
+  [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pre-commit==$precommit_version"
+  say "pre-commit: $("$venv/bin/pre-commit" --version)"
+fi
+say "done"
