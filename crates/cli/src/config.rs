@@ -37,6 +37,11 @@ pub struct FileConfig {
     pub fail_on: Option<String>,
     pub exclude: Vec<String>,
     pub plugins: Vec<String>,
+    /// Seconds a rule plugin may take for one invocation (default 30).
+    #[serde(rename = "plugin-timeout")]
+    pub plugin_timeout: Option<f64>,
+    /// Options passed to rule plugins: `[plugin.imagepolicy] allow = ["…"]` (sent as `options`).
+    pub plugin: BTreeMap<String, toml::Table>,
     pub ignore: Vec<IgnoreEntry>,
     #[serde(flatten)]
     pub engine: lint_engine::Config,
