@@ -208,7 +208,9 @@ fn main() -> ExitCode {
             let _ = Cli::command().print_long_help();
             ExitCode::SUCCESS
         }
-        Command::Help { command: Some(name) } => {
+        Command::Help {
+            command: Some(name),
+        } => {
             if builtins().iter().any(|(b, _)| *b == name) {
                 Cli::parse_from(["cutover", name.as_str(), "--help"]);
                 ExitCode::SUCCESS
@@ -299,19 +301,24 @@ fn check(args: CheckArgs) -> ExitCode {
         },
     };
     let (plugins, mut plugin_errors) = plugin_rules::load(&plugin_names, timeout);
-    let plugin_metas: Vec<&'static lint_engine::RuleMeta> =
-        plugins.iter().flat_map(|p| p.rules.iter().copied()).collect();
+    let plugin_metas: Vec<&'static lint_engine::RuleMeta> = plugins
+        .iter()
+        .flat_map(|p| p.rules.iter().copied())
+        .collect();
     let lenient = !plugin_errors.is_empty();
     let (rules, plugin_enabled) =
         match select::select_with_plugins(&select, &ignore, &plugin_metas, lenient) {
             Ok(r) => r,
             Err(e) => return usage_error(&e),
         };
-    let overrides =
-        match select::severity_overrides_with_plugins(&cfg.rules.severity, &plugin_metas, lenient) {
-            Ok(o) => o,
-            Err(e) => return usage_error(&e),
-        };
+    let overrides = match select::severity_overrides_with_plugins(
+        &cfg.rules.severity,
+        &plugin_metas,
+        lenient,
+    ) {
+        Ok(o) => o,
+        Err(e) => return usage_error(&e),
+    };
     let plugin_options: std::collections::HashMap<String, serde_json::Value> = cfg
         .plugin
         .iter()
@@ -380,7 +387,12 @@ fn check(args: CheckArgs) -> ExitCode {
     }
 
     let mut metas: Vec<&lint_engine::RuleMeta> = rules.iter().map(|r| r.meta()).collect();
-    metas.extend(plugin_metas.iter().filter(|m| enabled.contains(m.id)).copied());
+    metas.extend(
+        plugin_metas
+            .iter()
+            .filter(|m| enabled.contains(m.id))
+            .copied(),
+    );
     let report = render::Report {
         db: &outcome.db,
         findings: &findings,

@@ -41,7 +41,10 @@ fn number(text: &str) -> Json {
     if let Ok(u) = t.parse::<u64>() {
         return Json::Number(u.into());
     }
-    let radix = |p: &str, r| t.strip_prefix(p).and_then(|d| i64::from_str_radix(d, r).ok());
+    let radix = |p: &str, r| {
+        t.strip_prefix(p)
+            .and_then(|d| i64::from_str_radix(d, r).ok())
+    };
     if let Some(i) = radix("0x", 16).or_else(|| radix("0o", 8)) {
         return Json::Number(i.into());
     }
@@ -266,20 +269,6 @@ pub fn dump(model: &Model<'_>) -> Json {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers() {
-        assert_eq!(number("12"), json!(12));
-        assert_eq!(number("0x1F"), json!(31));
-        assert_eq!(number("1.5"), json!(1.5));
-        assert_eq!(number(".inf"), json!(".inf"));
-        assert_eq!(number("18446744073709551615"), json!(18446744073709551615u64));
-    }
-}
-
 /// `cutover dump-model --format json [paths…]`: load like `check` and print [`dump`].
 pub fn dump_command(
     paths: &[std::path::PathBuf],
@@ -316,11 +305,8 @@ pub fn dump_command(
         });
     }
     let (files, walk_errors) = lint_engine::discover::discover(&disk, &globs);
-    let mut outcome = lint_engine::runner::load_all(
-        &files,
-        memory,
-        &lint_engine::load::Limits::default(),
-    );
+    let mut outcome =
+        lint_engine::runner::load_all(&files, memory, &lint_engine::load::Limits::default());
     outcome.errors.extend(walk_errors);
     let model = Model::build(&outcome.db);
     let stdout = std::io::stdout();
@@ -346,5 +332,22 @@ pub fn dump_command(
         ExitCode::SUCCESS
     } else {
         ExitCode::from(2)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        assert_eq!(number("12"), json!(12));
+        assert_eq!(number("0x1F"), json!(31));
+        assert_eq!(number("1.5"), json!(1.5));
+        assert_eq!(number(".inf"), json!(".inf"));
+        assert_eq!(
+            number("18446744073709551615"),
+            json!(18446744073709551615u64)
+        );
     }
 }

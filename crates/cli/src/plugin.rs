@@ -170,7 +170,9 @@ fn no_such_command(name: &str, builtins: &[Builtin]) -> ExitCode {
         eprintln!("\n  help: a command with a similar name exists: `{best}`");
     }
     eprintln!("\n  help: view all installed commands with `cutover --list`");
-    eprintln!("  help: a plugin is an executable named `{PREFIX}{name}` on PATH or in ~/.cutover/bin");
+    eprintln!(
+        "  help: a plugin is an executable named `{PREFIX}{name}` on PATH or in ~/.cutover/bin"
+    );
     ExitCode::from(2)
 }
 
@@ -233,7 +235,10 @@ mod tests {
         let c = ["check", "rules", "explain", "dump-model", "imagepolicy"];
         assert_eq!(closest("chek", c.iter().copied()), Some("check"));
         assert_eq!(closest("rule", c.iter().copied()), Some("rules"));
-        assert_eq!(closest("imagepolcy", c.iter().copied()), Some("imagepolicy"));
+        assert_eq!(
+            closest("imagepolcy", c.iter().copied()),
+            Some("imagepolicy")
+        );
         assert_eq!(closest("zzz", c.iter().copied()), None);
     }
 }

@@ -178,7 +178,9 @@ fn run_process(
         pause = (pause * 2).min(Duration::from_millis(20));
     };
     // The pipes close when the plugin exits, unless it left a child process holding them.
-    let grace = timeout.saturating_sub(start.elapsed()).max(Duration::from_millis(500));
+    let grace = timeout
+        .saturating_sub(start.elapsed())
+        .max(Duration::from_millis(500));
     let collect = |rx: Option<mpsc::Receiver<Vec<u8>>>| {
         rx.map(|rx| rx.recv_timeout(grace).map_err(|_| RunError::Timeout))
             .transpose()
@@ -511,7 +513,10 @@ fn resolve(
     loc: &WireLocation,
 ) -> Result<(FileId, Span), String> {
     let Some(&id) = files.get(loc.file.as_str()) else {
-        return Err(format!("names the file `{}`, which is not in the request", loc.file));
+        return Err(format!(
+            "names the file `{}`, which is not in the request",
+            loc.file
+        ));
     };
     let f = db.get(id);
     if let Some(ptr) = &loc.pointer {
@@ -681,17 +686,18 @@ pub fn check_all(
         return (Vec::new(), Vec::new());
     }
     let (files, model_json) = crate::model_json::files_and_model(model);
-    let body = format!(
-        "\"files\":{},\"model\":{}",
-        Json::from(files),
-        Json::from(model_json)
-    );
+    let body = format!("\"files\":{},\"model\":{}", files, model_json);
     let empty = Json::Object(Default::default());
     let results: Vec<Result<Vec<Finding>, PluginError>> = std::thread::scope(|s| {
         let handles: Vec<_> = active
             .iter()
             .map(|p| {
-                let input = Arc::new(request(p, enabled, options.get(&p.name).unwrap_or(&empty), &body));
+                let input = Arc::new(request(
+                    p,
+                    enabled,
+                    options.get(&p.name).unwrap_or(&empty),
+                    &body,
+                ));
                 let db = model.db;
                 s.spawn(move || check_one(p, input, db, enabled, timeout, verbose))
             })

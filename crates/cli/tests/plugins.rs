@@ -123,10 +123,14 @@ fn list_command_looks_at_path() {
         );
     }
     assert!(
-        out.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["1", "(plugin)"]),
+        out.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["1", "(plugin)"]),
         "{out}"
     );
-    assert!(!out.contains(&p.display().to_string()), "paths only under -v");
+    assert!(
+        !out.contains(&p.display().to_string()),
+        "paths only under -v"
+    );
 
     let o = sb.cutover(&["--list", "-v"]);
     let shown = p.display().to_string();
@@ -145,14 +149,22 @@ fn list_and_run_from_cutover_home_bin() {
     let dir = sb.home().join(".cutover/bin");
     let p = sb.script_in(&dir, "homeplug", "echo from-home");
     let o = sb.cutover(&["--list", "-v"]);
-    assert!(stdout(&o).contains(&p.display().to_string()), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(&p.display().to_string()),
+        "{}",
+        stdout(&o)
+    );
     let o = sb.cutover(&["homeplug"]);
     assert_eq!(stdout(&o), "from-home\n");
 
     // `CUTOVER_HOME` moves it.
     let other = sb.root.join("elsewhere");
     sb.script_in(&other.join("bin"), "moved", "echo moved");
-    let o = sb.cmd(&["moved"]).env("CUTOVER_HOME", &other).output().unwrap();
+    let o = sb
+        .cmd(&["moved"])
+        .env("CUTOVER_HOME", &other)
+        .output()
+        .unwrap();
     assert_eq!(stdout(&o), "moved\n", "{}", stderr(&o));
 }
 
@@ -202,12 +214,7 @@ fn subcommand_stdin_and_exit_code_propagate() {
             .stdout(std::process::Stdio::piped());
         let mut child = c.spawn().unwrap();
         use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"piped")
-            .unwrap();
+        child.stdin.take().unwrap().write_all(b"piped").unwrap();
         let o = child.wait_with_output().unwrap();
         assert_eq!(code(&o), want);
         assert_eq!(stdout(&o), "piped");
@@ -250,7 +257,11 @@ fn help_runs_plugin_help() {
     // Built-ins: clap's help for the command.
     let o = sb.cutover(&["help", "check"]);
     assert_eq!(code(&o), 0);
-    assert!(stdout(&o).contains("Usage: cutover check"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("Usage: cutover check"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -406,7 +417,10 @@ fn plugin_findings_get_exact_spans() {
         "{out}"
     );
     assert!(out.contains("= help: use bar"), "{out}");
-    assert!(out.contains("Found 4 findings (1 error, 3 warning, 0 info)"), "{out}");
+    assert!(
+        out.contains("Found 4 findings (1 error, 3 warning, 0 info)"),
+        "{out}"
+    );
 }
 
 fn request_schema() -> jsonschema::Validator {
@@ -433,16 +447,18 @@ fn request_matches_schema_and_dump_model() {
     rule_plugin(&sb, "foo", &answer(""));
     let o = sb.cutover(&["check", "--format", "json", "--ignore", "FOO002"]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
-    let req: Value = serde_json::from_str(
-        &std::fs::read_to_string(sb.root.join("request-foo.json")).unwrap(),
-    )
-    .unwrap();
+    let req: Value =
+        serde_json::from_str(&std::fs::read_to_string(sb.root.join("request-foo.json")).unwrap())
+            .unwrap();
     let schema = request_schema();
     assert_valid(&schema, &req);
     assert_eq!(req["protocol"], 1);
     assert_eq!(req["plugin"], "foo");
     assert_eq!(req["rules"], serde_json::json!(["FOO001"]));
-    assert_eq!(req["options"], serde_json::json!({"level": 3, "names": ["a"]}));
+    assert_eq!(
+        req["options"],
+        serde_json::json!({"level": 3, "names": ["a"]})
+    );
     let files = req["files"].as_array().unwrap();
     assert_eq!(files[0]["path"], "deploy.yaml");
     assert_eq!(files[0]["kind"], "k8s");
@@ -476,8 +492,9 @@ fn request_matches_schema_and_dump_model() {
 #[test]
 fn dump_model_inlines_embedded_json() {
     let sb = Sandbox::new();
-    let text = std::fs::read_to_string(repo().join("test-corpus/plugins/imagepolicy/service.tf.json"))
-        .unwrap();
+    let text =
+        std::fs::read_to_string(repo().join("test-corpus/plugins/imagepolicy/service.tf.json"))
+            .unwrap();
     sb.file("service.tf.json", &text);
     let o = sb.cutover(&["dump-model", "--format", "json"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -492,7 +509,10 @@ fn dump_model_inlines_embedded_json() {
         "ghcr.io/acme/api:2"
     );
     let span = doc["nodes"][image_ptr.as_str()].as_array().unwrap();
-    let (s, e) = (span[0].as_u64().unwrap() as usize, span[1].as_u64().unwrap() as usize);
+    let (s, e) = (
+        span[0].as_u64().unwrap() as usize,
+        span[1].as_u64().unwrap() as usize,
+    );
     assert_eq!(&text[s..e], r#"\"ghcr.io/acme/api:2\""#);
     assert_eq!(
         v["model"]["task_definitions"][0]["containers"][0]["pointer"],
@@ -511,7 +531,9 @@ fn selection_and_severity_overrides_apply_to_plugin_rules() {
     rule_plugin(
         &sb,
         "foo",
-        &answer(r#"{"rule_id":"FOO001","message":"foo","location":{"file":"taskdef.json","pointer":"/family"}},{"rule_id":"FOO002","message":"other","location":{"file":"taskdef.json","pointer":"/family"}}"#),
+        &answer(
+            r#"{"rule_id":"FOO001","message":"foo","location":{"file":"taskdef.json","pointer":"/family"}},{"rule_id":"FOO002","message":"other","location":{"file":"taskdef.json","pointer":"/family"}}"#,
+        ),
     );
     sb.file("cutover.toml", "[rules.severity]\nfoo-thing = \"error\"\n");
     let o = check_json(&sb, &["--select", "FOO"]);
@@ -547,7 +569,11 @@ fn expect_failure(check_body: &str, extra: &[&str], want: &str) -> String {
     rule_plugin(&sb, "foo", check_body);
     let o = check_json(&sb, extra);
     assert_eq!(code(&o), 2, "stderr: {}", stderr(&o));
-    assert_eq!(lines(&json_of(&o)), [ECS001_LINE], "built-in findings are kept");
+    assert_eq!(
+        lines(&json_of(&o)),
+        [ECS001_LINE],
+        "built-in findings are kept"
+    );
     let err = stderr(&o);
     assert!(err.starts_with("error: plugin `foo`: "), "{err}");
     assert_eq!(err.matches("error:").count(), 1, "one error: {err}");
@@ -574,7 +600,9 @@ fn failure_schema_mismatch() {
     );
     assert!(err.contains("location"), "{err}");
     expect_failure(
-        &answer(r#"{"rule_id":"FOO001","message":"m","location":{"file":"taskdef.json","pointer":"/family"},"colour":"red"}"#),
+        &answer(
+            r#"{"rule_id":"FOO001","message":"m","location":{"file":"taskdef.json","pointer":"/family"},"colour":"red"}"#,
+        ),
         &[],
         "does not match schemas/plugin-response-v1.json",
     );
@@ -628,28 +656,40 @@ fn failure_timeout() {
     rule_plugin(&sb, "foo", "exec sleep 20");
     let o = check_json(&sb, &[]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("did not finish within 1 s"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("did not finish within 1 s"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn failure_unresolvable_findings() {
     expect_failure(
-        &answer(r#"{"rule_id":"FOO001","message":"m","location":{"file":"taskdef.json","pointer":"/nope"}}"#),
+        &answer(
+            r#"{"rule_id":"FOO001","message":"m","location":{"file":"taskdef.json","pointer":"/nope"}}"#,
+        ),
         &[],
         "finding 0 (FOO001) pointer `/nope` does not exist in document 0 of `taskdef.json`",
     );
     expect_failure(
-        &answer(r#"{"rule_id":"FOO001","message":"m","location":{"file":"other.json","pointer":""}}"#),
+        &answer(
+            r#"{"rule_id":"FOO001","message":"m","location":{"file":"other.json","pointer":""}}"#,
+        ),
         &[],
         "names the file `other.json`, which is not in the request",
     );
     expect_failure(
-        &answer(r#"{"rule_id":"FOO001","message":"m","location":{"file":"taskdef.json","start_byte":5,"end_byte":5000}}"#),
+        &answer(
+            r#"{"rule_id":"FOO001","message":"m","location":{"file":"taskdef.json","start_byte":5,"end_byte":5000}}"#,
+        ),
         &[],
         "byte range 5..5000 is outside `taskdef.json`",
     );
     expect_failure(
-        &answer(r#"{"rule_id":"BAR001","message":"m","location":{"file":"taskdef.json","pointer":""}}"#),
+        &answer(
+            r#"{"rule_id":"BAR001","message":"m","location":{"file":"taskdef.json","pointer":""}}"#,
+        ),
         &[],
         "finding 0 is for `BAR001`, which is not one of its rules",
     );
@@ -790,11 +830,15 @@ fn assert_human(out: &str) {
     for e in EXAMPLE {
         let head = format!(
             "{}[{}/",
-            if e.severity == "info" { "note" } else { e.severity },
+            if e.severity == "info" {
+                "note"
+            } else {
+                e.severity
+            },
             e.rule
         );
         let at = out
-            .find(&format!("{head}"))
+            .find(&head)
             .unwrap_or_else(|| panic!("{head} missing in:\n{out}"));
         assert!(out[at..].contains(e.message), "{out}");
         assert!(
@@ -830,8 +874,14 @@ fn assert_json(out: &str) {
     assert_eq!(got, want);
     let img = &v["findings"][0];
     assert_eq!(img["rule_name"], "image-registry-not-allowed");
-    assert_eq!(img["logical_path"], "aws_ecs_task_definition.api/containers[api]");
-    assert!(img["help"].as_str().unwrap().starts_with("mirror the image"));
+    assert_eq!(
+        img["logical_path"],
+        "aws_ecs_task_definition.api/containers[api]"
+    );
+    assert!(img["help"]
+        .as_str()
+        .unwrap()
+        .starts_with("mirror the image"));
 }
 
 /// SARIF 2.1.0 (`--format sarif`, built on another branch): every expected finding is a result
@@ -847,8 +897,12 @@ fn assert_sarif(out: &str) {
                 let loc = &r["locations"][0]["physicalLocation"];
                 let reg = &loc["region"];
                 r["ruleId"] == e.rule
-                    && r["message"]["text"].as_str().is_some_and(|m| m.starts_with(e.message))
-                    && loc["artifactLocation"]["uri"].as_str().is_some_and(|u| u.ends_with(e.file))
+                    && r["message"]["text"]
+                        .as_str()
+                        .is_some_and(|m| m.starts_with(e.message))
+                    && loc["artifactLocation"]["uri"]
+                        .as_str()
+                        .is_some_and(|u| u.ends_with(e.file))
                     && reg["startLine"] == e.line
                     && reg["startColumn"] == e.col
                     && reg["endLine"] == e.end_line
@@ -862,7 +916,10 @@ fn assert_sarif(out: &str) {
         );
     }
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-    let img = rules.iter().find(|r| r["id"] == "IMG001").expect("IMG001 in rules");
+    let img = rules
+        .iter()
+        .find(|r| r["id"] == "IMG001")
+        .expect("IMG001 in rules");
     assert_eq!(img["name"], "image-registry-not-allowed");
     assert_eq!(
         img["helpUri"],
@@ -896,11 +953,14 @@ fn assert_github(out: &str) {
     }
 }
 
+/// Asserts one format's rendering of [`EXAMPLE`].
+type Check = fn(&str);
+
 /// Every output format renders the example plugin's findings with the same spans as built-in
 /// ones. Adding a format is one line here: `("sarif", assert_sarif)`, `("github", assert_github)`.
 #[test]
 fn example_plugin_every_format() {
-    let formats: &[(&str, fn(&str))] = &[
+    let formats: &[(&str, Check)] = &[
         ("human", assert_human),
         ("json", assert_json),
         // ("sarif", assert_sarif),
@@ -933,4 +993,27 @@ fn example_plugin_allow_list_from_env() {
         lines(&json_of(&o)),
         ["workloads.yaml:17:18-17:43 IMG001 error container `migrate` pulls `registry.k8s.io/pause:3.9` from `registry.k8s.io`, which is not an allowed registry"]
     );
+}
+
+/// The JSON examples of `docs/plugins.md` match the schemas they illustrate.
+#[test]
+fn docs_examples_match_schemas() {
+    let doc = std::fs::read_to_string(repo().join("docs/plugins.md")).unwrap();
+    let schema = |name: &str| {
+        let text = std::fs::read_to_string(repo().join("schemas").join(name)).unwrap();
+        jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+    };
+    for (heading, file) in [
+        ("#### `rules` answer", "plugin-rules-v1.json"),
+        ("#### `check` request (standard input)", "plugin-request-v1.json"),
+        ("#### `check` answer (standard output)", "plugin-response-v1.json"),
+    ] {
+        let at = doc.find(heading).unwrap_or_else(|| panic!("{heading} missing"));
+        let rest = &doc[at..];
+        let start = rest.find("```json\n").unwrap() + "```json\n".len();
+        let end = start + rest[start..].find("```").unwrap();
+        let v: Value = serde_json::from_str(&rest[start..end])
+            .unwrap_or_else(|e| panic!("{heading}: {e}"));
+        assert_valid(&schema(file), &v);
+    }
 }
