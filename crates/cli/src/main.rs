@@ -148,7 +148,7 @@ struct CheckArgs {
     /// When to use colour in human output
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
-    /// Also list skipped files and why
+    /// Also list skipped files and why, and show what rule plugins write on standard error
     #[arg(long, short)]
     verbose: bool,
     /// Enable the rule plugin `cutover-<NAME>` (repeatable; adds to `plugins` in cutover.toml)

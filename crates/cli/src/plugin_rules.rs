@@ -729,7 +729,7 @@ pub fn timeout_from_secs(s: f64) -> Result<Duration, String> {
         Ok(Duration::from_secs_f64(s))
     } else {
         Err(format!(
-            "invalid plugin timeout `{s}`: give seconds between 0 and 86400"
+            "invalid plugin timeout `{s}`: give a number of seconds above 0 and at most 86400"
         ))
     }
 }

@@ -1005,15 +1005,23 @@ fn docs_examples_match_schemas() {
     };
     for (heading, file) in [
         ("#### `rules` answer", "plugin-rules-v1.json"),
-        ("#### `check` request (standard input)", "plugin-request-v1.json"),
-        ("#### `check` answer (standard output)", "plugin-response-v1.json"),
+        (
+            "#### `check` request (standard input)",
+            "plugin-request-v1.json",
+        ),
+        (
+            "#### `check` answer (standard output)",
+            "plugin-response-v1.json",
+        ),
     ] {
-        let at = doc.find(heading).unwrap_or_else(|| panic!("{heading} missing"));
+        let at = doc
+            .find(heading)
+            .unwrap_or_else(|| panic!("{heading} missing"));
         let rest = &doc[at..];
         let start = rest.find("```json\n").unwrap() + "```json\n".len();
         let end = start + rest[start..].find("```").unwrap();
-        let v: Value = serde_json::from_str(&rest[start..end])
-            .unwrap_or_else(|e| panic!("{heading}: {e}"));
+        let v: Value =
+            serde_json::from_str(&rest[start..end]).unwrap_or_else(|e| panic!("{heading}: {e}"));
         assert_valid(&schema(file), &v);
     }
 }
