@@ -399,6 +399,8 @@ fn read_rules(name: &str, timeout: Duration) -> Result<RulePlugin, PluginError> 
                 plugin::PREFIX
             )
         });
+        // `RuleMeta::docs` holds doc-comment text: every line carries one leading space.
+        let docs: String = docs.lines().map(|l| format!(" {l}\n")).collect();
         let meta: &'static RuleMeta = Box::leak(Box::new(RuleMeta {
             id: leak(r.id),
             name: leak(r.name),
