@@ -965,6 +965,8 @@ type Check = fn(&str);
 
 /// Every output format renders the example plugin's findings with the same spans as built-in
 /// ones. Adding a format is one line here: `("sarif", assert_sarif)`, `("github", assert_github)`.
+/// (`assert_sarif` expects the descriptor's `helpUri` to be the plugin's `RuleMeta::help_uri` when
+/// it has one, falling back to the built-in docs URL.)
 #[test]
 fn example_plugin_every_format() {
     let formats: &[(&str, Check)] = &[
