@@ -77,6 +77,12 @@ pub struct FileConfig {
     /// Plugins to load.
     pub plugins: Vec<String>,
     /// Path-scoped suppressions, each with a reason.
+    /// Seconds a rule plugin may take for one invocation (default 30).
+    #[serde(rename = "plugin-timeout")]
+    pub plugin_timeout: Option<f64>,
+    /// Options passed to rule plugins: `[plugin.imagepolicy] allow = ["…"]` (sent as `options`).
+    #[schemars(with = "BTreeMap<String, serde_json::Map<String, serde_json::Value>>")]
+    pub plugin: BTreeMap<String, toml::Table>,
     pub ignore: Vec<IgnoreEntry>,
     #[serde(flatten)]
     pub engine: lint_engine::Config,

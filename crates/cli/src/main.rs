@@ -4,19 +4,23 @@
 mod baseline;
 mod fingerprint;
 mod post;
+mod model_json;
+mod plugin;
+mod plugin_rules;
 mod render;
 mod suppress;
 
+use std::ffi::OsString;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, NoColor, StandardStream};
 use cutover::{config, select};
 
 use lint_engine::load::Limits;
-use lint_engine::runner::{load_all, run_rules, MemoryInput};
+use lint_engine::runner::{load_all, MemoryInput};
 use lint_engine::{Model, Severity};
 
 #[derive(Parser, Debug)]
@@ -25,10 +29,19 @@ use lint_engine::{Model, Severity};
     version,
     about = "Migration-readiness linter for containers moving between AWS ECS and EKS",
     long_about = None,
+    allow_external_subcommands = true,
+    disable_help_subcommand = true,
+    arg_required_else_help = true,
 )]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    /// List built-in commands and installed plugins (`cutover-<name>` on PATH or in ~/.cutover/bin)
+    #[arg(long)]
+    list: bool,
+    /// Show plugin paths in `--list`; warn when a plugin is shadowed by a built-in command
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -55,6 +68,37 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print the model plugins receive: files, kinds, documents as JSON with pointers
+    DumpModel(DumpModelArgs),
+    /// Print help for a command or a plugin (`cutover help <plugin>` runs `cutover-<plugin> --help`)
+    Help {
+        /// Built-in command or plugin name
+        command: Option<String>,
+    },
+    /// Any other name runs the plugin `cutover-<name>` with the remaining arguments
+    #[command(external_subcommand)]
+    External(Vec<OsString>),
+}
+
+#[derive(clap::Args, Debug)]
+struct DumpModelArgs {
+    /// Files or directories to load; `-` reads standard input
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DumpFormat::Json)]
+    format: DumpFormat,
+    /// Name (and so the kind) of the input read from standard input
+    #[arg(long)]
+    stdin_filename: Option<PathBuf>,
+    /// Skip paths matching this glob (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum DumpFormat {
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -120,7 +164,7 @@ struct CheckArgs {
     /// When to use colour in human output
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
-    /// Also list skipped files and why
+    /// Also list skipped files and why, and show what rule plugins write on standard error
     #[arg(long, short)]
     verbose: bool,
     /// Report only findings that are not in this baseline file
@@ -134,12 +178,75 @@ struct CheckArgs {
     /// context, but report only findings located in the given files (used by the pre-commit hook)
     #[arg(long)]
     repo_context: bool,
+    /// Enable the rule plugin `cutover-<NAME>` (repeatable; adds to `plugins` in cutover.toml)
+    #[arg(long = "plugin", value_name = "NAME", value_delimiter = ',')]
+    plugins: Vec<String>,
+    /// Seconds a rule plugin may take [default: 30, or `plugin-timeout` in cutover.toml]
+    #[arg(long, value_name = "SECONDS")]
+    plugin_timeout: Option<f64>,
+}
+
+impl Command {
+    /// The name a built-in command is invoked by (`None` for a plugin).
+    fn builtin_name(&self) -> Option<&'static str> {
+        Some(match self {
+            Command::Check(_) => "check",
+            Command::Rules { .. } => "rules",
+            Command::Explain { .. } => "explain",
+            Command::Init { .. } => "init",
+            Command::DumpModel(_) => "dump-model",
+            Command::Help { .. } => "help",
+            Command::External(_) => return None,
+        })
+    }
+}
+
+/// Built-in command names and descriptions, for `--list` and did-you-mean.
+fn builtins() -> Vec<plugin::Builtin> {
+    Cli::command()
+        .get_subcommands()
+        .map(|c| {
+            let about = c.get_about().map(|a| a.to_string()).unwrap_or_default();
+            (c.get_name().to_string(), about)
+        })
+        .collect()
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    if cli.list {
+        return plugin::list(&builtins(), cli.verbose);
+    }
+    let Some(command) = cli.command else {
+        let _ = Cli::command().print_help();
+        return ExitCode::from(2);
+    };
+    if cli.verbose || matches!(&command, Command::Check(a) if a.verbose) {
+        if let Some(name) = command.builtin_name() {
+            plugin::warn_if_shadowed(name);
+        }
+    }
+    match command {
         Command::Check(args) => check(args),
+        Command::DumpModel(args) => {
+            let DumpFormat::Json = args.format;
+            model_json::dump_command(&args.paths, args.stdin_filename.as_deref(), &args.exclude)
+        }
+        Command::Help { command: None } => {
+            let _ = Cli::command().print_long_help();
+            ExitCode::SUCCESS
+        }
+        Command::Help {
+            command: Some(name),
+        } => {
+            if builtins().iter().any(|(b, _)| *b == name) {
+                Cli::parse_from(["cutover", name.as_str(), "--help"]);
+                ExitCode::SUCCESS
+            } else {
+                plugin::help(&name, &builtins())
+            }
+        }
+        Command::External(args) => plugin::run_external(&args, &builtins()),
         Command::Rules { format } => {
             list_rules(format);
             ExitCode::SUCCESS
@@ -217,14 +324,44 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     let mut ignore = cfg.rules.ignore.clone();
     ignore.extend(args.ignore.iter().cloned());
-    let rules = match select::select(&select, &ignore) {
-        Ok(r) => r,
-        Err(e) => return usage_error(&e),
+    // Rule plugins: ask each enabled plugin for its rules before selection.
+    let mut plugin_names: Vec<String> = Vec::new();
+    for n in cfg.plugins.iter().chain(&args.plugins) {
+        if !plugin_names.contains(n) {
+            plugin_names.push(n.clone());
+        }
+    }
+    let timeout = match args.plugin_timeout.or(cfg.plugin_timeout) {
+        None => plugin_rules::DEFAULT_TIMEOUT,
+        Some(s) => match plugin_rules::timeout_from_secs(s) {
+            Ok(t) => t,
+            Err(e) => return usage_error(&e),
+        },
     };
-    let overrides = match select::severity_overrides(&cfg.rules.severity) {
+    let (plugins, mut plugin_errors) = plugin_rules::load(&plugin_names, timeout);
+    let plugin_metas: Vec<&'static lint_engine::RuleMeta> = plugins
+        .iter()
+        .flat_map(|p| p.rules.iter().copied())
+        .collect();
+    let lenient = !plugin_errors.is_empty();
+    let (rules, plugin_enabled) =
+        match select::select_with_plugins(&select, &ignore, &plugin_metas, lenient) {
+            Ok(r) => r,
+            Err(e) => return usage_error(&e),
+        };
+    let overrides = match select::severity_overrides_with_plugins(
+        &cfg.rules.severity,
+        &plugin_metas,
+        lenient,
+    ) {
         Ok(o) => o,
         Err(e) => return usage_error(&e),
     };
+    let plugin_options: std::collections::HashMap<String, serde_json::Value> = cfg
+        .plugin
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or_default()))
+        .collect();
     let fail_on = match args.fail_on {
         Some(f) => f,
         None => match cfg.fail_on.as_deref() {
@@ -281,7 +418,18 @@ fn check(args: CheckArgs) -> ExitCode {
     outcome.errors.sort_by(|a, b| a.path.cmp(&b.path));
 
     let model = Model::build(&outcome.db);
-    let mut findings = run_rules(&model, &rules, &cfg.engine);
+    let enabled: std::collections::HashSet<&str> = plugin_enabled.iter().copied().collect();
+    let (mut findings, errors) = plugin_rules::run_all(
+        &model,
+        &rules,
+        &cfg.engine,
+        &plugins,
+        &enabled,
+        &plugin_options,
+        timeout,
+        args.verbose,
+    );
+    plugin_errors.extend(errors);
     for f in &mut findings {
         if let Some(s) = overrides.get(f.rule_id.as_str()) {
             f.severity = *s;
@@ -316,7 +464,13 @@ fn check(args: CheckArgs) -> ExitCode {
         Err(e) => return usage_error(&e),
     };
 
-    let metas: Vec<&lint_engine::RuleMeta> = rules.iter().map(|r| r.meta()).collect();
+    let mut metas: Vec<&lint_engine::RuleMeta> = rules.iter().map(|r| r.meta()).collect();
+    metas.extend(
+        plugin_metas
+            .iter()
+            .filter(|m| enabled.contains(m.id))
+            .copied(),
+    );
     let report = render::Report {
         db: &outcome.db,
         findings: &findings,
@@ -389,7 +543,10 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
 
-    if !outcome.errors.is_empty() {
+    for e in &plugin_errors {
+        eprintln!("{}", e.render());
+    }
+    if !outcome.errors.is_empty() || !plugin_errors.is_empty() {
         return ExitCode::from(2);
     }
     let threshold = match fail_on {

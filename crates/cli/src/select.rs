@@ -29,6 +29,7 @@ pub fn find_rule(key: &str) -> Option<&'static dyn Rule> {
         .find(|r| r.meta().id.eq_ignore_ascii_case(key) || r.meta().name == key)
 }
 
+#[allow(dead_code)] // the CLI uses `select_with_plugins`; kept as the plugin-free entry point
 pub fn select(select: &[String], ignore: &[String]) -> Result<Vec<&'static dyn Rule>, String> {
     for p in select.iter().chain(ignore) {
         if !known(p) {
@@ -43,6 +44,7 @@ pub fn select(select: &[String], ignore: &[String]) -> Result<Vec<&'static dyn R
         .collect())
 }
 
+#[allow(dead_code)] // the CLI uses `severity_overrides_with_plugins`
 pub fn severity_overrides(
     map: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<&'static str, Severity>, String> {
@@ -54,6 +56,73 @@ pub fn severity_overrides(
             return Err(format!("unknown rule `{k}` in [rules.severity]"));
         };
         out.insert(rule.meta().id, sev);
+    }
+    Ok(out)
+}
+
+fn matches_meta(m: &lint_engine::RuleMeta, pat: &str) -> bool {
+    let p = pat.trim();
+    p.eq_ignore_ascii_case("ALL")
+        || m.id.eq_ignore_ascii_case(p)
+        || m.name == p
+        || (!p.is_empty()
+            && m.id
+                .to_ascii_uppercase()
+                .starts_with(&p.to_ascii_uppercase()))
+}
+
+/// [`select`] over built-in rules and the rules of plugins. Returns the built-in rules to run and
+/// the IDs of the enabled plugin rules. With `lenient` (a plugin failed to answer), selectors
+/// that match nothing are accepted: they may name the failed plugin's rules.
+pub fn select_with_plugins(
+    select: &[String],
+    ignore: &[String],
+    plugin_rules: &[&'static lint_engine::RuleMeta],
+    lenient: bool,
+) -> Result<(Vec<&'static dyn Rule>, Vec<&'static str>), String> {
+    for p in select.iter().chain(ignore) {
+        if !lenient && !known(p) && !plugin_rules.iter().any(|m| matches_meta(m, p)) {
+            return Err(format!("unknown rule selector `{p}` (see `cutover rules`)"));
+        }
+    }
+    let builtin = cutover_rules::all()
+        .iter()
+        .copied()
+        .filter(|r| select.is_empty() || select.iter().any(|p| matches(*r, p)))
+        .filter(|r| !ignore.iter().any(|p| matches(*r, p)))
+        .collect();
+    let plugin = plugin_rules
+        .iter()
+        .filter(|m| select.is_empty() || select.iter().any(|p| matches_meta(m, p)))
+        .filter(|m| !ignore.iter().any(|p| matches_meta(m, p)))
+        .map(|m| m.id)
+        .collect();
+    Ok((builtin, plugin))
+}
+
+/// [`severity_overrides`] that also accepts plugin rule IDs and names.
+pub fn severity_overrides_with_plugins(
+    map: &BTreeMap<String, String>,
+    plugin_rules: &[&'static lint_engine::RuleMeta],
+    lenient: bool,
+) -> Result<BTreeMap<&'static str, Severity>, String> {
+    let mut out = BTreeMap::new();
+    for (k, v) in map {
+        let sev = Severity::parse(v)
+            .ok_or_else(|| format!("invalid severity `{v}` for `{k}` (error, warning or info)"))?;
+        let id = find_rule(k).map(|r| r.meta().id).or_else(|| {
+            plugin_rules
+                .iter()
+                .find(|m| m.id.eq_ignore_ascii_case(k) || m.name == k)
+                .map(|m| m.id)
+        });
+        match id {
+            Some(id) => {
+                out.insert(id, sev);
+            }
+            None if lenient => {}
+            None => return Err(format!("unknown rule `{k}` in [rules.severity]")),
+        }
     }
     Ok(out)
 }

@@ -24,8 +24,11 @@ pub struct RuleMeta {
     pub cross_file: bool,
     /// Security-relevant (SARIF `security-severity`), e.g. IAM rules.
     pub security: bool,
-    /// Source file declaring the rule (for docs).
+    /// Source file declaring the rule (for docs); for a plugin rule, the plugin's executable.
     pub source: &'static str,
+    /// Documentation URL given by a rule plugin (`None` for built-in rules: renderers derive it
+    /// from the ID).
+    pub help_uri: Option<&'static str>,
 }
 
 /// A lint rule. Hooks are called once per resource of the matching kind, and `check_model` once.
@@ -124,6 +127,7 @@ macro_rules! declare_rule {
                 cross_file: $cross,
                 security: $sec,
                 source: file!(),
+                help_uri: None,
             };
         }
     };

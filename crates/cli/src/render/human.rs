@@ -1,6 +1,6 @@
 //! Human output: codespan-reporting diagnostics with source snippets and labels across files.
 
-use std::io::{self, Write};
+use std::io;
 
 use codespan_reporting::diagnostic::{Diagnostic, Label, LabelStyle, Severity as CsSeverity};
 use codespan_reporting::files::SimpleFiles;
