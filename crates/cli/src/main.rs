@@ -3,10 +3,10 @@
 
 mod baseline;
 mod fingerprint;
-mod post;
 mod model_json;
 mod plugin;
 mod plugin_rules;
+mod post;
 mod render;
 mod suppress;
 

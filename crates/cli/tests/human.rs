@@ -78,8 +78,12 @@ fn message_convention() {
         let text = std::fs::read_to_string(e.path()).unwrap();
         for line in text.lines() {
             if let Some(msg) = re_head(line) {
-                let first = msg.chars().next().unwrap_or('a');
-                if first.is_uppercase() || msg.ends_with('.') || msg.ends_with('!') {
+                let word: String = msg.chars().take_while(|c| c.is_alphanumeric()).collect();
+                let mut cs = word.chars();
+                let capitalised = matches!(cs.next(), Some(c) if c.is_uppercase())
+                    && word.len() > 1
+                    && cs.all(|c| c.is_lowercase());
+                if capitalised || msg.ends_with('.') || msg.ends_with('!') {
                     bad.push(format!("{}: {line}", e.file_name().to_string_lossy()));
                 }
             }

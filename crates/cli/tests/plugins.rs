@@ -972,8 +972,8 @@ fn example_plugin_every_format() {
     let formats: &[(&str, Check)] = &[
         ("human", assert_human),
         ("json", assert_json),
-        // ("sarif", assert_sarif),
-        // ("github", assert_github),
+        ("sarif", assert_sarif),
+        ("github", assert_github),
     ];
     for (format, check) in formats {
         let o = example_output(format);

@@ -138,7 +138,7 @@ fn descriptor(m: &RuleMeta) -> Value {
         "shortDescription": {"text": sentence(&capitalised(m.summary))},
         "fullDescription": {"text": sentence(&full), "markdown": full},
         "help": {"text": page, "markdown": page},
-        "helpUri": cutover_rules::doc_url(m),
+        "helpUri": m.help_uri.map(str::to_string).unwrap_or_else(|| cutover_rules::doc_url(m)),
         "messageStrings": {"default": {"text": MESSAGE_TEMPLATE}},
         "defaultConfiguration": {"level": level(m.default_severity)},
         "properties": Value::Object(props),
@@ -516,6 +516,7 @@ mod tests {
             cross_file: false,
             security: true,
             source: "crates/rules/src/iam/wildcard_task_role.rs",
+            help_uri: None,
         };
         let d = descriptor(&META);
         assert_eq!(d["properties"]["security-severity"], "8.0");
