@@ -28,6 +28,10 @@ pub struct Model<'a> {
     pub tf_modules: Vec<TfModuleCall<'a>>,
     pub tf_providers: Vec<TfProvider<'a>>,
     tf_by_address: HashMap<String, Vec<usize>>,
+    /// Indexes of `k8s` by kind and of managed `tf` resources by type, so that lookups by kind
+    /// cost the number of objects of that kind, not the size of the model.
+    k8s_by_kind: HashMap<&'a str, Vec<usize>>,
+    tf_by_type: HashMap<&'a str, Vec<usize>>,
 }
 
 impl<'a> Model<'a> {
@@ -41,6 +45,8 @@ impl<'a> Model<'a> {
             tf_modules: Vec::new(),
             tf_providers: Vec::new(),
             tf_by_address: HashMap::new(),
+            k8s_by_kind: HashMap::new(),
+            tf_by_type: HashMap::new(),
         };
         for f in &db.files {
             match f.kind {
@@ -51,6 +57,7 @@ impl<'a> Model<'a> {
             }
         }
         for (i, o) in m.k8s.iter().enumerate() {
+            m.k8s_by_kind.entry(o.kind).or_default().push(i);
             if let Some(w) = k8s::workload(i, o) {
                 m.workloads.push(w);
             }
@@ -60,6 +67,9 @@ impl<'a> Model<'a> {
                 .entry(r.address.clone())
                 .or_default()
                 .push(i);
+            if r.mode == TfMode::Managed {
+                m.tf_by_type.entry(r.rtype).or_default().push(i);
+            }
             if r.rtype == "aws_ecs_task_definition" && r.mode == TfMode::Managed {
                 m.task_defs.push(ecs::from_tf(i, r));
             }
@@ -76,9 +86,11 @@ impl<'a> Model<'a> {
         &'m self,
         rtype: &'m str,
     ) -> impl Iterator<Item = &'m TfResource<'a>> + 'm {
-        self.tf
-            .iter()
-            .filter(move |r| r.rtype == rtype && r.mode == TfMode::Managed)
+        self.tf_by_type
+            .get(rtype)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.tf[i])
     }
 
     /// Resolve a reference address (`aws_iam_role.exec`) seen in `from`: the same file first,
@@ -107,7 +119,11 @@ impl<'a> Model<'a> {
         &'m self,
         kind: &'m str,
     ) -> impl Iterator<Item = &'m K8sObject<'a>> + 'm {
-        self.k8s.iter().filter(move |o| o.kind == kind)
+        self.k8s_by_kind
+            .get(kind)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.k8s[i])
     }
 }
 

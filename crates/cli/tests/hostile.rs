@@ -1,0 +1,356 @@
+//! Hostile input: every case yields a clear diagnostic (or is accepted as documented), never a
+//! panic, and never hides the findings of the other files. Large inputs are generated here.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+struct Dir(PathBuf);
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn dir(name: &str) -> Dir {
+    let d = std::env::temp_dir().join(format!("cutover-hostile-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    // A good file with a known finding, which every case must still report.
+    std::fs::write(
+        d.join("good.json"),
+        r#"{"family":"good","containerDefinitions":[{"name":"good","image":"nginx"}]}"#,
+    )
+    .unwrap();
+    Dir(d)
+}
+
+fn check(d: &Path) -> (i32, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .current_dir(d)
+        .args(["check", ".", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["location"]["file"] == "good.json" && f["rule_id"] == "ECS001"),
+        "the good file's finding is missing: {v}"
+    );
+    (out.status.code().unwrap_or(-1), v)
+}
+
+/// The one input error of the run, as `file line:col message`.
+fn only_error(v: &Value) -> String {
+    let errs = v["errors"].as_array().unwrap();
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    let e = &errs[0];
+    let l = &e["location"];
+    if l.is_null() {
+        format!(
+            "{} {}",
+            e["file"].as_str().unwrap(),
+            e["message"].as_str().unwrap()
+        )
+    } else {
+        format!(
+            "{} {}:{} {}",
+            e["file"].as_str().unwrap(),
+            l["start_line"],
+            l["start_column"],
+            e["message"].as_str().unwrap()
+        )
+    }
+}
+
+fn findings_in<'v>(v: &'v Value, file: &str) -> Vec<&'v Value> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["location"]["file"] == file)
+        .collect()
+}
+
+#[test]
+fn yaml_alias_bomb_is_refused() {
+    let d = dir("bomb");
+    let mut t = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 0..9 {
+        let p = if i == 0 {
+            "a".to_string()
+        } else {
+            format!("l{}", i - 1)
+        };
+        t.push_str(&format!(
+            "l{i}: &l{i} [{}]\n",
+            vec![format!("*{p}"); 10].join(", ")
+        ));
+    }
+    std::fs::write(d.0.join("bomb.yaml"), t).unwrap();
+    let (code, v) = check(&d.0);
+    assert_eq!(code, 2);
+    assert!(
+        only_error(&v).starts_with("bomb.yaml 6:45 "),
+        "{}",
+        only_error(&v)
+    );
+    assert!(only_error(&v).ends_with(
+        "invalid YAML: alias expansion exceeds the limit of 1000000 nodes (a YAML alias bomb?)"
+    ));
+}
+
+#[test]
+fn deep_nesting_is_refused_without_overflowing_the_stack() {
+    let d = dir("deep");
+    std::fs::write(
+        d.0.join("deep.json"),
+        "[".repeat(100_000) + &"]".repeat(100_000),
+    )
+    .unwrap();
+    let (code, v) = check(&d.0);
+    assert_eq!(code, 2);
+    assert_eq!(
+        only_error(&v),
+        "deep.json 1:257 invalid JSON: nesting deeper than 256 levels"
+    );
+
+    let d = dir("deep-yaml");
+    let block: String = (0..2000)
+        .map(|i| format!("{}k:\n", "  ".repeat(i)))
+        .collect();
+    std::fs::write(d.0.join("deep.yaml"), block).unwrap();
+    let (code, v) = check(&d.0);
+    assert_eq!(code, 2);
+    assert_eq!(
+        only_error(&v),
+        "deep.yaml 257:513 invalid YAML: nesting deeper than 256 levels"
+    );
+
+    let d = dir("deep-flow");
+    std::fs::write(
+        d.0.join("flow.yaml"),
+        format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000)),
+    )
+    .unwrap();
+    let (code, v) = check(&d.0);
+    assert_eq!(code, 2);
+    assert!(
+        only_error(&v).starts_with("flow.yaml 1:"),
+        "{}",
+        only_error(&v)
+    );
+}
+
+#[test]
+fn fifty_thousand_documents() {
+    let d = dir("stream");
+    let mut t = String::new();
+    for i in 0..50_000 {
+        t.push_str(&format!("---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}}}\nspec:\n  containers: [{{name: c, image: i, resources: {{requests: {{cpu: 1m, memory: 1Mi}}}}}}]\n"));
+    }
+    t.push_str("---\napiVersion: v1\nkind: Pod\nmetadata: {name: last}\nspec:\n  containers:\n  - name: last\n    image: i\n");
+    std::fs::write(d.0.join("stream.yaml"), t).unwrap();
+    let (code, v) = check(&d.0);
+    assert_eq!(code, 1);
+    let f = findings_in(&v, "stream.yaml");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["location"]["start_line"], 300_007);
+}
+
+#[test]
+fn ten_megabyte_string_of_escaped_json() {
+    let d = dir("bigstr");
+    let item = r#"{\"name\":\"c\",\"image\":\"i\",\"stopTimeout\":60}"#;
+    let n = 10_000_000 / item.len();
+    let mut list = vec![item; n].join(",");
+    list.push_str(r#",{\"name\":\"late\",\"image\":\"i\"}"#);
+    let text = format!(
+        r#"{{"resource":{{"aws_ecs_task_definition":{{"a":{{"family":"a","container_definitions":"[{list}]"}}}}}}}}"#
+    );
+    std::fs::write(d.0.join("big.tf.json"), &text).unwrap();
+    let (code, v) = check(&d.0);
+    assert_eq!(code, 1);
+    let f = findings_in(&v, "big.tf.json");
+    assert_eq!(f.len(), 1, "{f:?}");
+    let col = f[0]["location"]["start_column"].as_u64().unwrap() as usize;
+    assert_eq!(&text[col - 1..col - 1 + 17], r#"\"name\":\"late\""#);
+}
+
+#[test]
+fn encodings_and_line_endings() {
+    let d = dir("enc");
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: i\n";
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice(pod.as_bytes());
+    std::fs::write(d.0.join("bom.yaml"), bom).unwrap();
+    let mut be = vec![0xFE, 0xFF];
+    for u in pod.encode_utf16() {
+        be.extend_from_slice(&u.to_be_bytes());
+    }
+    std::fs::write(d.0.join("utf16be.yaml"), be).unwrap();
+    std::fs::write(d.0.join("crlf.yaml"), pod.replace('\n', "\r\n")).unwrap();
+    // Mixed: CRLF for the first half, LF after.
+    let mixed: String = pod
+        .lines()
+        .enumerate()
+        .map(|(i, l)| format!("{l}{}", if i < 4 { "\r\n" } else { "\n" }))
+        .collect();
+    std::fs::write(d.0.join("mixed.yaml"), mixed).unwrap();
+    let (code, v) = check(&d.0);
+    assert_eq!(code, 1);
+    for f in ["bom.yaml", "utf16be.yaml", "crlf.yaml", "mixed.yaml"] {
+        let x = findings_in(&v, f);
+        assert_eq!(x.len(), 1, "{f}");
+        assert_eq!(
+            (
+                x[0]["location"]["start_line"].as_u64(),
+                x[0]["location"]["start_column"].as_u64()
+            ),
+            (Some(7), Some(5)),
+            "{f}"
+        );
+    }
+    std::fs::write(d.0.join("latin1.yaml"), b"a: \xe9\n").unwrap();
+    let (code, v) = check(&d.0);
+    assert_eq!(code, 2);
+    assert_eq!(only_error(&v), "latin1.yaml not valid UTF-8 (invalid byte at offset 3, line 1); only UTF-8 and UTF-16 with a BOM are read");
+}
+
+#[test]
+fn yaml_oddities() {
+    let d = dir("yaml");
+    // Tabs as indentation are invalid YAML.
+    std::fs::write(
+        d.0.join("tabs.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n\tname: x\n",
+    )
+    .unwrap();
+    let (code, v) = check(&d.0);
+    assert_eq!(code, 2);
+    assert_eq!(
+        only_error(&v),
+        "tabs.yaml 4:2 invalid YAML: tabs disallowed within this context (block indentation)"
+    );
+    std::fs::remove_file(d.0.join("tabs.yaml")).unwrap();
+
+    // Documented acceptance: duplicate keys keep the last value (as kubectl's decoder does);
+    // tags are accepted and ignored; merge keys merge, explicit keys win.
+    std::fs::write(d.0.join("dups.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: a, name: b}\nspec:\n  containers:\n  - name: c\n    image: i\n").unwrap();
+    std::fs::write(d.0.join("tags.yaml"), "apiVersion: !!str v1\nkind: !custom Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - !!map {name: c, image: i}\n").unwrap();
+    std::fs::write(
+        d.0.join("merge.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: m}\nspec:\n  containers:\n  - &base {name: c, image: i, resources: {requests: {cpu: 1m, memory: 1Mi}}}\n  - <<: *base\n    name: d\n    resources: {}\n",
+    )
+    .unwrap();
+    let (code, v) = check(&d.0);
+    assert_eq!(code, 1);
+    assert!(v["errors"].as_array().unwrap().is_empty());
+    assert_eq!(findings_in(&v, "dups.yaml").len(), 1);
+    assert_eq!(findings_in(&v, "tags.yaml").len(), 1);
+    let m = findings_in(&v, "merge.yaml");
+    assert_eq!(m.len(), 1);
+    assert_eq!(
+        m[0]["message"],
+        "container `d` has no CPU or memory request"
+    );
+
+    // Anchors do not cross documents (YAML 1.2): an alias to another document's anchor is an error.
+    std::fs::write(d.0.join("anchors.yaml"), "a: &x 1\n---\nb: *x\n").unwrap();
+    let (code, v) = check(&d.0);
+    assert_eq!(code, 2);
+    assert_eq!(
+        only_error(&v),
+        "anchors.yaml 3:4 invalid YAML: alias refers to an unknown anchor"
+    );
+}
+
+#[test]
+fn json_oddities() {
+    let d = dir("json");
+    std::fs::write(
+        d.0.join("garbage.json"),
+        r#"{"family":"x","containerDefinitions":[]} trailing"#,
+    )
+    .unwrap();
+    let (code, v) = check(&d.0);
+    assert_eq!(code, 2);
+    assert_eq!(
+        only_error(&v),
+        "garbage.json 1:42 invalid JSON: trailing characters after the JSON value"
+    );
+    std::fs::remove_file(d.0.join("garbage.json")).unwrap();
+
+    // Huge numbers are kept as written; a stopTimeout too large for any integer type is not a
+    // finding (it cannot be below the minimum) and does not crash.
+    let huge = format!(
+        r#"{{"family":"h","cpu":1{},"memory":1e99999,"containerDefinitions":[{{"name":"h","image":"i","stopTimeout":99999999999999999999999}},{{"name":"neg","image":"i","stopTimeout":-1e400}}]}}"#,
+        "0".repeat(5000)
+    );
+    std::fs::write(d.0.join("huge.json"), huge).unwrap();
+    std::fs::write(d.0.join("empty.json"), "").unwrap();
+    std::fs::write(d.0.join("empty.yaml"), "# only a comment\n").unwrap();
+    let (code, v) = check(&d.0);
+    assert_eq!(code, 1);
+    assert!(v["errors"].as_array().unwrap().is_empty());
+    assert!(findings_in(&v, "huge.json").is_empty());
+    let skipped: Vec<&str> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["file"].as_str().unwrap())
+        .collect();
+    assert!(
+        skipped.contains(&"empty.json") && skipped.contains(&"empty.yaml"),
+        "{skipped:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn special_files_in_the_tree() {
+    let d = dir("special");
+    // A directory symlink loop is not followed.
+    std::fs::create_dir(d.0.join("loop")).unwrap();
+    std::os::unix::fs::symlink("..", d.0.join("loop/up")).unwrap();
+    // A broken symlink and a FIFO named like a manifest are reported, never opened blocking.
+    std::os::unix::fs::symlink("nowhere.yaml", d.0.join("broken.yaml")).unwrap();
+    let fifo = d.0.join("fifo.yaml");
+    let ok = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    let (code, v) = check(&d.0);
+    assert_eq!(code, 2);
+    let errs: Vec<String> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}: {}",
+                e["file"].as_str().unwrap(),
+                e["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        errs.iter()
+            .any(|e| e.starts_with("broken.yaml: broken symbolic link")),
+        "{errs:?}"
+    );
+    if ok {
+        assert!(
+            errs.contains(
+                &"fifo.yaml: not a regular file (FIFO, socket or device); skipped".to_string()
+            ),
+            "{errs:?}"
+        );
+    }
+}
