@@ -282,3 +282,52 @@ fn real_world_corpus_smoke() {
     let files = v["summary"]["files"].as_u64().unwrap();
     assert!(files >= 239, "only {files} files loaded");
 }
+
+#[test]
+fn walking_honours_ignore_files_and_excludes() {
+    let d = tempdir("walk");
+    let td = r#"{"family":"a","containerDefinitions":[{"name":"a","image":"x"}]}"#;
+    for f in [
+        "keep/td.json",
+        "gitignored/td.json",
+        "dotignored/td.json",
+        "vendor/td.json",
+        "keep/skip-me.json",
+    ] {
+        let p = d.join(f);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, td).unwrap();
+    }
+    std::fs::write(d.join(".gitignore"), "gitignored/\n").unwrap();
+    std::fs::write(d.join(".ignore"), "dotignored/\n").unwrap();
+    let out = bin()
+        .current_dir(&d)
+        .args([
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--exclude",
+            "vendor",
+            "--exclude",
+            "keep/skip-*.json",
+        ])
+        .output()
+        .unwrap();
+    let v = json(&out);
+    let files: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["location"]["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, vec!["keep/td.json"]);
+    // An explicitly named file is always linted, whatever its name.
+    std::fs::write(d.join("taskdef.txt"), td).unwrap();
+    let out = bin()
+        .current_dir(&d)
+        .args(["check", "taskdef.txt", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(json(&out)["findings"][0]["location"]["file"], "taskdef.txt");
+}

@@ -770,3 +770,50 @@ fn root_package_mirrors_cli_dependencies() {
          add them to [dependencies] in the root Cargo.toml"
     );
 }
+
+/// The example rule plugin's findings, rendered as SARIF by the host, pass the real validator
+/// like built-in ones (plugin rules appear in `tool.driver.rules` with their own metadata).
+#[test]
+fn sarif_with_the_example_plugin_passes_the_multitool() {
+    let tmp = TempDir::new("sarif-plugin");
+    let ws = workspace();
+    let dir = ws.join("test-corpus/plugins/imagepolicy");
+    let mut paths = vec![ws.join("examples/plugins")];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    let out = tmp.path().join("plugin.sarif");
+    let o = Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .current_dir(&dir)
+        .env("PATH", std::env::join_paths(paths).unwrap())
+        .env_remove("CUTOVER_IMAGEPOLICY_ALLOW")
+        .env_remove("GITHUB_SERVER_URL")
+        .env_remove("GITHUB_REPOSITORY")
+        .args([
+            "check",
+            ".",
+            "--plugin",
+            "imagepolicy",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "never",
+            "--output",
+        ])
+        .arg(&out)
+        .output()
+        .expect("run cutover");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results.iter().any(|r| r["ruleId"] == "IMG001"),
+        "no plugin result"
+    );
+    assert_valid(&out, "the example plugin's SARIF");
+}
