@@ -84,8 +84,45 @@ pub struct FileConfig {
     #[schemars(with = "BTreeMap<String, serde_json::Map<String, serde_json::Value>>")]
     pub plugin: BTreeMap<String, toml::Table>,
     pub ignore: Vec<IgnoreEntry>,
+    /// Bounds that keep hostile input from exhausting time or memory (`[limits]`).
+    pub limits: LimitsSection,
     #[serde(flatten)]
     pub engine: lint_engine::Config,
+}
+
+/// `[limits]`: the defaults are far above any real manifest or plan.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitsSection {
+    /// Largest file read, in bytes (default 256 MiB); a larger one is an input error.
+    pub max_file_bytes: u64,
+    /// Deepest nesting of JSON/YAML collections (default 256).
+    #[schemars(range(min = 1, max = 1024))]
+    pub max_depth: usize,
+    /// Most nodes that YAML alias expansion may add to one file (default 1,000,000).
+    pub max_alias_nodes: usize,
+}
+
+impl Default for LimitsSection {
+    fn default() -> Self {
+        let d = lint_engine::load::Limits::default();
+        LimitsSection {
+            max_file_bytes: d.max_file_bytes,
+            max_depth: d.max_depth,
+            max_alias_nodes: d.max_alias_nodes,
+        }
+    }
+}
+
+impl LimitsSection {
+    pub fn to_limits(&self) -> lint_engine::load::Limits {
+        lint_engine::load::Limits {
+            max_file_bytes: self.max_file_bytes,
+            // Recursion in the JSON parser is bounded by this; keep it within a safe stack.
+            max_depth: self.max_depth.clamp(1, 1024),
+            max_alias_nodes: self.max_alias_nodes,
+        }
+    }
 }
 
 /// A loaded configuration file, with its text kept for error reports.

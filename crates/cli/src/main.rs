@@ -19,7 +19,6 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, NoColor, StandardStream};
 use cutover::{config, select};
 
-use lint_engine::load::Limits;
 use lint_engine::runner::{load_all, MemoryInput};
 use lint_engine::{Model, Severity};
 
@@ -413,7 +412,7 @@ fn check(args: CheckArgs) -> ExitCode {
         });
     }
     let (files, walk_errors) = lint_engine::discover::discover(&disk, &globs);
-    let mut outcome = load_all(&files, memory, &Limits::default());
+    let mut outcome = load_all(&files, memory, &cfg.limits.to_limits());
     outcome.errors.extend(walk_errors);
     outcome.errors.sort_by(|a, b| a.path.cmp(&b.path));
 

@@ -354,3 +354,42 @@ fn special_files_in_the_tree() {
         );
     }
 }
+
+#[test]
+fn limits_are_configurable() {
+    let d = dir("limits");
+    std::fs::write(
+        d.0.join("cutover.toml"),
+        "[limits]\nmax_file_bytes = 1000\nmax_depth = 4\nmax_alias_nodes = 10\n",
+    )
+    .unwrap();
+    std::fs::write(d.0.join("big.json"), format!("[{}0]", "0, ".repeat(400))).unwrap();
+    std::fs::write(d.0.join("deep.json"), "[[[[[1]]]]]").unwrap();
+    std::fs::write(
+        d.0.join("alias.yaml"),
+        "a: &a [1, 2, 3, 4, 5, 6]\nb: [*a, *a]\n",
+    )
+    .unwrap();
+    let (code, v) = check(&d.0);
+    assert_eq!(code, 2);
+    let errs: Vec<String> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}: {}",
+                e["file"].as_str().unwrap(),
+                e["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        errs,
+        vec![
+            "alias.yaml: invalid YAML: alias expansion exceeds the limit of 10 nodes (a YAML alias bomb?)".to_string(),
+            "big.json: file is 1203 bytes, over the limit of 1000 bytes (raise `[limits] max_file_bytes` in cutover.toml to read it)".to_string(),
+            "deep.json: invalid JSON: nesting deeper than 4 levels".to_string(),
+        ]
+    );
+}
