@@ -172,6 +172,28 @@ enum Tri {
     Maybe,
 }
 
+impl Tri {
+    /// A definite hit wins; otherwise an unresolved candidate makes the answer unknown.
+    fn of(hit: bool, maybe: bool) -> Tri {
+        if hit {
+            Tri::Yes
+        } else if maybe {
+            Tri::Maybe
+        } else {
+            Tri::No
+        }
+    }
+
+    /// `NotAction`/`NotResource`/`NotPrincipal`: flip a definite answer, keep an unknown one.
+    fn negate_if(self, negated: bool) -> Tri {
+        match (negated, self) {
+            (false, r) | (true, r @ Tri::Maybe) => r,
+            (true, Tri::Yes) => Tri::No,
+            (true, Tri::No) => Tri::Yes,
+        }
+    }
+}
+
 /// `*` matches any run of characters, `?` exactly one.
 pub fn wildcard_match(pattern: &str, text: &str, case_insensitive: bool) -> bool {
     let p: Vec<char> = if case_insensitive {
@@ -218,22 +240,7 @@ fn match_patterns(p: &Patterns, text: &str, ci: bool) -> Tri {
             break;
         }
     }
-    let r = if hit {
-        Tri::Yes
-    } else if maybe {
-        Tri::Maybe
-    } else {
-        Tri::No
-    };
-    if p.negated {
-        match r {
-            Tri::Yes => Tri::No,
-            Tri::No => Tri::Yes,
-            Tri::Maybe => Tri::Maybe,
-        }
-    } else {
-        r
-    }
+    Tri::of(hit, maybe).negate_if(p.negated)
 }
 
 fn principal_entry_matches(kind: PrincipalKind, v: &str, who: &PrincipalRef) -> bool {
@@ -269,23 +276,9 @@ fn match_principals(p: &Principals, who: &PrincipalRef) -> Tri {
                 break;
             }
         }
-        if hit {
-            Tri::Yes
-        } else if maybe {
-            Tri::Maybe
-        } else {
-            Tri::No
-        }
+        Tri::of(hit, maybe)
     };
-    if p.negated {
-        match r {
-            Tri::Yes => Tri::No,
-            Tri::No => Tri::Yes,
-            Tri::Maybe => Tri::Maybe,
-        }
-    } else {
-        r
-    }
+    r.negate_if(p.negated)
 }
 
 impl Statement {
