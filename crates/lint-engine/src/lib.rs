@@ -10,6 +10,8 @@ pub mod criticality;
 pub mod discover;
 pub mod doc;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod iam;
 pub mod load;
 pub mod model;

@@ -49,7 +49,11 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Node, ParseError> {
 
 impl<'a> Parser<'a> {
     fn err_at(&self, start: usize, end: usize, message: String) -> ParseError {
-        let end = end.min(self.src.len()).max(start);
+        let mut end = end.min(self.src.len()).max(start);
+        // An error at a multi-byte character covers the whole character.
+        while !self.text.is_char_boundary(end) {
+            end += 1;
+        }
         ParseError {
             message,
             span: Span::new(start as u32, end as u32),

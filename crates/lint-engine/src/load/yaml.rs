@@ -224,6 +224,15 @@ impl<'t> Builder<'t> {
     }
 }
 
+/// The end of the character starting at byte `at` (the text's end when `at` is at or past it).
+fn next_char_end(text: &str, at: u32) -> u32 {
+    let at = at as usize;
+    match text.get(at..).and_then(|rest| rest.chars().next()) {
+        Some(c) => (at + c.len_utf8()) as u32,
+        None => text.len() as u32,
+    }
+}
+
 /// Parse every document of a YAML stream.
 pub fn parse(text: &str, limits: &Limits) -> Result<Vec<YamlDoc>, ParseError> {
     let mut b = Builder {
@@ -242,7 +251,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Vec<YamlDoc>, ParseError> {
             let at = b.chars.byte(e.marker().index());
             ParseError {
                 message: e.info().to_string(),
-                span: Span::new(at, (at + 1).min(text.len() as u32)),
+                span: Span::new(at, next_char_end(text, at)),
             }
         })?;
         let span = b.span(&yspan);
