@@ -94,7 +94,7 @@ pub struct FileConfig {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct LimitsSection {
-    /// Largest file read, in bytes (default 256 MiB); a larger one is an input error.
+    /// Largest file read, in bytes (default 128 MiB); a larger one is an input error.
     pub max_file_bytes: u64,
     /// Deepest nesting of JSON/YAML collections (default 256).
     #[schemars(range(min = 1, max = 1024))]

@@ -235,7 +235,7 @@ fn yaml_oddities() {
     assert_eq!(code, 2);
     assert_eq!(
         only_error(&v),
-        "tabs.yaml 4:2 invalid YAML: tabs disallowed within this context (block indentation)"
+        "tabs.yaml 4:1 invalid YAML: tabs disallowed within this context (block indentation)"
     );
     std::fs::remove_file(d.0.join("tabs.yaml")).unwrap();
 
@@ -392,4 +392,124 @@ fn limits_are_configurable() {
             "deep.json: invalid JSON: nesting deeper than 4 levels".to_string(),
         ]
     );
+}
+
+#[test]
+fn two_hundred_megabyte_json_is_refused_by_the_default_size_limit() {
+    use std::io::Write;
+    let d = dir("huge");
+    // A well-formed plan-shaped JSON of 200 MiB, written in chunks.
+    let path = d.0.join("plan.json");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    f.write_all(
+        b"{\"format_version\":\"1.2\",\"planned_values\":{\"root_module\":{\"resources\":[",
+    )
+    .unwrap();
+    let item = br#"{"address":"aws_ssm_parameter.p","mode":"managed","type":"aws_ssm_parameter","name":"p","values":{"name":"/app/param","value":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}},"#;
+    let mut written = 0usize;
+    while written < 200 * 1024 * 1024 {
+        f.write_all(item).unwrap();
+        written += item.len();
+    }
+    f.write_all(b"{}]}}}").unwrap();
+    f.flush().unwrap();
+    drop(f);
+    let size = std::fs::metadata(&path).unwrap().len();
+    let started = std::time::Instant::now();
+    let (code, v) = check(&d.0);
+    assert_eq!(code, 2);
+    assert_eq!(
+        only_error(&v),
+        format!(
+            "plan.json file is {size} bytes, over the limit of 134217728 bytes (raise `[limits] max_file_bytes` in cutover.toml to read it)"
+        )
+    );
+    // Refused from its size alone, without reading it.
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+/// Runs `cutover check` in `d` as an unprivileged user: as root (CI containers) through
+/// `setpriv`, because root reads files whatever their mode.
+fn check_unprivileged(d: &Path) -> Option<(i32, Value)> {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    let out = if root {
+        // The binary must be reachable by that user: run a copy from the test directory.
+        let exe = d.join("cutover-copy");
+        std::fs::copy(env!("CARGO_BIN_EXE_cutover"), &exe).unwrap();
+        let probe = Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
+            .status();
+        if !probe.map(|s| s.success()).unwrap_or(false) {
+            eprintln!("setpriv cannot drop privileges here; permission case not exercised");
+            return None;
+        }
+        Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&exe)
+            .args([
+                "check",
+                ".",
+                "--format",
+                "json",
+                "--exclude",
+                "cutover-copy",
+            ])
+            .current_dir(d)
+            .output()
+            .unwrap()
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_cutover"))
+            .args(["check", ".", "--format", "json"])
+            .current_dir(d)
+            .output()
+            .unwrap()
+    };
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    Some((out.status.code().unwrap_or(-1), v))
+}
+
+#[test]
+fn permission_denied_file_and_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = dir("denied");
+    let mode = |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m));
+    mode(&d.0, 0o755).unwrap();
+    mode(&d.0.join("good.json"), 0o644).unwrap();
+    std::fs::write(d.0.join("secret.yaml"), "a: 1\n").unwrap();
+    mode(&d.0.join("secret.yaml"), 0o000).unwrap();
+    std::fs::create_dir(d.0.join("private")).unwrap();
+    std::fs::write(d.0.join("private/inner.yaml"), "a: 1\n").unwrap();
+    mode(&d.0.join("private"), 0o000).unwrap();
+    let result = check_unprivileged(&d.0);
+    // Restore, so that the directory can be removed.
+    mode(&d.0.join("private"), 0o755).unwrap();
+    let Some((code, v)) = result else { return };
+    assert_eq!(code, 2);
+    let errs: Vec<String> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}: {}",
+                e["file"].as_str().unwrap(),
+                e["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        errs,
+        vec![
+            "private: cannot read: Permission denied (os error 13)".to_string(),
+            "secret.yaml: cannot read: Permission denied (os error 13)".to_string(),
+        ]
+    );
+    assert!(findings_in(&v, "good.json")
+        .iter()
+        .any(|f| f["rule_id"] == "ECS001"));
 }

@@ -70,13 +70,10 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<PathBuf>, Vec<Inp
                     }
                 }
                 Err(err) => {
-                    let path = match &err {
-                        ignore::Error::WithPath { path, .. } => path.clone(),
-                        _ => root.clone(),
-                    };
+                    let (path, message) = describe_walk_error(&err);
                     errors.push(InputError {
-                        path,
-                        message: format!("cannot walk: {err}"),
+                        path: path.unwrap_or_else(|| root.clone()),
+                        message,
                         text: None,
                         span: None,
                     });
@@ -98,4 +95,38 @@ pub fn display_name(path: &Path) -> String {
     };
     let s = shown.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// The path and a plain message for a directory-walk error (the `ignore` crate nests them).
+fn describe_walk_error(err: &ignore::Error) -> (Option<PathBuf>, String) {
+    match err {
+        ignore::Error::WithPath { path, err } => (Some(path.clone()), describe_walk_error(err).1),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            describe_walk_error(err)
+        }
+        ignore::Error::Loop { ancestor, child } => (
+            Some(child.clone()),
+            format!(
+                "symbolic link loop back to `{}`; not followed",
+                ancestor.display()
+            ),
+        ),
+        ignore::Error::Io(e) => {
+            // walkdir wraps the OS error in a message naming the path, which we show anyway.
+            let os = e.raw_os_error().or_else(|| {
+                e.get_ref()
+                    .and_then(|inner| inner.source())
+                    .and_then(|src| src.downcast_ref::<std::io::Error>())
+                    .and_then(std::io::Error::raw_os_error)
+            });
+            match os {
+                Some(code) => (
+                    None,
+                    format!("cannot read: {}", std::io::Error::from_raw_os_error(code)),
+                ),
+                None => (None, format!("cannot read: {e}")),
+            }
+        }
+        other => (None, format!("cannot walk: {other}")),
+    }
 }

@@ -17,6 +17,7 @@ static RULES: &[&dyn Rule] = &[
     &iam::ecr_cross_account_pull_gap::EcrCrossAccountPullGap,
     &k8s::missing_resource_requests::MissingResourceRequests,
     &lint::unresolved_input::UnresolvedInput,
+    &lint::duplicate_key::DuplicateKey,
     &lint::unused_suppression::UnusedSuppression,
     &net::subnet_too_small::SubnetTooSmall,
     &net::subnet_ip_capacity_exceeded::SubnetIpCapacityExceeded,

@@ -23,7 +23,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_file_bytes: 256 * 1024 * 1024,
+            max_file_bytes: 128 * 1024 * 1024,
             max_depth: 256,
             max_alias_nodes: 1_000_000,
         }
@@ -95,6 +95,28 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Encoding), String> {
     std::str::from_utf8(bytes)
         .map(|s| (s.to_string(), Encoding::Utf8))
         .map_err(|e| utf8_error(bytes, e))
+}
+
+/// [`decode`] for bytes the caller owns: UTF-8 is validated in place, without a copy, so a large
+/// file is never held twice.
+pub fn decode_owned(mut bytes: Vec<u8>) -> Result<(String, Encoding), String> {
+    let utf8_bom = bytes.starts_with(&[0xEF, 0xBB, 0xBF]);
+    if !utf8_bom && (bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF])) {
+        return decode(&bytes);
+    }
+    if utf8_bom {
+        bytes.drain(..3);
+    } else if bytes.contains(&0) {
+        return Err("binary file (contains NUL bytes); not a text manifest".into());
+    }
+    let encoding = if utf8_bom {
+        Encoding::Utf8Bom
+    } else {
+        Encoding::Utf8
+    };
+    String::from_utf8(bytes)
+        .map(|s| (s, encoding))
+        .map_err(|e| utf8_error(e.as_bytes(), e.utf8_error()))
 }
 
 fn utf8_error(bytes: &[u8], e: std::str::Utf8Error) -> String {
@@ -189,7 +211,15 @@ pub fn load_path(path: &Path, limits: &Limits) -> Loaded {
         });
     }
     match std::fs::read(path) {
-        Ok(bytes) => load_bytes(path, &bytes, limits),
+        Ok(bytes) => match decode_owned(bytes) {
+            Ok((text, encoding)) => load_text(path, text, encoding, limits),
+            Err(message) => Loaded::Error(InputError {
+                path: path.to_path_buf(),
+                message,
+                text: None,
+                span: None,
+            }),
+        },
         Err(e) => Loaded::Error(InputError {
             path: path.to_path_buf(),
             message: format!("cannot read: {e}"),
@@ -201,6 +231,19 @@ pub fn load_path(path: &Path, limits: &Limits) -> Loaded {
 
 /// Load from bytes already read (stdin, tests).
 pub fn load_bytes(path: &Path, bytes: &[u8], limits: &Limits) -> Loaded {
+    match decode(bytes) {
+        Ok((text, encoding)) => load_text(path, text, encoding, limits),
+        Err(message) => Loaded::Error(InputError {
+            path: path.to_path_buf(),
+            message,
+            text: None,
+            span: None,
+        }),
+    }
+}
+
+/// Parse and classify decoded text.
+fn load_text(path: &Path, text: String, encoding: Encoding, limits: &Limits) -> Loaded {
     let err = |message: String, text: Option<String>, span: Option<Span>| {
         Loaded::Error(InputError {
             path: path.to_path_buf(),
@@ -208,10 +251,6 @@ pub fn load_bytes(path: &Path, bytes: &[u8], limits: &Limits) -> Loaded {
             text,
             span,
         })
-    };
-    let (text, encoding) = match decode(bytes) {
-        Ok(t) => t,
-        Err(m) => return err(m, None, None),
     };
     let Some(syntax) = syntax_for(path, &text) else {
         return Loaded::Skipped {

@@ -248,9 +248,16 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Vec<YamlDoc>, ParseError> {
     let mut root: Option<Node> = None;
     while let Some(ev) = parser.next_event() {
         let (ev, yspan) = ev.map_err(|e| {
-            let at = b.chars.byte(e.marker().index());
+            let mut at = b.chars.byte(e.marker().index());
+            let message = e.info().to_string();
+            // The scanner reports a tab error after the tabs: point at them instead.
+            if message.contains("tab") {
+                while at > 0 && text.as_bytes().get(at as usize - 1) == Some(&b'\t') {
+                    at -= 1;
+                }
+            }
             ParseError {
-                message: e.info().to_string(),
+                message,
                 span: Span::new(at, next_char_end(text, at)),
             }
         })?;
@@ -310,8 +317,9 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Vec<YamlDoc>, ParseError> {
             }
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
                 if b.stack.len() >= limits.max_depth {
+                    let at = span.start;
                     return Err(b.err(
-                        span,
+                        Span::new(at, span.end.max(next_char_end(text, at))),
                         format!("nesting deeper than {} levels", limits.max_depth),
                     ));
                 }
