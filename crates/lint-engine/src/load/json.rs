@@ -228,6 +228,8 @@ impl<'a> Parser<'a> {
             }
         }
         self.depth -= 1;
+        // Trees of large plans stay resident for the whole run: no spare capacity.
+        members.shrink_to_fit();
         Ok(Node::new(
             Value::Map(members),
             Span::new(start as u32, self.pos as u32),
@@ -263,6 +265,7 @@ impl<'a> Parser<'a> {
             }
         }
         self.depth -= 1;
+        items.shrink_to_fit();
         Ok(Node::new(
             Value::Seq(items),
             Span::new(start as u32, self.pos as u32),
