@@ -12,6 +12,13 @@
 //! [`PluginError`] naming the plugin; the plugin's findings are then all dropped (a plugin
 //! succeeds or fails as a whole) and the run exits with 2.
 //!
+//! A plugin may declare in its `rules` answer that it **supersedes** built-in rules
+//! (`"supersedes": ["IAM001"]`): it then may answer findings under those built-in IDs, and when
+//! its `check` succeeds the host drops the built-in rule's own findings for that run and keeps the
+//! plugin's (a live-account plugin knows better than the static inputs). When the plugin fails,
+//! nothing is dropped: the built-in findings stand. A built-in rule can be superseded by one
+//! plugin per run, and only while that rule is selected.
+//!
 //! Plugin rule metadata is leaked once per run into `&'static RuleMeta`, so built-in and plugin
 //! rules share one type and every renderer handles both without change (a run is one short-lived
 //! process and the metadata is a few hundred bytes per rule).
@@ -81,6 +88,8 @@ pub struct RulePlugin {
     pub name: String,
     pub path: PathBuf,
     pub rules: Vec<&'static RuleMeta>,
+    /// Built-in rules this plugin replaces when it runs successfully.
+    pub supersedes: Vec<&'static RuleMeta>,
 }
 
 fn leak(s: String) -> &'static str {
@@ -307,6 +316,8 @@ fn seconds(d: Duration) -> String {
 #[derive(Deserialize)]
 struct RulesAnswer {
     rules: Vec<RuleInfo>,
+    #[serde(default)]
+    supersedes: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -415,10 +426,27 @@ fn read_rules(name: &str, timeout: Duration) -> Result<RulePlugin, PluginError> 
         }));
         rules.push(meta);
     }
+    let mut supersedes: Vec<&'static RuleMeta> = Vec::new();
+    for id in &answer.supersedes {
+        let Some(b) = cutover_rules::all().iter().find(|b| b.meta().id == id) else {
+            return Err(PluginError::new(
+                name,
+                format!("`supersedes` names `{id}`, which is not a built-in rule"),
+            ));
+        };
+        if supersedes.iter().any(|m| m.id == id) {
+            return Err(PluginError::new(
+                name,
+                format!("`supersedes` names `{id}` twice"),
+            ));
+        }
+        supersedes.push(b.meta());
+    }
     Ok(RulePlugin {
         name: name.to_string(),
         path,
         rules,
+        supersedes,
     })
 }
 
@@ -444,6 +472,18 @@ pub fn load(names: &[String], timeout: Duration) -> (Vec<RulePlugin>, Vec<Plugin
     for r in results {
         match r {
             Ok(p) => {
+                let taken = p.supersedes.iter().find_map(|m| {
+                    ok.iter()
+                        .find(|o| o.supersedes.iter().any(|x| x.id == m.id))
+                        .map(|o| (m.id, &o.name))
+                });
+                if let Some((id, other)) = taken {
+                    errors.push(PluginError::new(
+                        &p.name,
+                        format!("supersedes built-in rule `{id}`, which plugin `{other}` already supersedes"),
+                    ));
+                    continue;
+                }
                 let clash = p.rules.iter().find_map(|m| {
                     ok.iter().find_map(|o| {
                         o.rules
@@ -571,22 +611,30 @@ fn findings_of(
     answer: Json,
     db: &SourceDb,
     enabled: &HashSet<&str>,
+    builtin: &HashSet<&str>,
 ) -> Result<Vec<Finding>, String> {
     let answer: CheckAnswer =
         serde_json::from_value(answer).map_err(|e| format!("invalid `check` answer: {e}"))?;
     let files: HashMap<&str, FileId> = db.iter().map(|f| (f.name.as_str(), f.id)).collect();
     let mut out = Vec::new();
     for (i, w) in answer.findings.into_iter().enumerate() {
-        let Some(meta) = p.rules.iter().find(|m| m.id == w.rule_id) else {
+        let own = p.rules.iter().find(|m| m.id == w.rule_id);
+        let replaced = p.supersedes.iter().find(|m| m.id == w.rule_id);
+        let Some(meta) = own.or(replaced) else {
             return Err(format!(
-                "finding {i} is for `{}`, which is not one of its rules (see `{}{} rules \
-                 --protocol 1`)",
+                "finding {i} is for `{}`, which is neither one of its rules nor a rule it \
+                 supersedes (see `{}{} rules --protocol 1`)",
                 w.rule_id,
                 plugin::PREFIX,
                 p.name
             ));
         };
-        if !enabled.contains(meta.id) {
+        let on = if own.is_some() {
+            enabled.contains(meta.id)
+        } else {
+            builtin.contains(meta.id)
+        };
+        if !on {
             continue;
         }
         let ctx = |e: String| format!("finding {i} ({}) {e}", w.rule_id);
@@ -617,12 +665,24 @@ fn findings_of(
 }
 
 /// The request for one plugin: its header, then the shared `files` and `model` members.
-fn request(p: &RulePlugin, enabled: &HashSet<&str>, options: &Json, body: &str) -> Vec<u8> {
+fn request(
+    p: &RulePlugin,
+    enabled: &HashSet<&str>,
+    builtin: &HashSet<&str>,
+    options: &Json,
+    body: &str,
+) -> Vec<u8> {
     let rules: Vec<&str> = p
         .rules
         .iter()
         .map(|m| m.id)
         .filter(|id| enabled.contains(id))
+        .chain(
+            p.supersedes
+                .iter()
+                .map(|m| m.id)
+                .filter(|id| builtin.contains(id)),
+        )
         .collect();
     let header = serde_json::json!({
         "protocol": PROTOCOL,
@@ -645,6 +705,7 @@ fn check_one(
     input: Arc<Vec<u8>>,
     db: &SourceDb,
     enabled: &HashSet<&str>,
+    builtin: &HashSet<&str>,
     timeout: Duration,
     verbose: bool,
 ) -> Result<Vec<Finding>, PluginError> {
@@ -663,29 +724,47 @@ fn check_one(
             eprintln!("{}{}: {l}", plugin::PREFIX, p.name);
         }
     }
-    findings_of(p, v, db, enabled).map_err(|m| PluginError {
+    findings_of(p, v, db, enabled, builtin).map_err(|m| PluginError {
         plugin: p.name.clone(),
         message: m,
         stderr: stderr_tail(&stderr),
     })
 }
 
+/// What the plugins answered: their findings, their failures, and the built-in rules that
+/// successful plugins superseded (whose built-in findings are to be dropped).
+pub struct PluginRun {
+    pub findings: Vec<Finding>,
+    pub errors: Vec<PluginError>,
+    pub superseded: HashSet<&'static str>,
+}
+
 /// Build the request from the model and run every plugin's `check` in parallel (each on its own
-/// thread; the caller runs the built-in rules meanwhile).
+/// thread; the caller runs the built-in rules meanwhile). `builtin` holds the IDs of the selected
+/// built-in rules (a plugin supersedes only selected ones).
 pub fn check_all(
     model: &lint_engine::Model<'_>,
     plugins: &[RulePlugin],
     enabled: &HashSet<&str>,
+    builtin: &HashSet<&str>,
     options: &HashMap<String, Json>,
     timeout: Duration,
     verbose: bool,
-) -> (Vec<Finding>, Vec<PluginError>) {
+) -> PluginRun {
     let active: Vec<&RulePlugin> = plugins
         .iter()
-        .filter(|p| p.rules.iter().any(|m| enabled.contains(m.id)))
+        .filter(|p| {
+            p.rules.iter().any(|m| enabled.contains(m.id))
+                || p.supersedes.iter().any(|m| builtin.contains(m.id))
+        })
         .collect();
+    let mut run = PluginRun {
+        findings: Vec::new(),
+        errors: Vec::new(),
+        superseded: HashSet::new(),
+    };
     if active.is_empty() {
-        return (Vec::new(), Vec::new());
+        return run;
     }
     let (files, model_json) = crate::model_json::files_and_model(model);
     let body = format!("\"files\":{},\"model\":{}", files, model_json);
@@ -697,11 +776,12 @@ pub fn check_all(
                 let input = Arc::new(request(
                     p,
                     enabled,
+                    builtin,
                     options.get(&p.name).unwrap_or(&empty),
                     &body,
                 ));
                 let db = model.db;
-                s.spawn(move || check_one(p, input, db, enabled, timeout, verbose))
+                s.spawn(move || check_one(p, input, db, enabled, builtin, timeout, verbose))
             })
             .collect();
         handles
@@ -714,15 +794,21 @@ pub fn check_all(
             })
             .collect()
     });
-    let mut findings = Vec::new();
-    let mut errors = Vec::new();
-    for r in results {
+    for (r, p) in results.into_iter().zip(&active) {
         match r {
-            Ok(f) => findings.extend(f),
-            Err(e) => errors.push(e),
+            Ok(f) => {
+                run.findings.extend(f);
+                run.superseded.extend(
+                    p.supersedes
+                        .iter()
+                        .map(|m| m.id)
+                        .filter(|id| builtin.contains(id)),
+                );
+            }
+            Err(e) => run.errors.push(e),
         }
     }
-    (findings, errors)
+    run
 }
 
 /// Parse a timeout in seconds (`--plugin-timeout`, `plugin-timeout`).
@@ -749,18 +835,39 @@ pub fn run_all(
     timeout: Duration,
     verbose: bool,
 ) -> (Vec<Finding>, Vec<PluginError>) {
-    let (mut findings, (plugin_findings, errors)) = std::thread::scope(|s| {
-        let h = s.spawn(|| check_all(model, plugins, enabled, options, timeout, verbose));
+    let builtin_ids: HashSet<&str> = rules.iter().map(|r| r.meta().id).collect();
+    let (mut findings, run) = std::thread::scope(|s| {
+        let h = s.spawn(|| {
+            check_all(
+                model,
+                plugins,
+                enabled,
+                &builtin_ids,
+                options,
+                timeout,
+                verbose,
+            )
+        });
         let builtin = lint_engine::runner::run_rules(model, rules, config);
-        let from_plugins = h.join().unwrap_or_else(|_| {
-            let errors = plugins
+        let from_plugins = h.join().unwrap_or_else(|_| PluginRun {
+            findings: Vec::new(),
+            errors: plugins
                 .iter()
                 .map(|p| PluginError::new(&p.name, "internal error: host panicked"))
-                .collect();
-            (Vec::new(), errors)
+                .collect(),
+            superseded: HashSet::new(),
         });
         (builtin, from_plugins)
     });
+    let PluginRun {
+        findings: plugin_findings,
+        errors,
+        superseded,
+    } = run;
+    if !superseded.is_empty() {
+        // Built-in findings of superseded rules go; the plugin's (same IDs) are added below.
+        findings.retain(|f| !superseded.contains(f.rule_id.as_str()));
+    }
     if !plugin_findings.is_empty() {
         findings.extend(plugin_findings);
         lint_engine::runner::sort_findings(&mut findings, model.db);

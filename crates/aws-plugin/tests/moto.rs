@@ -1,0 +1,414 @@
+//! `cutover check --plugin aws` against moto, a local emulator of the AWS APIs.
+//!
+//! The test starts `moto_server` on a free loopback port (installed by
+//! `bash scripts/install-test-tools.sh` into `target/test-tools/venv`, or named by
+//! `CUTOVER_MOTO_SERVER`), creates roles, inline and managed policies and ECR repositories with
+//! repository policies through the AWS APIs (boto3 from the same venv), and runs the real
+//! `cutover` and `cutover-aws` binaries on fixture files that reference them. Only loopback is
+//! contacted. A missing moto fails the test with instructions; `CUTOVER_SKIP_MOTO=1` skips it.
+//!
+//! The workload account is moto's default 123456789012 (key `testing`); the registry account
+//! 111111111111 is reached with credentials of a role there (moto maps the keys of an assumed
+//! role to the role's account), written to the profile `registry` that `[plugin.aws.accounts]`
+//! names for that account.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+fn workspace() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    std::fs::canonicalize(&p).unwrap_or(p)
+}
+
+fn venv_bin() -> PathBuf {
+    std::env::var_os("CUTOVER_TEST_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace().join("target/test-tools"))
+        .join("venv/bin")
+}
+
+/// The moto server, killed (by its own handle) when dropped.
+struct Moto {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Moto {
+    fn start(server: &Path) -> Moto {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free loopback port");
+        let child = Command::new(server)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", server.display()));
+        let moto = Moto { child, port };
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "moto_server did not listen on 127.0.0.1:{port} within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        moto
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+/// Creates the AWS side. Run with the venv's python.
+const SETUP: &str = r#"
+import json, os, boto3
+url = os.environ["MOTO_URL"]
+def client(svc, key):
+    return boto3.client(svc, endpoint_url=url, region_name="eu-west-1",
+                        aws_access_key_id=key, aws_secret_access_key="testing")
+iam = client("iam", "testing")                 # account 123456789012
+# moto maps the keys it hands out to accounts: credentials of a role in 111111111111 act there.
+creds = client("sts", "testing").assume_role(
+    RoleArn="arn:aws:iam::111111111111:role/registry-admin", RoleSessionName="setup")["Credentials"]
+ecr = boto3.client("ecr", endpoint_url=url, region_name="eu-west-1",
+                   aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                   aws_session_token=creds["SessionToken"])
+def role(name, trust_service=None):
+    principal = {"Service": trust_service} if trust_service else {"Federated": "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"}
+    action = "sts:AssumeRole" if trust_service else "sts:AssumeRoleWithWebIdentity"
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": principal, "Action": action}]}))
+def inline(role_name, name, statements):
+    iam.put_role_policy(RoleName=role_name, PolicyName=name, PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": statements}))
+role("api-exec", "ecs-tasks.amazonaws.com")
+inline("api-exec", "pull", [
+    {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+    {"Effect": "Allow", "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+     "Resource": "arn:aws:ecr:eu-west-1:111111111111:repository/*"}])
+role("reports")
+inline("reports", "everything", [{"Effect": "Allow", "Action": "*", "Resource": "*"}])
+role("scoped")
+p = iam.create_policy(PolicyName="read-bucket", PolicyDocument=json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}))
+iam.attach_role_policy(RoleName="scoped", PolicyArn=p["Policy"]["Arn"])
+role("ops")
+p = iam.create_policy(PolicyName="ops-all-ecr", PolicyDocument=json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ecr:*", "Resource": "*"}]}))
+iam.attach_role_policy(RoleName="ops", PolicyArn=p["Policy"]["Arn"])
+def repo(name, account=None):
+    ecr.create_repository(repositoryName=name)
+    if account:
+        ecr.set_repository_policy(repositoryName=name, policyText=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Sid": "pull", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % account},
+             "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"]}]}))
+repo("api", "123456789012")        # grants the workload account
+repo("worker", "999999999999")     # grants another account
+repo("batch")                      # no repository policy
+print(json.dumps({"key": creds["AccessKeyId"], "secret": creds["SecretAccessKey"], "token": creds["SessionToken"]}))
+"#;
+
+const TASKDEF: &str = r#"{
+  "family": "api",
+  "requiresCompatibilities": ["FARGATE"],
+  "executionRoleArn": "arn:aws:iam::123456789012:role/api-exec",
+  "taskRoleArn": "arn:aws:iam::123456789012:role/ghost",
+  "containerDefinitions": [
+    {"name": "api", "image": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/api:1.4.2", "essential": true, "stopTimeout": 60},
+    {"name": "worker", "image": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/worker:2", "essential": false, "stopTimeout": 60},
+    {"name": "batch", "image": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/batch:3", "essential": false, "stopTimeout": 60},
+    {"name": "gone", "image": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/gone:4", "essential": false, "stopTimeout": 60}
+  ]
+}
+"#;
+
+const SERVICE_ACCOUNTS: &str = "apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: reports
+  namespace: shop
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/reports
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: scoped
+  namespace: shop
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/scoped
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: default
+  namespace: ops
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/ops
+";
+
+struct Sandbox {
+    root: PathBuf,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+fn cutover_bin() -> PathBuf {
+    let aws = PathBuf::from(env!("CARGO_BIN_EXE_cutover-aws"));
+    let bin = aws.with_file_name(format!("cutover{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.is_file(),
+        "the `cutover` binary is not built at {}: run `cargo build -p cutover` (scripts/test.sh \
+         builds it with the workspace)",
+        bin.display()
+    );
+    bin
+}
+
+/// `file:l:c-l:c ID severity message` for every finding of a JSON report.
+fn lines(v: &Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let l = &f["location"];
+            format!(
+                "{}:{}:{}-{}:{} {} {} {}",
+                l["file"].as_str().unwrap(),
+                l["start_line"],
+                l["start_column"],
+                l["end_line"],
+                l["end_column"],
+                f["rule_id"].as_str().unwrap(),
+                f["severity"].as_str().unwrap(),
+                f["message"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn run(sb: &Sandbox, moto_url: &str, options: &str) -> Output {
+    let work = sb.root.join("work");
+    std::fs::write(
+        work.join("cutover.toml"),
+        format!("plugins = [\"aws\"]\nplugin-timeout = 60\n\n[plugin.aws]\n{options}"),
+    )
+    .unwrap();
+    let aws_dir = PathBuf::from(env!("CARGO_BIN_EXE_cutover-aws"));
+    let path = std::env::join_paths(
+        std::iter::once(aws_dir.parent().unwrap().to_path_buf()).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )),
+    )
+    .unwrap();
+    let out = Command::new(cutover_bin())
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "IAM001,IAM002,AWS001,AWS002",
+            ".",
+        ])
+        .current_dir(&work)
+        .env("PATH", path)
+        .env("HOME", sb.root.join("home"))
+        .env("CUTOVER_HOME", sb.root.join("home/.cutover"))
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_SHARED_CREDENTIALS_FILE", sb.root.join("credentials"))
+        .env("AWS_CONFIG_FILE", sb.root.join("config"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL", moto_url)
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_ROLE_ARN")
+        .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+        .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+        .output()
+        .expect("run cutover");
+    out
+}
+
+#[test]
+fn live_iam_and_ecr_findings_from_moto() {
+    if std::env::var_os("CUTOVER_SKIP_MOTO").is_some_and(|v| v == "1") {
+        eprintln!("CUTOVER_SKIP_MOTO=1: skipping the moto test");
+        return;
+    }
+    let server = std::env::var_os("CUTOVER_MOTO_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| venv_bin().join("moto_server"));
+    let python = venv_bin().join("python");
+    assert!(
+        server.is_file() && python.is_file(),
+        "moto not found at {}.\nInstall the test tools first: `bash scripts/install-test-tools.sh` \
+         (or set CUTOVER_MOTO_SERVER to moto_server), or skip this test with CUTOVER_SKIP_MOTO=1.",
+        server.display()
+    );
+    let moto = Moto::start(&server);
+
+    let setup = Command::new(&python)
+        .args(["-c", SETUP])
+        .env("MOTO_URL", moto.url())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    assert!(
+        setup.status.success(),
+        "setup failed: {}",
+        String::from_utf8_lossy(&setup.stderr)
+    );
+
+    let root = std::env::temp_dir().join(format!("cutover-aws-moto-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let sb = Sandbox { root };
+    for d in ["work", "home"] {
+        std::fs::create_dir_all(sb.root.join(d)).unwrap();
+    }
+    let creds: Value = serde_json::from_slice(&setup.stdout).unwrap();
+    std::fs::write(
+        sb.root.join("credentials"),
+        format!(
+            "[registry]\naws_access_key_id = {}\naws_secret_access_key = {}\naws_session_token = {}\n",
+            creds["key"].as_str().unwrap(),
+            creds["secret"].as_str().unwrap(),
+            creds["token"].as_str().unwrap()
+        ),
+    )
+    .unwrap();
+    std::fs::write(sb.root.join("config"), "").unwrap();
+    std::fs::write(sb.root.join("work/taskdef.json"), TASKDEF).unwrap();
+    std::fs::write(sb.root.join("work/sa.yaml"), SERVICE_ACCOUNTS).unwrap();
+
+    let options = format!(
+        "region = \"eu-west-1\"\nendpoint-url = \"{}\"\n\n[plugin.aws.accounts.111111111111]\nprofile = \"registry\"\n",
+        moto.url()
+    );
+    let o = run(&sb, &moto.url(), &options);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "stderr: {stderr}");
+    assert_eq!(stderr, "");
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        lines(&v),
+        [
+            "sa.yaml:7:33-7:71 IAM001 warning role `arn:aws:iam::123456789012:role/reports` bound to ServiceAccount `shop/reports` allows every action (`*`) on `*`",
+            "sa.yaml:23:33-23:67 IAM001 error role `arn:aws:iam::123456789012:role/ops` bound to ServiceAccount `ops/default` allows all of `ecr:*` on `*`",
+            "taskdef.json:5:18-5:56 AWS002 error role `arn:aws:iam::123456789012:role/ghost` does not exist",
+            "taskdef.json:8:33-8:88 IAM002 error image `111111111111.dkr.ecr.eu-west-1.amazonaws.com/worker:2` is pulled by account `123456789012` (execution role `arn:aws:iam::123456789012:role/api-exec`), but the policy of repository `111111111111/worker` does not grant `ecr:BatchGetImage` to it",
+            "taskdef.json:9:32-9:86 IAM002 error image `111111111111.dkr.ecr.eu-west-1.amazonaws.com/batch:3` is pulled by account `123456789012` (execution role `arn:aws:iam::123456789012:role/api-exec`) from repository `111111111111/batch`, which has no repository policy",
+            "taskdef.json:10:31-10:84 AWS002 error repository `111111111111/gone` in `eu-west-1` does not exist",
+        ]
+    );
+    // Live evidence in the notes, with the time it was read.
+    let notes: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["notes"][0].as_str().unwrap_or_default().to_string())
+        .collect();
+    let at = |s: &str, prefix: &str| {
+        let rest = s
+            .strip_prefix(prefix)
+            .unwrap_or_else(|| panic!("{s:?} does not start with {prefix:?}"));
+        // `2026-11-29T16:20:00Z`, then an optional suffix.
+        let b = rest.as_bytes();
+        assert!(
+            b.len() >= 20 && b[4] == b'-' && b[10] == b'T' && b[19] == b'Z',
+            "not an RFC 3339 time: {rest:?}"
+        );
+        rest[20..].to_string()
+    };
+    assert_eq!(
+        at(
+            &notes[0],
+            "inline policy `everything` of role `arn:aws:iam::123456789012:role/reports`, fetched at "
+        ),
+        ""
+    );
+    assert_eq!(
+        at(
+            &notes[1],
+            "managed policy `arn:aws:iam::123456789012:policy/ops-all-ecr` (v1) of role `arn:aws:iam::123456789012:role/ops`, fetched at "
+        ),
+        ""
+    );
+    assert_eq!(
+        at(
+            &notes[3],
+            "repository policy of 111111111111/worker, fetched at "
+        ),
+        ""
+    );
+    assert_eq!(
+        at(
+            &notes[4],
+            "repository policy of 111111111111/batch, fetched at "
+        ),
+        ": none"
+    );
+    assert_eq!(v["findings"][3]["rule_name"], "ecr-cross-account-pull-gap");
+    assert!(v["findings"][3]["help"]
+        .as_str()
+        .unwrap()
+        .contains("\"Principal\": {\"AWS\": \"arn:aws:iam::123456789012:root\"}"));
+
+    // The plugin fails (an unknown option): it answers nothing and the built-in IAM001/IAM002
+    // findings stand (here: the cross-account pulls cannot be verified statically).
+    let o = run(
+        &sb,
+        &moto.url(),
+        &format!("{options}\n[plugin.aws.nonsense]\nx = 1\n"),
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "stderr: {stderr}");
+    assert!(
+        stderr.starts_with(
+            "error: plugin `aws`: `cutover-aws check --protocol 1` exited with status 2"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("invalid `[plugin.aws]` options"),
+        "{stderr}"
+    );
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ids: Vec<String> = lines(&v)
+        .iter()
+        .map(|l| l.split(' ').take(3).collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "taskdef.json:7:30-7:86 IAM002 info",
+            "taskdef.json:8:33-8:88 IAM002 info",
+            "taskdef.json:9:32-9:86 IAM002 info",
+            "taskdef.json:10:31-10:84 IAM002 info",
+        ]
+    );
+    drop(moto);
+}
