@@ -156,10 +156,30 @@ pub fn parse_policy(text: &str) -> Result<Policy, String> {
     Ok(Policy::from_json(FileId(0), &node))
 }
 
+/// The messages of an error and its sources, joined with `: ` (without the SDK's debug dump).
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = Some(e);
+    while let Some(c) = cur {
+        let s = c.to_string();
+        let s = s.strip_prefix("other: ").unwrap_or(&s).to_string();
+        if !s.is_empty() && !parts.iter().any(|p| p.contains(&s)) {
+            parts.retain(|p| !s.contains(p.as_str()));
+            parts.push(s);
+        }
+        cur = c.source();
+    }
+    if parts.is_empty() {
+        DisplayErrorContext(e).to_string()
+    } else {
+        parts.join(": ").replace(": other: ", ": ")
+    }
+}
+
 fn describe<E, R>(e: &SdkError<E, R>) -> FetchError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    R: std::fmt::Debug + 'static,
 {
     let code = e.code().unwrap_or_default();
     if matches!(
@@ -171,7 +191,7 @@ where
     let text = match (e.code(), e.message()) {
         (Some(c), Some(m)) => format!("{c}: {m}"),
         (Some(c), None) => c.to_string(),
-        _ => DisplayErrorContext(e).to_string(),
+        _ => error_chain(e),
     };
     let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     FetchError::Unreadable(one_line)

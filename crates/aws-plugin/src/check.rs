@@ -614,3 +614,147 @@ pub async fn run(req: &Json, opts: Options) -> Vec<Json> {
         .filter(|j| seen.insert(j.to_string()))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::{parse_policy, LivePolicy};
+
+    fn request() -> Json {
+        json!({
+            "protocol": 1,
+            "rules": ["IAM001", "IAM002"],
+            "files": [
+                {"path": "eks.tf.json", "kind": "tfjson", "documents": [{"index": 0, "value": {"resource": {
+                    "aws_eks_node_group": {"main": {"node_role_arn": "arn:aws:iam::222233334444:role/nodes"}},
+                    "aws_eks_fargate_profile": {"fp": {"pod_execution_role_arn": "arn:aws:iam::222233334444:role/fargate"}},
+                    "aws_eks_pod_identity_association": {
+                        "a": {"namespace": "shop", "service_account": "cart", "role_arn": "arn:aws:iam::222233334444:role/cart"},
+                        "b": {"namespace": "shop", "service_account": "x", "role_arn": "${aws_iam_role.x.arn}"}
+                    }
+                }}}]},
+                {"path": "k8s.yaml", "kind": "k8s", "documents": [
+                    {"index": 0, "value": {"kind": "ServiceAccount", "metadata": {"name": "web", "namespace": "shop",
+                        "annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::222233334444:role/web"}}}},
+                    {"index": 1, "value": {"kind": "Deployment", "spec": {"template": {"spec": {"containers": [
+                        {"name": "web", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/web:1"}]}}}}}
+                ]}
+            ],
+            "model": {
+                "task_definitions": [],
+                "k8s_objects": [
+                    {"file": "k8s.yaml", "document": 0, "pointer": "", "kind": "ServiceAccount", "name": "web", "namespace": "shop"}
+                ],
+                "workloads": [
+                    {"file": "k8s.yaml", "document": 1, "pointer": "", "kind": "Deployment",
+                     "containers": [{"name": "web", "pointer": "/spec/template/spec/containers/0", "init": false}]}
+                ],
+                "terraform_resources": [
+                    {"file": "eks.tf.json", "document": 0, "pointer": "/resource/aws_eks_node_group/main", "type": "aws_eks_node_group"},
+                    {"file": "eks.tf.json", "document": 0, "pointer": "/resource/aws_eks_fargate_profile/fp", "type": "aws_eks_fargate_profile"},
+                    {"file": "eks.tf.json", "document": 0, "pointer": "/resource/aws_eks_pod_identity_association/a", "type": "aws_eks_pod_identity_association"},
+                    {"file": "eks.tf.json", "document": 0, "pointer": "/resource/aws_eks_pod_identity_association/b", "type": "aws_eks_pod_identity_association"}
+                ]
+            }
+        })
+    }
+
+    #[test]
+    fn references_from_the_model() {
+        let refs = collect(&request(), &Options::default());
+        let roles: Vec<String> = refs
+            .roles
+            .iter()
+            .map(|r| format!("{} {} {:?}", r.loc.pointer, r.arn, r.used_as))
+            .collect();
+        assert_eq!(
+            roles,
+            [
+                "/metadata/annotations/eks.amazonaws.com~1role-arn arn:aws:iam::222233334444:role/web Irsa(\"shop\", \"web\")",
+                "/resource/aws_eks_node_group/main/node_role_arn arn:aws:iam::222233334444:role/nodes Node",
+                "/resource/aws_eks_fargate_profile/fp/pod_execution_role_arn arn:aws:iam::222233334444:role/fargate FargatePod",
+                "/resource/aws_eks_pod_identity_association/a/role_arn arn:aws:iam::222233334444:role/cart PodIdentity(\"shop\", \"cart\")",
+            ]
+        );
+        // The kubelet pulls with the node role (not the IRSA role).
+        assert_eq!(refs.images.len(), 1);
+        assert_eq!(
+            refs.images[0].loc.pointer,
+            "/spec/template/spec/containers/0/image"
+        );
+        assert_eq!(
+            refs.images[0].puller,
+            Some((
+                "arn:aws:iam::222233334444:role/nodes".to_string(),
+                "node role"
+            ))
+        );
+        // The option wins.
+        let opts = Options {
+            node_role_arn: Some("arn:aws:iam::222233334444:role/other".into()),
+            ..Options::default()
+        };
+        let refs = collect(&request(), &opts);
+        assert_eq!(
+            refs.images[0].puller,
+            Some((
+                "arn:aws:iam::222233334444:role/other".to_string(),
+                "node role"
+            ))
+        );
+    }
+
+    #[test]
+    fn catch_all_permissions() {
+        let role = |docs: &[(&str, Option<&str>)]| LiveRole {
+            arn: "arn:aws:iam::1:role/r".into(),
+            trust: None,
+            policies: docs
+                .iter()
+                .map(|(d, m)| LivePolicy {
+                    what: "p".into(),
+                    aws_managed: m.map(str::to_string),
+                    policy: parse_policy(d).unwrap(),
+                })
+                .collect(),
+            fetched_at: String::new(),
+        };
+        let what =
+            |r: &LiveRole| -> Vec<String> { catch_all(r).into_iter().map(|(_, w)| w).collect() };
+        assert_eq!(
+            what(&role(&[(
+                r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+                None
+            )])),
+            ["allows every action (`*`) on `*`"]
+        );
+        assert_eq!(
+            what(&role(&[(
+                r#"{"Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}"#,
+                None
+            )])),
+            ["allows every action except a few (`NotAction`) on `*`"]
+        );
+        assert_eq!(
+            what(&role(&[(
+                r#"{"Statement":[{"Effect":"Allow","Action":"iam:Pass*","Resource":"*"}]}"#,
+                None
+            )])),
+            ["allows `iam:PassRole` (through `iam:Pass*`) on `*`"]
+        );
+        assert_eq!(
+            what(&role(&[(
+                r#"{"Statement":[]}"#,
+                Some("AdministratorAccess")
+            )])),
+            ["has the AWS managed policy `AdministratorAccess` attached"]
+        );
+        // Scoped, denied or on one resource: nothing.
+        assert!(what(&role(&[
+            (r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#, None),
+            (r#"{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#, None),
+            (r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/*"}]}"#, None),
+        ]))
+        .is_empty());
+    }
+}

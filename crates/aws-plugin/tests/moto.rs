@@ -162,6 +162,28 @@ metadata:
     eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/ops
 ";
 
+/// A Pod Identity association for the catch-all role, and one for a role in an account whose
+/// configured profile does not exist (its credentials cannot be loaded: AWS001, not fatal).
+const PODID_TF: &str = r#"{
+  "resource": {
+    "aws_eks_pod_identity_association": {
+      "reports": {
+        "cluster_name": "shop",
+        "namespace": "shop",
+        "service_account": "reports-v2",
+        "role_arn": "arn:aws:iam::123456789012:role/reports"
+      },
+      "audit": {
+        "cluster_name": "shop",
+        "namespace": "audit",
+        "service_account": "audit",
+        "role_arn": "arn:aws:iam::222222222222:role/audit"
+      }
+    }
+  }
+}
+"#;
+
 struct Sandbox {
     root: PathBuf,
 }
@@ -207,13 +229,9 @@ fn lines(v: &Value) -> Vec<String> {
         .collect()
 }
 
-fn run(sb: &Sandbox, moto_url: &str, options: &str) -> Output {
-    let work = sb.root.join("work");
-    std::fs::write(
-        work.join("cutover.toml"),
-        format!("plugins = [\"aws\"]\nplugin-timeout = 60\n\n[plugin.aws]\n{options}"),
-    )
-    .unwrap();
+/// The environment of every command: the plugin on PATH, a private HOME and AWS configuration,
+/// test credentials and the emulator's endpoint. Nothing of the caller's AWS setup leaks in.
+fn env(c: &mut Command, sb: &Sandbox, moto_url: &str) {
     let aws_dir = PathBuf::from(env!("CARGO_BIN_EXE_cutover-aws"));
     let path = std::env::join_paths(
         std::iter::once(aws_dir.parent().unwrap().to_path_buf()).chain(std::env::split_paths(
@@ -221,17 +239,7 @@ fn run(sb: &Sandbox, moto_url: &str, options: &str) -> Output {
         )),
     )
     .unwrap();
-    let out = Command::new(cutover_bin())
-        .args([
-            "check",
-            "--format",
-            "json",
-            "--select",
-            "IAM001,IAM002,AWS001,AWS002",
-            ".",
-        ])
-        .current_dir(&work)
-        .env("PATH", path)
+    c.env("PATH", path)
         .env("HOME", sb.root.join("home"))
         .env("CUTOVER_HOME", sb.root.join("home/.cutover"))
         .env("AWS_ACCESS_KEY_ID", "testing")
@@ -247,10 +255,28 @@ fn run(sb: &Sandbox, moto_url: &str, options: &str) -> Output {
         .env_remove("AWS_ROLE_ARN")
         .env_remove("AWS_WEB_IDENTITY_TOKEN_FILE")
         .env_remove("AWS_CONTAINER_CREDENTIALS_FULL_URI")
-        .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
-        .output()
-        .expect("run cutover");
-    out
+        .env_remove("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+}
+
+fn run(sb: &Sandbox, moto_url: &str, options: &str) -> Output {
+    let work = sb.root.join("work");
+    std::fs::write(
+        work.join("cutover.toml"),
+        format!("plugins = [\"aws\"]\nplugin-timeout = 60\n\n[plugin.aws]\n{options}"),
+    )
+    .unwrap();
+    let mut c = Command::new(cutover_bin());
+    c.args([
+        "check",
+        "--format",
+        "json",
+        "--select",
+        "IAM001,IAM002,AWS001,AWS002",
+        ".",
+    ])
+    .current_dir(&work);
+    env(&mut c, sb, moto_url);
+    c.output().expect("run cutover")
 }
 
 #[test]
@@ -303,9 +329,10 @@ fn live_iam_and_ecr_findings_from_moto() {
     std::fs::write(sb.root.join("config"), "").unwrap();
     std::fs::write(sb.root.join("work/taskdef.json"), TASKDEF).unwrap();
     std::fs::write(sb.root.join("work/sa.yaml"), SERVICE_ACCOUNTS).unwrap();
+    std::fs::write(sb.root.join("work/podid.tf.json"), PODID_TF).unwrap();
 
     let options = format!(
-        "region = \"eu-west-1\"\nendpoint-url = \"{}\"\n\n[plugin.aws.accounts.111111111111]\nprofile = \"registry\"\n",
+        "region = \"eu-west-1\"\nendpoint-url = \"{}\"\n\n[plugin.aws.accounts.111111111111]\nprofile = \"registry\"\n\n[plugin.aws.accounts.222222222222]\nprofile = \"missing\"\n",
         moto.url()
     );
     let o = run(&sb, &moto.url(), &options);
@@ -316,6 +343,8 @@ fn live_iam_and_ecr_findings_from_moto() {
     assert_eq!(
         lines(&v),
         [
+            "podid.tf.json:8:21-8:61 IAM001 warning role `arn:aws:iam::123456789012:role/reports` bound to ServiceAccount `shop/reports-v2` allows every action (`*`) on `*`",
+            "podid.tf.json:14:21-14:59 AWS001 warning could not read role `arn:aws:iam::222222222222:role/audit`: dispatch failure: the credential provider was not enabled: profile `missing` was not defined: could not find source profile missing referenced from the root profile",
             "sa.yaml:7:33-7:71 IAM001 warning role `arn:aws:iam::123456789012:role/reports` bound to ServiceAccount `shop/reports` allows every action (`*`) on `*`",
             "sa.yaml:23:33-23:67 IAM001 error role `arn:aws:iam::123456789012:role/ops` bound to ServiceAccount `ops/default` allows all of `ecr:*` on `*`",
             "taskdef.json:5:18-5:56 AWS002 error role `arn:aws:iam::123456789012:role/ghost` does not exist",
@@ -345,34 +374,34 @@ fn live_iam_and_ecr_findings_from_moto() {
     };
     assert_eq!(
         at(
-            &notes[0],
+            &notes[2],
             "inline policy `everything` of role `arn:aws:iam::123456789012:role/reports`, fetched at "
         ),
         ""
     );
     assert_eq!(
         at(
-            &notes[1],
+            &notes[3],
             "managed policy `arn:aws:iam::123456789012:policy/ops-all-ecr` (v1) of role `arn:aws:iam::123456789012:role/ops`, fetched at "
         ),
         ""
     );
     assert_eq!(
         at(
-            &notes[3],
+            &notes[5],
             "repository policy of 111111111111/worker, fetched at "
         ),
         ""
     );
     assert_eq!(
         at(
-            &notes[4],
+            &notes[6],
             "repository policy of 111111111111/batch, fetched at "
         ),
         ": none"
     );
-    assert_eq!(v["findings"][3]["rule_name"], "ecr-cross-account-pull-gap");
-    assert!(v["findings"][3]["help"]
+    assert_eq!(v["findings"][5]["rule_name"], "ecr-cross-account-pull-gap");
+    assert!(v["findings"][5]["help"]
         .as_str()
         .unwrap()
         .contains("\"Principal\": {\"AWS\": \"arn:aws:iam::123456789012:root\"}"));
@@ -410,5 +439,73 @@ fn live_iam_and_ecr_findings_from_moto() {
             "taskdef.json:10:31-10:84 IAM002 info",
         ]
     );
+
+    // `cutover aws explain-role` runs `cutover-aws explain-role` (external subcommand).
+    let explain = |arn: &str| {
+        let mut c = Command::new(cutover_bin());
+        c.args([
+            "aws",
+            "explain-role",
+            arn,
+            "--endpoint-url",
+            &moto.url(),
+            "--region",
+            "eu-west-1",
+        ]);
+        env(&mut c, &sb, &moto.url());
+        c.output().unwrap()
+    };
+    let o = explain("arn:aws:iam::123456789012:role/api-exec");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let (first, rest) = text.split_once('\n').unwrap();
+    assert!(
+        first.starts_with("role arn:aws:iam::123456789012:role/api-exec (read at 20"),
+        "{first}"
+    );
+    assert_eq!(rest, EXPLAIN_API_EXEC, "{rest}");
+    let o = explain("arn:aws:iam::123456789012:role/ghost");
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "cutover-aws: error: role `arn:aws:iam::123456789012:role/ghost` does not exist\n"
+    );
     drop(moto);
 }
+
+const EXPLAIN_API_EXEC: &str = "
+policies:
+  inline policy pull
+
+trusted by:
+  ecs-tasks.amazonaws.com          allowed      ECS tasks
+  pods.eks.amazonaws.com           not allowed  EKS Pod Identity
+  ec2.amazonaws.com                not allowed  EC2 instances (EKS nodes, ECS container instances)
+  eks-fargate-pods.amazonaws.com   not allowed  EKS Fargate pods
+
+ECR pull:
+  ecr:GetAuthorizationToken        allowed on *
+  ecr:BatchGetImage                allowed on arn:aws:ecr:eu-west-1:111111111111:repository/*
+  ecr:GetDownloadUrlForLayer       allowed on arn:aws:ecr:eu-west-1:111111111111:repository/*
+  ecr:BatchCheckLayerAvailability  allowed on arn:aws:ecr:eu-west-1:111111111111:repository/*
+
+secrets:
+  secretsmanager:GetSecretValue    not allowed
+  ssm:GetParameters                not allowed
+  ssm:GetParameter                 not allowed
+  kms:Decrypt                      not allowed
+
+logs:
+  logs:CreateLogGroup              not allowed
+  logs:CreateLogStream             not allowed
+  logs:PutLogEvents                not allowed
+
+sts:
+  sts:AssumeRole                   not allowed
+  sts:TagSession                   not allowed
+";
