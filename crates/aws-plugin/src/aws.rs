@@ -13,6 +13,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_iam::error::ProvideErrorMetadata;
 use aws_smithy_http_client::tls;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use lint_engine::iam::arn::Arn;
@@ -176,19 +177,35 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     }
 }
 
-fn describe<E, R>(e: &SdkError<E, R>) -> FetchError
+/// The text of the first `<tag>…</tag>` in an XML error body.
+fn xml_tag<'b>(body: &'b str, tag: &str) -> Option<&'b str> {
+    let open = format!("<{tag}>");
+    let start = body.find(&open)? + open.len();
+    let end = body[start..].find(&format!("</{tag}>"))? + start;
+    Some(body[start..end].trim())
+}
+
+fn describe<E>(e: &SdkError<E, HttpResponse>) -> FetchError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug + 'static,
 {
-    let code = e.code().unwrap_or_default();
+    // Some emulators nest the error one level deeper than AWS (`<Errors><Error>`), so the SDK
+    // finds no code; read it from the body then.
+    let body = e
+        .raw_response()
+        .and_then(|r| r.body().bytes())
+        .map(String::from_utf8_lossy)
+        .unwrap_or_default();
+    let body_code = xml_tag(&body, "Code");
+    let body_message = xml_tag(&body, "Message");
+    let code = e.code().or(body_code).unwrap_or_default();
     if matches!(
         code,
         "NoSuchEntity" | "NoSuchEntityException" | "RepositoryNotFoundException"
     ) {
         return FetchError::NotFound;
     }
-    let text = match (e.code(), e.message()) {
+    let text = match (e.code().or(body_code), e.message().or(body_message)) {
         (Some(c), Some(m)) => format!("{c}: {m}"),
         (Some(c), None) => c.to_string(),
         _ => error_chain(e),
@@ -521,6 +538,15 @@ impl Live {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xml_error_fields() {
+        let body = "<ErrorResponse><Errors><Error><Code>AccessDenied</Code><Message>no</Message></Error></Errors></ErrorResponse>";
+        assert_eq!(xml_tag(body, "Code"), Some("AccessDenied"));
+        assert_eq!(xml_tag(body, "Message"), Some("no"));
+        assert_eq!(xml_tag(body, "Type"), None);
+        assert_eq!(xml_tag("<Code>x", "Code"), None);
+    }
 
     #[test]
     fn rfc3339_dates() {

@@ -45,13 +45,14 @@ impl Drop for Moto {
 }
 
 impl Moto {
-    fn start(server: &Path) -> Moto {
+    fn start(server: &Path, env: &[(&str, &str)]) -> Moto {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
             .expect("a free loopback port");
         let child = Command::new(server)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -279,11 +280,12 @@ fn run(sb: &Sandbox, moto_url: &str, options: &str) -> Output {
     c.output().expect("run cutover")
 }
 
-#[test]
-fn live_iam_and_ecr_findings_from_moto() {
+/// `moto_server` and the venv's python, or `None` when `CUTOVER_SKIP_MOTO=1`. Missing tools fail
+/// the test with instructions.
+fn moto_tools() -> Option<(PathBuf, PathBuf)> {
     if std::env::var_os("CUTOVER_SKIP_MOTO").is_some_and(|v| v == "1") {
         eprintln!("CUTOVER_SKIP_MOTO=1: skipping the moto test");
-        return;
+        return None;
     }
     let server = std::env::var_os("CUTOVER_MOTO_SERVER")
         .map(PathBuf::from)
@@ -295,7 +297,94 @@ fn live_iam_and_ecr_findings_from_moto() {
          (or set CUTOVER_MOTO_SERVER to moto_server), or skip this test with CUTOVER_SKIP_MOTO=1.",
         server.display()
     );
-    let moto = Moto::start(&server);
+    Some((server, python))
+}
+
+fn sandbox(tag: &str) -> Sandbox {
+    let root = std::env::temp_dir().join(format!("cutover-aws-moto-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    for d in ["work", "home"] {
+        std::fs::create_dir_all(root.join(d)).unwrap();
+    }
+    std::fs::write(root.join("config"), "").unwrap();
+    std::fs::write(root.join("credentials"), "").unwrap();
+    Sandbox { root }
+}
+
+/// With IAM access control on, a role the credentials may not read is an AWS001 warning at the
+/// reference; the run goes on and the plugin does not fail.
+#[test]
+fn access_denied_is_a_finding_not_a_failure() {
+    let Some((server, python)) = moto_tools() else {
+        return;
+    };
+    // moto enforces IAM authorization after the first 3 requests (the setup's).
+    let moto = Moto::start(&server, &[("INITIAL_NO_AUTH_ACTION_COUNT", "3")]);
+    let setup = Command::new(&python)
+        .args([
+            "-c",
+            r#"
+import json, os, boto3
+iam = boto3.client("iam", endpoint_url=os.environ["MOTO_URL"], region_name="us-east-1",
+                   aws_access_key_id="testing", aws_secret_access_key="testing")
+iam.create_role(RoleName="locked", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
+iam.create_user(UserName="reader")
+k = iam.create_access_key(UserName="reader")["AccessKey"]
+print(json.dumps({"key": k["AccessKeyId"], "secret": k["SecretAccessKey"]}))
+"#,
+        ])
+        .env("MOTO_URL", moto.url())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    assert!(
+        setup.status.success(),
+        "setup failed: {}",
+        String::from_utf8_lossy(&setup.stderr)
+    );
+    let creds: Value = serde_json::from_slice(&setup.stdout).unwrap();
+    let sb = sandbox("denied");
+    std::fs::write(
+        sb.root.join("credentials"),
+        format!(
+            "[reader]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            creds["key"].as_str().unwrap(),
+            creds["secret"].as_str().unwrap()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        sb.root.join("work/sa.yaml"),
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: app\n  namespace: shop\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/locked\n",
+    )
+    .unwrap();
+    let o = run(
+        &sb,
+        &moto.url(),
+        "region = \"us-east-1\"\nprofile = \"reader\"\n",
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "stderr: {stderr}");
+    assert_eq!(stderr, "");
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let got = lines(&v);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(
+        got[0].starts_with(
+            "sa.yaml:7:33-7:70 AWS001 warning could not read role `arn:aws:iam::123456789012:role/locked`: AccessDenied: "
+        ),
+        "{got:?}"
+    );
+    assert!(got[0].contains("iam:GetRole"), "{got:?}");
+    drop(moto);
+}
+
+#[test]
+fn live_iam_and_ecr_findings_from_moto() {
+    let Some((server, python)) = moto_tools() else {
+        return;
+    };
+    let moto = Moto::start(&server, &[]);
 
     let setup = Command::new(&python)
         .args(["-c", SETUP])
@@ -309,12 +398,7 @@ fn live_iam_and_ecr_findings_from_moto() {
         String::from_utf8_lossy(&setup.stderr)
     );
 
-    let root = std::env::temp_dir().join(format!("cutover-aws-moto-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    let sb = Sandbox { root };
-    for d in ["work", "home"] {
-        std::fs::create_dir_all(sb.root.join(d)).unwrap();
-    }
+    let sb = sandbox("live");
     let creds: Value = serde_json::from_slice(&setup.stdout).unwrap();
     std::fs::write(
         sb.root.join("credentials"),
@@ -326,7 +410,6 @@ fn live_iam_and_ecr_findings_from_moto() {
         ),
     )
     .unwrap();
-    std::fs::write(sb.root.join("config"), "").unwrap();
     std::fs::write(sb.root.join("work/taskdef.json"), TASKDEF).unwrap();
     std::fs::write(sb.root.join("work/sa.yaml"), SERVICE_ACCOUNTS).unwrap();
     std::fs::write(sb.root.join("work/podid.tf.json"), PODID_TF).unwrap();
