@@ -12,12 +12,20 @@
 //! [`PluginError`] naming the plugin; the plugin's findings are then all dropped (a plugin
 //! succeeds or fails as a whole) and the run exits with 2.
 //!
-//! A plugin may declare in its `rules` answer that it **supersedes** built-in rules
-//! (`"supersedes": ["IAM001"]`): it then may answer findings under those built-in IDs, and when
-//! its `check` succeeds the host drops the built-in rule's own findings for that run and keeps the
-//! plugin's (a live-account plugin knows better than the static inputs). When the plugin fails,
-//! nothing is dropped: the built-in findings stand. A built-in rule can be superseded by one
-//! plugin per run, and only while that rule is selected.
+//! A plugin may declare in its `rules` answer that it **extends** or **supersedes** built-in
+//! rules (`"extends": ["IAM001"], "supersedes": ["IAM002"]`): it then may answer findings under
+//! those built-in IDs, in addition to the built-in rule's own findings. Built-in findings are
+//! never dropped as a whole; when the plugin's `check` succeeds, a built-in finding is dropped
+//! only where the plugin answered for its exact primary location (file and byte range):
+//!
+//! - with a finding of the same rule (extended or superseded): the plugin's finding replaces it
+//!   (it carries the live evidence);
+//! - for a superseded rule, also by listing the location in the answer's `evaluated` member: the
+//!   plugin checked that place and found nothing (or something else) to report, so the built-in
+//!   finding there (often "cannot verify") goes.
+//!
+//! When the plugin fails, nothing is dropped: the built-in findings stand. A built-in rule can be
+//! superseded by one plugin per run (extended by any number), and only while it is selected.
 //!
 //! Plugin rule metadata is leaked once per run into `&'static RuleMeta`, so built-in and plugin
 //! rules share one type and every renderer handles both without change (a run is one short-lived
@@ -88,8 +96,21 @@ pub struct RulePlugin {
     pub name: String,
     pub path: PathBuf,
     pub rules: Vec<&'static RuleMeta>,
-    /// Built-in rules this plugin replaces when it runs successfully.
+    /// Built-in rules this plugin replaces where it evaluated them (see the module docs).
     pub supersedes: Vec<&'static RuleMeta>,
+    /// Built-in rules this plugin adds findings to.
+    pub extends: Vec<&'static RuleMeta>,
+}
+
+impl RulePlugin {
+    /// The built-in rule `id` if this plugin extends or supersedes it.
+    fn builtin(&self, id: &str) -> Option<&'static RuleMeta> {
+        self.supersedes
+            .iter()
+            .chain(&self.extends)
+            .find(|m| m.id == id)
+            .copied()
+    }
 }
 
 fn leak(s: String) -> &'static str {
@@ -318,6 +339,8 @@ struct RulesAnswer {
     rules: Vec<RuleInfo>,
     #[serde(default)]
     supersedes: Vec<String>,
+    #[serde(default)]
+    extends: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -426,27 +449,45 @@ fn read_rules(name: &str, timeout: Duration) -> Result<RulePlugin, PluginError> 
         }));
         rules.push(meta);
     }
-    let mut supersedes: Vec<&'static RuleMeta> = Vec::new();
-    for id in &answer.supersedes {
-        let Some(b) = cutover_rules::all().iter().find(|b| b.meta().id == id) else {
-            return Err(PluginError::new(
-                name,
-                format!("`supersedes` names `{id}`, which is not a built-in rule"),
-            ));
-        };
-        if supersedes.iter().any(|m| m.id == id) {
-            return Err(PluginError::new(
-                name,
-                format!("`supersedes` names `{id}` twice"),
-            ));
+    let builtins = |member: &str, ids: &[String]| -> Result<Vec<&'static RuleMeta>, PluginError> {
+        let mut out: Vec<&'static RuleMeta> = Vec::new();
+        for id in ids {
+            let Some(b) = cutover_rules::all().iter().find(|b| b.meta().id == id) else {
+                return Err(PluginError::new(
+                    name,
+                    format!("`{member}` names `{id}`, which is not a built-in rule"),
+                ));
+            };
+            if out.iter().any(|m| m.id == id) {
+                return Err(PluginError::new(
+                    name,
+                    format!("`{member}` names `{id}` twice"),
+                ));
+            }
+            out.push(b.meta());
         }
-        supersedes.push(b.meta());
+        Ok(out)
+    };
+    let supersedes = builtins("supersedes", &answer.supersedes)?;
+    let extends = builtins("extends", &answer.extends)?;
+    if let Some(m) = extends
+        .iter()
+        .find(|m| supersedes.iter().any(|s| s.id == m.id))
+    {
+        return Err(PluginError::new(
+            name,
+            format!(
+                "built-in rule `{}` is in both `supersedes` and `extends`; name it in one",
+                m.id
+            ),
+        ));
     }
     Ok(RulePlugin {
         name: name.to_string(),
         path,
         rules,
         supersedes,
+        extends,
     })
 }
 
@@ -515,7 +556,19 @@ pub fn load(names: &[String], timeout: Duration) -> (Vec<RulePlugin>, Vec<Plugin
 #[derive(Deserialize)]
 struct CheckAnswer {
     findings: Vec<WireFinding>,
+    #[serde(default)]
+    evaluated: Vec<WireEvaluated>,
 }
+
+/// A place the plugin evaluated for a superseded rule.
+#[derive(Deserialize)]
+struct WireEvaluated {
+    rule_id: String,
+    location: WireLocation,
+}
+
+/// `(rule ID, file, span)` of the places where a plugin answered for a built-in rule.
+pub type Answered = HashSet<(&'static str, FileId, Span)>;
 
 #[derive(Deserialize)]
 struct WireFinding {
@@ -605,25 +658,27 @@ fn resolve(
     Ok((id, Span::new(s as u32, e as u32)))
 }
 
-/// Turn a checked answer into findings of the plugin's enabled rules.
+/// Turn a checked answer into findings of the plugin's enabled rules, and the places where it
+/// answered for built-in rules (see the module docs).
 fn findings_of(
     p: &RulePlugin,
     answer: Json,
     db: &SourceDb,
     enabled: &HashSet<&str>,
     builtin: &HashSet<&str>,
-) -> Result<Vec<Finding>, String> {
+) -> Result<(Vec<Finding>, Answered), String> {
     let answer: CheckAnswer =
         serde_json::from_value(answer).map_err(|e| format!("invalid `check` answer: {e}"))?;
     let files: HashMap<&str, FileId> = db.iter().map(|f| (f.name.as_str(), f.id)).collect();
     let mut out = Vec::new();
+    let mut answered = Answered::new();
     for (i, w) in answer.findings.into_iter().enumerate() {
-        let own = p.rules.iter().find(|m| m.id == w.rule_id);
-        let replaced = p.supersedes.iter().find(|m| m.id == w.rule_id);
-        let Some(meta) = own.or(replaced) else {
+        let own = p.rules.iter().find(|m| m.id == w.rule_id).copied();
+        let extended = p.builtin(&w.rule_id);
+        let Some(meta) = own.or(extended) else {
             return Err(format!(
                 "finding {i} is for `{}`, which is neither one of its rules nor a rule it \
-                 supersedes (see `{}{} rules --protocol 1`)",
+                 extends or supersedes (see `{}{} rules --protocol 1`)",
                 w.rule_id,
                 plugin::PREFIX,
                 p.name
@@ -639,6 +694,9 @@ fn findings_of(
         }
         let ctx = |e: String| format!("finding {i} ({}) {e}", w.rule_id);
         let (file, span) = resolve(db, &files, &w.location).map_err(ctx)?;
+        if extended.is_some() {
+            answered.insert((meta.id, file, span));
+        }
         let mut related = Vec::with_capacity(w.related.len());
         for r in &w.related {
             let (rf, rs) = resolve(db, &files, &r.location).map_err(ctx)?;
@@ -661,7 +719,21 @@ fn findings_of(
             logical_path: w.logical_path,
         });
     }
-    Ok(out)
+    for (i, e) in answer.evaluated.into_iter().enumerate() {
+        let Some(meta) = p.supersedes.iter().find(|m| m.id == e.rule_id) else {
+            return Err(format!(
+                "`evaluated` entry {i} is for `{}`, which is not a rule it supersedes",
+                e.rule_id
+            ));
+        };
+        if !builtin.contains(meta.id) {
+            continue;
+        }
+        let (file, span) = resolve(db, &files, &e.location)
+            .map_err(|m| format!("`evaluated` entry {i} ({}) {m}", e.rule_id))?;
+        answered.insert((meta.id, file, span));
+    }
+    Ok((out, answered))
 }
 
 /// The request for one plugin: its header, then the shared `files` and `model` members.
@@ -680,6 +752,7 @@ fn request(
         .chain(
             p.supersedes
                 .iter()
+                .chain(&p.extends)
                 .map(|m| m.id)
                 .filter(|id| builtin.contains(id)),
         )
@@ -708,7 +781,7 @@ fn check_one(
     builtin: &HashSet<&str>,
     timeout: Duration,
     verbose: bool,
-) -> Result<Vec<Finding>, PluginError> {
+) -> Result<(Vec<Finding>, Answered), PluginError> {
     let schemas = schemas().map_err(|e| PluginError::new(&p.name, e))?;
     let (v, stderr) = call(
         &p.name,
@@ -731,12 +804,12 @@ fn check_one(
     })
 }
 
-/// What the plugins answered: their findings, their failures, and the built-in rules that
-/// successful plugins superseded (whose built-in findings are to be dropped).
+/// What the plugins answered: their findings, their failures, and the places where successful
+/// plugins answered for built-in rules (the built-in findings there are to be dropped).
 pub struct PluginRun {
     pub findings: Vec<Finding>,
     pub errors: Vec<PluginError>,
-    pub superseded: HashSet<&'static str>,
+    pub answered: Answered,
 }
 
 /// Build the request from the model and run every plugin's `check` in parallel (each on its own
@@ -755,13 +828,16 @@ pub fn check_all(
         .iter()
         .filter(|p| {
             p.rules.iter().any(|m| enabled.contains(m.id))
-                || p.supersedes.iter().any(|m| builtin.contains(m.id))
+                || p.supersedes
+                    .iter()
+                    .chain(&p.extends)
+                    .any(|m| builtin.contains(m.id))
         })
         .collect();
     let mut run = PluginRun {
         findings: Vec::new(),
         errors: Vec::new(),
-        superseded: HashSet::new(),
+        answered: Answered::new(),
     };
     if active.is_empty() {
         return run;
@@ -769,7 +845,7 @@ pub fn check_all(
     let (files, model_json) = crate::model_json::files_and_model(model);
     let body = format!("\"files\":{},\"model\":{}", files, model_json);
     let empty = Json::Object(Default::default());
-    let results: Vec<Result<Vec<Finding>, PluginError>> = std::thread::scope(|s| {
+    let results: Vec<Result<(Vec<Finding>, Answered), PluginError>> = std::thread::scope(|s| {
         let handles: Vec<_> = active
             .iter()
             .map(|p| {
@@ -794,16 +870,11 @@ pub fn check_all(
             })
             .collect()
     });
-    for (r, p) in results.into_iter().zip(&active) {
+    for r in results {
         match r {
-            Ok(f) => {
+            Ok((f, answered)) => {
                 run.findings.extend(f);
-                run.superseded.extend(
-                    p.supersedes
-                        .iter()
-                        .map(|m| m.id)
-                        .filter(|id| builtin.contains(id)),
-                );
+                run.answered.extend(answered);
             }
             Err(e) => run.errors.push(e),
         }
@@ -855,18 +926,23 @@ pub fn run_all(
                 .iter()
                 .map(|p| PluginError::new(&p.name, "internal error: host panicked"))
                 .collect(),
-            superseded: HashSet::new(),
+            answered: Answered::new(),
         });
         (builtin, from_plugins)
     });
     let PluginRun {
         findings: plugin_findings,
         errors,
-        superseded,
+        answered,
     } = run;
-    if !superseded.is_empty() {
-        // Built-in findings of superseded rules go; the plugin's (same IDs) are added below.
-        findings.retain(|f| !superseded.contains(f.rule_id.as_str()));
+    if !answered.is_empty() {
+        // A built-in finding goes where a plugin answered for its rule at its primary location;
+        // the plugin's findings are added below.
+        findings.retain(|f| {
+            !answered.iter().any(|(id, file, span)| {
+                *id == f.rule_id && *file == f.primary.file && *span == f.primary.span
+            })
+        });
     }
     if !plugin_findings.is_empty() {
         findings.extend(plugin_findings);
