@@ -1,5 +1,12 @@
 //! `check --protocol 1`: find the roles and images the request references, read them from AWS
-//! and answer IAM001 / IAM002 (which this plugin supersedes) and AWS001 / AWS002 findings.
+//! and answer IAM001 (which this plugin extends), IAM002 (which it supersedes where it evaluated
+//! an image) and AWS001 / AWS002 findings.
+//!
+//! IAM002 is evaluated live only for images whose puller the live check models the way the
+//! built-in rule does ([`ImageUse::unmodelled`] is `None`), and only when both the repository
+//! and the puller role were read. Those images are listed in the answer's `evaluated`, so the
+//! host drops the built-in IAM002 findings there. Every other image keeps the built-in rule's
+//! conclusion, and the plugin does not report IAM002 for it.
 
 use std::collections::BTreeSet;
 
@@ -63,6 +70,9 @@ pub struct ImageUse {
     pub puller: Option<(String, &'static str)>,
     /// From ECS (the puller's account is the workload's) or Kubernetes.
     pub ecs: bool,
+    /// Why the live IAM002 check does not model this pull (the built-in rule's conclusion
+    /// stands), or `None` when it does.
+    pub unmodelled: Option<&'static str>,
 }
 
 /// Everything the plugin checks, from the request.
@@ -70,6 +80,25 @@ pub struct ImageUse {
 pub struct Refs {
     pub roles: Vec<RoleRef>,
     pub images: Vec<ImageUse>,
+    /// Literal `ecr_repository_prefix`es of pull-through cache rules; `None` when one is not a
+    /// literal.
+    pub pull_through: Option<Vec<String>>,
+}
+
+impl Refs {
+    /// Whether repository `name` may be under a pull-through cache prefix (its pullers then
+    /// also need `ecr:BatchImportUpstreamImage`, which the live check does not model).
+    pub fn pull_through_cache(&self, name: &str) -> bool {
+        match &self.pull_through {
+            None => true,
+            Some(prefixes) => prefixes.iter().any(|p| {
+                p == "ROOT"
+                    || name
+                        .strip_prefix(p.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            }),
+        }
+    }
 }
 
 fn literal_role(v: Option<&Json>) -> Option<String> {
@@ -114,6 +143,31 @@ pub fn collect(req: &Json, opts: &Options) -> Refs {
     let empty = Vec::new();
     let list = |k: &str| model[k].as_array().unwrap_or(&empty).clone();
 
+    let tf_of = |t: &str| -> Vec<Json> {
+        list("terraform_resources")
+            .into_iter()
+            .filter(|r| r["type"] == t)
+            .filter_map(|r| at(&r).map(|(_, v)| v.clone()))
+            .collect()
+    };
+    // Without `requiresCompatibilities`, the built-in IAM002 treats a task definition that an
+    // EC2 service runs as an EC2 task; the request does not say which service runs which task
+    // definition, so any such service leaves those task definitions to the built-in rule.
+    let ec2_service = tf_of("aws_ecs_service")
+        .iter()
+        .any(|s| s["launch_type"] == "EC2");
+    // Pull-through cache prefixes (`None`: a prefix is not a literal, so any repository may be
+    // under one).
+    let pull_through: Option<Vec<String>> = tf_of("aws_ecr_pull_through_cache_rule")
+        .iter()
+        .map(|r| {
+            r["ecr_repository_prefix"]
+                .as_str()
+                .filter(|p| !p.contains("${"))
+                .map(str::to_string)
+        })
+        .collect();
+    refs.pull_through = pull_through;
     // ECS task definitions: execution and task roles, and the images their execution role pulls.
     for td in list("task_definitions") {
         let Some((loc, v)) = at(&td) else { continue };
@@ -138,6 +192,20 @@ pub fn collect(req: &Json, opts: &Options) -> Refs {
                 }
             }
         }
+        let compat: Vec<&str> = ["requiresCompatibilities", "requires_compatibilities"]
+            .iter()
+            .find_map(|k| v.get(*k).and_then(Json::as_array))
+            .map(|a| a.iter().filter_map(Json::as_str).collect())
+            .unwrap_or_default();
+        let unmodelled = if exec.is_none() {
+            Some("the execution role is not a literal role ARN")
+        } else if !compat.is_empty() && !compat.contains(&"FARGATE") {
+            Some("the task runs on EC2: the container instance role pulls its images")
+        } else if compat.is_empty() && ec2_service {
+            Some("an ECS service with `launch_type = \"EC2\"` may run it: the container instance role would pull its images")
+        } else {
+            None
+        };
         for c in td["containers"].as_array().unwrap_or(&empty) {
             let Some(p) = c["pointer"].as_str() else {
                 continue;
@@ -157,6 +225,7 @@ pub fn collect(req: &Json, opts: &Options) -> Refs {
                 loc: cloc,
                 puller: exec.clone().map(|a| (a, "execution role")),
                 ecs: true,
+                unmodelled,
             });
         }
     }
@@ -227,6 +296,32 @@ pub fn collect(req: &Json, opts: &Options) -> Refs {
                 _ => None,
             })
         });
+    // The built-in rule finds the puller per pod (a Fargate profile selecting it, the node
+    // groups, Karpenter node classes); the live check takes one puller for every pod, so it
+    // evaluates Kubernetes pulls only when that puller is the only candidate.
+    let fargate = !tf_of("aws_eks_fargate_profile").is_empty();
+    let karpenter = list("k8s_objects")
+        .iter()
+        .any(|o| o["kind"] == "EC2NodeClass");
+    let node_groups = tf_of("aws_eks_node_group");
+    let one_node_role = node_groups.iter().all(|g| {
+        literal_role(g.get("node_role_arn")).is_some_and(|a| {
+            k8s_puller
+                .as_ref()
+                .is_some_and(|(p, kind)| *kind == "node role" && *p == a)
+        })
+    });
+    let k8s_unmodelled = if k8s_puller.is_none() {
+        Some("no literal node role ARN is in the inputs or in `node-role-arn`")
+    } else if fargate {
+        Some("a Fargate profile may select the pod: its pod execution role would pull")
+    } else if karpenter {
+        Some("Karpenter `EC2NodeClass` roles may pull for the pod")
+    } else if opts.node_role_arn.is_none() && !one_node_role {
+        Some("the node groups have different or non-literal node roles")
+    } else {
+        None
+    };
     for w in list("workloads") {
         let Some(file) = w["file"].as_str() else {
             continue;
@@ -252,6 +347,7 @@ pub fn collect(req: &Json, opts: &Options) -> Refs {
                 loc,
                 puller: k8s_puller.clone(),
                 ecs: false,
+                unmodelled: k8s_unmodelled,
             });
         }
     }
@@ -377,8 +473,14 @@ fn fetch_problem(rules: &BTreeSet<String>, what: &str, loc: &Loc, e: &FetchError
     }
 }
 
-/// Run the whole check and return the answer's findings.
-pub async fn run(req: &Json, opts: Options) -> Vec<Json> {
+/// What the check answers: findings, and the places it evaluated for IAM002.
+pub struct Answer {
+    pub findings: Vec<Json>,
+    pub evaluated: Vec<Json>,
+}
+
+/// Run the whole check and return the answer's findings and evaluated IAM002 places.
+pub async fn run(req: &Json, opts: Options) -> Answer {
     let rules: BTreeSet<String> = req["rules"]
         .as_array()
         .map(|a| {
@@ -390,6 +492,7 @@ pub async fn run(req: &Json, opts: Options) -> Vec<Json> {
     let refs = collect(req, &opts);
     let mut live = Live::new(opts.clone());
     let mut out: Vec<Out> = Vec::new();
+    let mut evaluated: Vec<Loc> = Vec::new();
 
     // Every referenced role is read once; problems are reported where it is referenced.
     for r in &refs.roles {
@@ -457,6 +560,10 @@ pub async fn run(req: &Json, opts: Options) -> Vec<Json> {
             };
             let Some(workload) = workload else { continue };
             if workload == registry {
+                // The puller's own account: no cross-account pull to check.
+                if img.unmodelled.is_none() && rules.contains("IAM002") {
+                    evaluated.push(img.loc.clone());
+                }
                 continue;
             }
             let repo_name = parsed.repository.clone();
@@ -473,6 +580,20 @@ pub async fn run(req: &Json, opts: Options) -> Vec<Json> {
                     continue;
                 }
             };
+            let unmodelled = img.unmodelled.or_else(|| {
+                refs.pull_through_cache(&repo_name).then_some(
+                    "the repository may be under a pull-through cache prefix (`ecr:BatchImportUpstreamImage`)",
+                )
+            });
+            if let Some(why) = unmodelled {
+                if rules.contains("IAM002") {
+                    eprintln!(
+                        "IAM002 for `{}` at {}{} left to the built-in rule: {why}",
+                        img.image, img.loc.file, img.loc.pointer
+                    );
+                }
+                continue;
+            }
             if !rules.contains("IAM002") {
                 continue;
             }
@@ -561,8 +682,10 @@ pub async fn run(req: &Json, opts: Options) -> Vec<Json> {
                 continue;
             };
             let Ok(role) = live.role(parn).await else {
+                // Only the repository side was checked: not evaluated as a whole.
                 continue;
             };
+            evaluated.push(img.loc.clone());
             let policies: Vec<&lint_engine::iam::Policy> =
                 role.policies.iter().map(|p| &p.policy).collect();
             let missing: Vec<&str> = [("ecr:GetAuthorizationToken", "*")]
@@ -609,10 +732,21 @@ pub async fn run(req: &Json, opts: Options) -> Vec<Json> {
         }
     }
     let mut seen = BTreeSet::new();
-    out.into_iter()
+    let findings = out
+        .into_iter()
         .map(|o| o.json())
         .filter(|j| seen.insert(j.to_string()))
-        .collect()
+        .collect();
+    let mut seen = BTreeSet::new();
+    let evaluated = evaluated
+        .into_iter()
+        .filter(|l| seen.insert(l.clone()))
+        .map(|l| json!({"rule_id": "IAM002", "location": l.json()}))
+        .collect();
+    Answer {
+        findings,
+        evaluated,
+    }
 }
 
 #[cfg(test)]
@@ -702,6 +836,89 @@ mod tests {
                 "node role"
             ))
         );
+    }
+
+    /// Which pulls the live IAM002 models, and why the others are left to the built-in rule.
+    #[test]
+    fn pulls_the_live_check_models() {
+        // The request has a Fargate profile: it may select the pod.
+        let refs = collect(&request(), &Options::default());
+        assert_eq!(
+            refs.images[0].unmodelled,
+            Some("a Fargate profile may select the pod: its pod execution role would pull")
+        );
+        // Without it, the one node group's literal role is the puller.
+        let mut req = request();
+        req["model"]["terraform_resources"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|r| r["type"] != "aws_eks_fargate_profile");
+        let refs = collect(&req, &Options::default());
+        assert_eq!(refs.images[0].unmodelled, None);
+        assert!(!refs.pull_through_cache("web"));
+        // A second node group with another role: the pod's puller is ambiguous.
+        req["files"][0]["documents"][0]["value"]["resource"]["aws_eks_node_group"]["gpu"] =
+            json!({"node_role_arn": "arn:aws:iam::222233334444:role/gpu"});
+        req["model"]["terraform_resources"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"file": "eks.tf.json", "document": 0, "pointer": "/resource/aws_eks_node_group/gpu", "type": "aws_eks_node_group"}));
+        let refs = collect(&req, &Options::default());
+        assert_eq!(
+            refs.images[0].unmodelled,
+            Some("the node groups have different or non-literal node roles")
+        );
+        // … unless `node-role-arn` names the puller.
+        let opts = Options {
+            node_role_arn: Some("arn:aws:iam::222233334444:role/nodes".into()),
+            ..Options::default()
+        };
+        assert_eq!(collect(&req, &opts).images[0].unmodelled, None);
+
+        // ECS: Fargate (or no `requiresCompatibilities`) with a literal execution role only.
+        let td = |body: Json| {
+            json!({
+                "protocol": 1,
+                "files": [{"path": "td.json", "kind": "taskdef", "documents": [{"index": 0, "value": body}]}],
+                "model": {"task_definitions": [{"file": "td.json", "document": 0, "pointer": "",
+                    "containers": [{"name": "a", "pointer": "/containerDefinitions/0"}]}],
+                    "terraform_resources": [{"file": "td.json", "document": 0, "pointer": "/ptc", "type": "aws_ecr_pull_through_cache_rule"}]}
+            })
+        };
+        let image = json!([{"name": "a", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/hub/nginx:1"}]);
+        let exec = "arn:aws:iam::222233334444:role/exec";
+        let why = |body: Json| collect(&td(body), &Options::default()).images[0].unmodelled;
+        assert_eq!(
+            why(
+                json!({"requiresCompatibilities": ["FARGATE", "EC2"], "executionRoleArn": exec, "containerDefinitions": image, "ptc": {"ecr_repository_prefix": "hub"}})
+            ),
+            None
+        );
+        assert_eq!(
+            why(
+                json!({"requiresCompatibilities": ["EC2"], "executionRoleArn": exec, "containerDefinitions": image, "ptc": {}})
+            ),
+            Some("the task runs on EC2: the container instance role pulls its images")
+        );
+        assert_eq!(
+            why(
+                json!({"executionRoleArn": "${aws_iam_role.exec.arn}", "containerDefinitions": image, "ptc": {}})
+            ),
+            Some("the execution role is not a literal role ARN")
+        );
+        // Pull-through cache prefixes: `hub/nginx` is under `hub`, not under `hu`; a prefix
+        // that is an expression may cover anything.
+        let prefix = |p: Json| {
+            collect(
+                &td(json!({"executionRoleArn": exec, "containerDefinitions": image, "ptc": {"ecr_repository_prefix": p}})),
+                &Options::default(),
+            )
+            .pull_through_cache("hub/nginx")
+        };
+        assert!(prefix(json!("hub")));
+        assert!(!prefix(json!("hu")));
+        assert!(prefix(json!("ROOT")));
+        assert!(prefix(json!("${var.prefix}")));
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! `cutover-aws`: a read-only cutover plugin that checks IAM and ECR against a live AWS account.
 //!
 //! * `cutover-aws rules --protocol 1` / `check --protocol 1`: a rule plugin (see docs/plugins.md)
-//!   that supersedes the built-in IAM001 and IAM002 with findings from live data and adds
-//!   AWS001 (a referenced resource could not be read) and AWS002 (it does not exist).
+//!   that adds live findings to the built-in IAM001, replaces the built-in IAM002 for the images it
+//!   evaluates live, and adds AWS001 (a referenced resource could not be read) and AWS002 (it
+//!   does not exist).
 //! * `cutover aws explain-role <arn>`: the role's effective permissions that matter for a
 //!   migration, evaluated with the same policy evaluator as cutover's rules.
 //!
@@ -49,7 +50,8 @@ fn rules_answer() -> Json {
              "summary": "a role or ECR repository referenced by the inputs does not exist in AWS",
              "help_markdown": AWS002_DOC, "security": false}
         ],
-        "supersedes": ["IAM001", "IAM002"]
+        "extends": ["IAM001"],
+        "supersedes": ["IAM002"]
     })
 }
 
@@ -88,8 +90,11 @@ fn check() -> Result<(), String> {
             .map_err(|e| format!("invalid `[plugin.aws]` options: {e}"))?,
     };
     let rt = runtime().map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    let findings = rt.block_on(check::run(&req, opts));
-    println!("{}", json!({"protocol": 1, "findings": findings}));
+    let answer = rt.block_on(check::run(&req, opts));
+    println!(
+        "{}",
+        json!({"protocol": 1, "findings": answer.findings, "evaluated": answer.evaluated})
+    );
     Ok(())
 }
 

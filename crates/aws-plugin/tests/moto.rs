@@ -163,6 +163,65 @@ metadata:
     eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/ops
 ";
 
+/// Workloads that only the built-in IAM001 judges: `ops/cleanup` runs as the `default`
+/// ServiceAccount, which has an IRSA role; `shop/web` and `shop/cart` share `shop/scoped`.
+const WORKLOADS: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: cleanup
+  namespace: ops
+spec:
+  template:
+    metadata:
+      labels: {app: cleanup}
+    spec:
+      containers:
+        - name: cleanup
+          image: nginx:1.27
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      serviceAccountName: scoped
+      containers:
+        - name: web
+          image: nginx:1.27
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: cart
+  namespace: shop
+spec:
+  template:
+    metadata:
+      labels: {app: cart}
+    spec:
+      serviceAccountName: scoped
+      containers:
+        - name: cart
+          image: nginx:1.27
+";
+
+/// An EC2 task definition: the container instance role pulls, which the live IAM002 does not
+/// model, so the built-in rule's conclusion stands for its image.
+const EC2_TASKDEF: &str = r#"{
+  "family": "ec2",
+  "requiresCompatibilities": ["EC2"],
+  "executionRoleArn": "arn:aws:iam::123456789012:role/api-exec",
+  "containerDefinitions": [
+    {"name": "worker", "image": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/worker:2", "essential": true, "stopTimeout": 60}
+  ]
+}
+"#;
+
 /// A Pod Identity association for the catch-all role, and one for a role in an account whose
 /// configured profile does not exist (its credentials cannot be loaded: AWS001, not fatal).
 const PODID_TF: &str = r#"{
@@ -413,6 +472,8 @@ fn live_iam_and_ecr_findings_from_moto() {
     std::fs::write(sb.root.join("work/taskdef.json"), TASKDEF).unwrap();
     std::fs::write(sb.root.join("work/sa.yaml"), SERVICE_ACCOUNTS).unwrap();
     std::fs::write(sb.root.join("work/podid.tf.json"), PODID_TF).unwrap();
+    std::fs::write(sb.root.join("work/workloads.yaml"), WORKLOADS).unwrap();
+    std::fs::write(sb.root.join("work/ec2.json"), EC2_TASKDEF).unwrap();
 
     let options = format!(
         "region = \"eu-west-1\"\nendpoint-url = \"{}\"\n\n[plugin.aws.accounts.111111111111]\nprofile = \"registry\"\n\n[plugin.aws.accounts.222222222222]\nprofile = \"missing\"\n",
@@ -423,9 +484,16 @@ fn live_iam_and_ecr_findings_from_moto() {
     assert_eq!(o.status.code(), Some(1), "stderr: {stderr}");
     assert_eq!(stderr, "");
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    // IAM001 (extended): the live catch-all findings come in addition to the built-in rule's
+    // own (a `default` ServiceAccount with an AWS identity, a ServiceAccount shared by two
+    // workloads), which stand. IAM002 (superseded where evaluated): the live verdicts replace the
+    // built-in "cannot verify" for the images of the Fargate task definition; the EC2 task
+    // definition (container instance role) and the repository that does not exist keep the
+    // built-in rule's conclusion.
     assert_eq!(
         lines(&v),
         [
+            "ec2.json:6:33-6:88 IAM002 info cannot verify the cross-account pull of `111111111111/worker` into account `123456789012`: the puller's policies (the task runs on EC2, so the container instance role pulls images, and that role is not linked in the inputs); the repository policy of `111111111111/worker` (the repository is not in the inputs)",
             "podid.tf.json:8:21-8:61 IAM001 warning role `arn:aws:iam::123456789012:role/reports` bound to ServiceAccount `shop/reports-v2` allows every action (`*`) on `*`",
             "podid.tf.json:14:21-14:59 AWS001 warning could not read role `arn:aws:iam::222222222222:role/audit`: dispatch failure: the credential provider was not enabled: profile `missing` was not defined: could not find source profile missing referenced from the root profile",
             "sa.yaml:7:33-7:71 IAM001 warning role `arn:aws:iam::123456789012:role/reports` bound to ServiceAccount `shop/reports` allows every action (`*`) on `*`",
@@ -434,8 +502,18 @@ fn live_iam_and_ecr_findings_from_moto() {
             "taskdef.json:8:33-8:88 IAM002 error image `111111111111.dkr.ecr.eu-west-1.amazonaws.com/worker:2` is pulled by account `123456789012` (execution role `arn:aws:iam::123456789012:role/api-exec`), but the policy of repository `111111111111/worker` does not grant `ecr:BatchGetImage` to it",
             "taskdef.json:9:32-9:86 IAM002 error image `111111111111.dkr.ecr.eu-west-1.amazonaws.com/batch:3` is pulled by account `123456789012` (execution role `arn:aws:iam::123456789012:role/api-exec`) from repository `111111111111/batch`, which has no repository policy",
             "taskdef.json:10:31-10:84 AWS002 error repository `111111111111/gone` in `eu-west-1` does not exist",
+            "taskdef.json:10:31-10:84 IAM002 info cannot verify the cross-account pull of `111111111111/gone` into account `123456789012`: the policies of execution role `arn:aws:iam::123456789012:role/api-exec` (not in the inputs); the repository policy of `111111111111/gone` (the repository is not in the inputs)",
+            "workloads.yaml:10:5-10:9 IAM001 error `Deployment/ops/cleanup` has no `serviceAccountName`, so it runs as the `default` ServiceAccount of namespace `ops`, which carries AWS identity `arn:aws:iam::123456789012:role/ops` (IRSA)",
+            "workloads.yaml:25:27-25:33 IAM001 warning ServiceAccount `shop/scoped` with AWS identity `arn:aws:iam::123456789012:role/scoped` (IRSA) is shared by 2 workloads (`cart`, `web`), above the limit of 1",
+            "workloads.yaml:40:27-40:33 IAM001 warning ServiceAccount `shop/scoped` with AWS identity `arn:aws:iam::123456789012:role/scoped` (IRSA) is shared by 2 workloads (`cart`, `web`), above the limit of 1",
         ]
     );
+    // The built-in findings carry no live evidence; the ec2.json image was not read as an
+    // IAM002 check (the plugin says why on its standard error, shown by `--verbose`).
+    assert_eq!(v["findings"][10]["rule_name"], "catch-all-service-account");
+    assert!(v["findings"][10]["notes"].as_array().is_none_or(|n| n
+        .iter()
+        .all(|n| !n.as_str().unwrap().contains("fetched at"))));
     // Live evidence in the notes, with the time it was read.
     let notes: Vec<String> = v["findings"]
         .as_array()
@@ -457,40 +535,40 @@ fn live_iam_and_ecr_findings_from_moto() {
     };
     assert_eq!(
         at(
-            &notes[2],
+            &notes[3],
             "inline policy `everything` of role `arn:aws:iam::123456789012:role/reports`, fetched at "
         ),
         ""
     );
     assert_eq!(
         at(
-            &notes[3],
+            &notes[4],
             "managed policy `arn:aws:iam::123456789012:policy/ops-all-ecr` (v1) of role `arn:aws:iam::123456789012:role/ops`, fetched at "
         ),
         ""
     );
     assert_eq!(
         at(
-            &notes[5],
+            &notes[6],
             "repository policy of 111111111111/worker, fetched at "
         ),
         ""
     );
     assert_eq!(
         at(
-            &notes[6],
+            &notes[7],
             "repository policy of 111111111111/batch, fetched at "
         ),
         ": none"
     );
-    assert_eq!(v["findings"][5]["rule_name"], "ecr-cross-account-pull-gap");
-    assert!(v["findings"][5]["help"]
+    assert_eq!(v["findings"][6]["rule_name"], "ecr-cross-account-pull-gap");
+    assert!(v["findings"][6]["help"]
         .as_str()
         .unwrap()
         .contains("\"Principal\": {\"AWS\": \"arn:aws:iam::123456789012:root\"}"));
 
-    // The plugin fails (an unknown option): it answers nothing and the built-in IAM001/IAM002
-    // findings stand (here: the cross-account pulls cannot be verified statically).
+    // The plugin fails (an unknown option): it answers nothing and every built-in IAM001/IAM002
+    // finding stands (here: the cross-account pulls cannot be verified statically).
     let o = run(
         &sb,
         &moto.url(),
@@ -516,10 +594,14 @@ fn live_iam_and_ecr_findings_from_moto() {
     assert_eq!(
         ids,
         [
+            "ec2.json:6:33-6:88 IAM002 info",
             "taskdef.json:7:30-7:86 IAM002 info",
             "taskdef.json:8:33-8:88 IAM002 info",
             "taskdef.json:9:32-9:86 IAM002 info",
             "taskdef.json:10:31-10:84 IAM002 info",
+            "workloads.yaml:10:5-10:9 IAM001 error",
+            "workloads.yaml:25:27-25:33 IAM001 warning",
+            "workloads.yaml:40:27-40:33 IAM001 warning",
         ]
     );
 
