@@ -377,8 +377,10 @@ fn access_denied_is_a_finding_not_a_failure() {
     let Some((server, python)) = moto_tools() else {
         return;
     };
-    // moto enforces IAM authorization after the first 3 requests (the setup's).
-    let moto = Moto::start(&server, &[("INITIAL_NO_AUTH_ACTION_COUNT", "3")]);
+    // moto enforces IAM authorization after the first N requests. The setup needs 3; a retried
+    // request would also count, so the budget is generous and the setup spends the rest of it
+    // (until moto answers AccessDenied) before the plugin runs.
+    let moto = Moto::start(&server, &[("INITIAL_NO_AUTH_ACTION_COUNT", "20")]);
     let setup = Command::new(&python)
         .args([
             "-c",
@@ -389,6 +391,16 @@ iam = boto3.client("iam", endpoint_url=os.environ["MOTO_URL"], region_name="us-e
 iam.create_role(RoleName="locked", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
 iam.create_user(UserName="reader")
 k = iam.create_access_key(UserName="reader")["AccessKey"]
+from botocore.exceptions import ClientError
+for _ in range(40):
+    try:
+        iam.list_roles()
+    except ClientError as e:
+        if e.response["Error"]["Code"] in ("AccessDenied", "InvalidClientTokenId"):
+            break
+        raise
+else:
+    raise SystemExit("moto never started enforcing IAM authorization")
 print(json.dumps({"key": k["AccessKeyId"], "secret": k["SecretAccessKey"]}))
 "#,
         ])
