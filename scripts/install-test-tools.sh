@@ -2,15 +2,17 @@
 # Install the real consumers that cutover's integration tests run against:
 #   * the Microsoft SARIF multitool (`@microsoft/sarif-multitool`, npm) -> target/test-tools/npm
 #   * pre-commit (PyPI) in a virtualenv                                   -> target/test-tools/venv
+#   * moto[server] (PyPI, AWS API emulator for the cutover-aws plugin) and boto3, in that venv
 # Idempotent and fast when already installed. Run it once before `cargo test`:
 #   bash scripts/install-test-tools.sh
-# Versions can be pinned with SARIF_MULTITOOL_VERSION and PRE_COMMIT_VERSION.
+# Versions can be pinned with SARIF_MULTITOOL_VERSION, PRE_COMMIT_VERSION and MOTO_VERSION.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="${CUTOVER_TEST_TOOLS:-$root/target/test-tools}"
 multitool_version="${SARIF_MULTITOOL_VERSION:-5.7.0}"
 precommit_version="${PRE_COMMIT_VERSION:-4.7.0}"
+moto_version="${MOTO_VERSION:-5.2.5}"
 mkdir -p "$tools"
 
 say() { printf 'install-test-tools: %s\n' "$*"; }
@@ -55,5 +57,15 @@ else
   [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "pre-commit==$precommit_version"
   say "pre-commit: $("$venv/bin/pre-commit" --version)"
+fi
+
+# --- moto (AWS emulator for crates/aws-plugin/tests/moto.rs) -------------------------------
+if [[ -x "$venv/bin/moto_server" ]] && "$venv/bin/python" -c "import moto, sys; sys.exit(moto.__version__ != '$moto_version')" 2>/dev/null; then
+  say "moto $moto_version already installed: $venv/bin/moto_server"
+else
+  say "installing moto[server]==$moto_version (with boto3) into $venv"
+  [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "moto[server]==$moto_version" boto3
+  say "moto: $("$venv/bin/python" -c 'import moto; print(moto.__version__)')"
 fi
 say "done"

@@ -16,4 +16,13 @@ for crate in lint-engine cutover-rules; do
   fi
 done
 
+# The AWS SDK, tokio and the TLS/HTTP stack belong to the cutover-aws plugin only: the core
+# binary, the engine, the rules and the pre-commit package stay free of them.
+for crate in cutover lint-engine cutover-rules cutover-pre-commit; do
+  if cargo tree -q -p "$crate" -e normal --prefix none | grep -E '^(aws-|tokio|hyper|h2|rustls|ring) ' ; then
+    echo "dependency wall broken: $crate depends on the AWS SDK, tokio or an HTTP/TLS crate" >&2
+    exit 1
+  fi
+done
+
 cargo test --workspace --locked

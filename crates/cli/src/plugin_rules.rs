@@ -12,6 +12,21 @@
 //! [`PluginError`] naming the plugin; the plugin's findings are then all dropped (a plugin
 //! succeeds or fails as a whole) and the run exits with 2.
 //!
+//! A plugin may declare in its `rules` answer that it **extends** or **supersedes** built-in
+//! rules (`"extends": ["IAM001"], "supersedes": ["IAM002"]`): it then may answer findings under
+//! those built-in IDs, in addition to the built-in rule's own findings. Built-in findings are
+//! never dropped as a whole; when the plugin's `check` succeeds, a built-in finding is dropped
+//! only where the plugin answered for its exact primary location (file and byte range):
+//!
+//! - with a finding of the same rule (extended or superseded): the plugin's finding replaces it
+//!   (it carries the live evidence);
+//! - for a superseded rule, also by listing the location in the answer's `evaluated` member: the
+//!   plugin checked that place and found nothing (or something else) to report, so the built-in
+//!   finding there (often "cannot verify") goes.
+//!
+//! When the plugin fails, nothing is dropped: the built-in findings stand. A built-in rule can be
+//! superseded by one plugin per run (extended by any number), and only while it is selected.
+//!
 //! Plugin rule metadata is leaked once per run into `&'static RuleMeta`, so built-in and plugin
 //! rules share one type and every renderer handles both without change (a run is one short-lived
 //! process and the metadata is a few hundred bytes per rule).
@@ -81,6 +96,21 @@ pub struct RulePlugin {
     pub name: String,
     pub path: PathBuf,
     pub rules: Vec<&'static RuleMeta>,
+    /// Built-in rules this plugin replaces where it evaluated them (see the module docs).
+    pub supersedes: Vec<&'static RuleMeta>,
+    /// Built-in rules this plugin adds findings to.
+    pub extends: Vec<&'static RuleMeta>,
+}
+
+impl RulePlugin {
+    /// The built-in rule `id` if this plugin extends or supersedes it.
+    fn builtin(&self, id: &str) -> Option<&'static RuleMeta> {
+        self.supersedes
+            .iter()
+            .chain(&self.extends)
+            .find(|m| m.id == id)
+            .copied()
+    }
 }
 
 fn leak(s: String) -> &'static str {
@@ -307,6 +337,10 @@ fn seconds(d: Duration) -> String {
 #[derive(Deserialize)]
 struct RulesAnswer {
     rules: Vec<RuleInfo>,
+    #[serde(default)]
+    supersedes: Vec<String>,
+    #[serde(default)]
+    extends: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -415,10 +449,45 @@ fn read_rules(name: &str, timeout: Duration) -> Result<RulePlugin, PluginError> 
         }));
         rules.push(meta);
     }
+    let builtins = |member: &str, ids: &[String]| -> Result<Vec<&'static RuleMeta>, PluginError> {
+        let mut out: Vec<&'static RuleMeta> = Vec::new();
+        for id in ids {
+            let Some(b) = cutover_rules::all().iter().find(|b| b.meta().id == id) else {
+                return Err(PluginError::new(
+                    name,
+                    format!("`{member}` names `{id}`, which is not a built-in rule"),
+                ));
+            };
+            if out.iter().any(|m| m.id == id) {
+                return Err(PluginError::new(
+                    name,
+                    format!("`{member}` names `{id}` twice"),
+                ));
+            }
+            out.push(b.meta());
+        }
+        Ok(out)
+    };
+    let supersedes = builtins("supersedes", &answer.supersedes)?;
+    let extends = builtins("extends", &answer.extends)?;
+    if let Some(m) = extends
+        .iter()
+        .find(|m| supersedes.iter().any(|s| s.id == m.id))
+    {
+        return Err(PluginError::new(
+            name,
+            format!(
+                "built-in rule `{}` is in both `supersedes` and `extends`; name it in one",
+                m.id
+            ),
+        ));
+    }
     Ok(RulePlugin {
         name: name.to_string(),
         path,
         rules,
+        supersedes,
+        extends,
     })
 }
 
@@ -444,6 +513,18 @@ pub fn load(names: &[String], timeout: Duration) -> (Vec<RulePlugin>, Vec<Plugin
     for r in results {
         match r {
             Ok(p) => {
+                let taken = p.supersedes.iter().find_map(|m| {
+                    ok.iter()
+                        .find(|o| o.supersedes.iter().any(|x| x.id == m.id))
+                        .map(|o| (m.id, &o.name))
+                });
+                if let Some((id, other)) = taken {
+                    errors.push(PluginError::new(
+                        &p.name,
+                        format!("supersedes built-in rule `{id}`, which plugin `{other}` already supersedes"),
+                    ));
+                    continue;
+                }
                 let clash = p.rules.iter().find_map(|m| {
                     ok.iter().find_map(|o| {
                         o.rules
@@ -475,7 +556,19 @@ pub fn load(names: &[String], timeout: Duration) -> (Vec<RulePlugin>, Vec<Plugin
 #[derive(Deserialize)]
 struct CheckAnswer {
     findings: Vec<WireFinding>,
+    #[serde(default)]
+    evaluated: Vec<WireEvaluated>,
 }
+
+/// A place the plugin evaluated for a superseded rule.
+#[derive(Deserialize)]
+struct WireEvaluated {
+    rule_id: String,
+    location: WireLocation,
+}
+
+/// `(rule ID, file, span)` of the places where a plugin answered for a built-in rule.
+pub type Answered = HashSet<(&'static str, FileId, Span)>;
 
 #[derive(Deserialize)]
 struct WireFinding {
@@ -565,32 +658,45 @@ fn resolve(
     Ok((id, Span::new(s as u32, e as u32)))
 }
 
-/// Turn a checked answer into findings of the plugin's enabled rules.
+/// Turn a checked answer into findings of the plugin's enabled rules, and the places where it
+/// answered for built-in rules (see the module docs).
 fn findings_of(
     p: &RulePlugin,
     answer: Json,
     db: &SourceDb,
     enabled: &HashSet<&str>,
-) -> Result<Vec<Finding>, String> {
+    builtin: &HashSet<&str>,
+) -> Result<(Vec<Finding>, Answered), String> {
     let answer: CheckAnswer =
         serde_json::from_value(answer).map_err(|e| format!("invalid `check` answer: {e}"))?;
     let files: HashMap<&str, FileId> = db.iter().map(|f| (f.name.as_str(), f.id)).collect();
     let mut out = Vec::new();
+    let mut answered = Answered::new();
     for (i, w) in answer.findings.into_iter().enumerate() {
-        let Some(meta) = p.rules.iter().find(|m| m.id == w.rule_id) else {
+        let own = p.rules.iter().find(|m| m.id == w.rule_id).copied();
+        let extended = p.builtin(&w.rule_id);
+        let Some(meta) = own.or(extended) else {
             return Err(format!(
-                "finding {i} is for `{}`, which is not one of its rules (see `{}{} rules \
-                 --protocol 1`)",
+                "finding {i} is for `{}`, which is neither one of its rules nor a rule it \
+                 extends or supersedes (see `{}{} rules --protocol 1`)",
                 w.rule_id,
                 plugin::PREFIX,
                 p.name
             ));
         };
-        if !enabled.contains(meta.id) {
+        let on = if own.is_some() {
+            enabled.contains(meta.id)
+        } else {
+            builtin.contains(meta.id)
+        };
+        if !on {
             continue;
         }
         let ctx = |e: String| format!("finding {i} ({}) {e}", w.rule_id);
         let (file, span) = resolve(db, &files, &w.location).map_err(ctx)?;
+        if extended.is_some() {
+            answered.insert((meta.id, file, span));
+        }
         let mut related = Vec::with_capacity(w.related.len());
         for r in &w.related {
             let (rf, rs) = resolve(db, &files, &r.location).map_err(ctx)?;
@@ -613,16 +719,43 @@ fn findings_of(
             logical_path: w.logical_path,
         });
     }
-    Ok(out)
+    for (i, e) in answer.evaluated.into_iter().enumerate() {
+        let Some(meta) = p.supersedes.iter().find(|m| m.id == e.rule_id) else {
+            return Err(format!(
+                "`evaluated` entry {i} is for `{}`, which is not a rule it supersedes",
+                e.rule_id
+            ));
+        };
+        if !builtin.contains(meta.id) {
+            continue;
+        }
+        let (file, span) = resolve(db, &files, &e.location)
+            .map_err(|m| format!("`evaluated` entry {i} ({}) {m}", e.rule_id))?;
+        answered.insert((meta.id, file, span));
+    }
+    Ok((out, answered))
 }
 
 /// The request for one plugin: its header, then the shared `files` and `model` members.
-fn request(p: &RulePlugin, enabled: &HashSet<&str>, options: &Json, body: &str) -> Vec<u8> {
+fn request(
+    p: &RulePlugin,
+    enabled: &HashSet<&str>,
+    builtin: &HashSet<&str>,
+    options: &Json,
+    body: &str,
+) -> Vec<u8> {
     let rules: Vec<&str> = p
         .rules
         .iter()
         .map(|m| m.id)
         .filter(|id| enabled.contains(id))
+        .chain(
+            p.supersedes
+                .iter()
+                .chain(&p.extends)
+                .map(|m| m.id)
+                .filter(|id| builtin.contains(id)),
+        )
         .collect();
     let header = serde_json::json!({
         "protocol": PROTOCOL,
@@ -645,9 +778,10 @@ fn check_one(
     input: Arc<Vec<u8>>,
     db: &SourceDb,
     enabled: &HashSet<&str>,
+    builtin: &HashSet<&str>,
     timeout: Duration,
     verbose: bool,
-) -> Result<Vec<Finding>, PluginError> {
+) -> Result<(Vec<Finding>, Answered), PluginError> {
     let schemas = schemas().map_err(|e| PluginError::new(&p.name, e))?;
     let (v, stderr) = call(
         &p.name,
@@ -663,45 +797,67 @@ fn check_one(
             eprintln!("{}{}: {l}", plugin::PREFIX, p.name);
         }
     }
-    findings_of(p, v, db, enabled).map_err(|m| PluginError {
+    findings_of(p, v, db, enabled, builtin).map_err(|m| PluginError {
         plugin: p.name.clone(),
         message: m,
         stderr: stderr_tail(&stderr),
     })
 }
 
+/// What the plugins answered: their findings, their failures, and the places where successful
+/// plugins answered for built-in rules (the built-in findings there are to be dropped).
+pub struct PluginRun {
+    pub findings: Vec<Finding>,
+    pub errors: Vec<PluginError>,
+    pub answered: Answered,
+}
+
 /// Build the request from the model and run every plugin's `check` in parallel (each on its own
-/// thread; the caller runs the built-in rules meanwhile).
+/// thread; the caller runs the built-in rules meanwhile). `builtin` holds the IDs of the selected
+/// built-in rules (a plugin supersedes only selected ones).
 pub fn check_all(
     model: &lint_engine::Model<'_>,
     plugins: &[RulePlugin],
     enabled: &HashSet<&str>,
+    builtin: &HashSet<&str>,
     options: &HashMap<String, Json>,
     timeout: Duration,
     verbose: bool,
-) -> (Vec<Finding>, Vec<PluginError>) {
+) -> PluginRun {
     let active: Vec<&RulePlugin> = plugins
         .iter()
-        .filter(|p| p.rules.iter().any(|m| enabled.contains(m.id)))
+        .filter(|p| {
+            p.rules.iter().any(|m| enabled.contains(m.id))
+                || p.supersedes
+                    .iter()
+                    .chain(&p.extends)
+                    .any(|m| builtin.contains(m.id))
+        })
         .collect();
+    let mut run = PluginRun {
+        findings: Vec::new(),
+        errors: Vec::new(),
+        answered: Answered::new(),
+    };
     if active.is_empty() {
-        return (Vec::new(), Vec::new());
+        return run;
     }
     let (files, model_json) = crate::model_json::files_and_model(model);
     let body = format!("\"files\":{},\"model\":{}", files, model_json);
     let empty = Json::Object(Default::default());
-    let results: Vec<Result<Vec<Finding>, PluginError>> = std::thread::scope(|s| {
+    let results: Vec<Result<(Vec<Finding>, Answered), PluginError>> = std::thread::scope(|s| {
         let handles: Vec<_> = active
             .iter()
             .map(|p| {
                 let input = Arc::new(request(
                     p,
                     enabled,
+                    builtin,
                     options.get(&p.name).unwrap_or(&empty),
                     &body,
                 ));
                 let db = model.db;
-                s.spawn(move || check_one(p, input, db, enabled, timeout, verbose))
+                s.spawn(move || check_one(p, input, db, enabled, builtin, timeout, verbose))
             })
             .collect();
         handles
@@ -714,15 +870,16 @@ pub fn check_all(
             })
             .collect()
     });
-    let mut findings = Vec::new();
-    let mut errors = Vec::new();
     for r in results {
         match r {
-            Ok(f) => findings.extend(f),
-            Err(e) => errors.push(e),
+            Ok((f, answered)) => {
+                run.findings.extend(f);
+                run.answered.extend(answered);
+            }
+            Err(e) => run.errors.push(e),
         }
     }
-    (findings, errors)
+    run
 }
 
 /// Parse a timeout in seconds (`--plugin-timeout`, `plugin-timeout`).
@@ -749,18 +906,44 @@ pub fn run_all(
     timeout: Duration,
     verbose: bool,
 ) -> (Vec<Finding>, Vec<PluginError>) {
-    let (mut findings, (plugin_findings, errors)) = std::thread::scope(|s| {
-        let h = s.spawn(|| check_all(model, plugins, enabled, options, timeout, verbose));
+    let builtin_ids: HashSet<&str> = rules.iter().map(|r| r.meta().id).collect();
+    let (mut findings, run) = std::thread::scope(|s| {
+        let h = s.spawn(|| {
+            check_all(
+                model,
+                plugins,
+                enabled,
+                &builtin_ids,
+                options,
+                timeout,
+                verbose,
+            )
+        });
         let builtin = lint_engine::runner::run_rules(model, rules, config);
-        let from_plugins = h.join().unwrap_or_else(|_| {
-            let errors = plugins
+        let from_plugins = h.join().unwrap_or_else(|_| PluginRun {
+            findings: Vec::new(),
+            errors: plugins
                 .iter()
                 .map(|p| PluginError::new(&p.name, "internal error: host panicked"))
-                .collect();
-            (Vec::new(), errors)
+                .collect(),
+            answered: Answered::new(),
         });
         (builtin, from_plugins)
     });
+    let PluginRun {
+        findings: plugin_findings,
+        errors,
+        answered,
+    } = run;
+    if !answered.is_empty() {
+        // A built-in finding goes where a plugin answered for its rule at its primary location;
+        // the plugin's findings are added below.
+        findings.retain(|f| {
+            !answered.iter().any(|(id, file, span)| {
+                *id == f.rule_id && *file == f.primary.file && *span == f.primary.span
+            })
+        });
+    }
     if !plugin_findings.is_empty() {
         findings.extend(plugin_findings);
         lint_engine::runner::sort_findings(&mut findings, model.db);

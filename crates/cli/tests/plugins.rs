@@ -691,7 +691,7 @@ fn failure_unresolvable_findings() {
             r#"{"rule_id":"BAR001","message":"m","location":{"file":"taskdef.json","pointer":""}}"#,
         ),
         &[],
-        "finding 0 is for `BAR001`, which is not one of its rules",
+        "finding 0 is for `BAR001`, which is neither one of its rules nor a rule it extends or supersedes",
     );
 }
 
@@ -1033,4 +1033,337 @@ fn docs_examples_match_schemas() {
             serde_json::from_str(&rest[start..end]).unwrap_or_else(|e| panic!("{heading}: {e}"));
         assert_valid(&schema(file), &v);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Extending and superseding built-in rules
+
+/// A plugin `cutover-<name>` that supersedes the rules `supersedes` (and has one rule of its
+/// own) and runs `check_body` as its `check`.
+fn superseding_plugin(sb: &Sandbox, name: &str, supersedes: &str, check_body: &str) {
+    builtin_plugin(
+        sb,
+        name,
+        &format!(r#""supersedes":{supersedes}"#),
+        check_body,
+    );
+}
+
+/// A plugin `cutover-<name>` whose `rules` answer has one rule of its own (`<NAME>001`) plus
+/// `members`
+/// (`"extends": […]`, `"supersedes": […]`), and that runs `check_body` as its `check`.
+fn builtin_plugin(sb: &Sandbox, name: &str, members: &str, check_body: &str) {
+    let id = format!("{}001", name.to_uppercase());
+    let rules = format!(
+        r#"{{"protocol":1,"rules":[{{"id":"{id}","name":"live-{name}","default_severity":"warning","summary":"live"}}],{members}}}"#
+    );
+    sb.script(
+        name,
+        &format!(
+            "case \"$1 $2 $3\" in\n\
+             \"rules --protocol 1\") echo '{rules}' ;;\n\
+             \"check --protocol 1\") cat > '{}'\n{check_body}\n ;;\n\
+             *) exit 64 ;;\n\
+             esac",
+            sb.root.join(format!("request-{name}.json")).display()
+        ),
+    );
+}
+
+const LIVE_ECS001: &str = r#"{"rule_id":"ECS001","message":"live says so","location":{"file":"taskdef.json","pointer":"/containerDefinitions/0/name","target":"member"},"notes":["fetched at 2026-01-01T00:00:00Z"]}"#;
+
+#[test]
+fn superseding_plugin_replaces_builtin_findings_when_it_succeeds() {
+    let sb = Sandbox::new();
+    inputs(&sb);
+    superseding_plugin(&sb, "live", r#"["ECS001"]"#, &answer(LIVE_ECS001));
+    let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let v = json_of(&o);
+    // The built-in ECS001 finding (4:6-4:22, "has no `stopTimeout`") is gone; the plugin's stands
+    // under the built-in rule's ID, name and default severity.
+    assert_eq!(
+        lines(&v),
+        ["taskdef.json:4:6-4:22 ECS001 warning live says so"]
+    );
+    assert_eq!(v["findings"][0]["rule_name"], "missing-stop-timeout");
+    assert_eq!(
+        v["findings"][0]["notes"][0],
+        "fetched at 2026-01-01T00:00:00Z"
+    );
+    // The request lists the superseded rule with the plugin's own.
+    let req: Value =
+        serde_json::from_str(&std::fs::read_to_string(sb.root.join("request-live.json")).unwrap())
+            .unwrap();
+    assert_eq!(req["rules"], serde_json::json!(["LIVE001", "ECS001"]));
+
+    // Deselecting the built-in rule: the plugin's findings under that ID are dropped too, and
+    // its own rules still run.
+    let o = sb.cutover(&[
+        "check", "--format", "json", "--plugin", "live", "--ignore", "ECS001",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(lines(&json_of(&o)), Vec::<String>::new());
+    let req: Value =
+        serde_json::from_str(&std::fs::read_to_string(sb.root.join("request-live.json")).unwrap())
+            .unwrap();
+    assert_eq!(req["rules"], serde_json::json!(["LIVE001"]));
+}
+
+#[test]
+fn superseded_builtin_findings_stand_when_the_plugin_fails() {
+    let sb = Sandbox::new();
+    inputs(&sb);
+    superseding_plugin(
+        &sb,
+        "live",
+        r#"["ECS001"]"#,
+        &format!("{}; exit 3", answer(LIVE_ECS001)),
+    );
+    let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(lines(&json_of(&o)), [ECS001_LINE]);
+    assert_eq!(
+        stderr(&o),
+        "error: plugin `live`: `cutover-live check --protocol 1` exited with status 3\n"
+    );
+}
+
+#[test]
+fn supersedes_is_checked() {
+    // Not a built-in rule.
+    let sb = Sandbox::new();
+    inputs(&sb);
+    superseding_plugin(&sb, "live", r#"["ECS999"]"#, &answer(""));
+    let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
+    assert_eq!(code(&o), 2);
+    assert_eq!(lines(&json_of(&o)), [ECS001_LINE]);
+    assert_eq!(
+        stderr(&o),
+        "error: plugin `live`: `supersedes` names `ECS999`, which is not a built-in rule\n"
+    );
+    // Two plugins superseding one rule: the second fails, the first runs.
+    superseding_plugin(&sb, "other", r#"["ECS001"]"#, &answer(""));
+    superseding_plugin(&sb, "live", r#"["ECS001"]"#, &answer(LIVE_ECS001));
+    let o = sb.cutover(&[
+        "check", "--format", "json", "--plugin", "live", "--plugin", "other",
+    ]);
+    assert_eq!(code(&o), 2);
+    assert_eq!(
+        lines(&json_of(&o)),
+        ["taskdef.json:4:6-4:22 ECS001 warning live says so"]
+    );
+    assert!(
+        stderr(&o).contains(
+            "error: plugin `other`: supersedes built-in rule `ECS001`, which plugin `live` already supersedes"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    // A plugin that does not supersede a built-in rule still may not answer it.
+    rule_plugin(&sb, "foo", &answer(LIVE_ECS001));
+    let o = check_json(&sb, &[]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains(
+            "finding 0 is for `ECS001`, which is neither one of its rules nor a rule it extends or supersedes"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// The shared inputs plus a second task definition: two built-in ECS001 findings.
+fn two_ecs001(sb: &Sandbox) {
+    inputs(sb);
+    sb.file(
+        "batch.json",
+        r#"{
+  "family": "batch",
+  "containerDefinitions": [
+    {"name": "batch", "image": "evil.example/batch:1", "essential": true}
+  ]
+}
+"#,
+    );
+}
+
+const BATCH_ECS001_LINE: &str = "batch.json:4:6-4:21 ECS001 warning container `batch` has no `stopTimeout`: SIGTERM then SIGKILL after 30 s";
+
+/// A finding on the image of `taskdef.json`: not where the built-in ECS001 finding is.
+const LIVE_ECS001_IMAGE: &str = r#"{"rule_id":"ECS001","message":"live adds this","location":{"file":"taskdef.json","pointer":"/containerDefinitions/0/image"}}"#;
+
+#[test]
+fn extending_plugin_adds_to_builtin_findings() {
+    let sb = Sandbox::new();
+    two_ecs001(&sb);
+    builtin_plugin(
+        &sb,
+        "live",
+        r#""extends":["ECS001"]"#,
+        &answer(LIVE_ECS001_IMAGE),
+    );
+    let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    // Both built-in findings stand; the plugin's comes in addition, under the built-in rule.
+    assert_eq!(
+        lines(&json_of(&o)),
+        [
+            BATCH_ECS001_LINE,
+            ECS001_LINE,
+            "taskdef.json:4:33-4:56 ECS001 warning live adds this",
+        ]
+    );
+    let req: Value =
+        serde_json::from_str(&std::fs::read_to_string(sb.root.join("request-live.json")).unwrap())
+            .unwrap();
+    assert_eq!(req["rules"], serde_json::json!(["LIVE001", "ECS001"]));
+    // Deselected: the plugin's findings of that rule go too.
+    let o = sb.cutover(&[
+        "check", "--format", "json", "--plugin", "live", "--ignore", "ECS001",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(lines(&json_of(&o)), Vec::<String>::new());
+}
+
+#[test]
+fn extending_plugin_replaces_the_builtin_finding_at_the_same_span_only() {
+    let sb = Sandbox::new();
+    two_ecs001(&sb);
+    builtin_plugin(&sb, "live", r#""extends":["ECS001"]"#, &answer(LIVE_ECS001));
+    let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    // taskdef.json 4:6-4:22: the plugin's finding replaces the built-in one; batch.json stands.
+    let v = json_of(&o);
+    assert_eq!(
+        lines(&v),
+        [
+            BATCH_ECS001_LINE,
+            "taskdef.json:4:6-4:22 ECS001 warning live says so",
+        ]
+    );
+    assert_eq!(
+        v["findings"][1]["notes"][0],
+        "fetched at 2026-01-01T00:00:00Z"
+    );
+}
+
+#[test]
+fn extended_builtin_findings_stand_when_the_plugin_fails() {
+    let sb = Sandbox::new();
+    two_ecs001(&sb);
+    builtin_plugin(
+        &sb,
+        "live",
+        r#""extends":["ECS001"]"#,
+        &format!("{}; exit 3", answer(LIVE_ECS001)),
+    );
+    let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(lines(&json_of(&o)), [BATCH_ECS001_LINE, ECS001_LINE]);
+    assert_eq!(
+        stderr(&o),
+        "error: plugin `live`: `cutover-live check --protocol 1` exited with status 3\n"
+    );
+}
+
+#[test]
+fn superseding_plugin_drops_builtin_findings_only_where_it_evaluated() {
+    let sb = Sandbox::new();
+    two_ecs001(&sb);
+    // No findings, nothing evaluated: every built-in finding stands.
+    superseding_plugin(&sb, "live", r#"["ECS001"]"#, &answer(""));
+    let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(lines(&json_of(&o)), [BATCH_ECS001_LINE, ECS001_LINE]);
+    // `taskdef.json`'s container evaluated without a finding: its built-in finding goes.
+    let evaluated = r#"[{"rule_id":"ECS001","location":{"file":"taskdef.json","pointer":"/containerDefinitions/0/name","target":"member"}}]"#;
+    superseding_plugin(
+        &sb,
+        "live",
+        r#"["ECS001"]"#,
+        &format!(r#"echo '{{"protocol":1,"findings":[],"evaluated":{evaluated}}}'"#),
+    );
+    let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(lines(&json_of(&o)), [BATCH_ECS001_LINE]);
+    // An evaluated place that is not a built-in finding's exact span drops nothing.
+    let elsewhere = r#"[{"rule_id":"ECS001","location":{"file":"taskdef.json","pointer":"/containerDefinitions/0/name"}}]"#;
+    superseding_plugin(
+        &sb,
+        "live",
+        r#"["ECS001"]"#,
+        &format!(r#"echo '{{"protocol":1,"findings":[],"evaluated":{elsewhere}}}'"#),
+    );
+    let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
+    assert_eq!(lines(&json_of(&o)), [BATCH_ECS001_LINE, ECS001_LINE]);
+    // When the plugin fails, its `evaluated` counts for nothing.
+    superseding_plugin(
+        &sb,
+        "live",
+        r#"["ECS001"]"#,
+        &format!(r#"echo '{{"protocol":1,"findings":[],"evaluated":{evaluated}}}'; exit 3"#),
+    );
+    let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(lines(&json_of(&o)), [BATCH_ECS001_LINE, ECS001_LINE]);
+}
+
+#[test]
+fn extends_and_evaluated_are_checked() {
+    let sb = Sandbox::new();
+    inputs(&sb);
+    // Both lists name one rule.
+    builtin_plugin(
+        &sb,
+        "live",
+        r#""extends":["ECS001"],"supersedes":["ECS001"]"#,
+        &answer(""),
+    );
+    let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
+    assert_eq!(code(&o), 2);
+    assert_eq!(lines(&json_of(&o)), [ECS001_LINE]);
+    assert_eq!(
+        stderr(&o),
+        "error: plugin `live`: built-in rule `ECS001` is in both `supersedes` and `extends`; name it in one\n"
+    );
+    // Not a built-in rule.
+    builtin_plugin(&sb, "live", r#""extends":["ECS999"]"#, &answer(""));
+    let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
+    assert_eq!(code(&o), 2);
+    assert_eq!(
+        stderr(&o),
+        "error: plugin `live`: `extends` names `ECS999`, which is not a built-in rule\n"
+    );
+    // Two plugins may extend one rule; one of them may supersede it, not both.
+    builtin_plugin(&sb, "other", r#""extends":["ECS001"]"#, &answer(""));
+    builtin_plugin(
+        &sb,
+        "live",
+        r#""supersedes":["ECS001"]"#,
+        &answer(LIVE_ECS001),
+    );
+    let o = sb.cutover(&[
+        "check", "--format", "json", "--plugin", "live", "--plugin", "other",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        lines(&json_of(&o)),
+        ["taskdef.json:4:6-4:22 ECS001 warning live says so"]
+    );
+    // `evaluated` only for superseded rules (an extended one is not enough).
+    let evaluated = r#"[{"rule_id":"ECS001","location":{"file":"taskdef.json","pointer":"/containerDefinitions/0/name","target":"member"}}]"#;
+    builtin_plugin(
+        &sb,
+        "live",
+        r#""extends":["ECS001"]"#,
+        &format!(r#"echo '{{"protocol":1,"findings":[],"evaluated":{evaluated}}}'"#),
+    );
+    let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
+    assert_eq!(code(&o), 2);
+    assert_eq!(lines(&json_of(&o)), [ECS001_LINE]);
+    assert_eq!(
+        stderr(&o),
+        "error: plugin `live`: `evaluated` entry 0 is for `ECS001`, which is not a rule it supersedes\n"
+    );
 }

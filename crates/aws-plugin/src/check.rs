@@ -1,0 +1,977 @@
+//! `check --protocol 1`: find the roles and images the request references, read them from AWS
+//! and answer IAM001 (which this plugin extends), IAM002 (which it supersedes where it evaluated
+//! an image) and AWS001 / AWS002 findings.
+//!
+//! IAM002 is evaluated live only for images whose puller the live check models the way the
+//! built-in rule does ([`ImageUse::unmodelled`] is `None`), and only when both the repository
+//! and the puller role were read. Those images are listed in the answer's `evaluated`, so the
+//! host drops the built-in IAM002 findings there. Every other image keeps the built-in rule's
+//! conclusion, and the plugin does not report IAM002 for it.
+
+use std::collections::BTreeSet;
+
+use lint_engine::iam::arn::{ecr_repository_arn, partition_of_region, Arn};
+use lint_engine::iam::managed::is_catch_all_managed;
+use lint_engine::iam::{aws_owned, evaluate, parse_image, Decision, Effect, PrincipalRef, Request};
+use serde_json::{json, Value as Json};
+
+use crate::aws::{FetchError, Live, LiveRole, Options};
+
+pub const PULL_ACTIONS: [&str; 2] = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
+
+/// A place in the request: file, document and JSON pointer.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Loc {
+    pub file: String,
+    pub document: usize,
+    pub pointer: String,
+}
+
+impl Loc {
+    fn json(&self) -> Json {
+        json!({"file": self.file, "document": self.document, "pointer": self.pointer})
+    }
+}
+
+/// How a role is used where it is referenced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Use {
+    Execution,
+    Task,
+    /// IRSA: `eks.amazonaws.com/role-arn` on ServiceAccount `ns/name`.
+    Irsa(String, String),
+    /// `aws_eks_pod_identity_association` for ServiceAccount `ns/name`.
+    PodIdentity(String, String),
+    Node,
+    FargatePod,
+}
+
+impl Use {
+    fn service_account(&self) -> Option<(&str, &str)> {
+        match self {
+            Use::Irsa(n, s) | Use::PodIdentity(n, s) => Some((n, s)),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RoleRef {
+    pub arn: String,
+    pub loc: Loc,
+    pub used_as: Use,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImageUse {
+    pub image: String,
+    pub loc: Loc,
+    /// `(role ARN, "execution role" | "node role" | …)`.
+    pub puller: Option<(String, &'static str)>,
+    /// From ECS (the puller's account is the workload's) or Kubernetes.
+    pub ecs: bool,
+    /// Why the live IAM002 check does not model this pull (the built-in rule's conclusion
+    /// stands), or `None` when it does.
+    pub unmodelled: Option<&'static str>,
+}
+
+/// Everything the plugin checks, from the request.
+#[derive(Debug, Default)]
+pub struct Refs {
+    pub roles: Vec<RoleRef>,
+    pub images: Vec<ImageUse>,
+    /// Literal `ecr_repository_prefix`es of pull-through cache rules; `None` when one is not a
+    /// literal.
+    pub pull_through: Option<Vec<String>>,
+}
+
+impl Refs {
+    /// Whether repository `name` may be under a pull-through cache prefix (its pullers then
+    /// also need `ecr:BatchImportUpstreamImage`, which the live check does not model).
+    pub fn pull_through_cache(&self, name: &str) -> bool {
+        match &self.pull_through {
+            None => true,
+            Some(prefixes) => prefixes.iter().any(|p| {
+                p == "ROOT"
+                    || name
+                        .strip_prefix(p.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            }),
+        }
+    }
+}
+
+fn literal_role(v: Option<&Json>) -> Option<String> {
+    let s = v?.as_str()?;
+    let a = Arn::parse(s)?;
+    (a.service == "iam" && a.role_name().is_some() && a.account_id().is_some())
+        .then(|| s.to_string())
+}
+
+fn esc(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// Collect role and image references from the request's model.
+pub fn collect(req: &Json, opts: &Options) -> Refs {
+    let mut refs = Refs::default();
+    let doc = |file: &str, index: usize| -> Option<&Json> {
+        req["files"]
+            .as_array()?
+            .iter()
+            .find(|f| f["path"] == file)?["documents"]
+            .as_array()?
+            .iter()
+            .find(|d| d["index"] == index)
+            .map(|d| &d["value"])
+    };
+    let at = |owner: &Json| -> Option<(Loc, &Json)> {
+        let file = owner["file"].as_str()?;
+        let index = owner["document"].as_u64().unwrap_or(0) as usize;
+        let pointer = owner["pointer"].as_str()?;
+        let v = doc(file, index)?.pointer(pointer)?;
+        Some((
+            Loc {
+                file: file.to_string(),
+                document: index,
+                pointer: pointer.to_string(),
+            },
+            v,
+        ))
+    };
+    let model = &req["model"];
+    let empty = Vec::new();
+    let list = |k: &str| model[k].as_array().unwrap_or(&empty).clone();
+
+    let tf_of = |t: &str| -> Vec<Json> {
+        list("terraform_resources")
+            .into_iter()
+            .filter(|r| r["type"] == t)
+            .filter_map(|r| at(&r).map(|(_, v)| v.clone()))
+            .collect()
+    };
+    // Without `requiresCompatibilities`, the built-in IAM002 treats a task definition that an
+    // EC2 service runs as an EC2 task; the request does not say which service runs which task
+    // definition, so any such service leaves those task definitions to the built-in rule.
+    let ec2_service = tf_of("aws_ecs_service")
+        .iter()
+        .any(|s| s["launch_type"] == "EC2");
+    // Pull-through cache prefixes (`None`: a prefix is not a literal, so any repository may be
+    // under one).
+    let pull_through: Option<Vec<String>> = tf_of("aws_ecr_pull_through_cache_rule")
+        .iter()
+        .map(|r| {
+            r["ecr_repository_prefix"]
+                .as_str()
+                .filter(|p| !p.contains("${"))
+                .map(str::to_string)
+        })
+        .collect();
+    refs.pull_through = pull_through;
+    // ECS task definitions: execution and task roles, and the images their execution role pulls.
+    for td in list("task_definitions") {
+        let Some((loc, v)) = at(&td) else { continue };
+        let mut exec = None;
+        for (keys, used_as) in [
+            (["executionRoleArn", "execution_role_arn"], Use::Execution),
+            (["taskRoleArn", "task_role_arn"], Use::Task),
+        ] {
+            for k in keys {
+                if let Some(arn) = literal_role(v.get(k)) {
+                    if used_as == Use::Execution {
+                        exec = Some(arn.clone());
+                    }
+                    refs.roles.push(RoleRef {
+                        arn,
+                        loc: Loc {
+                            pointer: format!("{}/{}", loc.pointer, esc(k)),
+                            ..loc.clone()
+                        },
+                        used_as: used_as.clone(),
+                    });
+                }
+            }
+        }
+        let compat: Vec<&str> = ["requiresCompatibilities", "requires_compatibilities"]
+            .iter()
+            .find_map(|k| v.get(*k).and_then(Json::as_array))
+            .map(|a| a.iter().filter_map(Json::as_str).collect())
+            .unwrap_or_default();
+        let unmodelled = if exec.is_none() {
+            Some("the execution role is not a literal role ARN")
+        } else if !compat.is_empty() && !compat.contains(&"FARGATE") {
+            Some("the task runs on EC2: the container instance role pulls its images")
+        } else if compat.is_empty() && ec2_service {
+            Some("an ECS service with `launch_type = \"EC2\"` may run it: the container instance role would pull its images")
+        } else {
+            None
+        };
+        for c in td["containers"].as_array().unwrap_or(&empty) {
+            let Some(p) = c["pointer"].as_str() else {
+                continue;
+            };
+            let cloc = Loc {
+                pointer: format!("{p}/image"),
+                ..loc.clone()
+            };
+            let Some(image) = doc(&cloc.file, cloc.document)
+                .and_then(|d| d.pointer(&cloc.pointer))
+                .and_then(Json::as_str)
+            else {
+                continue;
+            };
+            refs.images.push(ImageUse {
+                image: image.to_string(),
+                loc: cloc,
+                puller: exec.clone().map(|a| (a, "execution role")),
+                ecs: true,
+                unmodelled,
+            });
+        }
+    }
+    // ServiceAccounts with an IRSA annotation.
+    for o in list("k8s_objects") {
+        if o["kind"] != "ServiceAccount" {
+            continue;
+        }
+        let Some((loc, v)) = at(&o) else { continue };
+        let key = "eks.amazonaws.com/role-arn";
+        if let Some(arn) = literal_role(v.pointer(&format!("/metadata/annotations/{}", esc(key)))) {
+            let ns = o["namespace"].as_str().unwrap_or("default").to_string();
+            let name = o["name"].as_str().unwrap_or_default().to_string();
+            refs.roles.push(RoleRef {
+                arn,
+                loc: Loc {
+                    pointer: format!("{}/metadata/annotations/{}", loc.pointer, esc(key)),
+                    ..loc
+                },
+                used_as: Use::Irsa(ns, name),
+            });
+        }
+    }
+    // Terraform: Pod Identity associations, node groups, Fargate profiles.
+    for r in list("terraform_resources") {
+        let Some((loc, v)) = at(&r) else { continue };
+        let (key, used_as) = match r["type"].as_str().unwrap_or_default() {
+            "aws_eks_pod_identity_association" => (
+                "role_arn",
+                Use::PodIdentity(
+                    v["namespace"].as_str().unwrap_or("default").to_string(),
+                    v["service_account"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                ),
+            ),
+            "aws_eks_node_group" => ("node_role_arn", Use::Node),
+            "aws_eks_fargate_profile" => ("pod_execution_role_arn", Use::FargatePod),
+            _ => continue,
+        };
+        if let Some(arn) = literal_role(v.get(key)) {
+            refs.roles.push(RoleRef {
+                arn,
+                loc: Loc {
+                    pointer: format!("{}/{key}", loc.pointer),
+                    ..loc
+                },
+                used_as,
+            });
+        }
+    }
+    // Kubernetes workloads: the kubelet pulls with the node role (or the Fargate pod execution
+    // role), never with the IRSA / Pod Identity role.
+    let k8s_puller = opts
+        .node_role_arn
+        .clone()
+        .map(|a| (a, "node role"))
+        .or_else(|| {
+            refs.roles.iter().find_map(|r| match r.used_as {
+                Use::Node => Some((r.arn.clone(), "node role")),
+                _ => None,
+            })
+        })
+        .or_else(|| {
+            refs.roles.iter().find_map(|r| match r.used_as {
+                Use::FargatePod => Some((r.arn.clone(), "Fargate pod execution role")),
+                _ => None,
+            })
+        });
+    // The built-in rule finds the puller per pod (a Fargate profile selecting it, the node
+    // groups, Karpenter node classes); the live check takes one puller for every pod, so it
+    // evaluates Kubernetes pulls only when that puller is the only candidate.
+    let fargate = !tf_of("aws_eks_fargate_profile").is_empty();
+    let karpenter = list("k8s_objects")
+        .iter()
+        .any(|o| o["kind"] == "EC2NodeClass");
+    let node_groups = tf_of("aws_eks_node_group");
+    let one_node_role = node_groups.iter().all(|g| {
+        literal_role(g.get("node_role_arn")).is_some_and(|a| {
+            k8s_puller
+                .as_ref()
+                .is_some_and(|(p, kind)| *kind == "node role" && *p == a)
+        })
+    });
+    let k8s_unmodelled = if k8s_puller.is_none() {
+        Some("no literal node role ARN is in the inputs or in `node-role-arn`")
+    } else if fargate {
+        Some("a Fargate profile may select the pod: its pod execution role would pull")
+    } else if karpenter {
+        Some("Karpenter `EC2NodeClass` roles may pull for the pod")
+    } else if opts.node_role_arn.is_none() && !one_node_role {
+        Some("the node groups have different or non-literal node roles")
+    } else {
+        None
+    };
+    for w in list("workloads") {
+        let Some(file) = w["file"].as_str() else {
+            continue;
+        };
+        let index = w["document"].as_u64().unwrap_or(0) as usize;
+        for c in w["containers"].as_array().unwrap_or(&empty) {
+            let Some(p) = c["pointer"].as_str() else {
+                continue;
+            };
+            let loc = Loc {
+                file: file.to_string(),
+                document: index,
+                pointer: format!("{p}/image"),
+            };
+            let Some(image) = doc(file, index)
+                .and_then(|d| d.pointer(&loc.pointer))
+                .and_then(Json::as_str)
+            else {
+                continue;
+            };
+            refs.images.push(ImageUse {
+                image: image.to_string(),
+                loc,
+                puller: k8s_puller.clone(),
+                ecs: false,
+                unmodelled: k8s_unmodelled,
+            });
+        }
+    }
+    refs
+}
+
+/// One finding of the answer.
+struct Out {
+    rule: &'static str,
+    severity: Option<&'static str>,
+    message: String,
+    loc: Loc,
+    help: Option<String>,
+    notes: Vec<String>,
+    logical: Option<String>,
+}
+
+impl Out {
+    fn json(&self) -> Json {
+        let mut m = serde_json::Map::new();
+        m.insert("rule_id".into(), json!(self.rule));
+        m.insert("message".into(), json!(self.message));
+        m.insert("location".into(), self.loc.json());
+        if let Some(s) = self.severity {
+            m.insert("severity".into(), json!(s));
+        }
+        if let Some(h) = &self.help {
+            m.insert("help".into(), json!(h));
+        }
+        if !self.notes.is_empty() {
+            m.insert("notes".into(), json!(self.notes));
+        }
+        if let Some(l) = &self.logical {
+            m.insert("logical_path".into(), json!(l));
+        }
+        Json::Object(m)
+    }
+}
+
+/// What a catch-all check found in one policy: `(policy description, what it allows)`.
+pub fn catch_all(role: &LiveRole) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for p in &role.policies {
+        if let Some(m) = &p.aws_managed {
+            if is_catch_all_managed(m) {
+                out.push((
+                    p.what.clone(),
+                    format!("has the AWS managed policy `{m}` attached"),
+                ));
+                continue;
+            }
+        }
+        for s in &p.policy.statements {
+            if s.effect != Effect::Allow {
+                continue;
+            }
+            if let Some(v) = s.all_actions_value() {
+                let what = if s.on_all_resources() {
+                    format!("allows every action (`{}`) on `*`", v.text)
+                } else {
+                    format!("allows every action (`{}`)", v.text)
+                };
+                out.push((p.what.clone(), what));
+                continue;
+            }
+            if !s.on_all_resources() {
+                continue;
+            }
+            let Some(acts) = &s.actions else { continue };
+            if acts.negated {
+                out.push((
+                    p.what.clone(),
+                    "allows every action except a few (`NotAction`) on `*`".into(),
+                ));
+                continue;
+            }
+            if let Some(v) = s.action_value_matching("iam:PassRole") {
+                let what = if v.text == "iam:PassRole" {
+                    "allows `iam:PassRole` on `*`".to_string()
+                } else {
+                    format!("allows `iam:PassRole` (through `{}`) on `*`", v.text)
+                };
+                out.push((p.what.clone(), what));
+                continue;
+            }
+            if let Some(v) = acts.values.iter().find(|v| {
+                v.text
+                    .split_once(':')
+                    .is_some_and(|(svc, act)| !svc.is_empty() && act == "*")
+            }) {
+                out.push((p.what.clone(), format!("allows all of `{}` on `*`", v.text)));
+            }
+        }
+    }
+    out
+}
+
+fn fetch_problem(rules: &BTreeSet<String>, what: &str, loc: &Loc, e: &FetchError) -> Option<Out> {
+    match e {
+        FetchError::NotFound => rules.contains("AWS002").then(|| Out {
+            rule: "AWS002",
+            severity: None,
+            message: format!("{what} does not exist"),
+            loc: loc.clone(),
+            help: Some(
+                "check the name, account and region, or create it before the cut-over".into(),
+            ),
+            notes: Vec::new(),
+            logical: None,
+        }),
+        FetchError::Unreadable(m) => rules.contains("AWS001").then(|| Out {
+            rule: "AWS001",
+            severity: None,
+            message: format!("could not read {what}: {m}"),
+            loc: loc.clone(),
+            help: Some(
+                "grant the credentials cutover-aws uses the read permissions listed in docs/aws-plugin.md, or configure a profile for that account in `[plugin.aws.accounts]`"
+                    .into(),
+            ),
+            notes: Vec::new(),
+            logical: None,
+        }),
+    }
+}
+
+/// What the check answers: findings, and the places it evaluated for IAM002.
+pub struct Answer {
+    pub findings: Vec<Json>,
+    pub evaluated: Vec<Json>,
+}
+
+/// Run the whole check and return the answer's findings and evaluated IAM002 places.
+pub async fn run(req: &Json, opts: Options) -> Answer {
+    let rules: BTreeSet<String> = req["rules"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let refs = collect(req, &opts);
+    let mut live = Live::new(opts.clone());
+    let mut out: Vec<Out> = Vec::new();
+    let mut evaluated: Vec<Loc> = Vec::new();
+
+    // Every referenced role is read once; problems are reported where it is referenced.
+    for r in &refs.roles {
+        let role = live.role(&r.arn).await;
+        let role = match role {
+            Ok(role) => role,
+            Err(e) => {
+                out.extend(fetch_problem(
+                    &rules,
+                    &format!("role `{}`", r.arn),
+                    &r.loc,
+                    &e,
+                ));
+                continue;
+            }
+        };
+        let Some((ns, sa)) = r.used_as.service_account() else {
+            continue;
+        };
+        if !rules.contains("IAM001") || ns == "kube-system" {
+            continue;
+        }
+        let severity = if sa == "default" { "error" } else { "warning" };
+        for (policy, what) in catch_all(&role) {
+            out.push(Out {
+                rule: "IAM001",
+                severity: Some(severity),
+                message: format!(
+                    "role `{}` bound to ServiceAccount `{ns}/{sa}` {what}",
+                    role.arn
+                ),
+                loc: r.loc.clone(),
+                help: Some("grant only the actions and resources the workload uses".into()),
+                notes: vec![format!(
+                    "{policy} of role `{}`, fetched at {}",
+                    role.arn, role.fetched_at
+                )],
+                logical: Some(format!("{}/permissions", role.arn)),
+            });
+        }
+    }
+
+    // Cross-account ECR pulls.
+    if rules.contains("IAM002") || rules.contains("AWS001") || rules.contains("AWS002") {
+        for img in &refs.images {
+            let Some(parsed) = parse_image(&img.image) else {
+                continue;
+            };
+            let Some((registry, region)) = parsed.ecr() else {
+                continue;
+            };
+            let (registry, region) = (registry.to_string(), region.to_string());
+            if aws_owned(&registry).is_some() {
+                continue;
+            }
+            let puller_account = img
+                .puller
+                .as_ref()
+                .and_then(|(a, _)| Arn::parse(a).and_then(|a| a.account_id().map(str::to_string)));
+            let workload = match (puller_account, &opts.workload_account, img.ecs) {
+                (Some(a), _, _) => Some(a),
+                (None, Some(a), _) => Some(a.clone()),
+                (None, None, false) => live.caller_account().await,
+                (None, None, true) => None,
+            };
+            let Some(workload) = workload else { continue };
+            if workload == registry {
+                // The puller's own account: no cross-account pull to check.
+                if img.unmodelled.is_none() && rules.contains("IAM002") {
+                    evaluated.push(img.loc.clone());
+                }
+                continue;
+            }
+            let repo_name = parsed.repository.clone();
+            let shown = format!("{registry}/{repo_name}");
+            let repo = match live.repository(&registry, &region, &repo_name).await {
+                Ok(r) => r,
+                Err(e) => {
+                    out.extend(fetch_problem(
+                        &rules,
+                        &format!("repository `{shown}` in `{region}`"),
+                        &img.loc,
+                        &e,
+                    ));
+                    continue;
+                }
+            };
+            let unmodelled = img.unmodelled.or_else(|| {
+                refs.pull_through_cache(&repo_name).then_some(
+                    "the repository may be under a pull-through cache prefix (`ecr:BatchImportUpstreamImage`)",
+                )
+            });
+            if let Some(why) = unmodelled {
+                if rules.contains("IAM002") {
+                    eprintln!(
+                        "IAM002 for `{}` at {}{} left to the built-in rule: {why}",
+                        img.image, img.loc.file, img.loc.pointer
+                    );
+                }
+                continue;
+            }
+            if !rules.contains("IAM002") {
+                continue;
+            }
+            let repo_arn =
+                ecr_repository_arn(partition_of_region(&region), &region, &registry, &repo_name);
+            let statement = format!(
+                "{{\"Effect\": \"Allow\", \"Principal\": {{\"AWS\": \"arn:{}:iam::{workload}:root\"}}, \"Action\": [\"ecr:BatchGetImage\", \"ecr:GetDownloadUrlForLayer\", \"ecr:BatchCheckLayerAvailability\"]}}",
+                partition_of_region(&region)
+            );
+            let evidence = format!(
+                "repository policy of {shown}, fetched at {}",
+                repo.fetched_at
+            );
+            let who = match &img.puller {
+                Some((arn, kind)) => format!("account `{workload}` ({kind} `{arn}`)"),
+                None => format!("account `{workload}`"),
+            };
+            match &repo.policy {
+                None => out.push(Out {
+                    rule: "IAM002",
+                    severity: None,
+                    message: format!(
+                        "image `{}` is pulled by {who} from repository `{shown}`, which has no repository policy"
+                    , img.image),
+                    loc: img.loc.clone(),
+                    help: Some(format!("add a repository policy statement to `{shown}`: {statement}")),
+                    notes: vec![format!("{evidence}: none")],
+                    logical: Some(format!("{shown}/pull")),
+                }),
+                Some(policy) => {
+                    let principal = PrincipalRef::Aws {
+                        account: workload.clone(),
+                        arn: img.puller.as_ref().map(|(a, _)| a.clone()),
+                    };
+                    let mut worst: Option<(Decision, &str)> = None;
+                    for a in PULL_ACTIONS {
+                        let e = evaluate(
+                            &[policy],
+                            &Request {
+                                action: a,
+                                resource: &repo_arn,
+                                principal: Some(&principal),
+                            },
+                        );
+                        let rank = |d: Decision| match d {
+                            Decision::Allow => 0,
+                            Decision::Conditional | Decision::Unknown => 1,
+                            Decision::Deny | Decision::ImplicitDeny => 2,
+                        };
+                        if rank(e.decision) > worst.map_or(0, |(d, _)| rank(d)) {
+                            worst = Some((e.decision, a));
+                        }
+                    }
+                    match worst {
+                        None => {}
+                        Some((Decision::Conditional | Decision::Unknown, a)) => out.push(Out {
+                            rule: "IAM002",
+                            severity: Some("info"),
+                            message: format!(
+                                "cannot verify that {who} may pull `{}`: the grant of `{a}` in the policy of repository `{shown}` depends on a `Condition`",
+                                img.image
+                            ),
+                            loc: img.loc.clone(),
+                            help: None,
+                            notes: vec![evidence.clone()],
+                            logical: Some(format!("{shown}/pull")),
+                        }),
+                        Some((d, a)) => out.push(Out {
+                            rule: "IAM002",
+                            severity: None,
+                            message: format!(
+                                "image `{}` is pulled by {who}, but the policy of repository `{shown}` {} `{a}` to it",
+                                img.image,
+                                if d == Decision::Deny { "denies" } else { "does not grant" }
+                            ),
+                            loc: img.loc.clone(),
+                            help: Some(format!("add a repository policy statement to `{shown}`: {statement}")),
+                            notes: vec![evidence.clone()],
+                            logical: Some(format!("{shown}/pull")),
+                        }),
+                    }
+                }
+            }
+            // The puller's own identity policies.
+            let Some((parn, kind)) = &img.puller else {
+                continue;
+            };
+            let Ok(role) = live.role(parn).await else {
+                // Only the repository side was checked: not evaluated as a whole.
+                continue;
+            };
+            evaluated.push(img.loc.clone());
+            let policies: Vec<&lint_engine::iam::Policy> =
+                role.policies.iter().map(|p| &p.policy).collect();
+            let missing: Vec<&str> = [("ecr:GetAuthorizationToken", "*")]
+                .into_iter()
+                .chain(PULL_ACTIONS.iter().map(|a| (*a, repo_arn.as_str())))
+                .filter(|(a, r)| {
+                    matches!(
+                        evaluate(
+                            &policies,
+                            &Request {
+                                action: a,
+                                resource: r,
+                                principal: None
+                            }
+                        )
+                        .decision,
+                        Decision::Deny | Decision::ImplicitDeny
+                    )
+                })
+                .map(|(a, _)| a)
+                .collect();
+            if !missing.is_empty() {
+                let list: Vec<String> = missing.iter().map(|a| format!("`{a}`")).collect();
+                out.push(Out {
+                    rule: "IAM002",
+                    severity: None,
+                    message: format!(
+                        "{kind} `{parn}` pulls `{}` from account `{registry}` but is not allowed {}",
+                        img.image,
+                        list.join(", ")
+                    ),
+                    loc: img.loc.clone(),
+                    help: Some(format!(
+                        "allow {} to the {kind} (`ecr:GetAuthorizationToken` on `*`, the others on `{repo_arn}`)",
+                        list.join(", ")
+                    )),
+                    notes: vec![format!(
+                        "policies of role `{parn}`, fetched at {}",
+                        role.fetched_at
+                    )],
+                    logical: Some(format!("{parn}/pull/{shown}")),
+                });
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let findings = out
+        .into_iter()
+        .map(|o| o.json())
+        .filter(|j| seen.insert(j.to_string()))
+        .collect();
+    let mut seen = BTreeSet::new();
+    let evaluated = evaluated
+        .into_iter()
+        .filter(|l| seen.insert(l.clone()))
+        .map(|l| json!({"rule_id": "IAM002", "location": l.json()}))
+        .collect();
+    Answer {
+        findings,
+        evaluated,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::{parse_policy, LivePolicy};
+
+    fn request() -> Json {
+        json!({
+            "protocol": 1,
+            "rules": ["IAM001", "IAM002"],
+            "files": [
+                {"path": "eks.tf.json", "kind": "tfjson", "documents": [{"index": 0, "value": {"resource": {
+                    "aws_eks_node_group": {"main": {"node_role_arn": "arn:aws:iam::222233334444:role/nodes"}},
+                    "aws_eks_fargate_profile": {"fp": {"pod_execution_role_arn": "arn:aws:iam::222233334444:role/fargate"}},
+                    "aws_eks_pod_identity_association": {
+                        "a": {"namespace": "shop", "service_account": "cart", "role_arn": "arn:aws:iam::222233334444:role/cart"},
+                        "b": {"namespace": "shop", "service_account": "x", "role_arn": "${aws_iam_role.x.arn}"}
+                    }
+                }}}]},
+                {"path": "k8s.yaml", "kind": "k8s", "documents": [
+                    {"index": 0, "value": {"kind": "ServiceAccount", "metadata": {"name": "web", "namespace": "shop",
+                        "annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::222233334444:role/web"}}}},
+                    {"index": 1, "value": {"kind": "Deployment", "spec": {"template": {"spec": {"containers": [
+                        {"name": "web", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/web:1"}]}}}}}
+                ]}
+            ],
+            "model": {
+                "task_definitions": [],
+                "k8s_objects": [
+                    {"file": "k8s.yaml", "document": 0, "pointer": "", "kind": "ServiceAccount", "name": "web", "namespace": "shop"}
+                ],
+                "workloads": [
+                    {"file": "k8s.yaml", "document": 1, "pointer": "", "kind": "Deployment",
+                     "containers": [{"name": "web", "pointer": "/spec/template/spec/containers/0", "init": false}]}
+                ],
+                "terraform_resources": [
+                    {"file": "eks.tf.json", "document": 0, "pointer": "/resource/aws_eks_node_group/main", "type": "aws_eks_node_group"},
+                    {"file": "eks.tf.json", "document": 0, "pointer": "/resource/aws_eks_fargate_profile/fp", "type": "aws_eks_fargate_profile"},
+                    {"file": "eks.tf.json", "document": 0, "pointer": "/resource/aws_eks_pod_identity_association/a", "type": "aws_eks_pod_identity_association"},
+                    {"file": "eks.tf.json", "document": 0, "pointer": "/resource/aws_eks_pod_identity_association/b", "type": "aws_eks_pod_identity_association"}
+                ]
+            }
+        })
+    }
+
+    #[test]
+    fn references_from_the_model() {
+        let refs = collect(&request(), &Options::default());
+        let roles: Vec<String> = refs
+            .roles
+            .iter()
+            .map(|r| format!("{} {} {:?}", r.loc.pointer, r.arn, r.used_as))
+            .collect();
+        assert_eq!(
+            roles,
+            [
+                "/metadata/annotations/eks.amazonaws.com~1role-arn arn:aws:iam::222233334444:role/web Irsa(\"shop\", \"web\")",
+                "/resource/aws_eks_node_group/main/node_role_arn arn:aws:iam::222233334444:role/nodes Node",
+                "/resource/aws_eks_fargate_profile/fp/pod_execution_role_arn arn:aws:iam::222233334444:role/fargate FargatePod",
+                "/resource/aws_eks_pod_identity_association/a/role_arn arn:aws:iam::222233334444:role/cart PodIdentity(\"shop\", \"cart\")",
+            ]
+        );
+        // The kubelet pulls with the node role (not the IRSA role).
+        assert_eq!(refs.images.len(), 1);
+        assert_eq!(
+            refs.images[0].loc.pointer,
+            "/spec/template/spec/containers/0/image"
+        );
+        assert_eq!(
+            refs.images[0].puller,
+            Some((
+                "arn:aws:iam::222233334444:role/nodes".to_string(),
+                "node role"
+            ))
+        );
+        // The option wins.
+        let opts = Options {
+            node_role_arn: Some("arn:aws:iam::222233334444:role/other".into()),
+            ..Options::default()
+        };
+        let refs = collect(&request(), &opts);
+        assert_eq!(
+            refs.images[0].puller,
+            Some((
+                "arn:aws:iam::222233334444:role/other".to_string(),
+                "node role"
+            ))
+        );
+    }
+
+    /// Which pulls the live IAM002 models, and why the others are left to the built-in rule.
+    #[test]
+    fn pulls_the_live_check_models() {
+        // The request has a Fargate profile: it may select the pod.
+        let refs = collect(&request(), &Options::default());
+        assert_eq!(
+            refs.images[0].unmodelled,
+            Some("a Fargate profile may select the pod: its pod execution role would pull")
+        );
+        // Without it, the one node group's literal role is the puller.
+        let mut req = request();
+        req["model"]["terraform_resources"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|r| r["type"] != "aws_eks_fargate_profile");
+        let refs = collect(&req, &Options::default());
+        assert_eq!(refs.images[0].unmodelled, None);
+        assert!(!refs.pull_through_cache("web"));
+        // A second node group with another role: the pod's puller is ambiguous.
+        req["files"][0]["documents"][0]["value"]["resource"]["aws_eks_node_group"]["gpu"] =
+            json!({"node_role_arn": "arn:aws:iam::222233334444:role/gpu"});
+        req["model"]["terraform_resources"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"file": "eks.tf.json", "document": 0, "pointer": "/resource/aws_eks_node_group/gpu", "type": "aws_eks_node_group"}));
+        let refs = collect(&req, &Options::default());
+        assert_eq!(
+            refs.images[0].unmodelled,
+            Some("the node groups have different or non-literal node roles")
+        );
+        // … unless `node-role-arn` names the puller.
+        let opts = Options {
+            node_role_arn: Some("arn:aws:iam::222233334444:role/nodes".into()),
+            ..Options::default()
+        };
+        assert_eq!(collect(&req, &opts).images[0].unmodelled, None);
+
+        // ECS: Fargate (or no `requiresCompatibilities`) with a literal execution role only.
+        let td = |body: Json| {
+            json!({
+                "protocol": 1,
+                "files": [{"path": "td.json", "kind": "taskdef", "documents": [{"index": 0, "value": body}]}],
+                "model": {"task_definitions": [{"file": "td.json", "document": 0, "pointer": "",
+                    "containers": [{"name": "a", "pointer": "/containerDefinitions/0"}]}],
+                    "terraform_resources": [{"file": "td.json", "document": 0, "pointer": "/ptc", "type": "aws_ecr_pull_through_cache_rule"}]}
+            })
+        };
+        let image = json!([{"name": "a", "image": "111122223333.dkr.ecr.eu-west-1.amazonaws.com/hub/nginx:1"}]);
+        let exec = "arn:aws:iam::222233334444:role/exec";
+        let why = |body: Json| collect(&td(body), &Options::default()).images[0].unmodelled;
+        assert_eq!(
+            why(
+                json!({"requiresCompatibilities": ["FARGATE", "EC2"], "executionRoleArn": exec, "containerDefinitions": image, "ptc": {"ecr_repository_prefix": "hub"}})
+            ),
+            None
+        );
+        assert_eq!(
+            why(
+                json!({"requiresCompatibilities": ["EC2"], "executionRoleArn": exec, "containerDefinitions": image, "ptc": {}})
+            ),
+            Some("the task runs on EC2: the container instance role pulls its images")
+        );
+        assert_eq!(
+            why(
+                json!({"executionRoleArn": "${aws_iam_role.exec.arn}", "containerDefinitions": image, "ptc": {}})
+            ),
+            Some("the execution role is not a literal role ARN")
+        );
+        // Pull-through cache prefixes: `hub/nginx` is under `hub`, not under `hu`; a prefix
+        // that is an expression may cover anything.
+        let prefix = |p: Json| {
+            collect(
+                &td(json!({"executionRoleArn": exec, "containerDefinitions": image, "ptc": {"ecr_repository_prefix": p}})),
+                &Options::default(),
+            )
+            .pull_through_cache("hub/nginx")
+        };
+        assert!(prefix(json!("hub")));
+        assert!(!prefix(json!("hu")));
+        assert!(prefix(json!("ROOT")));
+        assert!(prefix(json!("${var.prefix}")));
+    }
+
+    #[test]
+    fn catch_all_permissions() {
+        let role = |docs: &[(&str, Option<&str>)]| LiveRole {
+            arn: "arn:aws:iam::1:role/r".into(),
+            trust: None,
+            policies: docs
+                .iter()
+                .map(|(d, m)| LivePolicy {
+                    what: "p".into(),
+                    aws_managed: m.map(str::to_string),
+                    policy: parse_policy(d).unwrap(),
+                })
+                .collect(),
+            fetched_at: String::new(),
+        };
+        let what =
+            |r: &LiveRole| -> Vec<String> { catch_all(r).into_iter().map(|(_, w)| w).collect() };
+        assert_eq!(
+            what(&role(&[(
+                r#"{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}"#,
+                None
+            )])),
+            ["allows every action (`*`) on `*`"]
+        );
+        assert_eq!(
+            what(&role(&[(
+                r#"{"Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}"#,
+                None
+            )])),
+            ["allows every action except a few (`NotAction`) on `*`"]
+        );
+        assert_eq!(
+            what(&role(&[(
+                r#"{"Statement":[{"Effect":"Allow","Action":"iam:Pass*","Resource":"*"}]}"#,
+                None
+            )])),
+            ["allows `iam:PassRole` (through `iam:Pass*`) on `*`"]
+        );
+        assert_eq!(
+            what(&role(&[(
+                r#"{"Statement":[]}"#,
+                Some("AdministratorAccess")
+            )])),
+            ["has the AWS managed policy `AdministratorAccess` attached"]
+        );
+        // Scoped, denied or on one resource: nothing.
+        assert!(what(&role(&[
+            (r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#, None),
+            (r#"{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#, None),
+            (r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/*"}]}"#, None),
+        ]))
+        .is_empty());
+    }
+}
