@@ -481,6 +481,12 @@ pub struct Network<'a> {
     /// Names of EKS clusters with `ip_family = "ipv6"`, by resource index.
     pub ipv6_clusters: Vec<usize>,
     production: Option<Regex>,
+    /// `subnets` by the configuration address of their resource, by vpc-module slot
+    /// (module, kind) and by literal subnet ID: reference lookups cost the candidates, not
+    /// every subnet of the inputs.
+    by_address: HashMap<String, Vec<usize>>,
+    by_slot: HashMap<(String, String), Vec<usize>>,
+    by_id: HashMap<&'a str, Vec<usize>>,
 }
 
 /// The vpc module's list inputs that create subnets (`<kind>_subnets`).
@@ -508,8 +514,28 @@ impl<'a> Network<'a> {
             cni: CniSettings::from_model(model),
             ipv6_clusters: Vec::new(),
             production: Regex::new(DEFAULT_PRODUCTION_REGEX).ok(),
+            by_address: HashMap::new(),
+            by_slot: HashMap::new(),
+            by_id: HashMap::new(),
         };
         net.collect_subnets(model);
+        for (i, s) in net.subnets.iter().enumerate() {
+            if let Some(ri) = s.resource {
+                net.by_address
+                    .entry(model.tf[ri].config_address.clone())
+                    .or_default()
+                    .push(i);
+            }
+            if let Some(slot) = &s.slot {
+                net.by_slot
+                    .entry((slot.module.clone(), slot.kind.clone()))
+                    .or_default()
+                    .push(i);
+            }
+            if let Some(id) = s.id {
+                net.by_id.entry(id).or_default().push(i);
+            }
+        }
         net.uses = vec![Vec::new(); net.subnets.len()];
         for (i, r) in model.tf.iter().enumerate() {
             if r.rtype == "aws_eks_cluster"
@@ -832,13 +858,7 @@ impl<'a> Network<'a> {
 
     /// Subnets with this ID (plans and state): the same file first, then anywhere.
     fn subnets_by_id(&self, id: &str, file: Option<FileId>) -> Vec<usize> {
-        let all: Vec<usize> = self
-            .subnets
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.id == Some(id))
-            .map(|(i, _)| i)
-            .collect();
+        let all: Vec<usize> = self.by_id.get(id).cloned().unwrap_or_default();
         if let Some(f) = file {
             let same: Vec<usize> = all
                 .iter()
@@ -930,12 +950,10 @@ impl<'a> Network<'a> {
             if let Some(name) = rf.base.strip_prefix("aws_subnet.") {
                 let addr = format!("aws_subnet.{name}");
                 let full = crate::model::qualify(&r.module, &addr);
-                for (i, s) in self.subnets.iter().enumerate() {
+                for &i in self.by_address.get(&full).into_iter().flatten() {
+                    let s = &self.subnets[i];
                     let Some(ri) = s.resource else { continue };
                     let sr = &model.tf[ri];
-                    if sr.config_address != full {
-                        continue;
-                    }
                     let same_place = match r.origin {
                         TfOrigin::Plan => sr.file == r.file,
                         TfOrigin::Config => sr.dir == r.dir,
@@ -958,11 +976,10 @@ impl<'a> Network<'a> {
                 let Some(kind) = output.strip_suffix("_subnets") else {
                     continue;
                 };
-                for (i, s) in self.subnets.iter().enumerate() {
+                let key = (module.to_string(), kind.to_string());
+                for &i in self.by_slot.get(&key).into_iter().flatten() {
+                    let s = &self.subnets[i];
                     let Some(slot) = &s.slot else { continue };
-                    if slot.module != module || slot.kind != kind {
-                        continue;
-                    }
                     let same_place = match r.origin {
                         TfOrigin::Plan => s.file == r.file,
                         TfOrigin::Config => s.dir == r.dir,

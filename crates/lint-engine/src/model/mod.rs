@@ -15,8 +15,9 @@ pub use tf::follow;
 pub use tf::{TfMode, TfModuleCall, TfOrigin, TfProvider, TfResource};
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
-use crate::source::{FileId, FileKind, SourceDb, SourceFile};
+use crate::source::{FileId, FileKind, SourceDb, SourceFile, Span};
 
 /// The cross-file model of one run.
 pub struct Model<'a> {
@@ -32,6 +33,13 @@ pub struct Model<'a> {
     /// cost the number of objects of that kind, not the size of the model.
     k8s_by_kind: HashMap<&'a str, Vec<usize>>,
     tf_by_type: HashMap<&'a str, Vec<usize>>,
+    /// `task_defs` by family, and the Terraform ones by their resource (file, anchor): the
+    /// service ↔ task definition join looks them up instead of scanning every task definition.
+    td_by_family: HashMap<&'a str, Vec<usize>>,
+    td_by_resource: HashMap<(FileId, Span), Vec<usize>>,
+    /// For each task definition (by index in `task_defs`), the managed `aws_ecs_service`
+    /// resources (indexes in `tf`) that run it; built on first use.
+    services_by_td: OnceLock<Vec<Vec<usize>>>,
 }
 
 impl<'a> Model<'a> {
@@ -47,6 +55,9 @@ impl<'a> Model<'a> {
             tf_by_address: HashMap::new(),
             k8s_by_kind: HashMap::new(),
             tf_by_type: HashMap::new(),
+            td_by_family: HashMap::new(),
+            td_by_resource: HashMap::new(),
+            services_by_td: OnceLock::new(),
         };
         for f in &db.files {
             match f.kind {
@@ -71,10 +82,66 @@ impl<'a> Model<'a> {
                 m.tf_by_type.entry(r.rtype).or_default().push(i);
             }
             if r.rtype == "aws_ecs_task_definition" && r.mode == TfMode::Managed {
+                m.td_by_resource
+                    .entry((r.file, r.anchor))
+                    .or_default()
+                    .push(m.task_defs.len());
                 m.task_defs.push(ecs::from_tf(i, r));
             }
         }
+        for (i, td) in m.task_defs.iter().enumerate() {
+            if let Some(f) = td.family() {
+                m.td_by_family.entry(f).or_default().push(i);
+            }
+        }
         m
+    }
+
+    /// Task definitions whose `family` is `family`, in model order.
+    pub fn task_defs_of_family<'m>(
+        &'m self,
+        family: &str,
+    ) -> impl Iterator<Item = &'m TaskDef<'a>> + 'm {
+        self.td_by_family
+            .get(family)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.task_defs[i])
+    }
+
+    /// Task definitions defined by the managed Terraform resource at (`file`, `anchor`).
+    pub fn task_defs_of_resource<'m>(
+        &'m self,
+        file: FileId,
+        anchor: Span,
+    ) -> impl Iterator<Item = &'m TaskDef<'a>> + 'm {
+        self.td_by_resource
+            .get(&(file, anchor))
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.task_defs[i])
+    }
+
+    /// Index in `task_defs` of a task definition of this model (by identity).
+    pub fn task_def_index(&self, td: &TaskDef<'a>) -> Option<usize> {
+        let base = self.task_defs.as_ptr() as usize;
+        let at = td as *const TaskDef<'a> as usize;
+        let size = std::mem::size_of::<TaskDef<'a>>().max(1);
+        let i = at.checked_sub(base)? / size;
+        self.task_defs
+            .get(i)
+            .filter(|t| std::ptr::eq(*t, td))
+            .map(|_| i)
+            .or_else(|| {
+                self.task_defs
+                    .iter()
+                    .position(|t| std::ptr::eq(t.node, td.node))
+            })
+    }
+
+    /// For each task definition, the `tf` indexes of the services that run it (computed once).
+    pub(crate) fn services_by_td(&self, build: impl FnOnce() -> Vec<Vec<usize>>) -> &[Vec<usize>] {
+        self.services_by_td.get_or_init(build)
     }
 
     pub fn file(&self, id: FileId) -> &'a SourceFile {
@@ -91,6 +158,11 @@ impl<'a> Model<'a> {
             .into_iter()
             .flatten()
             .map(|&i| &self.tf[i])
+    }
+
+    /// Indexes in `tf` of the managed resources of a type.
+    pub fn tf_indexes_of_type(&self, rtype: &str) -> &[usize] {
+        self.tf_by_type.get(rtype).map_or(&[], Vec::as_slice)
     }
 
     /// Resolve a reference address (`aws_iam_role.exec`) seen in `from`: the same file first,
