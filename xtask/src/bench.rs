@@ -100,17 +100,23 @@ fn parse_floor(dir: &Path) -> (Duration, usize) {
 /// The full check in-process, as `cutover check DIR --format json` runs it (built-in rules, no
 /// plugins), the report rendered to a sink.
 fn full_check(dir: &Path) -> (Duration, usize) {
+    let (t, ids) = full_check_ids(dir);
+    (t, ids.len())
+}
+
+/// [`full_check`], with the rule ID of every reported finding.
+pub fn full_check_ids(dir: &Path) -> (Duration, Vec<String>) {
     let start = Instant::now();
     let loaded = match cutover::config::load(None, Some(dir)) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("bench: configuration of {}: {e}", dir.display());
-            return (start.elapsed(), 0);
+            return (start.elapsed(), Vec::new());
         }
     };
     let cfg = &loaded.config;
     let Ok(rules) = cutover::select::select(&cfg.rules.select, &cfg.rules.ignore) else {
-        return (start.elapsed(), 0);
+        return (start.elapsed(), Vec::new());
     };
     let overrides = cutover::select::severity_overrides(&cfg.rules.severity).unwrap_or_default();
     let globs = lint_engine::discover::compile_excludes(&cfg.exclude).unwrap_or_default();
@@ -148,7 +154,7 @@ fn full_check(dir: &Path) -> (Duration, usize) {
     }
     .run(&mut outcome, findings, suppressions);
     let Ok(post) = after else {
-        return (start.elapsed(), 0);
+        return (start.elapsed(), Vec::new());
     };
     let metas: Vec<&lint_engine::RuleMeta> = rules.iter().map(|r| r.meta()).collect();
     let report = cutover::render::Report {
@@ -166,7 +172,7 @@ fn full_check(dir: &Path) -> (Duration, usize) {
     let mut sink = std::io::BufWriter::new(std::io::sink());
     let _ = cutover::render::json::render(&mut sink, &report);
     let t = start.elapsed();
-    (t, post.findings.len())
+    (t, post.findings.iter().map(|f| f.rule_id.clone()).collect())
 }
 
 /// Run a command to completion; its wall time and peak resident set (bytes), from wait4.

@@ -484,8 +484,12 @@ pub struct Network<'a> {
     /// `subnets` by the configuration address of their resource, by vpc-module slot
     /// (module, kind) and by literal subnet ID: reference lookups cost the candidates, not
     /// every subnet of the inputs.
-    by_address: HashMap<String, Vec<usize>>,
-    by_slot: HashMap<(String, String), Vec<usize>>,
+    /// (configuration address, directory) and (configuration address, file) of the resource.
+    by_address_dir: HashMap<(String, String), Vec<usize>>,
+    by_address_file: HashMap<(String, FileId), Vec<usize>>,
+    /// (module, kind, directory) and (module, kind, file) of the vpc-module slot.
+    by_slot_dir: HashMap<(String, String, String), Vec<usize>>,
+    by_slot_file: HashMap<(String, String, FileId), Vec<usize>>,
     by_id: HashMap<&'a str, Vec<usize>>,
 }
 
@@ -514,21 +518,32 @@ impl<'a> Network<'a> {
             cni: CniSettings::from_model(model),
             ipv6_clusters: Vec::new(),
             production: Regex::new(DEFAULT_PRODUCTION_REGEX).ok(),
-            by_address: HashMap::new(),
-            by_slot: HashMap::new(),
+            by_address_dir: HashMap::new(),
+            by_address_file: HashMap::new(),
+            by_slot_dir: HashMap::new(),
+            by_slot_file: HashMap::new(),
             by_id: HashMap::new(),
         };
         net.collect_subnets(model);
         for (i, s) in net.subnets.iter().enumerate() {
             if let Some(ri) = s.resource {
-                net.by_address
-                    .entry(model.tf[ri].config_address.clone())
+                let r = &model.tf[ri];
+                net.by_address_dir
+                    .entry((r.config_address.clone(), r.dir.clone()))
+                    .or_default()
+                    .push(i);
+                net.by_address_file
+                    .entry((r.config_address.clone(), r.file))
                     .or_default()
                     .push(i);
             }
             if let Some(slot) = &s.slot {
-                net.by_slot
-                    .entry((slot.module.clone(), slot.kind.clone()))
+                net.by_slot_dir
+                    .entry((slot.module.clone(), slot.kind.clone(), s.dir.clone()))
+                    .or_default()
+                    .push(i);
+                net.by_slot_file
+                    .entry((slot.module.clone(), slot.kind.clone(), s.file))
                     .or_default()
                     .push(i);
             }
@@ -844,16 +859,15 @@ impl<'a> Network<'a> {
         for rf in r.refs_at(&["cluster_name"]) {
             if rf.address.starts_with("aws_eks_cluster.") {
                 if let Some(c) = model.resolve_tf(r, &rf.address) {
-                    return model.tf.iter().position(|x| std::ptr::eq(x, c));
+                    return model.tf_index(c);
                 }
             }
         }
         let name = r.attr("cluster_name").and_then(Node::as_str)?;
-        model.tf.iter().position(|c| {
-            c.rtype == "aws_eks_cluster"
-                && c.mode == TfMode::Managed
-                && c.attr("name").and_then(Node::as_str) == Some(name)
-        })
+        model
+            .tf_of_type("aws_eks_cluster")
+            .find(|c| c.attr("name").and_then(Node::as_str) == Some(name))
+            .and_then(|c| model.tf_index(c))
     }
 
     /// Subnets with this ID (plans and state): the same file first, then anywhere.
@@ -950,7 +964,11 @@ impl<'a> Network<'a> {
             if let Some(name) = rf.base.strip_prefix("aws_subnet.") {
                 let addr = format!("aws_subnet.{name}");
                 let full = crate::model::qualify(&r.module, &addr);
-                for &i in self.by_address.get(&full).into_iter().flatten() {
+                let cands = match r.origin {
+                    TfOrigin::Plan => self.by_address_file.get(&(full, r.file)),
+                    TfOrigin::Config => self.by_address_dir.get(&(full, r.dir.clone())),
+                };
+                for &i in cands.into_iter().flatten() {
                     let s = &self.subnets[i];
                     let Some(ri) = s.resource else { continue };
                     let sr = &model.tf[ri];
@@ -976,8 +994,12 @@ impl<'a> Network<'a> {
                 let Some(kind) = output.strip_suffix("_subnets") else {
                     continue;
                 };
-                let key = (module.to_string(), kind.to_string());
-                for &i in self.by_slot.get(&key).into_iter().flatten() {
+                let (module, kind) = (module.to_string(), kind.to_string());
+                let cands = match r.origin {
+                    TfOrigin::Plan => self.by_slot_file.get(&(module, kind, r.file)),
+                    TfOrigin::Config => self.by_slot_dir.get(&(module, kind, r.dir.clone())),
+                };
+                for &i in cands.into_iter().flatten() {
                     let s = &self.subnets[i];
                     let Some(slot) = &s.slot else { continue };
                     let same_place = match r.origin {

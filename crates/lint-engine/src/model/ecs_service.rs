@@ -185,18 +185,7 @@ fn cluster_by_name<'m, 'a>(
     near: &TfResource<'a>,
     name: &str,
 ) -> Option<&'m TfResource<'a>> {
-    let all: Vec<&TfResource<'a>> = model
-        .tf_of_type("aws_ecs_cluster")
-        .filter(|c| literal(c.attr("name")) == Some(name))
-        .collect();
-    all.iter()
-        .find(|c| c.file == near.file)
-        .or_else(|| {
-            all.iter()
-                .find(|c| c.dir == near.dir && c.module == near.module)
-        })
-        .or_else(|| (all.len() == 1).then(|| &all[0]))
-        .copied()
+    model.ecs_cluster_named(near, name)
 }
 
 /// Follow the cluster attribute `attr` of `r` (`cluster` of a service, `cluster_name` of an
