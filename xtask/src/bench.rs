@@ -33,10 +33,23 @@ struct Input {
     bytes: u64,
 }
 
+/// Where the in-process full check spends its time.
+#[derive(Default, Clone, Copy)]
+pub struct Phases {
+    /// Configuration, walk, read and parse.
+    load: Duration,
+    model: Duration,
+    rules: Duration,
+    /// Suppressions, fingerprints.
+    post: Duration,
+    render: Duration,
+}
+
 /// Figures of one input.
 struct Row {
     parse: Duration,
     check: Duration,
+    phases: Phases,
     findings: usize,
     wall: Duration,
     rss: u64,
@@ -99,32 +112,39 @@ fn parse_floor(dir: &Path) -> (Duration, usize) {
 
 /// The full check in-process, as `cutover check DIR --format json` runs it (built-in rules, no
 /// plugins), the report rendered to a sink.
-fn full_check(dir: &Path) -> (Duration, usize) {
-    let (t, ids) = full_check_ids(dir);
-    (t, ids.len())
+fn full_check(dir: &Path) -> (Duration, (usize, Phases)) {
+    let (t, ids, phases) = full_check_ids(dir);
+    (t, (ids.len(), phases))
 }
 
-/// [`full_check`], with the rule ID of every reported finding.
-pub fn full_check_ids(dir: &Path) -> (Duration, Vec<String>) {
+/// [`full_check`], with the rule ID of every reported finding and the time of each phase.
+pub fn full_check_ids(dir: &Path) -> (Duration, Vec<String>, Phases) {
     let start = Instant::now();
+    let mut ph = Phases::default();
     let loaded = match cutover::config::load(None, Some(dir)) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("bench: configuration of {}: {e}", dir.display());
-            return (start.elapsed(), Vec::new());
+            return (start.elapsed(), Vec::new(), ph);
         }
     };
     let cfg = &loaded.config;
     let Ok(rules) = cutover::select::select(&cfg.rules.select, &cfg.rules.ignore) else {
-        return (start.elapsed(), Vec::new());
+        return (start.elapsed(), Vec::new(), ph);
     };
     let overrides = cutover::select::severity_overrides(&cfg.rules.severity).unwrap_or_default();
     let globs = lint_engine::discover::compile_excludes(&cfg.exclude).unwrap_or_default();
     let (files, walk_errors) = lint_engine::discover::discover(&[dir.to_path_buf()], &globs);
     let mut outcome = load_all(&files, Vec::new(), &cfg.limits.to_limits());
     outcome.errors.extend(walk_errors);
+    ph.load = start.elapsed();
+    let t = Instant::now();
     let model = Model::build(&outcome.db);
+    ph.model = t.elapsed();
+    let t = Instant::now();
     let mut findings = lint_engine::runner::run_rules(&model, &rules, &cfg.engine);
+    ph.rules = t.elapsed();
+    let t_post = Instant::now();
     for f in &mut findings {
         if let Some(s) = overrides.get(f.rule_id.as_str()) {
             f.severity = *s;
@@ -154,8 +174,10 @@ pub fn full_check_ids(dir: &Path) -> (Duration, Vec<String>) {
     }
     .run(&mut outcome, findings, suppressions);
     let Ok(post) = after else {
-        return (start.elapsed(), Vec::new());
+        return (start.elapsed(), Vec::new(), ph);
     };
+    ph.post = t_post.elapsed();
+    let t_render = Instant::now();
     let metas: Vec<&lint_engine::RuleMeta> = rules.iter().map(|r| r.meta()).collect();
     let report = cutover::render::Report {
         db: &outcome.db,
@@ -171,17 +193,66 @@ pub fn full_check_ids(dir: &Path) -> (Duration, Vec<String>) {
     };
     let mut sink = std::io::BufWriter::new(std::io::sink());
     let _ = cutover::render::json::render(&mut sink, &report);
+    ph.render = t_render.elapsed();
     let t = start.elapsed();
-    (t, post.findings.iter().map(|f| f.rule_id.clone()).collect())
+    (
+        t,
+        post.findings.iter().map(|f| f.rule_id.clone()).collect(),
+        ph,
+    )
 }
 
-/// Run a command to completion; its wall time and peak resident set (bytes), from wait4.
+/// Run a command to completion; its wall time, peak resident set (bytes) and exit code.
+///
+/// The command is started by a fresh `xtask __measure` process, which spawns it, waits for it
+/// with `wait4` and prints the figures: Linux counts in a child's `ru_maxrss` the resident set
+/// of the process it was forked from, so spawning directly from this (large) process would
+/// report this process's memory, not the command's.
 fn run_measured(cmd: &mut Command) -> Option<(Duration, u64, i32)> {
-    cmd.stdin(Stdio::null())
+    let me = std::env::current_exe().ok()?;
+    let mut helper = Command::new(me);
+    helper
+        .arg("__measure")
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    if let Some(d) = cmd.get_current_dir() {
+        helper.current_dir(d);
+    }
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => helper.env(k, v),
+            None => helper.env_remove(k),
+        };
+    }
+    let out = helper
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut it = text.split_whitespace().map(|w| w.parse::<i64>().ok());
+    let (Some(Some(ns)), Some(Some(rss)), Some(Some(code))) = (it.next(), it.next(), it.next())
+    else {
+        return None;
+    };
+    Some((Duration::from_nanos(ns as u64), rss as u64, code as i32))
+}
+
+/// `xtask __measure PROGRAM ARGS...`: run PROGRAM with ARGS (standard streams closed) and print
+/// "wall-nanoseconds peak-RSS-bytes exit-code".
+pub fn measure_child(args: &[String]) -> ExitCode {
+    let Some((prog, rest)) = args.split_first() else {
+        return ExitCode::from(2);
+    };
+    let mut cmd = Command::new(prog);
+    cmd.args(rest)
+        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     let start = Instant::now();
-    let child = cmd.spawn().ok()?;
+    let Ok(child) = cmd.spawn() else {
+        return ExitCode::from(2);
+    };
     let pid = child.id() as libc::pid_t;
     let mut status: libc::c_int = 0;
     // SAFETY: rusage is plain data; wait4 fills it for our own child `pid`, which std's `Child`
@@ -191,18 +262,22 @@ fn run_measured(cmd: &mut Command) -> Option<(Duration, u64, i32)> {
     let t = start.elapsed();
     drop(child);
     if r != pid {
-        return None;
+        return ExitCode::from(2);
     }
     let code = if libc::WIFEXITED(status) {
         libc::WEXITSTATUS(status)
     } else {
         -1
     };
-    Some((t, usage.ru_maxrss as u64 * 1024, code))
+    println!("{} {} {code}", t.as_nanos(), usage.ru_maxrss as u64 * 1024);
+    ExitCode::SUCCESS
 }
 
 fn cutover_cmd(o: &Opts, threads: Option<usize>) -> Command {
     let mut c = Command::new(&o.bin);
+    if let Ok(abs) = std::fs::canonicalize(&o.bin) {
+        c = Command::new(abs);
+    }
     if let Some(n) = threads {
         c.env("RAYON_NUM_THREADS", n.to_string());
     } else {
@@ -241,11 +316,12 @@ fn measure(o: &Opts, input: &Input, reps: usize) -> Row {
         mb(input.bytes)
     );
     let (parse, _) = min_of(reps, || parse_floor(&input.dir));
-    let (check, findings) = min_of(reps, || full_check(&input.dir));
+    let (check, (findings, phases)) = min_of(reps, || full_check(&input.dir));
     let (wall, rss) = binary_check(o, &input.dir, None, reps);
     Row {
         parse,
         check,
+        phases,
         findings,
         wall,
         rss,
@@ -523,6 +599,30 @@ fn run(o: &Opts) -> std::io::Result<String> {
             row.findings,
             mb(row.rss),
             mb(budget)
+        );
+    }
+
+    // Phases of the in-process check.
+    let _ = writeln!(
+        r,
+        "\n### Where the in-process full check spends its time (ms, same runs as above)\n"
+    );
+    let _ = writeln!(
+        r,
+        "| input | load (walk, read, parse) | model | rules | suppressions, fingerprints | render |"
+    );
+    let _ = writeln!(r, "|---|--:|--:|--:|--:|--:|");
+    for (inp, row) in inputs.iter().zip(&rows) {
+        let p = row.phases;
+        let _ = writeln!(
+            r,
+            "| {} | {} | {} | {} | {} | {} |",
+            inp.name,
+            ms(p.load),
+            ms(p.model),
+            ms(p.rules),
+            ms(p.post),
+            ms(p.render)
         );
     }
 

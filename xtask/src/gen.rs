@@ -703,7 +703,7 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         write(&dir, 1, 1).unwrap();
-        let (_, ids) = crate::bench::full_check_ids(&dir);
+        let (_, ids, _) = crate::bench::full_check_ids(&dir);
         let _ = std::fs::remove_dir_all(&dir);
         let mut missing = Vec::new();
         for r in cutover_rules::all() {
