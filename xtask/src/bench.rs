@@ -296,7 +296,7 @@ fn binary_check(o: &Opts, dir: &Path, threads: Option<usize>, reps: usize) -> (D
         match run_measured(&mut c) {
             Some((t, r, code)) => {
                 // 2 is expected for the real corpus: some of its files are not valid YAML/JSON.
-                if code > 2 || code < 0 {
+                if !(0..=2).contains(&code) {
                     eprintln!("bench: cutover check {} exited {code}", dir.display());
                 }
                 best = best.min(t);
