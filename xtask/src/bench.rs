@@ -310,7 +310,7 @@ fn binary_check(o: &Opts, dir: &Path, threads: Option<usize>, reps: usize) -> (D
 
 fn measure(o: &Opts, input: &Input, reps: usize) -> Row {
     eprintln!(
-        "bench: {} ({} files, {} MB)",
+        "bench: {} ({} files, {} MiB)",
         input.name,
         input.files,
         mb(input.bytes)
@@ -563,7 +563,7 @@ fn run(o: &Opts) -> std::io::Result<String> {
     let _ = writeln!(r, "### Throughput\n");
     let _ = writeln!(
         r,
-        "| input | files | MB | parse floor ms | full check ms (in-process) | check / parse | `cutover check` wall ms | findings | peak RSS MB | RSS budget MB (3× input + 40) |"
+        "| input | files | MiB | parse floor ms | full check ms (in-process) | check / parse | `cutover check` wall ms | findings | peak RSS MiB | RSS budget MiB (3× input + 40) |"
     );
     let _ = writeln!(r, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
     let mut worst_ratio: f64 = 0.0;
@@ -579,7 +579,7 @@ fn run(o: &Opts) -> std::io::Result<String> {
         if row.rss > budget {
             rss_ok = false;
             rss_notes.push(format!(
-                "{}: {} MB > {} MB ({:.1}× input)",
+                "{}: {} MiB > {} MiB ({:.1}× input)",
                 inp.name,
                 mb(row.rss),
                 mb(budget),
