@@ -4,6 +4,12 @@
 //!   doc comments (`--check` fails when a page is stale, missing or belongs to no rule).
 //! * `cargo xtask schema [--check]`: `schemas/cutover-toml.json` from the configuration types.
 //! * `cargo xtask all [--check]`: both.
+//! * `cargo xtask gen-repo --scale N --out DIR [--seed S]`: a synthetic repository N times the
+//!   size of the real-world corpus (see `gen.rs`).
+//! * `cargo xtask bench [...]`: the benchmark behind BENCHMARKS.md (see `bench.rs`).
+
+mod bench;
+mod gen;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -75,12 +81,45 @@ fn sync_schema(check: bool) -> std::io::Result<Drift> {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: cargo xtask <docs|schema|all> [--check]");
+    eprintln!("usage: cargo xtask <docs|schema|all> [--check] | gen-repo --scale N --out DIR [--seed S] | bench [--quick]");
     ExitCode::from(2)
+}
+
+/// The value after `--name` in `args`.
+fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str)
+}
+
+fn gen_repo(args: &[String]) -> ExitCode {
+    let scale = flag(args, "--scale").and_then(|s| s.parse::<u64>().ok());
+    let seed = flag(args, "--seed").map_or(Some(1), |s| s.parse::<u64>().ok());
+    let (Some(scale), Some(seed), Some(out)) = (scale, seed, flag(args, "--out")) else {
+        eprintln!("usage: cargo xtask gen-repo --scale N --out DIR [--seed S]");
+        return ExitCode::from(2);
+    };
+    match gen::write(Path::new(out), scale, seed) {
+        Ok((files, bytes)) => {
+            eprintln!("wrote {files} files, {bytes} bytes under {out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("gen-repo") => return gen_repo(&args[1..]),
+        Some("bench") => return bench::main(&args[1..]),
+        Some("__measure") => return bench::measure_child(&args[1..]),
+        _ => {}
+    }
     let check = args.iter().any(|a| a == "--check");
     let tasks: Vec<&str> = args
         .iter()

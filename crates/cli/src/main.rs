@@ -1,14 +1,9 @@
 //! `cutover`: tells a platform team whether its containers are ready to move between AWS ECS and
 //! EKS, with exact source spans.
 
-mod baseline;
-mod fingerprint;
 mod model_json;
 mod plugin;
 mod plugin_rules;
-mod post;
-mod render;
-mod suppress;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Read, Write};
@@ -17,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, NoColor, StandardStream};
-use cutover::{config, select};
+use cutover::{config, post, render, select, suppress};
 
 use lint_engine::runner::{load_all, MemoryInput};
 use lint_engine::{Model, Severity};

@@ -233,8 +233,8 @@ pub fn ecs_service_criticality(
             }
         }
     }
-    for p in &model.tf_providers {
-        if p.name == "aws" && p.dir == svc.resource.dir {
+    for p in model.tf_providers_in(&svc.resource.dir) {
+        if p.name == "aws" {
             if let Some(Value::Map(ms)) = p
                 .attr("default_tags")
                 .and_then(|d| d.blocks().next())
@@ -272,7 +272,7 @@ fn label_pairs(n: Option<&Node>) -> Vec<(&str, &str)> {
 
 /// The `Namespace` object named `ns`, if it is in the inputs.
 pub fn namespace_object<'m, 'a>(model: &'m Model<'a>, ns: &str) -> Option<&'m K8sObject<'a>> {
-    model.k8s_of_kind("Namespace").find(|o| o.name == Some(ns))
+    model.k8s_named("Namespace", ns).next()
 }
 
 /// True when every `selector` pair is in `labels` (an empty selector selects nothing here).
@@ -292,8 +292,7 @@ pub fn services_selecting<'m, 'a>(
     };
     let ns = obj.namespace_or_default();
     model
-        .k8s_of_kind("Service")
-        .filter(|s| s.namespace_or_default() == ns)
+        .k8s_in_namespace("Service", ns)
         .filter(|s| selector_matches(s.node.path(&["spec", "selector"]), w.pod_labels))
         .collect()
 }

@@ -481,6 +481,16 @@ pub struct Network<'a> {
     /// Names of EKS clusters with `ip_family = "ipv6"`, by resource index.
     pub ipv6_clusters: Vec<usize>,
     production: Option<Regex>,
+    /// `subnets` by the configuration address of their resource, by vpc-module slot
+    /// (module, kind) and by literal subnet ID: reference lookups cost the candidates, not
+    /// every subnet of the inputs.
+    /// (configuration address, directory) and (configuration address, file) of the resource.
+    by_address_dir: HashMap<(String, String), Vec<usize>>,
+    by_address_file: HashMap<(String, FileId), Vec<usize>>,
+    /// (module, kind, directory) and (module, kind, file) of the vpc-module slot.
+    by_slot_dir: HashMap<(String, String, String), Vec<usize>>,
+    by_slot_file: HashMap<(String, String, FileId), Vec<usize>>,
+    by_id: HashMap<&'a str, Vec<usize>>,
 }
 
 /// The vpc module's list inputs that create subnets (`<kind>_subnets`).
@@ -508,8 +518,39 @@ impl<'a> Network<'a> {
             cni: CniSettings::from_model(model),
             ipv6_clusters: Vec::new(),
             production: Regex::new(DEFAULT_PRODUCTION_REGEX).ok(),
+            by_address_dir: HashMap::new(),
+            by_address_file: HashMap::new(),
+            by_slot_dir: HashMap::new(),
+            by_slot_file: HashMap::new(),
+            by_id: HashMap::new(),
         };
         net.collect_subnets(model);
+        for (i, s) in net.subnets.iter().enumerate() {
+            if let Some(ri) = s.resource {
+                let r = &model.tf[ri];
+                net.by_address_dir
+                    .entry((r.config_address.clone(), r.dir.clone()))
+                    .or_default()
+                    .push(i);
+                net.by_address_file
+                    .entry((r.config_address.clone(), r.file))
+                    .or_default()
+                    .push(i);
+            }
+            if let Some(slot) = &s.slot {
+                net.by_slot_dir
+                    .entry((slot.module.clone(), slot.kind.clone(), s.dir.clone()))
+                    .or_default()
+                    .push(i);
+                net.by_slot_file
+                    .entry((slot.module.clone(), slot.kind.clone(), s.file))
+                    .or_default()
+                    .push(i);
+            }
+            if let Some(id) = s.id {
+                net.by_id.entry(id).or_default().push(i);
+            }
+        }
         net.uses = vec![Vec::new(); net.subnets.len()];
         for (i, r) in model.tf.iter().enumerate() {
             if r.rtype == "aws_eks_cluster"
@@ -818,27 +859,20 @@ impl<'a> Network<'a> {
         for rf in r.refs_at(&["cluster_name"]) {
             if rf.address.starts_with("aws_eks_cluster.") {
                 if let Some(c) = model.resolve_tf(r, &rf.address) {
-                    return model.tf.iter().position(|x| std::ptr::eq(x, c));
+                    return model.tf_index(c);
                 }
             }
         }
         let name = r.attr("cluster_name").and_then(Node::as_str)?;
-        model.tf.iter().position(|c| {
-            c.rtype == "aws_eks_cluster"
-                && c.mode == TfMode::Managed
-                && c.attr("name").and_then(Node::as_str) == Some(name)
-        })
+        model
+            .tf_of_type("aws_eks_cluster")
+            .find(|c| c.attr("name").and_then(Node::as_str) == Some(name))
+            .and_then(|c| model.tf_index(c))
     }
 
     /// Subnets with this ID (plans and state): the same file first, then anywhere.
     fn subnets_by_id(&self, id: &str, file: Option<FileId>) -> Vec<usize> {
-        let all: Vec<usize> = self
-            .subnets
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.id == Some(id))
-            .map(|(i, _)| i)
-            .collect();
+        let all: Vec<usize> = self.by_id.get(id).cloned().unwrap_or_default();
         if let Some(f) = file {
             let same: Vec<usize> = all
                 .iter()
@@ -930,12 +964,14 @@ impl<'a> Network<'a> {
             if let Some(name) = rf.base.strip_prefix("aws_subnet.") {
                 let addr = format!("aws_subnet.{name}");
                 let full = crate::model::qualify(&r.module, &addr);
-                for (i, s) in self.subnets.iter().enumerate() {
+                let cands = match r.origin {
+                    TfOrigin::Plan => self.by_address_file.get(&(full, r.file)),
+                    TfOrigin::Config => self.by_address_dir.get(&(full, r.dir.clone())),
+                };
+                for &i in cands.into_iter().flatten() {
+                    let s = &self.subnets[i];
                     let Some(ri) = s.resource else { continue };
                     let sr = &model.tf[ri];
-                    if sr.config_address != full {
-                        continue;
-                    }
                     let same_place = match r.origin {
                         TfOrigin::Plan => sr.file == r.file,
                         TfOrigin::Config => sr.dir == r.dir,
@@ -958,11 +994,14 @@ impl<'a> Network<'a> {
                 let Some(kind) = output.strip_suffix("_subnets") else {
                     continue;
                 };
-                for (i, s) in self.subnets.iter().enumerate() {
+                let (module, kind) = (module.to_string(), kind.to_string());
+                let cands = match r.origin {
+                    TfOrigin::Plan => self.by_slot_file.get(&(module, kind, r.file)),
+                    TfOrigin::Config => self.by_slot_dir.get(&(module, kind, r.dir.clone())),
+                };
+                for &i in cands.into_iter().flatten() {
+                    let s = &self.subnets[i];
                     let Some(slot) = &s.slot else { continue };
-                    if slot.module != module || slot.kind != kind {
-                        continue;
-                    }
                     let same_place = match r.origin {
                         TfOrigin::Plan => s.file == r.file,
                         TfOrigin::Config => s.dir == r.dir,

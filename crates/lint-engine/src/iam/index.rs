@@ -164,6 +164,9 @@ pub struct IamIndex<'m, 'a> {
     role_by_ptr: HashMap<usize, usize>,
     role_by_name: HashMap<String, Vec<usize>>,
     pub repos: Vec<EcrRepo<'m, 'a>>,
+    /// `repos` by name, and by `aws_ecr_repository` resource (pointer).
+    repos_by_name: HashMap<String, Vec<usize>>,
+    repo_by_res: HashMap<usize, usize>,
     pub pod_identity: Vec<PodIdentity<'m, 'a>>,
     /// ServiceAccount objects (indices into `Model::k8s`) by (namespace, name).
     pub service_accounts: HashMap<(String, String), Vec<usize>>,
@@ -191,6 +194,8 @@ impl<'m, 'a> IamIndex<'m, 'a> {
             role_by_ptr: HashMap::new(),
             role_by_name: HashMap::new(),
             repos: Vec::new(),
+            repos_by_name: HashMap::new(),
+            repo_by_res: HashMap::new(),
             pod_identity: Vec::new(),
             service_accounts: HashMap::new(),
             node_roles: Vec::new(),
@@ -569,6 +574,11 @@ impl<'m, 'a> IamIndex<'m, 'a> {
                         .map(|(_, r)| r.to_string())
                 })
                 .or_else(|| self.provider_region(&r.dir));
+            self.repo_by_res.insert(ptr(r), self.repos.len());
+            self.repos_by_name
+                .entry(name.to_string())
+                .or_default()
+                .push(self.repos.len());
             self.repos.push(EcrRepo {
                 name: name.to_string(),
                 repo: Some(r),
@@ -582,10 +592,7 @@ impl<'m, 'a> IamIndex<'m, 'a> {
             let mut target = None;
             for rr in p.resource_refs_at(&["repository"]) {
                 if let Some(t) = model.resolve_tf(p, &rr.address) {
-                    target = self
-                        .repos
-                        .iter()
-                        .position(|x| x.repo.is_some_and(|x| std::ptr::eq(x, t)));
+                    target = self.repo_by_res.get(&ptr(t)).copied();
                     if target.is_some() {
                         break;
                     }
@@ -594,14 +601,21 @@ impl<'m, 'a> IamIndex<'m, 'a> {
             let acct = self.accounts.resource_account(model, p.file, &p.dir);
             if target.is_none() {
                 if let Some(name) = lit(p.attr("repository")) {
-                    target = self.repos.iter().position(|x| {
-                        x.name == name
-                            && match (&x.account, &acct) {
-                                (Some((a, _)), Some((b, _))) => a == b,
-                                _ => true,
-                            }
-                    });
+                    target = self
+                        .repos_by_name
+                        .get(name)
+                        .into_iter()
+                        .flatten()
+                        .copied()
+                        .find(|&i| match (&self.repos[i].account, &acct) {
+                            (Some((a, _)), Some((b, _))) => a == b,
+                            _ => true,
+                        });
                     if target.is_none() {
+                        self.repos_by_name
+                            .entry(name.to_string())
+                            .or_default()
+                            .push(self.repos.len());
                         self.repos.push(EcrRepo {
                             name: name.to_string(),
                             repo: None,
@@ -633,8 +647,8 @@ impl<'m, 'a> IamIndex<'m, 'a> {
     /// The literal `region` of the AWS provider(s) of a Terraform directory, when unique.
     pub fn provider_region(&self, dir: &str) -> Option<String> {
         let mut found: Option<String> = None;
-        for p in &self.model.tf_providers {
-            if p.dir != dir || (p.name != "aws" && !p.name.ends_with("/aws")) {
+        for p in self.model.tf_providers_in(dir) {
+            if p.name != "aws" && !p.name.ends_with("/aws") {
                 continue;
             }
             if let Some(r) = lit(p.attr("region")) {
@@ -655,10 +669,12 @@ impl<'m, 'a> IamIndex<'m, 'a> {
                 && r.region.as_deref().is_none_or(|x| x == region)
         };
         // Prefer a repository whose account is known to be the right one.
-        self.repos
+        let cands = self.repos_by_name.get(name)?;
+        cands
             .iter()
-            .position(|r| ok(r) && r.account.is_some())
-            .or_else(|| self.repos.iter().position(ok))
+            .copied()
+            .find(|&i| ok(&self.repos[i]) && self.repos[i].account.is_some())
+            .or_else(|| cands.iter().copied().find(|&i| ok(&self.repos[i])))
     }
 
     // -- Kubernetes and EKS -----------------------------------------------------------------

@@ -185,18 +185,7 @@ fn cluster_by_name<'m, 'a>(
     near: &TfResource<'a>,
     name: &str,
 ) -> Option<&'m TfResource<'a>> {
-    let all: Vec<&TfResource<'a>> = model
-        .tf_of_type("aws_ecs_cluster")
-        .filter(|c| literal(c.attr("name")) == Some(name))
-        .collect();
-    all.iter()
-        .find(|c| c.file == near.file)
-        .or_else(|| {
-            all.iter()
-                .find(|c| c.dir == near.dir && c.module == near.module)
-        })
-        .or_else(|| (all.len() == 1).then(|| &all[0]))
-        .copied()
+    model.ecs_cluster_named(near, name)
 }
 
 /// Follow the cluster attribute `attr` of `r` (`cluster` of a service, `cluster_name` of an
@@ -274,16 +263,36 @@ pub fn ecs_services<'m, 'a>(model: &'m Model<'a>) -> impl Iterator<Item = EcsSer
 }
 
 /// The services whose `task_definition` resolves to `td` (Terraform reference, ARN or family).
+///
+/// The join is computed once per model (every service's task definitions, inverted), so asking
+/// for each task definition costs the number of its services.
 pub fn services_of_task_def<'m, 'a>(
     model: &'m Model<'a>,
     td: &TaskDef<'a>,
 ) -> Vec<EcsService<'m, 'a>> {
-    ecs_services(model)
-        .filter(|s| {
-            s.task_definitions(model)
-                .task_defs
-                .iter()
-                .any(|t| std::ptr::eq(t.node, td.node))
+    let by_td = model.services_by_td(|| {
+        let mut by_td = vec![Vec::new(); model.task_defs.len()];
+        for &i in model.tf_indexes_of_type("aws_ecs_service") {
+            let s = EcsService {
+                resource: &model.tf[i],
+            };
+            for t in s.task_definitions(model).task_defs {
+                if let Some(k) = model.task_def_index(t) {
+                    if !by_td[k].contains(&i) {
+                        by_td[k].push(i);
+                    }
+                }
+            }
+        }
+        by_td
+    });
+    model
+        .task_def_index(td)
+        .and_then(|k| by_td.get(k))
+        .into_iter()
+        .flatten()
+        .map(|&i| EcsService {
+            resource: &model.tf[i],
         })
         .collect()
 }
@@ -537,16 +546,12 @@ fn push_td_of_resource<'m, 'a>(
     t: &TfResource<'a>,
     out: &mut Vec<&'m TaskDef<'a>>,
 ) {
-    for td in &model.task_defs {
-        if let Some(i) = td.terraform_index() {
-            if model
-                .tf
-                .get(i)
-                .is_some_and(|r| same_resource(r, t) && r.mode == TfMode::Managed)
-                && !out.iter().any(|o| std::ptr::eq(o.node, td.node))
-            {
-                out.push(td);
-            }
+    if t.mode != TfMode::Managed {
+        return;
+    }
+    for td in model.task_defs_of_resource(t.file, t.anchor) {
+        if !out.iter().any(|o| std::ptr::eq(o.node, td.node)) {
+            out.push(td);
         }
     }
 }
@@ -562,11 +567,7 @@ fn push_family<'m, 'a>(
     if family.is_empty() {
         return;
     }
-    let all: Vec<&'m TaskDef<'a>> = model
-        .task_defs
-        .iter()
-        .filter(|t| t.family() == Some(family))
-        .collect();
+    let all: Vec<&'m TaskDef<'a>> = model.task_defs_of_family(family).collect();
     let dir_of = |t: &TaskDef<'a>| {
         model
             .file(t.file)

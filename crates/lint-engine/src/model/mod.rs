@@ -15,8 +15,9 @@ pub use tf::follow;
 pub use tf::{TfMode, TfModuleCall, TfOrigin, TfProvider, TfResource};
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
-use crate::source::{FileId, FileKind, SourceDb, SourceFile};
+use crate::source::{FileId, FileKind, SourceDb, SourceFile, Span};
 
 /// The cross-file model of one run.
 pub struct Model<'a> {
@@ -27,11 +28,34 @@ pub struct Model<'a> {
     pub tf: Vec<TfResource<'a>>,
     pub tf_modules: Vec<TfModuleCall<'a>>,
     pub tf_providers: Vec<TfProvider<'a>>,
-    tf_by_address: HashMap<String, Vec<usize>>,
+    tf_by_address: HashMap<String, Near>,
+    /// `tf_providers` by directory.
+    providers_by_dir: HashMap<String, Vec<usize>>,
+    /// Managed `aws_ecs_cluster` resources by literal `name`.
+    ecs_clusters_by_name: HashMap<String, Near>,
     /// Indexes of `k8s` by kind and of managed `tf` resources by type, so that lookups by kind
     /// cost the number of objects of that kind, not the size of the model.
     k8s_by_kind: HashMap<&'a str, Vec<usize>>,
+    /// `k8s` by (kind, name) and by (kind, namespace or `default`).
+    k8s_by_kind_name: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
+    k8s_by_kind_ns: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
     tf_by_type: HashMap<&'a str, Vec<usize>>,
+    /// `task_defs` by family, and the Terraform ones by their resource (file, anchor): the
+    /// service ↔ task definition join looks them up instead of scanning every task definition.
+    td_by_family: HashMap<&'a str, Vec<usize>>,
+    td_by_resource: HashMap<(FileId, Span), Vec<usize>>,
+    /// For each task definition (by index in `task_defs`), the managed `aws_ecs_service`
+    /// resources (indexes in `tf`) that run it; built on first use.
+    services_by_td: OnceLock<Vec<Vec<usize>>>,
+    /// Managed `aws_ecs_service` resources (indexes in `tf`) by Terraform module: (module path,
+    /// directory) for `.tf.json`, (module path, file) for plans; built on first use.
+    services_by_module: OnceLock<ServicesByModule>,
+}
+
+#[derive(Default)]
+struct ServicesByModule {
+    config: HashMap<(String, String), Vec<usize>>,
+    plan: HashMap<(String, FileId), Vec<usize>>,
 }
 
 impl<'a> Model<'a> {
@@ -45,8 +69,16 @@ impl<'a> Model<'a> {
             tf_modules: Vec::new(),
             tf_providers: Vec::new(),
             tf_by_address: HashMap::new(),
+            providers_by_dir: HashMap::new(),
+            ecs_clusters_by_name: HashMap::new(),
             k8s_by_kind: HashMap::new(),
+            k8s_by_kind_name: HashMap::new(),
+            k8s_by_kind_ns: HashMap::new(),
             tf_by_type: HashMap::new(),
+            td_by_family: HashMap::new(),
+            td_by_resource: HashMap::new(),
+            services_by_td: OnceLock::new(),
+            services_by_module: OnceLock::new(),
         };
         for f in &db.files {
             match f.kind {
@@ -58,6 +90,20 @@ impl<'a> Model<'a> {
         }
         for (i, o) in m.k8s.iter().enumerate() {
             m.k8s_by_kind.entry(o.kind).or_default().push(i);
+            if let Some(n) = o.name {
+                m.k8s_by_kind_name
+                    .entry(o.kind)
+                    .or_default()
+                    .entry(n)
+                    .or_default()
+                    .push(i);
+            }
+            m.k8s_by_kind_ns
+                .entry(o.kind)
+                .or_default()
+                .entry(o.namespace_or_default())
+                .or_default()
+                .push(i);
             if let Some(w) = k8s::workload(i, o) {
                 m.workloads.push(w);
             }
@@ -66,15 +112,119 @@ impl<'a> Model<'a> {
             m.tf_by_address
                 .entry(r.address.clone())
                 .or_default()
-                .push(i);
+                .push(i, r, false);
             if r.mode == TfMode::Managed {
                 m.tf_by_type.entry(r.rtype).or_default().push(i);
+                if r.rtype == "aws_ecs_cluster" {
+                    if let Some(name) = r
+                        .attr("name")
+                        .and_then(crate::doc::Node::as_str)
+                        .filter(|s| !s.is_empty() && !crate::doc::is_unresolved_text(s))
+                    {
+                        m.ecs_clusters_by_name
+                            .entry(name.to_string())
+                            .or_default()
+                            .push(i, r, true);
+                    }
+                }
             }
             if r.rtype == "aws_ecs_task_definition" && r.mode == TfMode::Managed {
+                m.td_by_resource
+                    .entry((r.file, r.anchor))
+                    .or_default()
+                    .push(m.task_defs.len());
                 m.task_defs.push(ecs::from_tf(i, r));
             }
         }
+        for (i, p) in m.tf_providers.iter().enumerate() {
+            m.providers_by_dir.entry(p.dir.clone()).or_default().push(i);
+        }
+        for (i, td) in m.task_defs.iter().enumerate() {
+            if let Some(f) = td.family() {
+                m.td_by_family.entry(f).or_default().push(i);
+            }
+        }
         m
+    }
+
+    /// Task definitions whose `family` is `family`, in model order.
+    pub fn task_defs_of_family<'m>(
+        &'m self,
+        family: &str,
+    ) -> impl Iterator<Item = &'m TaskDef<'a>> + 'm {
+        self.td_by_family
+            .get(family)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.task_defs[i])
+    }
+
+    /// Task definitions defined by the managed Terraform resource at (`file`, `anchor`).
+    pub fn task_defs_of_resource<'m>(
+        &'m self,
+        file: FileId,
+        anchor: Span,
+    ) -> impl Iterator<Item = &'m TaskDef<'a>> + 'm {
+        self.td_by_resource
+            .get(&(file, anchor))
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.task_defs[i])
+    }
+
+    /// Index in `task_defs` of a task definition of this model (by identity).
+    pub fn task_def_index(&self, td: &TaskDef<'a>) -> Option<usize> {
+        let base = self.task_defs.as_ptr() as usize;
+        let at = td as *const TaskDef<'a> as usize;
+        let size = std::mem::size_of::<TaskDef<'a>>().max(1);
+        let i = at.checked_sub(base)? / size;
+        self.task_defs
+            .get(i)
+            .filter(|t| std::ptr::eq(*t, td))
+            .map(|_| i)
+            .or_else(|| {
+                self.task_defs
+                    .iter()
+                    .position(|t| std::ptr::eq(t.node, td.node))
+            })
+    }
+
+    /// The managed `aws_ecs_service` resources of the Terraform module of `r`: the same module
+    /// path and directory for `.tf.json`, the same module path and plan file for plans.
+    pub fn ecs_services_in_module_of<'m>(
+        &'m self,
+        r: &TfResource<'a>,
+    ) -> impl Iterator<Item = &'m TfResource<'a>> + 'm {
+        let ix = self.services_by_module.get_or_init(|| {
+            let mut ix = ServicesByModule::default();
+            for &i in self.tf_indexes_of_type("aws_ecs_service") {
+                let s = &self.tf[i];
+                match s.origin {
+                    TfOrigin::Config => ix
+                        .config
+                        .entry((s.module.clone(), s.dir.clone()))
+                        .or_default()
+                        .push(i),
+                    TfOrigin::Plan => ix
+                        .plan
+                        .entry((s.module.clone(), s.file))
+                        .or_default()
+                        .push(i),
+                }
+            }
+            ix
+        });
+        let ids: &'m [usize] = match r.origin {
+            TfOrigin::Config => ix.config.get(&(r.module.clone(), r.dir.clone())),
+            TfOrigin::Plan => ix.plan.get(&(r.module.clone(), r.file)),
+        }
+        .map_or(&[], Vec::as_slice);
+        ids.iter().map(move |&i| &self.tf[i])
+    }
+
+    /// For each task definition, the `tf` indexes of the services that run it (computed once).
+    pub(crate) fn services_by_td(&self, build: impl FnOnce() -> Vec<Vec<usize>>) -> &[Vec<usize>] {
+        self.services_by_td.get_or_init(build)
     }
 
     pub fn file(&self, id: FileId) -> &'a SourceFile {
@@ -93,16 +243,20 @@ impl<'a> Model<'a> {
             .map(|&i| &self.tf[i])
     }
 
+    /// Indexes in `tf` of the managed resources of a type.
+    pub fn tf_indexes_of_type(&self, rtype: &str) -> &[usize] {
+        self.tf_by_type.get(rtype).map_or(&[], Vec::as_slice)
+    }
+
     /// Resolve a reference address (`aws_iam_role.exec`) seen in `from`: the same file first,
     /// then the same directory (a Terraform module is a directory), then a unique match anywhere.
     pub fn resolve_tf(&self, from: &TfResource<'a>, address: &str) -> Option<&TfResource<'a>> {
-        let cands = self.tf_by_address.get(&qualify(&from.module, address))?;
-        let pick = |pred: &dyn Fn(&TfResource<'a>) -> bool| {
-            cands.iter().map(|&i| &self.tf[i]).find(|r| pred(r))
-        };
-        pick(&|r| r.file == from.file)
-            .or_else(|| pick(&|r| r.dir == from.dir))
-            .or_else(|| (cands.len() == 1).then(|| &self.tf[cands[0]]))
+        let near = self.tf_by_address.get(&qualify(&from.module, address))?;
+        near.by_file
+            .get(&from.file)
+            .or_else(|| near.by_dir.get(&from.dir))
+            .or_else(|| (near.all.len() == 1).then(|| &near.all[0]))
+            .map(|&i| &self.tf[i])
     }
 
     /// All resources with an address, whatever file they are in.
@@ -110,8 +264,67 @@ impl<'a> Model<'a> {
         self.tf_by_address
             .get(address)
             .into_iter()
-            .flatten()
+            .flat_map(|n| &n.all)
             .map(|&i| &self.tf[i])
+    }
+
+    /// The providers of a Terraform directory (`TfResource::dir`), in model order.
+    pub fn tf_providers_in<'m>(&'m self, dir: &str) -> impl Iterator<Item = &'m TfProvider<'a>> {
+        self.providers_by_dir
+            .get(dir)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.tf_providers[i])
+    }
+
+    /// The managed `aws_ecs_cluster` named `name` (literal `name`) that `near` means: the first
+    /// in its file, else the first in its directory and module, else the only one.
+    pub fn ecs_cluster_named(&self, near: &TfResource<'a>, name: &str) -> Option<&TfResource<'a>> {
+        let n = self.ecs_clusters_by_name.get(name)?;
+        n.by_file
+            .get(&near.file)
+            .or_else(|| {
+                n.by_dir_module
+                    .get(&(near.dir.clone(), near.module.clone()))
+            })
+            .or_else(|| (n.all.len() == 1).then(|| &n.all[0]))
+            .map(|&i| &self.tf[i])
+    }
+
+    /// Kubernetes objects of a kind with a `metadata.name`, in model order.
+    pub fn k8s_named<'m>(
+        &'m self,
+        kind: &str,
+        name: &str,
+    ) -> impl Iterator<Item = &'m K8sObject<'a>> + 'm {
+        let ids: &'m [usize] = self
+            .k8s_by_kind_name
+            .get(kind)
+            .and_then(|m| m.get(name))
+            .map_or(&[], Vec::as_slice);
+        ids.iter().map(move |&i| &self.k8s[i])
+    }
+
+    /// Kubernetes objects of a kind in a namespace (`default` when none is written).
+    pub fn k8s_in_namespace<'m>(
+        &'m self,
+        kind: &str,
+        namespace: &str,
+    ) -> impl Iterator<Item = &'m K8sObject<'a>> + 'm {
+        let ids: &'m [usize] = self
+            .k8s_by_kind_ns
+            .get(kind)
+            .and_then(|m| m.get(namespace))
+            .map_or(&[], Vec::as_slice);
+        ids.iter().map(move |&i| &self.k8s[i])
+    }
+
+    /// Index in `tf` of a resource of this model (by identity).
+    pub fn tf_index(&self, r: &TfResource<'a>) -> Option<usize> {
+        let base = self.tf.as_ptr() as usize;
+        let size = std::mem::size_of::<TfResource<'a>>().max(1);
+        let i = (r as *const TfResource<'a> as usize).checked_sub(base)? / size;
+        self.tf.get(i).filter(|x| std::ptr::eq(*x, r)).map(|_| i)
     }
 
     /// Kubernetes objects of a kind (case-sensitive, e.g. `Service`).
@@ -124,6 +337,33 @@ impl<'a> Model<'a> {
             .into_iter()
             .flatten()
             .map(|&i| &self.k8s[i])
+    }
+}
+
+/// Resources sharing a key (an address, a name), with the first of them in each file, directory
+/// and (directory, module), so that "the one nearest to the referrer" is a lookup however many
+/// homonyms the inputs hold.
+#[derive(Default)]
+struct Near {
+    all: Vec<usize>,
+    by_file: HashMap<FileId, usize>,
+    by_dir: HashMap<String, usize>,
+    by_dir_module: HashMap<(String, String), usize>,
+}
+
+impl Near {
+    /// Add resource `i`; `with_module` also records it by (directory, module).
+    fn push(&mut self, i: usize, r: &TfResource<'_>, with_module: bool) {
+        self.all.push(i);
+        self.by_file.entry(r.file).or_insert(i);
+        if !self.by_dir.contains_key(&r.dir) {
+            self.by_dir.insert(r.dir.clone(), i);
+        }
+        if with_module {
+            self.by_dir_module
+                .entry((r.dir.clone(), r.module.clone()))
+                .or_insert(i);
+        }
     }
 }
 

@@ -1,9 +1,9 @@
 use lint_engine::criticality::ecs_service_criticality;
 use lint_engine::declare_rule;
 use lint_engine::doc::{Node, Value};
-use lint_engine::model::ecs_service::{ecs_services, services_of_task_def, task_family_of};
+use lint_engine::model::ecs_service::{services_of_task_def, task_family_of};
 use lint_engine::model::follow;
-use lint_engine::model::{EcsService, EffectiveStrategy, Model, TaskDef, TfOrigin, TfResource};
+use lint_engine::model::{EcsService, EffectiveStrategy, Model, TaskDef, TfResource};
 use lint_engine::{Finding, Label, Rule, RuleContext, RuleMeta, Severity};
 
 declare_rule! {
@@ -145,15 +145,9 @@ fn scheduled_by(model: &Model<'_>, td: &TaskDef<'_>) -> Option<String> {
 /// task definitions.
 fn unused_in_module(model: &Model<'_>, td: &TaskDef<'_>) -> Option<String> {
     let own = model.tf.get(td.terraform_index()?)?;
-    let peers: Vec<EcsService<'_, '_>> = ecs_services(model)
-        .filter(|s| {
-            let r = s.resource;
-            r.module == own.module
-                && match own.origin {
-                    TfOrigin::Config => r.origin == TfOrigin::Config && r.dir == own.dir,
-                    TfOrigin::Plan => r.file == own.file,
-                }
-        })
+    let peers: Vec<EcsService<'_, '_>> = model
+        .ecs_services_in_module_of(own)
+        .map(|resource| EcsService { resource })
         .collect();
     if peers.is_empty() || !peers.iter().all(|s| s.task_definitions(model).resolved) {
         return None;

@@ -146,8 +146,9 @@ impl Rule for EcrCrossAccountPullGap {
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
         let ix = IamIndex::build(cx.model, cx.config);
         let mut pulls = Vec::new();
+        let ec2_tds = ec2_service_task_defs(cx.model);
         for td in &cx.model.task_defs {
-            task_def_pulls(&ix, td, &mut pulls);
+            task_def_pulls(&ix, td, &ec2_tds, &mut pulls);
         }
         for w in &cx.model.workloads {
             workload_pulls(&ix, w, &mut pulls);
@@ -188,7 +189,32 @@ fn role_puller(
     }
 }
 
-fn task_def_pulls<'n>(ix: &IamIndex<'_, 'n>, td: &TaskDef<'n>, out: &mut Vec<Pull<'n>>) {
+/// Indexes in `Model::tf` of the task definitions that a service with `launch_type = "EC2"` runs
+/// by reference (one pass over the services instead of one per task definition).
+fn ec2_service_task_defs(model: &lint_engine::Model<'_>) -> std::collections::HashSet<usize> {
+    let mut out = std::collections::HashSet::new();
+    for svc in model.tf_of_type("aws_ecs_service") {
+        if svc.attr("launch_type").and_then(Node::as_str) != Some("EC2") {
+            continue;
+        }
+        for r in svc.resource_refs_at(&["task_definition"]) {
+            if let Some(i) = model
+                .resolve_tf(svc, &r.address)
+                .and_then(|t| model.tf_index(t))
+            {
+                out.insert(i);
+            }
+        }
+    }
+    out
+}
+
+fn task_def_pulls<'n>(
+    ix: &IamIndex<'_, 'n>,
+    td: &TaskDef<'n>,
+    ec2_tds: &std::collections::HashSet<usize>,
+    out: &mut Vec<Pull<'n>>,
+) {
     let model = ix.model;
     let tf = td.terraform_index().map(|i| &model.tf[i]);
     let exec = td.field("executionRoleArn");
@@ -217,16 +243,9 @@ fn task_def_pulls<'n>(ix: &IamIndex<'_, 'n>, td: &TaskDef<'n>, out: &mut Vec<Pul
     // Without `requiresCompatibilities`, an ECS service with `launch_type = "EC2"` that runs
     // this task definition (Terraform) makes it an EC2 task.
     let service_ec2 = compat.is_empty()
-        && tf.is_some_and(|td_res| {
-            model.tf_of_type("aws_ecs_service").any(|svc| {
-                svc.attr("launch_type").and_then(Node::as_str) == Some("EC2")
-                    && svc.resource_refs_at(&["task_definition"]).iter().any(|r| {
-                        model
-                            .resolve_tf(svc, &r.address)
-                            .is_some_and(|t| std::ptr::eq(t, td_res))
-                    })
-            })
-        });
+        && td
+            .terraform_index()
+            .is_some_and(|i| tf.is_some() && ec2_tds.contains(&i));
     let ec2_only = (!compat.is_empty() && !compat.contains(&"FARGATE")) || service_ec2;
     let mut pullers = Vec::new();
     let mut no_puller = None;
