@@ -9,7 +9,7 @@ use crate::discover::display_name;
 use crate::finding::Finding;
 use crate::load::{load_bytes, load_path, InputError, Limits, Loaded};
 use crate::model::Model;
-use crate::rule::{Rule, RuleContext};
+use crate::rule::{Rule, RuleContext, Shared};
 use crate::source::{FileId, LineIndex, SourceDb, SourceFile};
 
 /// A file that was not linted, and why.
@@ -75,11 +75,12 @@ pub fn load_all(paths: &[PathBuf], memory: Vec<MemoryInput>, limits: &Limits) ->
 /// Run every rule over the model. Rules and resources run in parallel; the output order is a
 /// total order on (file name, start, end, rule, message), so it is the same for any thread count.
 pub fn run_rules(model: &Model<'_>, rules: &[&dyn Rule], config: &Config) -> Vec<Finding> {
+    let shared = Shared::default();
     let mut findings: Vec<Finding> = rules
         .par_iter()
         .flat_map_iter(|rule| {
             let meta = rule.meta();
-            let mut cx = RuleContext::new(meta, model, config);
+            let mut cx = RuleContext::new(meta, model, config, &shared);
             for td in &model.task_defs {
                 rule.check_task_def(td, &mut cx);
             }
@@ -96,6 +97,27 @@ pub fn run_rules(model: &Model<'_>, rules: &[&dyn Rule], config: &Config) -> Vec
     sort_findings(&mut findings, model.db);
     findings.dedup();
     findings
+}
+
+/// `f` over `items` in parallel, the results in the order of `items`: for a rule that checks
+/// many independent parts of the model (the output does not depend on the thread count).
+pub fn par_map<T, R, F>(items: &[T], f: F) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&T) -> R + Sync + Send,
+{
+    items.par_iter().map(f).collect()
+}
+
+/// [`par_map`] over owned items.
+pub fn par_map_owned<T, R, F>(items: Vec<T>, f: F) -> Vec<R>
+where
+    T: Send,
+    R: Send,
+    F: Fn(T) -> R + Sync + Send,
+{
+    items.into_par_iter().map(f).collect()
 }
 
 /// Sort findings into their stable output order.

@@ -17,6 +17,8 @@ pub use tf::{TfMode, TfModuleCall, TfOrigin, TfProvider, TfResource};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
+
 use crate::source::{FileId, FileKind, SourceDb, SourceFile, Span};
 
 /// The cross-file model of one run.
@@ -59,8 +61,8 @@ struct ServicesByModule {
 }
 
 impl<'a> Model<'a> {
-    pub fn build(db: &'a SourceDb) -> Model<'a> {
-        let mut m = Model {
+    fn empty(db: &'a SourceDb) -> Model<'a> {
+        Model {
             db,
             task_defs: Vec::new(),
             k8s: Vec::new(),
@@ -79,14 +81,33 @@ impl<'a> Model<'a> {
             td_by_resource: HashMap::new(),
             services_by_td: OnceLock::new(),
             services_by_module: OnceLock::new(),
-        };
-        for f in &db.files {
-            match f.kind {
-                FileKind::K8s => k8s::collect(f, &mut m.k8s),
-                FileKind::TaskDef => ecs::collect_file(f, &mut m.task_defs),
-                FileKind::TfJson => tf::collect_config(f, &mut m),
-                FileKind::TfPlan => tf::collect_plan(f, &mut m),
-            }
+        }
+    }
+
+    pub fn build(db: &'a SourceDb) -> Model<'a> {
+        // Each file's objects are collected on their own (in parallel), then appended in file
+        // order: the same model as one pass over the files, for any thread count.
+        let parts: Vec<Model<'a>> = db
+            .files
+            .par_iter()
+            .map(|f| {
+                let mut part = Model::empty(db);
+                match f.kind {
+                    FileKind::K8s => k8s::collect(f, &mut part.k8s),
+                    FileKind::TaskDef => ecs::collect_file(f, &mut part.task_defs),
+                    FileKind::TfJson => tf::collect_config(f, &mut part),
+                    FileKind::TfPlan => tf::collect_plan(f, &mut part),
+                }
+                part
+            })
+            .collect();
+        let mut m = Model::empty(db);
+        for part in parts {
+            m.k8s.extend(part.k8s);
+            m.task_defs.extend(part.task_defs);
+            m.tf.extend(part.tf);
+            m.tf_modules.extend(part.tf_modules);
+            m.tf_providers.extend(part.tf_providers);
         }
         for (i, o) in m.k8s.iter().enumerate() {
             m.k8s_by_kind.entry(o.kind).or_default().push(i);

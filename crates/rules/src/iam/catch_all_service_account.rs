@@ -157,7 +157,7 @@ impl Rule for CatchAllServiceAccount {
 
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
         let model = cx.model;
-        let ix = IamIndex::build(model, cx.config);
+        let ix = cx.iam();
         let allowed = |ns: &str| cx.config.iam.allow_namespaces.iter().any(|a| a == ns);
 
         let mut uses = Vec::new();
@@ -231,7 +231,7 @@ impl Rule for CatchAllServiceAccount {
             }
             let ids = ix.sa_identities(u.ns, "default");
             let Some(first) = ids.first() else { continue };
-            let (what, label) = identity_label(&ix, first);
+            let (what, label) = identity_label(ix, first);
             for id in &ids {
                 if let SaIdentity::PodIdentity { assoc, .. } = id {
                     default_assoc_used.insert(*assoc);
@@ -299,7 +299,7 @@ impl Rule for CatchAllServiceAccount {
             }
             let ids = ix.sa_identities(ns, sa);
             let Some(first) = ids.first() else { continue };
-            let (what, label) = identity_label(&ix, first);
+            let (what, label) = identity_label(ix, first);
             let names: Vec<String> = apps.iter().map(|a| format!("`{a}`")).collect();
             for u in members {
                 let mut f = cx

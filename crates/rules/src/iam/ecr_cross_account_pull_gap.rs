@@ -6,6 +6,7 @@ use lint_engine::iam::{
     Request,
 };
 use lint_engine::model::{TaskDef, Workload};
+use lint_engine::runner::{par_map, par_map_owned};
 use lint_engine::source::{FileId, Span};
 use lint_engine::{Label, Rule, RuleContext, RuleMeta, Severity};
 
@@ -144,17 +145,36 @@ impl Rule for EcrCrossAccountPullGap {
     }
 
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
-        let ix = IamIndex::build(cx.model, cx.config);
-        let mut pulls = Vec::new();
-        let ec2_tds = ec2_service_task_defs(cx.model);
-        for td in &cx.model.task_defs {
-            task_def_pulls(&ix, td, &ec2_tds, &mut pulls);
-        }
-        for w in &cx.model.workloads {
-            workload_pulls(&ix, w, &mut pulls);
-        }
-        for p in pulls {
-            check_pull(&ix, cx, p);
+        let ix = cx.iam();
+        let model = cx.model;
+        let ec2_tds = ec2_service_task_defs(model);
+        // Task definitions, workloads and then pulls are independent of each other: each is
+        // checked in parallel and the results kept in model order.
+        let mut pulls: Vec<Pull<'_>> = par_map(&model.task_defs, |td| {
+            let mut out = Vec::new();
+            task_def_pulls(ix, td, &ec2_tds, &mut out);
+            out
+        })
+        .into_iter()
+        .flatten()
+        .collect();
+        pulls.extend(
+            par_map(&model.workloads, |w| {
+                let mut out = Vec::new();
+                workload_pulls(ix, w, &mut out);
+                out
+            })
+            .into_iter()
+            .flatten(),
+        );
+        let base = cx.fork();
+        let found = par_map_owned(pulls, |p| {
+            let mut part = base.fork();
+            check_pull(ix, &mut part, p);
+            part.findings
+        });
+        for f in found.into_iter().flatten() {
+            cx.emit(f);
         }
     }
 }
