@@ -14,6 +14,7 @@ use std::collections::HashMap;
 
 use lint_engine::doc::Node;
 use lint_engine::{Finding, SourceDb, SourceFile, Span};
+use rayon::prelude::*;
 
 /// Key under which the fingerprint appears in SARIF `partialFingerprints`.
 pub const SARIF_KEY: &str = "cutover/v1";
@@ -80,20 +81,32 @@ pub fn material(db: &SourceDb, rel_path: &str, f: &Finding) -> String {
 
 /// Fingerprints of `findings`, in order. `rel_path` maps a finding's file to its
 /// repository-relative path.
+///
+/// The hashes are computed in parallel; the occurrence suffixes are then given in the order of
+/// `findings`, so the result does not depend on the number of threads.
 pub fn fingerprints<'f>(
     db: &SourceDb,
     findings: impl IntoIterator<Item = &'f Finding>,
-    rel_path: &dyn Fn(&Finding) -> String,
+    rel_path: &(dyn Fn(&Finding) -> String + Sync),
 ) -> Vec<String> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    findings
+    let findings: Vec<&Finding> = findings.into_iter().collect();
+    let bases: Vec<String> = findings
+        .par_iter()
+        .map(|f| hash_hex(&material(db, &rel_path(f), f)))
+        .collect();
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(bases.len());
+    bases
         .into_iter()
-        .map(|f| {
-            let base = hash_hex(&material(db, &rel_path(f), f));
-            let n = seen.entry(base.clone()).or_insert(0);
-            let fp = if *n == 0 { base } else { format!("{base}:{n}") };
-            *n += 1;
-            fp
+        .map(|base| match seen.get_mut(&base) {
+            None => {
+                seen.insert(base.clone(), 1);
+                base
+            }
+            Some(n) => {
+                let fp = format!("{base}:{n}");
+                *n += 1;
+                fp
+            }
         })
         .collect()
 }

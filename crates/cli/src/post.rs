@@ -109,7 +109,8 @@ impl Options<'_> {
         }
 
         let db = &outcome.db;
-        let rel = |f: &Finding| crate::render::rel_path(db, self.root, f.primary.file);
+        let rel_paths = crate::render::RelPaths::new(db, self.root);
+        let rel = |f: &Finding| rel_paths.get(f.primary.file).into_owned();
         let mut fingerprints = crate::fingerprint::fingerprints(db, &findings, &rel);
         let suppressed_fps =
             crate::fingerprint::fingerprints(db, suppressed.iter().map(|s| &s.finding), &rel);

@@ -14,11 +14,14 @@
 //! reported as `LNT001 unused-suppression`, for enabled rules only.
 //! Suppressed findings are kept, with their suppression, for SARIF `suppressions`.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use lint_engine::model::Model;
 use lint_engine::source::{Encoding, LineIndex};
 use lint_engine::{FileId, FileKind, Finding, Label, SourceDb, SourceFile, Span};
+
+use crate::render::RelPaths;
 
 /// Annotation key for Kubernetes objects.
 pub const ANNOTATION: &str = "cutover.dev/ignore";
@@ -372,7 +375,9 @@ impl Suppressions {
         Suppressions { list }
     }
 
-    fn covers(s: &Suppression, db: &SourceDb, f: &Finding, config_dir: Option<&Path>) -> bool {
+    /// Whether `s` covers `f`. `config_rel` gives a file's path relative to the configuration's
+    /// directory (its display name when outside it or without a configuration).
+    fn covers(s: &Suppression, db: &SourceDb, f: &Finding, config_rel: &RelPaths<'_>) -> bool {
         let file = f.primary.file;
         match &s.scope {
             Scope::Line { file: sf, line } => {
@@ -384,10 +389,8 @@ impl Suppressions {
             }
             Scope::Paths(globs) => {
                 let src = db.get(file);
-                let rel = config_dir
-                    .and_then(|d| relative_to(&src.path, d))
-                    .unwrap_or_else(|| src.name.clone());
-                globs.is_match(&rel) || globs.is_match(&src.name)
+                let rel = config_rel.get(file);
+                globs.is_match(rel.as_ref()) || globs.is_match(&src.name)
             }
         }
     }
@@ -402,11 +405,34 @@ impl Suppressions {
     ) -> (Vec<Finding>, Vec<Suppressed>) {
         let mut kept = Vec::new();
         let mut suppressed = Vec::new();
+        // Suppressions that can cover a file: those written in it, and those of the
+        // configuration (path globs); each list in the order of `self.list`.
+        let mut in_file: HashMap<FileId, Vec<usize>> = HashMap::new();
+        let mut by_path: Vec<usize> = Vec::new();
+        for (i, s) in self.list.iter().enumerate() {
+            match &s.scope {
+                Scope::Line { file, .. } | Scope::File(file) | Scope::Object { file, .. } => {
+                    in_file.entry(*file).or_default().push(i)
+                }
+                Scope::Paths(_) => by_path.push(i),
+            }
+        }
+        let config_rel = RelPaths::new(db, config_dir);
+        let mut candidates: Vec<usize> = Vec::new();
         for mut f in findings {
             let mut hit: Option<(Kind, String)> = None;
-            for s in &mut self.list {
+            candidates.clear();
+            if let Some(l) = in_file.get(&f.primary.file) {
+                candidates.extend_from_slice(l);
+            }
+            if !by_path.is_empty() {
+                candidates.extend_from_slice(&by_path);
+                candidates.sort_unstable();
+            }
+            for &i in &candidates {
+                let s = &mut self.list[i];
                 let names_rule = s.entries.iter().any(|e| e.rule == Some(f.rule_id.as_str()));
-                if !names_rule || !Self::covers(s, db, &f, config_dir) {
+                if !names_rule || !Self::covers(s, db, &f, &config_rel) {
                     continue;
                 }
                 if let Some(why) = &s.invalid {
@@ -533,9 +559,13 @@ fn config_spans(text: &str) -> Vec<Span> {
 
 /// `path` relative to `dir`, `/`-separated (both made absolute first).
 pub fn relative_to(path: &Path, dir: &Path) -> Option<String> {
+    relative_to_absolute(path, &absolute(dir))
+}
+
+/// [`relative_to`] for a directory already made absolute with [`absolute`].
+pub fn relative_to_absolute(path: &Path, abs_dir: &Path) -> Option<String> {
     let abs = absolute(path);
-    let dir = absolute(dir);
-    let rel = abs.strip_prefix(&dir).ok()?;
+    let rel = abs.strip_prefix(abs_dir).ok()?;
     Some(rel.to_string_lossy().replace('\\', "/"))
 }
 

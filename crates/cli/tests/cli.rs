@@ -331,3 +331,44 @@ fn walking_honours_ignore_files_and_excludes() {
         .unwrap();
     assert_eq!(json(&out)["findings"][0]["location"]["file"], "taskdef.txt");
 }
+
+/// The report is streamed (findings rendered in parallel batches, written in order): it must not
+/// depend on the number of threads, and the JSON and SARIF documents must be exactly what
+/// pretty-printing them whole gives (sorted keys, two-space indentation).
+#[test]
+fn reports_are_byte_identical_whatever_the_thread_count() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-corpus");
+    for format in ["json", "sarif", "github", "human"] {
+        let run = |threads: &str| {
+            let out = bin()
+                .args(["check", "--format", format, "--fail-on", "never"])
+                .arg(&corpus)
+                .env("RAYON_NUM_THREADS", threads)
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{format}: the corpus has input errors"
+            );
+            out.stdout
+        };
+        let one = run("1");
+        assert!(one.len() > 10_000, "{format}: {} bytes", one.len());
+        assert_eq!(one, run("3"), "{format}: 1 thread vs 3");
+        if format == "json" || format == "sarif" {
+            let v: serde_json::Value = serde_json::from_slice(&one).unwrap();
+            let mut whole = serde_json::to_vec_pretty(&v).unwrap();
+            whole.push(b'\n');
+            assert!(
+                whole == one,
+                "{format}: streamed document differs from the whole one"
+            );
+        }
+        if format == "json" {
+            let v: serde_json::Value = serde_json::from_slice(&one).unwrap();
+            assert!(v["findings"].as_array().is_some_and(|f| f.len() > 64));
+            assert!(v["suppressed"].as_array().is_some_and(|s| !s.is_empty()));
+        }
+    }
+}

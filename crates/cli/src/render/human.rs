@@ -4,8 +4,10 @@ use std::io;
 
 use codespan_reporting::diagnostic::{Diagnostic, Label, LabelStyle, Severity as CsSeverity};
 use codespan_reporting::files::SimpleFiles;
-use codespan_reporting::term::termcolor::{Color, ColorSpec, WriteColor};
+use codespan_reporting::term::termcolor::{Buffer, Color, ColorSpec, WriteColor};
 use codespan_reporting::term::{self};
+
+use rayon::prelude::*;
 
 use super::{display_path, Report};
 use lint_engine::Severity;
@@ -46,45 +48,31 @@ pub fn render(w: &mut dyn WriteColor, report: &Report<'_>) -> io::Result<()> {
         }
     }
 
-    for f in report.findings {
-        if long_line(report, f.primary.file, f.primary.span) {
-            render_windowed(w, report, f)?;
-            continue;
+    // Diagnostics are independent: without colour, batches of them are rendered in parallel
+    // into buffers and written in order (same bytes). Colour goes straight to the terminal.
+    let emit = |w: &mut dyn WriteColor, f: &lint_engine::Finding| {
+        emit_finding(w, report, &files, &config, f)
+    };
+    if w.supports_color() {
+        for f in report.findings {
+            emit(w, f)?;
         }
-        let mut labels = vec![
-            Label::primary(f.primary.file.0 as usize, f.primary.span.range())
-                .with_message(&f.primary.message),
-        ];
-        for r in &f.related {
-            if long_line(report, r.file, r.span) {
-                continue;
+    } else {
+        for batch in report.findings.chunks(4096) {
+            let parts = batch
+                .par_chunks(32)
+                .map(|chunk| {
+                    let mut buf = Buffer::no_color();
+                    for f in chunk {
+                        emit(&mut buf, f)?;
+                    }
+                    Ok(buf)
+                })
+                .collect::<io::Result<Vec<Buffer>>>()?;
+            for buf in &parts {
+                w.write_all(buf.as_slice())?;
             }
-            labels.push(
-                Label::new(LabelStyle::Secondary, r.file.0 as usize, r.span.range())
-                    .with_message(&r.message),
-            );
         }
-        let mut notes = Vec::new();
-        if let Some(m) = &f.missing_path {
-            notes.push(format!("missing: `{m}`"));
-        }
-        notes.extend(f.notes.iter().cloned());
-        if let Some(h) = &f.help {
-            notes.push(format!("help: {h}"));
-        }
-        for r in f
-            .related
-            .iter()
-            .filter(|r| long_line(report, r.file, r.span))
-        {
-            notes.push(related_note(report, r));
-        }
-        let d = Diagnostic::new(cs_severity(f.severity))
-            .with_code(format!("{}/{}", f.rule_id, f.rule_name))
-            .with_message(&f.message)
-            .with_labels(labels)
-            .with_notes(notes);
-        term::emit_to_write_style(w, &config, &files, &d).map_err(map_err)?;
     }
 
     for s in report.skipped.iter().filter(|s| s.note || report.verbose) {
@@ -129,6 +117,53 @@ pub fn render(w: &mut dyn WriteColor, report: &Report<'_>) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// One finding's diagnostic.
+fn emit_finding(
+    w: &mut dyn WriteColor,
+    report: &Report<'_>,
+    files: &SimpleFiles<String, &str>,
+    config: &term::Config,
+    f: &lint_engine::Finding,
+) -> io::Result<()> {
+    if long_line(report, f.primary.file, f.primary.span) {
+        return render_windowed(w, report, f);
+    }
+    let mut labels = vec![
+        Label::primary(f.primary.file.0 as usize, f.primary.span.range())
+            .with_message(&f.primary.message),
+    ];
+    for r in &f.related {
+        if long_line(report, r.file, r.span) {
+            continue;
+        }
+        labels.push(
+            Label::new(LabelStyle::Secondary, r.file.0 as usize, r.span.range())
+                .with_message(&r.message),
+        );
+    }
+    let mut notes = Vec::new();
+    if let Some(m) = &f.missing_path {
+        notes.push(format!("missing: `{m}`"));
+    }
+    notes.extend(f.notes.iter().cloned());
+    if let Some(h) = &f.help {
+        notes.push(format!("help: {h}"));
+    }
+    for r in f
+        .related
+        .iter()
+        .filter(|r| long_line(report, r.file, r.span))
+    {
+        notes.push(related_note(report, r));
+    }
+    let d = Diagnostic::new(cs_severity(f.severity))
+        .with_code(format!("{}/{}", f.rule_id, f.rule_name))
+        .with_message(&f.message)
+        .with_labels(labels)
+        .with_notes(notes);
+    term::emit_to_write_style(w, config, files, &d).map_err(|e| io::Error::other(e.to_string()))
 }
 
 /// Lines longer than this (minified JSON, one-line plans) are shown as a window around the span

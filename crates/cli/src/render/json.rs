@@ -28,59 +28,108 @@
 
 use std::io::{self, Write};
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::stream::Part;
 use super::{display_path, error_lines, span_lines, Report};
-use lint_engine::{FileId, Label, Severity, SourceDb, Span};
+use lint_engine::{FileId, Finding, Label, Severity, SourceDb, Span};
 
 pub const FORMAT_VERSION: u32 = 1;
 
-pub fn location(db: &SourceDb, file: FileId, span: Span) -> Value {
+// The report is written member by member with the keys of every object in sorted order (the
+// order `serde_json::Value` objects have), so the structs below list their fields sorted.
+
+#[derive(Serialize)]
+struct Location<'a> {
+    end_byte: u32,
+    end_column: u32,
+    end_line: u32,
+    file: &'a str,
+    start_byte: u32,
+    start_column: u32,
+    start_line: u32,
+}
+
+fn location_of(db: &SourceDb, file: FileId, span: Span) -> Location<'_> {
     let (s, e) = span_lines(db, file, span);
-    json!({
-        "file": db.get(file).name,
-        "start_line": s.line, "start_column": s.col,
-        "end_line": e.line, "end_column": e.col,
-        "start_byte": span.start, "end_byte": span.end,
-    })
+    Location {
+        end_byte: span.end,
+        end_column: e.col,
+        end_line: e.line,
+        file: &db.get(file).name,
+        start_byte: span.start,
+        start_column: s.col,
+        start_line: s.line,
+    }
 }
 
-fn label(db: &SourceDb, l: &Label) -> Value {
-    json!({"message": l.message, "location": location(db, l.file, l.span)})
+pub fn location(db: &SourceDb, file: FileId, span: Span) -> Value {
+    serde_json::to_value(location_of(db, file, span)).unwrap_or_default()
 }
 
-pub fn to_value(report: &Report<'_>) -> Value {
+#[derive(Serialize)]
+struct Related<'a> {
+    location: Location<'a>,
+    message: &'a str,
+}
+
+fn label<'a>(db: &'a SourceDb, l: &'a Label) -> Related<'a> {
+    Related {
+        location: location_of(db, l.file, l.span),
+        message: &l.message,
+    }
+}
+
+#[derive(Serialize)]
+struct Suppression<'a> {
+    justification: &'a str,
+    kind: &'a str,
+}
+
+#[derive(Serialize)]
+struct FindingOut<'a> {
+    fingerprint: &'a str,
+    help: &'a Option<String>,
+    location: Location<'a>,
+    logical_path: &'a Option<String>,
+    message: &'a str,
+    missing_path: &'a Option<String>,
+    notes: &'a [String],
+    related: Vec<Related<'a>>,
+    rule_id: &'a str,
+    rule_name: &'a str,
+    severity: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppression: Option<Suppression<'a>>,
+}
+
+fn finding<'a>(
+    db: &'a SourceDb,
+    f: &'a Finding,
+    fp: &'a str,
+    suppression: Option<Suppression<'a>>,
+) -> FindingOut<'a> {
+    FindingOut {
+        fingerprint: fp,
+        help: &f.help,
+        location: location_of(db, f.primary.file, f.primary.span),
+        logical_path: &f.logical_path,
+        message: &f.message,
+        missing_path: &f.missing_path,
+        notes: &f.notes,
+        related: f.related.iter().map(|l| label(db, l)).collect(),
+        rule_id: &f.rule_id,
+        rule_name: &f.rule_name,
+        severity: f.severity.as_str(),
+        suppression,
+    }
+}
+
+/// Everything but the findings and the suppressed findings (left as empty arrays, filled in by
+/// [`render`]).
+fn skeleton(report: &Report<'_>) -> Value {
     let db = report.db;
-    let finding = |f: &lint_engine::Finding, fp: &str| {
-        json!({
-            "rule_id": f.rule_id,
-            "rule_name": f.rule_name,
-            "severity": f.severity.as_str(),
-            "message": f.message,
-            "help": f.help,
-            "notes": f.notes,
-            "missing_path": f.missing_path,
-            "logical_path": f.logical_path,
-            "location": location(db, f.primary.file, f.primary.span),
-            "related": f.related.iter().map(|l| label(db, l)).collect::<Vec<_>>(),
-            "fingerprint": fp,
-        })
-    };
-    let findings: Vec<Value> = report
-        .findings
-        .iter()
-        .zip(report.fingerprints)
-        .map(|(f, fp)| finding(f, fp))
-        .collect();
-    let suppressed: Vec<Value> = report
-        .suppressed
-        .iter()
-        .map(|s| {
-            let mut v = finding(&s.finding, &s.fingerprint);
-            v["suppression"] = json!({"kind": s.kind.sarif(), "justification": s.justification});
-            v
-        })
-        .collect();
     let errors: Vec<Value> = report
         .errors
         .iter()
@@ -105,8 +154,8 @@ pub fn to_value(report: &Report<'_>) -> Value {
     json!({
         "version": FORMAT_VERSION,
         "tool": {"name": "cutover", "version": env!("CARGO_PKG_VERSION")},
-        "findings": findings,
-        "suppressed": suppressed,
+        "findings": [],
+        "suppressed": [],
         "errors": errors,
         "skipped": skipped,
         "summary": {
@@ -122,7 +171,40 @@ pub fn to_value(report: &Report<'_>) -> Value {
     })
 }
 
+/// The whole report as one value (tests and tools; [`render`] writes the same document without
+/// building it).
+pub fn to_value(report: &Report<'_>) -> Value {
+    let mut buf = Vec::new();
+    if render(&mut buf, report).is_err() {
+        return Value::Null;
+    }
+    serde_json::from_slice(&buf).unwrap_or_default()
+}
+
 pub fn render(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &to_value(report))?;
+    let db = report.db;
+    let text = serde_json::to_string_pretty(&skeleton(report))?;
+    let findings: Vec<_> = report.findings.iter().zip(report.fingerprints).collect();
+    let write_findings = |w: &mut dyn Write| {
+        super::stream::write_array(w, &findings, 2, |(f, fp)| finding(db, f, fp, None))
+    };
+    let suppressed: Vec<&crate::suppress::Suppressed> = report.suppressed.iter().collect();
+    let write_suppressed = |w: &mut dyn Write| {
+        super::stream::write_array(w, &suppressed, 2, |s| {
+            let sup = Suppression {
+                justification: &s.justification,
+                kind: s.kind.sarif(),
+            };
+            finding(db, &s.finding, &s.fingerprint, Some(sup))
+        })
+    };
+    super::stream::splice(
+        w,
+        &text,
+        &[
+            ("\n  \"findings\": []", &write_findings as Part<'_>),
+            ("\n  \"suppressed\": []", &write_suppressed),
+        ],
+    )?;
     writeln!(w)
 }

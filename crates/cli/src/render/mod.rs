@@ -4,6 +4,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+mod stream;
 
 use lint_engine::load::InputError;
 use lint_engine::runner::Skipped;
@@ -45,6 +46,45 @@ pub fn rel_path(
     let f = db.get(file);
     root.and_then(|r| crate::suppress::relative_to(&f.path, r))
         .unwrap_or_else(|| f.name.clone())
+}
+
+/// [`rel_path`] of every file, each computed once on first use (it resolves the file's path on
+/// disk, which costs system calls), and safe to share between threads.
+pub struct RelPaths<'a> {
+    db: &'a SourceDb,
+    /// `suppress::absolute` of the base directory, resolved once.
+    base: Option<std::path::PathBuf>,
+    cache: Vec<std::sync::OnceLock<String>>,
+}
+
+impl<'a> RelPaths<'a> {
+    /// Paths relative to `base` (display names for files outside it, or without a base).
+    pub fn new(db: &'a SourceDb, base: Option<&std::path::Path>) -> Self {
+        RelPaths {
+            db,
+            base: base.map(crate::suppress::absolute),
+            cache: (0..db.files.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+        }
+    }
+
+    /// The path relative to the base, or `None` when the file is outside it (or there is none).
+    fn compute(&self, file: lint_engine::FileId) -> Option<String> {
+        crate::suppress::relative_to_absolute(&self.db.get(file).path, self.base.as_deref()?)
+    }
+
+    /// Same as [`rel_path`] with this base.
+    pub fn get(&self, file: lint_engine::FileId) -> std::borrow::Cow<'_, str> {
+        let name = || {
+            self.compute(file)
+                .unwrap_or_else(|| self.db.get(file).name.clone())
+        };
+        match self.cache.get(file.0 as usize) {
+            Some(c) => std::borrow::Cow::Borrowed(c.get_or_init(name).as_str()),
+            None => std::borrow::Cow::Owned(name()),
+        }
+    }
 }
 
 /// Start and end line/column of a span in a file of the report.

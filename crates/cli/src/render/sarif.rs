@@ -21,7 +21,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
-use super::{display_path, error_lines, span_lines, Report};
+use super::stream::Part;
+use super::{display_path, error_lines, span_lines, RelPaths, Report};
 use crate::fingerprint;
 use lint_engine::{FileId, Finding, Label, RuleMeta, Severity, Span};
 
@@ -158,6 +159,8 @@ struct Ctx<'r, 'a> {
     /// What `%SRCROOT%` stands for: the checkout (`GITHUB_WORKSPACE` or the git top level)
     /// holding the repository root, else the repository root itself.
     base: Option<PathBuf>,
+    /// Paths of the report's files relative to `base`, each resolved once.
+    rels: RelPaths<'a>,
 }
 
 impl Ctx<'_, '_> {
@@ -166,9 +169,7 @@ impl Ctx<'_, '_> {
     }
 
     fn artifact(&self, file: FileId) -> Value {
-        let f = self.report.db.get(file);
-        let rel = self.rel(&f.path).unwrap_or_else(|| f.name.clone());
-        self.artifact_of(&rel)
+        self.artifact_of(&self.rels.get(file))
     }
 
     fn artifact_of(&self, rel: &str) -> Value {
@@ -281,13 +282,24 @@ impl Ctx<'_, '_> {
     }
 }
 
+/// The whole log as one value (tests and tools; [`render`] writes the same document without
+/// building it).
 pub fn to_value(report: &Report<'_>) -> Value {
+    let mut buf = Vec::new();
+    if render(&mut buf, report).is_err() {
+        return Value::Null;
+    }
+    serde_json::from_slice(&buf).unwrap_or_default()
+}
+
+pub fn render(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
     let checkout = report.root.and_then(checkout_of);
     let base = match (&checkout, report.root) {
         (Some((top, _)), _) => Some(top.clone()),
         (None, r) => r.map(Path::to_path_buf),
     };
-    let cx = Ctx { report, base };
+    let rels = RelPaths::new(report.db, base.as_deref());
+    let cx = Ctx { report, base, rels };
     let mut rules: Vec<Value> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut metas: Vec<&RuleMeta> = report.rules.to_vec();
@@ -313,19 +325,26 @@ pub fn to_value(report: &Report<'_>) -> Value {
         }
     }
 
-    let mut results = Vec::new();
-    for (f, fp) in report.findings.iter().zip(report.fingerprints) {
-        results.push(cx.result(f, index[&f.rule_id], fp, None));
-    }
-    for s in report.suppressed {
-        let f = &s.finding;
-        results.push(cx.result(
-            f,
-            index[&f.rule_id],
-            &s.fingerprint,
-            Some((s.kind.sarif(), &s.justification)),
-        ));
-    }
+    // Results: the findings, then the suppressed findings with their suppression.
+    type Item<'x> = (&'x Finding, &'x str, Option<(&'x str, &'x str)>);
+    let items: Vec<Item<'_>> = report
+        .findings
+        .iter()
+        .zip(report.fingerprints)
+        .map(|(f, fp)| (f, fp.as_str(), None))
+        .chain(report.suppressed.iter().map(|s| {
+            (
+                &s.finding,
+                s.fingerprint.as_str(),
+                Some((s.kind.sarif(), s.justification.as_str())),
+            )
+        }))
+        .collect();
+    let results = |w: &mut dyn Write| {
+        super::stream::write_array(w, &items, 4, |(f, fp, sup)| {
+            cx.result(f, index[&f.rule_id], fp, *sup)
+        })
+    };
 
     let notifications: Vec<Value> = report
         .errors
@@ -376,7 +395,7 @@ pub fn to_value(report: &Report<'_>) -> Value {
             "toolExecutionNotifications": notifications,
         }],
         "columnKind": "unicodeCodePoints",
-        "results": results,
+        "results": [],
     });
     if let Some(base) = &cx.base {
         run["originalUriBaseIds"] = json!({SRCROOT: {"uri": file_uri_dir(base)}});
@@ -384,11 +403,18 @@ pub fn to_value(report: &Report<'_>) -> Value {
     if let Some((_, p)) = checkout {
         run["versionControlProvenance"] = json!([p]);
     }
-    json!({
+    let doc = json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [run],
-    })
+    });
+    let text = serde_json::to_string_pretty(&doc)?;
+    super::stream::splice(
+        w,
+        &text,
+        &[("\n      \"results\": []", &results as Part<'_>)],
+    )?;
+    writeln!(w)
 }
 
 fn git(root: &Path, args: &[&str]) -> Option<String> {
@@ -469,11 +495,6 @@ fn checkout_of(root: &Path) -> Option<(PathBuf, Value)> {
         v["branch"] = json!(b);
     }
     Some((top, v))
-}
-
-pub fn render(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *w, &to_value(report))?;
-    writeln!(w)
 }
 
 #[cfg(test)]
