@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 
 use lint_engine::iam::arn::{ecr_repository_arn, partition_of_region, Arn};
 use lint_engine::iam::managed::is_catch_all_managed;
-use lint_engine::iam::{aws_owned, evaluate, parse_image, Decision, Effect, PrincipalRef, Request};
+use lint_engine::iam::{aws_owned, evaluate, parse_image, Decision, PrincipalRef, Request};
 use serde_json::{json, Value as Json};
 
 use crate::aws::{FetchError, Live, LiveRole, Options};
@@ -401,44 +401,8 @@ pub fn catch_all(role: &LiveRole) -> Vec<(String, String)> {
             }
         }
         for s in &p.policy.statements {
-            if s.effect != Effect::Allow {
-                continue;
-            }
-            if let Some(v) = s.all_actions_value() {
-                let what = if s.on_all_resources() {
-                    format!("allows every action (`{}`) on `*`", v.text)
-                } else {
-                    format!("allows every action (`{}`)", v.text)
-                };
+            if let Some((_, what)) = s.catch_all_grant() {
                 out.push((p.what.clone(), what));
-                continue;
-            }
-            if !s.on_all_resources() {
-                continue;
-            }
-            let Some(acts) = &s.actions else { continue };
-            if acts.negated {
-                out.push((
-                    p.what.clone(),
-                    "allows every action except a few (`NotAction`) on `*`".into(),
-                ));
-                continue;
-            }
-            if let Some(v) = s.action_value_matching("iam:PassRole") {
-                let what = if v.text == "iam:PassRole" {
-                    "allows `iam:PassRole` on `*`".to_string()
-                } else {
-                    format!("allows `iam:PassRole` (through `{}`) on `*`", v.text)
-                };
-                out.push((p.what.clone(), what));
-                continue;
-            }
-            if let Some(v) = acts.values.iter().find(|v| {
-                v.text
-                    .split_once(':')
-                    .is_some_and(|(svc, act)| !svc.is_empty() && act == "*")
-            }) {
-                out.push((p.what.clone(), format!("allows all of `{}` on `*`", v.text)));
             }
         }
     }

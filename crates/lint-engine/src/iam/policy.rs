@@ -309,6 +309,49 @@ impl Statement {
         out
     }
 
+    /// Why an `Allow` statement is a catch-all grant, if it is one: the span to point at (the
+    /// action value, or `NotAction`) and what it allows. IAM001 and the live AWS plugin both judge
+    /// statements with it.
+    pub fn catch_all_grant(&self) -> Option<(Span, String)> {
+        if self.effect != Effect::Allow {
+            return None;
+        }
+        if let Some(v) = self.all_actions_value() {
+            let what = if self.on_all_resources() {
+                format!("allows every action (`{}`) on `*`", v.text)
+            } else {
+                format!("allows every action (`{}`)", v.text)
+            };
+            return Some((v.span, what));
+        }
+        if !self.on_all_resources() {
+            return None;
+        }
+        let acts = self.actions.as_ref()?;
+        if acts.negated {
+            return Some((
+                acts.span,
+                "allows every action except a few (`NotAction`) on `*`".into(),
+            ));
+        }
+        if let Some(v) = self.action_value_matching("iam:PassRole") {
+            let what = if v.text == "iam:PassRole" {
+                "allows `iam:PassRole` on `*`".to_string()
+            } else {
+                format!("allows `iam:PassRole` (through `{}`) on `*`", v.text)
+            };
+            return Some((v.span, what));
+        }
+        acts.values
+            .iter()
+            .find(|v| {
+                v.text
+                    .split_once(':')
+                    .is_some_and(|(svc, act)| !svc.is_empty() && act == "*")
+            })
+            .map(|v| (v.span, format!("allows all of `{}` on `*`", v.text)))
+    }
+
     /// `true` when an action pattern (not negated) is exactly `*` or `*:*`.
     pub fn all_actions_value(&self) -> Option<&Val> {
         let a = self.actions.as_ref().filter(|a| !a.negated)?;
@@ -678,6 +721,55 @@ mod tests {
 
     fn decide(p: &Policy, r: Request<'_>) -> Decision {
         evaluate(&[p], &r).decision
+    }
+
+    #[test]
+    fn catch_all_grants() {
+        // Each grant as (the text its span covers, what it allows).
+        let grant = |src: &str| -> Vec<(String, String)> {
+            let text = format!(r#"{{"Statement":[{src}]}}"#);
+            pol(&text)
+                .statements
+                .iter()
+                .filter_map(|s| s.catch_all_grant())
+                .map(|(sp, what)| (text[sp.start as usize..sp.end as usize].to_string(), what))
+                .collect()
+        };
+        let one = |span: &str, what: &str| vec![(span.to_string(), what.to_string())];
+        assert_eq!(
+            grant(r#"{"Effect":"Allow","Action":"*:*","Resource":"*"}"#),
+            one(r#""*:*""#, "allows every action (`*:*`) on `*`")
+        );
+        assert_eq!(
+            grant(
+                r#"{"Effect":"Allow","Action":["s3:GetObject","*"],"Resource":"arn:aws:s3:::b/*"}"#
+            ),
+            one(r#""*""#, "allows every action (`*`)")
+        );
+        assert_eq!(
+            grant(r#"{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}"#),
+            one(
+                r#""iam:*""#,
+                "allows every action except a few (`NotAction`) on `*`"
+            )
+        );
+        assert_eq!(
+            grant(r#"{"Effect":"Allow","Action":"iam:Pass*"}"#),
+            one(
+                r#""iam:Pass*""#,
+                "allows `iam:PassRole` (through `iam:Pass*`) on `*`"
+            )
+        );
+        assert_eq!(
+            grant(
+                r#"{"Effect":"Allow","Action":["ecr:GetAuthorizationToken","s3:*"],"Resource":["*"]}"#
+            ),
+            one(r#""s3:*""#, "allows all of `s3:*` on `*`")
+        );
+        assert!(grant(r#"{"Effect":"Deny","Action":"*","Resource":"*"}"#).is_empty());
+        assert!(
+            grant(r#"{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/*"}"#).is_empty()
+        );
     }
 
     #[test]

@@ -529,55 +529,8 @@ impl Rule for CatchAllServiceAccount {
                     continue;
                 }
                 for s in &a.policy.statements {
-                    if s.effect != Effect::Allow {
-                        continue;
-                    }
-                    if let Some(v) = s.all_actions_value() {
-                        if s.on_all_resources() {
-                            emit(
-                                cx,
-                                s.file,
-                                v.span,
-                                "allows every action (`*`) on `*`".into(),
-                            );
-                        } else {
-                            emit(cx, s.file, v.span, "allows every action (`*`)".into());
-                        }
-                        continue;
-                    }
-                    if !s.on_all_resources() {
-                        continue;
-                    }
-                    let Some(acts) = &s.actions else { continue };
-                    if acts.negated {
-                        emit(
-                            cx,
-                            s.file,
-                            acts.span,
-                            "allows every action except a few (`NotAction`) on `*`".into(),
-                        );
-                        continue;
-                    }
-                    if let Some(v) = s.action_value_matching("iam:PassRole") {
-                        let what = if v.text == "iam:PassRole" {
-                            "allows `iam:PassRole` on `*`".to_string()
-                        } else {
-                            format!("allows `iam:PassRole` (through `{}`) on `*`", v.text)
-                        };
-                        emit(cx, s.file, v.span, what);
-                        continue;
-                    }
-                    if let Some(v) = acts.values.iter().find(|v| {
-                        v.text
-                            .split_once(':')
-                            .is_some_and(|(svc, act)| !svc.is_empty() && act == "*")
-                    }) {
-                        emit(
-                            cx,
-                            s.file,
-                            v.span,
-                            format!("allows all of `{}` on `*`", v.text),
-                        );
+                    if let Some((span, what)) = s.catch_all_grant() {
+                        emit(cx, s.file, span, what);
                     }
                 }
             }
