@@ -18,6 +18,7 @@ pub mod model;
 pub mod net;
 pub mod rule;
 pub mod runner;
+pub mod shared;
 pub mod source;
 pub mod tfref;
 

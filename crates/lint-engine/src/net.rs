@@ -1937,6 +1937,13 @@ fn autoscaling_target<'n>(model: &Model<'n>, svc: &TfResource<'n>) -> Option<(u6
     None
 }
 
+impl crate::shared::Fact for Network<'static> {
+    type Value<'m, 'a: 'm> = Network<'a>;
+    fn build<'m, 'a: 'm>(cx: &crate::shared::FactContext<'m, 'a>) -> Network<'a> {
+        Network::build(cx.model)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,12 +1,9 @@
 //! The rule trait, rule metadata and the `declare_rule!` macro.
 
-use std::sync::OnceLock;
-
 use crate::config::Config;
 use crate::finding::{Finding, Label, Severity};
-use crate::iam::IamIndex;
 use crate::model::{Model, TaskDef, TfResource, Workload};
-use crate::net::Network;
+use crate::shared::{Fact, FactContext, Shared};
 use crate::source::{FileId, FileKind, Span};
 
 /// Static description of a rule. `docs` is the rule's doc comment, the single source of its page
@@ -46,15 +43,6 @@ pub trait Rule: Send + Sync {
     fn check_model(&self, _cx: &mut RuleContext<'_, '_>) {}
 }
 
-/// Indexes over the model (and the run's configuration) that several rules read, built at most
-/// once per run by whichever rule asks first and shared by every rule of the run (the others wait
-/// for it). Kept beside the model rather than in it, so that `Model` stays covariant.
-#[derive(Default)]
-pub struct Shared<'m, 'a> {
-    iam: OnceLock<IamIndex<'m, 'a>>,
-    network: OnceLock<Network<'a>>,
-}
-
 /// What a rule sees while it runs, and where its findings go.
 pub struct RuleContext<'m, 'a> {
     pub meta: &'static RuleMeta,
@@ -64,7 +52,7 @@ pub struct RuleContext<'m, 'a> {
     shared: &'m Shared<'m, 'a>,
 }
 
-impl<'m, 'a> RuleContext<'m, 'a> {
+impl<'m, 'a: 'm> RuleContext<'m, 'a> {
     pub fn new(
         meta: &'static RuleMeta,
         model: &'m Model<'a>,
@@ -86,18 +74,20 @@ impl<'m, 'a> RuleContext<'m, 'a> {
         RuleContext::new(self.meta, self.model, self.config, self.shared)
     }
 
+    /// The value of the per-run shared fact `F` (built on first use, then shared between rules):
+    /// `cx.shared::<IamIndex>()`.
+    pub fn shared<F: Fact>(&self) -> &'m F::Value<'m, 'a> {
+        FactContext::new(self.model, self.config, self.shared).get::<F>()
+    }
+
     /// The IAM index of this run (built on first use, then shared between rules).
-    pub fn iam(&self) -> &'m IamIndex<'m, 'a> {
-        let (model, config) = (self.model, self.config);
-        self.shared
-            .iam
-            .get_or_init(|| IamIndex::build(model, config))
+    pub fn iam(&self) -> &'m crate::iam::IamIndex<'m, 'a> {
+        self.shared::<crate::iam::IamIndex>()
     }
 
     /// The network model of this run (built on first use, then shared between rules).
-    pub fn network(&self) -> &'m Network<'a> {
-        let model = self.model;
-        self.shared.network.get_or_init(|| Network::build(model))
+    pub fn network(&self) -> &'m crate::net::Network<'a> {
+        self.shared::<crate::net::Network>()
     }
 
     /// A finding of this rule at its default severity; add parts, then [`RuleContext::emit`].

@@ -9,7 +9,8 @@ use crate::discover::display_name;
 use crate::finding::Finding;
 use crate::load::{load_bytes, load_path, InputError, Limits, Loaded};
 use crate::model::Model;
-use crate::rule::{Rule, RuleContext, Shared};
+use crate::rule::{Rule, RuleContext};
+use crate::shared::Shared;
 use crate::source::{FileId, LineIndex, SourceDb, SourceFile};
 
 /// A file that was not linted, and why.

@@ -848,6 +848,13 @@ fn follow_first<'n>(n: &'n Node, path: &[&str]) -> Option<&'n Node> {
     Some(cur)
 }
 
+impl crate::shared::Fact for IamIndex<'static, 'static> {
+    type Value<'m, 'a: 'm> = IamIndex<'m, 'a>;
+    fn build<'m, 'a: 'm>(cx: &crate::shared::FactContext<'m, 'a>) -> IamIndex<'m, 'a> {
+        IamIndex::build(cx.model, cx.config)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
