@@ -32,6 +32,14 @@ pub struct RuleMeta {
     pub help_uri: Option<&'static str>,
 }
 
+impl RuleMeta {
+    /// Whether the rule declares files of `kind` among its inputs (the runner shows it nothing
+    /// else). A new file kind needs no change here: a rule opts in by naming it in `inputs`.
+    pub fn reads(&self, kind: FileKind) -> bool {
+        self.inputs.contains(&kind)
+    }
+}
+
 /// The metadata of a rule. [`declare_rule!`] implements it; a rule file never writes it by hand.
 pub trait RuleMetadata {
     fn meta(&self) -> &'static RuleMeta;
