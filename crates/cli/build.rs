@@ -6,7 +6,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-corpus");
+    // The manifest directory of this build (read at run time: a build script binary may be
+    // reused from a build of the same sources elsewhere).
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let corpus = manifest.join("../../test-corpus");
     for sub in ["rules", "scenarios"] {
         println!("cargo:rerun-if-changed={}", corpus.join(sub).display());
     }
