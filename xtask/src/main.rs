@@ -7,14 +7,23 @@
 //! * `cargo xtask gen-repo --scale N --out DIR [--seed S]`: a synthetic repository N times the
 //!   size of the real-world corpus (see `gen.rs`).
 //! * `cargo xtask bench [...]`: the benchmark behind BENCHMARKS.md (see `bench.rs`).
+//! * `cargo xtask new-rule <ID> <name> <domain>`: a new rule's file, registration and
+//!   placeholder fixtures (see `new_rule.rs`); exit code 2 when refused.
+//!
+//! The tasks work on the workspace this xtask was built from, or on `XTASK_ROOT` when it is set
+//! (the new-rule test runs the built xtask on a copy of the workspace).
 
 mod bench;
 mod gen;
+mod new_rule;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 fn root() -> PathBuf {
+    if let Some(r) = std::env::var_os("XTASK_ROOT") {
+        return PathBuf::from(r);
+    }
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(Path::to_path_buf)
@@ -81,7 +90,7 @@ fn sync_schema(check: bool) -> std::io::Result<Drift> {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: cargo xtask <docs|schema|all> [--check] | gen-repo --scale N --out DIR [--seed S] | bench [--quick]");
+    eprintln!("usage: cargo xtask <docs|schema|all> [--check] | gen-repo --scale N --out DIR [--seed S] | bench [--quick] | new-rule <ID> <name> <domain>");
     ExitCode::from(2)
 }
 
@@ -112,10 +121,38 @@ fn gen_repo(args: &[String]) -> ExitCode {
     }
 }
 
+fn new_rule(args: &[String]) -> ExitCode {
+    let [id, name, domain] = args else {
+        eprintln!(
+            "usage: cargo xtask new-rule <ID> <name> <domain>   (domain: {}; e.g. PAR001 env-var-drift par)",
+            new_rule::DOMAINS.join("|")
+        );
+        return ExitCode::from(2);
+    };
+    match new_rule::run(&root(), id, name, domain) {
+        Ok(written) => {
+            for w in &written {
+                eprintln!("wrote {w}");
+            }
+            eprintln!(
+                "next: fill in the TODOs of the rule and its fixtures, then \
+                 `cargo xtask docs` (its page) and `cargo test -p cutover-rules` and \
+                 `cargo test -p cutover --test corpus -- {id}`"
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("gen-repo") => return gen_repo(&args[1..]),
+        Some("new-rule") => return new_rule(&args[1..]),
         Some("bench") => return bench::main(&args[1..]),
         Some("__measure") => return bench::measure_child(&args[1..]),
         _ => {}

@@ -1,32 +1,16 @@
 //! End-to-end behaviour of `cutover check`: input errors, exit codes, determinism, stdin, and the
 //! real-world corpus smoke test.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod support;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_cutover"))
-}
+use std::process::Stdio;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("cutover-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use support::*;
 
 #[test]
 fn broken_file_does_not_hide_findings_in_others() {
-    let d = tempdir("broken");
+    let tmp = TempDir::new("broken");
+    let d = tmp.path().to_path_buf();
     std::fs::write(
         d.join("broken.yaml"),
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   bad: indent\n",
@@ -55,7 +39,7 @@ fn broken_file_does_not_hide_findings_in_others() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let v = json(&out);
+    let v = json_of(&out);
     assert_eq!(v["errors"][0]["file"], "broken.yaml");
     assert_eq!(v["errors"][0]["location"]["start_line"], 5);
     assert_eq!(v["findings"][0]["rule_id"], "K8S001");
@@ -64,7 +48,8 @@ fn broken_file_does_not_hide_findings_in_others() {
 
 #[test]
 fn exit_codes_follow_fail_on() {
-    let d = tempdir("exit");
+    let tmp = TempDir::new("exit");
+    let d = tmp.path().to_path_buf();
     std::fs::write(
         d.join("td.json"),
         r#"{"family":"a","containerDefinitions":[{"name":"a","image":"x","stopTimeout":60}]}"#,
@@ -114,7 +99,8 @@ fn exit_codes_follow_fail_on() {
 
 #[test]
 fn undecodable_and_binary_files_get_one_line_errors() {
-    let d = tempdir("binary");
+    let tmp = TempDir::new("binary");
+    let d = tmp.path().to_path_buf();
     std::fs::write(d.join("bin.json"), [0x7b, 0x00, 0x01, 0xff]).unwrap();
     std::fs::write(d.join("latin1.yaml"), b"name: caf\xe9\n").unwrap();
     // UTF-16LE with BOM is decoded and linted.
@@ -130,7 +116,7 @@ fn undecodable_and_binary_files_get_one_line_errors() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let v = json(&out);
+    let v = json_of(&out);
     let errs: Vec<String> = v["errors"]
         .as_array()
         .unwrap()
@@ -178,7 +164,7 @@ fn stdin_with_a_filename() {
         .unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let v = json(&out);
+    let v = json_of(&out);
     assert_eq!(v["findings"][0]["location"]["file"], "deploy.yaml");
     assert_eq!(v["findings"][0]["location"]["start_line"], 6);
     assert_eq!(v["findings"][0]["location"]["start_column"], 5);
@@ -223,7 +209,7 @@ fn real_world_corpus_smoke() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let v = json(&out);
+    let v = json_of(&out);
     let errors: Vec<String> = v["errors"]
         .as_array()
         .unwrap()
@@ -285,7 +271,8 @@ fn real_world_corpus_smoke() {
 
 #[test]
 fn walking_honours_ignore_files_and_excludes() {
-    let d = tempdir("walk");
+    let tmp = TempDir::new("walk");
+    let d = tmp.path().to_path_buf();
     let td = r#"{"family":"a","containerDefinitions":[{"name":"a","image":"x"}]}"#;
     for f in [
         "keep/td.json",
@@ -314,7 +301,7 @@ fn walking_honours_ignore_files_and_excludes() {
         ])
         .output()
         .unwrap();
-    let v = json(&out);
+    let v = json_of(&out);
     let files: Vec<&str> = v["findings"]
         .as_array()
         .unwrap()
@@ -329,7 +316,10 @@ fn walking_honours_ignore_files_and_excludes() {
         .args(["check", "taskdef.txt", "--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(json(&out)["findings"][0]["location"]["file"], "taskdef.txt");
+    assert_eq!(
+        json_of(&out)["findings"][0]["location"]["file"],
+        "taskdef.txt"
+    );
 }
 
 /// The report is streamed (findings rendered in parallel batches, written in order): it must not
@@ -337,7 +327,7 @@ fn walking_honours_ignore_files_and_excludes() {
 /// pretty-printing them whole gives (sorted keys, two-space indentation).
 #[test]
 fn reports_are_byte_identical_whatever_the_thread_count() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-corpus");
+    let corpus = test_corpus();
     for format in ["json", "sarif", "github", "human"] {
         let run = |threads: &str| {
             let out = bin()

@@ -2,10 +2,11 @@
 //! on lines full of multi-byte characters and escapes, with tabs and CRLF line ends, and the region's snippet is
 //! the text those columns select.
 
-use std::process::Command;
+mod support;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
+use support::{bin, TempDir};
 
 fn piece() -> impl Strategy<Value = &'static str> {
     prop_oneof![
@@ -63,11 +64,9 @@ proptest! {
         let text = format!(
             "{{\"//\": \"{above}\",{nl}\t\"family\":\"{family}\",\t\"containerDefinitions\":[{{\"environment\":[{{\"name\":\"{env}\",\"value\":\"x\"}}],\"name\":\"web\",\"image\":\"nginx:1\",\"essential\":true}}]}}{nl}"
         );
-        let dir = std::env::temp_dir().join(format!("cutover-columns-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("td.json");
-        std::fs::write(&file, &text).unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_cutover"))
+        let dir = TempDir::new("columns");
+        let file = dir.write("td.json", &text);
+        let out = bin()
             .args(["check", "--format", "sarif", "--select", "ECS001"])
             .arg(&file)
             .output()

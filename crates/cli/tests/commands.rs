@@ -1,54 +1,15 @@
 //! The `rules`, `explain` and `init` commands, and configuration errors as a user sees them.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
 
-fn cutover(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cutover"))
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run cutover")
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// Standard error, with miette's wrapped message lines joined again.
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).replace("\n  │ ", " ")
-}
-
-/// A fresh temporary directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let p = std::env::temp_dir().join(format!("cutover-cli-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).expect("create temp dir");
-        TempDir(p)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use support::*;
 
 // --- rules and explain ----------------------------------------------------------------------
 
 #[test]
 fn rules_lists_every_rule_on_one_aligned_line() {
     let o = cutover(&repo(), &["rules"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr_unwrapped(&o));
     let out = stdout(&o);
     let lines: Vec<&str> = out.lines().collect();
     for want in [
@@ -87,7 +48,7 @@ fn explain_prints_the_rule_page() {
     let page = std::fs::read_to_string(repo().join("rules-docs/ECS001.md")).expect("page");
     for key in ["ECS001", "ecs001", "missing-stop-timeout"] {
         let o = cutover(&repo(), &["explain", key]);
-        assert_eq!(o.status.code(), Some(0), "{key}: {}", stderr(&o));
+        assert_eq!(o.status.code(), Some(0), "{key}: {}", stderr_unwrapped(&o));
         assert_eq!(stdout(&o), page, "explain {key}");
     }
     for id in cutover_rules_ids() {
@@ -103,7 +64,7 @@ fn explain_unknown_rule_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(o.stdout.is_empty());
     assert_eq!(
-        stderr(&o).trim_end(),
+        stderr_unwrapped(&o).trim_end(),
         "error: unknown rule `NOPE001` (see `cutover rules`)"
     );
 }
@@ -114,13 +75,13 @@ fn explain_unknown_rule_is_a_usage_error() {
 fn unknown_key_is_reported_at_its_line_and_column() {
     let d = TempDir::new("unknown-key");
     std::fs::write(
-        d.0.join("cutover.toml"),
+        d.path().join("cutover.toml"),
         "[rules]\nselect = [\"ECS\"]\n  severty = {}\n",
     )
     .expect("write");
-    let o = cutover(&d.0, &["check", "."]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    let err = stderr(&o);
+    let o = cutover(d.path(), &["check", "."]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr_unwrapped(&o));
+    let err = stderr_unwrapped(&o);
     assert!(err.contains("unknown key `severty` in `[rules]`"), "{err}");
     assert!(err.contains("cutover.toml:3:3]"), "{err}");
     assert!(err.contains("did you mean `severity`?"), "{err}");
@@ -130,13 +91,13 @@ fn unknown_key_is_reported_at_its_line_and_column() {
 fn wrong_type_in_explicit_config_is_reported() {
     let d = TempDir::new("wrong-type");
     std::fs::write(
-        d.0.join("strict.toml"),
+        d.path().join("strict.toml"),
         "# strict\n[k8s]\nrequire_memory_limit = \"yes\"\n",
     )
     .expect("write");
-    let o = cutover(&d.0, &["check", "--config", "strict.toml", "."]);
+    let o = cutover(d.path(), &["check", "--config", "strict.toml", "."]);
     assert_eq!(o.status.code(), Some(2));
-    let err = stderr(&o);
+    let err = stderr_unwrapped(&o);
     assert!(
         err.contains("`k8s.require_memory_limit` must be a boolean, not a string"),
         "{err}"
@@ -147,11 +108,11 @@ fn wrong_type_in_explicit_config_is_reported() {
 #[test]
 fn config_is_found_by_walking_up() {
     let d = TempDir::new("walk-up");
-    std::fs::create_dir_all(d.0.join("a/b")).expect("mkdir");
-    std::fs::write(d.0.join("cutover.toml"), "bogus = true\n").expect("write");
-    let o = cutover(&d.0.join("a"), &["check", "b"]);
+    std::fs::create_dir_all(d.path().join("a/b")).expect("mkdir");
+    std::fs::write(d.path().join("cutover.toml"), "bogus = true\n").expect("write");
+    let o = cutover(&d.path().join("a"), &["check", "b"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("unknown key `bogus` at the top level"));
+    assert!(stderr_unwrapped(&o).contains("unknown key `bogus` at the top level"));
 }
 
 // --- init -------------------------------------------------------------------------------------
@@ -159,31 +120,31 @@ fn config_is_found_by_walking_up() {
 #[test]
 fn init_writes_a_valid_file_and_refuses_to_overwrite() {
     let d = TempDir::new("init");
-    let o = cutover(&d.0, &["init"]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let path = d.0.join("cutover.toml");
+    let o = cutover(d.path(), &["init"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr_unwrapped(&o));
+    let path = d.path().join("cutover.toml");
     let text = std::fs::read_to_string(&path).expect("written");
     assert!(text.starts_with("# cutover.toml"));
 
     // The written file is accepted by `check`.
     std::fs::write(
-        d.0.join("pod.yaml"),
+        d.path().join("pod.yaml"),
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
     )
     .expect("write");
-    let o = cutover(&d.0, &["check", "."]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = cutover(d.path(), &["check", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr_unwrapped(&o));
 
     std::fs::write(&path, "# mine\n").expect("write");
-    let o = cutover(&d.0, &["init"]);
+    let o = cutover(d.path(), &["init"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("already exists (use `--force` to overwrite it)"));
+    assert!(stderr_unwrapped(&o).contains("already exists (use `--force` to overwrite it)"));
     assert_eq!(
         std::fs::read_to_string(&path).unwrap_or_default(),
         "# mine\n"
     );
 
-    let o = cutover(&d.0, &["init", "--force"]);
+    let o = cutover(d.path(), &["init", "--force"]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(std::fs::read_to_string(&path).unwrap_or_default(), text);
 }

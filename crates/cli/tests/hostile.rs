@@ -1,37 +1,26 @@
 //! Hostile input: every case yields a clear diagnostic (or is accepted as documented), never a
 //! panic, and never hides the findings of the other files. Large inputs are generated here.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
+use support::*;
 
-struct Dir(PathBuf);
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn dir(name: &str) -> Dir {
-    let d = std::env::temp_dir().join(format!("cutover-hostile-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
+fn dir(name: &str) -> TempDir {
+    let d = TempDir::new(&format!("hostile-{name}"));
     // A good file with a known finding, which every case must still report.
-    std::fs::write(
-        d.join("good.json"),
+    d.write(
+        "good.json",
         r#"{"family":"good","containerDefinitions":[{"name":"good","image":"nginx"}]}"#,
-    )
-    .unwrap();
-    Dir(d)
+    );
+    d
 }
 
 fn check(d: &Path) -> (i32, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cutover"))
-        .current_dir(d)
-        .args(["check", ".", "--format", "json"])
-        .output()
-        .unwrap();
+    let out = cutover(d, &["check", ".", "--format", "json"]);
     let v: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     assert!(
@@ -92,8 +81,8 @@ fn yaml_alias_bomb_is_refused() {
             vec![format!("*{p}"); 10].join(", ")
         ));
     }
-    std::fs::write(d.0.join("bomb.yaml"), t).unwrap();
-    let (code, v) = check(&d.0);
+    std::fs::write(d.path().join("bomb.yaml"), t).unwrap();
+    let (code, v) = check(d.path());
     assert_eq!(code, 2);
     assert!(
         only_error(&v).starts_with("bomb.yaml 6:45 "),
@@ -109,11 +98,11 @@ fn yaml_alias_bomb_is_refused() {
 fn deep_nesting_is_refused_without_overflowing_the_stack() {
     let d = dir("deep");
     std::fs::write(
-        d.0.join("deep.json"),
+        d.path().join("deep.json"),
         "[".repeat(100_000) + &"]".repeat(100_000),
     )
     .unwrap();
-    let (code, v) = check(&d.0);
+    let (code, v) = check(d.path());
     assert_eq!(code, 2);
     assert_eq!(
         only_error(&v),
@@ -124,8 +113,8 @@ fn deep_nesting_is_refused_without_overflowing_the_stack() {
     let block: String = (0..2000)
         .map(|i| format!("{}k:\n", "  ".repeat(i)))
         .collect();
-    std::fs::write(d.0.join("deep.yaml"), block).unwrap();
-    let (code, v) = check(&d.0);
+    std::fs::write(d.path().join("deep.yaml"), block).unwrap();
+    let (code, v) = check(d.path());
     assert_eq!(code, 2);
     assert_eq!(
         only_error(&v),
@@ -134,11 +123,11 @@ fn deep_nesting_is_refused_without_overflowing_the_stack() {
 
     let d = dir("deep-flow");
     std::fs::write(
-        d.0.join("flow.yaml"),
+        d.path().join("flow.yaml"),
         format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000)),
     )
     .unwrap();
-    let (code, v) = check(&d.0);
+    let (code, v) = check(d.path());
     assert_eq!(code, 2);
     assert!(
         only_error(&v).starts_with("flow.yaml 1:"),
@@ -155,8 +144,8 @@ fn fifty_thousand_documents() {
         t.push_str(&format!("---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}}}\nspec:\n  containers: [{{name: c, image: i, resources: {{requests: {{cpu: 1m, memory: 1Mi}}}}}}]\n"));
     }
     t.push_str("---\napiVersion: v1\nkind: Pod\nmetadata: {name: last}\nspec:\n  containers:\n  - name: last\n    image: i\n");
-    std::fs::write(d.0.join("stream.yaml"), t).unwrap();
-    let (code, v) = check(&d.0);
+    std::fs::write(d.path().join("stream.yaml"), t).unwrap();
+    let (code, v) = check(d.path());
     assert_eq!(code, 1);
     let f = findings_in(&v, "stream.yaml");
     assert_eq!(f.len(), 1);
@@ -173,8 +162,8 @@ fn ten_megabyte_string_of_escaped_json() {
     let text = format!(
         r#"{{"resource":{{"aws_ecs_task_definition":{{"a":{{"family":"a","container_definitions":"[{list}]"}}}}}}}}"#
     );
-    std::fs::write(d.0.join("big.tf.json"), &text).unwrap();
-    let (code, v) = check(&d.0);
+    std::fs::write(d.path().join("big.tf.json"), &text).unwrap();
+    let (code, v) = check(d.path());
     assert_eq!(code, 1);
     let f = findings_in(&v, "big.tf.json");
     assert_eq!(f.len(), 1, "{f:?}");
@@ -188,21 +177,21 @@ fn encodings_and_line_endings() {
     let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: i\n";
     let mut bom = vec![0xEF, 0xBB, 0xBF];
     bom.extend_from_slice(pod.as_bytes());
-    std::fs::write(d.0.join("bom.yaml"), bom).unwrap();
+    std::fs::write(d.path().join("bom.yaml"), bom).unwrap();
     let mut be = vec![0xFE, 0xFF];
     for u in pod.encode_utf16() {
         be.extend_from_slice(&u.to_be_bytes());
     }
-    std::fs::write(d.0.join("utf16be.yaml"), be).unwrap();
-    std::fs::write(d.0.join("crlf.yaml"), pod.replace('\n', "\r\n")).unwrap();
+    std::fs::write(d.path().join("utf16be.yaml"), be).unwrap();
+    std::fs::write(d.path().join("crlf.yaml"), pod.replace('\n', "\r\n")).unwrap();
     // Mixed: CRLF for the first half, LF after.
     let mixed: String = pod
         .lines()
         .enumerate()
         .map(|(i, l)| format!("{l}{}", if i < 4 { "\r\n" } else { "\n" }))
         .collect();
-    std::fs::write(d.0.join("mixed.yaml"), mixed).unwrap();
-    let (code, v) = check(&d.0);
+    std::fs::write(d.path().join("mixed.yaml"), mixed).unwrap();
+    let (code, v) = check(d.path());
     assert_eq!(code, 1);
     for f in ["bom.yaml", "utf16be.yaml", "crlf.yaml", "mixed.yaml"] {
         let x = findings_in(&v, f);
@@ -216,8 +205,8 @@ fn encodings_and_line_endings() {
             "{f}"
         );
     }
-    std::fs::write(d.0.join("latin1.yaml"), b"a: \xe9\n").unwrap();
-    let (code, v) = check(&d.0);
+    std::fs::write(d.path().join("latin1.yaml"), b"a: \xe9\n").unwrap();
+    let (code, v) = check(d.path());
     assert_eq!(code, 2);
     assert_eq!(only_error(&v), "latin1.yaml not valid UTF-8 (invalid byte at offset 3, line 1); only UTF-8 and UTF-16 with a BOM are read");
 }
@@ -227,29 +216,29 @@ fn yaml_oddities() {
     let d = dir("yaml");
     // Tabs as indentation are invalid YAML.
     std::fs::write(
-        d.0.join("tabs.yaml"),
+        d.path().join("tabs.yaml"),
         "apiVersion: v1\nkind: Pod\nmetadata:\n\tname: x\n",
     )
     .unwrap();
-    let (code, v) = check(&d.0);
+    let (code, v) = check(d.path());
     assert_eq!(code, 2);
     assert_eq!(
         only_error(&v),
         "tabs.yaml 4:1 invalid YAML: tabs disallowed within this context (block indentation)"
     );
-    std::fs::remove_file(d.0.join("tabs.yaml")).unwrap();
+    std::fs::remove_file(d.path().join("tabs.yaml")).unwrap();
 
     // Documented acceptance: duplicate keys keep the last value (as kubectl's decoder does)
     // and are reported as LINT001;
     // tags are accepted and ignored; merge keys merge, explicit keys win.
-    std::fs::write(d.0.join("dups.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: a, name: b}\nspec:\n  containers:\n  - name: c\n    image: i\n").unwrap();
-    std::fs::write(d.0.join("tags.yaml"), "apiVersion: !!str v1\nkind: !custom Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - !!map {name: c, image: i}\n").unwrap();
+    std::fs::write(d.path().join("dups.yaml"), "apiVersion: v1\nkind: Pod\nmetadata: {name: a, name: b}\nspec:\n  containers:\n  - name: c\n    image: i\n").unwrap();
+    std::fs::write(d.path().join("tags.yaml"), "apiVersion: !!str v1\nkind: !custom Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - !!map {name: c, image: i}\n").unwrap();
     std::fs::write(
-        d.0.join("merge.yaml"),
+        d.path().join("merge.yaml"),
         "apiVersion: v1\nkind: Pod\nmetadata: {name: m}\nspec:\n  containers:\n  - &base {name: c, image: i, resources: {requests: {cpu: 1m, memory: 1Mi}}}\n  - <<: *base\n    name: d\n    resources: {}\n",
     )
     .unwrap();
-    let (code, v) = check(&d.0);
+    let (code, v) = check(d.path());
     assert_eq!(code, 1);
     assert!(v["errors"].as_array().unwrap().is_empty());
     let dups: Vec<_> = findings_in(&v, "dups.yaml")
@@ -267,8 +256,8 @@ fn yaml_oddities() {
     );
 
     // Anchors do not cross documents (YAML 1.2): an alias to another document's anchor is an error.
-    std::fs::write(d.0.join("anchors.yaml"), "a: &x 1\n---\nb: *x\n").unwrap();
-    let (code, v) = check(&d.0);
+    std::fs::write(d.path().join("anchors.yaml"), "a: &x 1\n---\nb: *x\n").unwrap();
+    let (code, v) = check(d.path());
     assert_eq!(code, 2);
     assert_eq!(
         only_error(&v),
@@ -280,17 +269,17 @@ fn yaml_oddities() {
 fn json_oddities() {
     let d = dir("json");
     std::fs::write(
-        d.0.join("garbage.json"),
+        d.path().join("garbage.json"),
         r#"{"family":"x","containerDefinitions":[]} trailing"#,
     )
     .unwrap();
-    let (code, v) = check(&d.0);
+    let (code, v) = check(d.path());
     assert_eq!(code, 2);
     assert_eq!(
         only_error(&v),
         "garbage.json 1:42 invalid JSON: trailing characters after the JSON value"
     );
-    std::fs::remove_file(d.0.join("garbage.json")).unwrap();
+    std::fs::remove_file(d.path().join("garbage.json")).unwrap();
 
     // Huge numbers are kept as written; a stopTimeout too large for any integer type is not a
     // finding (it cannot be below the minimum) and does not crash.
@@ -298,10 +287,10 @@ fn json_oddities() {
         r#"{{"family":"h","cpu":1{},"memory":1e99999,"containerDefinitions":[{{"name":"h","image":"i","stopTimeout":99999999999999999999999}},{{"name":"neg","image":"i","stopTimeout":-1e400}}]}}"#,
         "0".repeat(5000)
     );
-    std::fs::write(d.0.join("huge.json"), huge).unwrap();
-    std::fs::write(d.0.join("empty.json"), "").unwrap();
-    std::fs::write(d.0.join("empty.yaml"), "# only a comment\n").unwrap();
-    let (code, v) = check(&d.0);
+    std::fs::write(d.path().join("huge.json"), huge).unwrap();
+    std::fs::write(d.path().join("empty.json"), "").unwrap();
+    std::fs::write(d.path().join("empty.yaml"), "# only a comment\n").unwrap();
+    let (code, v) = check(d.path());
     assert_eq!(code, 1);
     assert!(v["errors"].as_array().unwrap().is_empty());
     assert!(findings_in(&v, "huge.json").is_empty());
@@ -322,17 +311,17 @@ fn json_oddities() {
 fn special_files_in_the_tree() {
     let d = dir("special");
     // A directory symlink loop is not followed.
-    std::fs::create_dir(d.0.join("loop")).unwrap();
-    std::os::unix::fs::symlink("..", d.0.join("loop/up")).unwrap();
+    std::fs::create_dir(d.path().join("loop")).unwrap();
+    std::os::unix::fs::symlink("..", d.path().join("loop/up")).unwrap();
     // A broken symlink and a FIFO named like a manifest are reported, never opened blocking.
-    std::os::unix::fs::symlink("nowhere.yaml", d.0.join("broken.yaml")).unwrap();
-    let fifo = d.0.join("fifo.yaml");
+    std::os::unix::fs::symlink("nowhere.yaml", d.path().join("broken.yaml")).unwrap();
+    let fifo = d.path().join("fifo.yaml");
     let ok = Command::new("mkfifo")
         .arg(&fifo)
         .status()
         .map(|s| s.success())
         .unwrap_or(false);
-    let (code, v) = check(&d.0);
+    let (code, v) = check(d.path());
     assert_eq!(code, 2);
     let errs: Vec<String> = v["errors"]
         .as_array()
@@ -365,18 +354,22 @@ fn special_files_in_the_tree() {
 fn limits_are_configurable() {
     let d = dir("limits");
     std::fs::write(
-        d.0.join("cutover.toml"),
+        d.path().join("cutover.toml"),
         "[limits]\nmax_file_bytes = 1000\nmax_depth = 4\nmax_alias_nodes = 10\n",
     )
     .unwrap();
-    std::fs::write(d.0.join("big.json"), format!("[{}0]", "0, ".repeat(400))).unwrap();
-    std::fs::write(d.0.join("deep.json"), "[[[[[1]]]]]").unwrap();
     std::fs::write(
-        d.0.join("alias.yaml"),
+        d.path().join("big.json"),
+        format!("[{}0]", "0, ".repeat(400)),
+    )
+    .unwrap();
+    std::fs::write(d.path().join("deep.json"), "[[[[[1]]]]]").unwrap();
+    std::fs::write(
+        d.path().join("alias.yaml"),
         "a: &a [1, 2, 3, 4, 5, 6]\nb: [*a, *a]\n",
     )
     .unwrap();
-    let (code, v) = check(&d.0);
+    let (code, v) = check(d.path());
     assert_eq!(code, 2);
     let errs: Vec<String> = v["errors"]
         .as_array()
@@ -405,7 +398,7 @@ fn two_hundred_megabyte_json_is_refused_by_the_default_size_limit() {
     use std::io::Write;
     let d = dir("huge");
     // A well-formed plan-shaped JSON of 200 MiB, written in chunks.
-    let path = d.0.join("plan.json");
+    let path = d.path().join("plan.json");
     let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
     f.write_all(
         b"{\"format_version\":\"1.2\",\"planned_values\":{\"root_module\":{\"resources\":[",
@@ -422,7 +415,7 @@ fn two_hundred_megabyte_json_is_refused_by_the_default_size_limit() {
     drop(f);
     let size = std::fs::metadata(&path).unwrap().len();
     let started = std::time::Instant::now();
-    let (code, v) = check(&d.0);
+    let (code, v) = check(d.path());
     assert_eq!(code, 2);
     assert_eq!(
         only_error(&v),
@@ -484,16 +477,16 @@ fn permission_denied_file_and_directory() {
     use std::os::unix::fs::PermissionsExt;
     let d = dir("denied");
     let mode = |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m));
-    mode(&d.0, 0o755).unwrap();
-    mode(&d.0.join("good.json"), 0o644).unwrap();
-    std::fs::write(d.0.join("secret.yaml"), "a: 1\n").unwrap();
-    mode(&d.0.join("secret.yaml"), 0o000).unwrap();
-    std::fs::create_dir(d.0.join("private")).unwrap();
-    std::fs::write(d.0.join("private/inner.yaml"), "a: 1\n").unwrap();
-    mode(&d.0.join("private"), 0o000).unwrap();
-    let result = check_unprivileged(&d.0);
+    mode(d.path(), 0o755).unwrap();
+    mode(&d.path().join("good.json"), 0o644).unwrap();
+    std::fs::write(d.path().join("secret.yaml"), "a: 1\n").unwrap();
+    mode(&d.path().join("secret.yaml"), 0o000).unwrap();
+    std::fs::create_dir(d.path().join("private")).unwrap();
+    std::fs::write(d.path().join("private/inner.yaml"), "a: 1\n").unwrap();
+    mode(&d.path().join("private"), 0o000).unwrap();
+    let result = check_unprivileged(d.path());
     // Restore, so that the directory can be removed.
-    mode(&d.0.join("private"), 0o755).unwrap();
+    mode(&d.path().join("private"), 0o755).unwrap();
     let Some((code, v)) = result else { return };
     assert_eq!(code, 2);
     let errs: Vec<String> = v["errors"]

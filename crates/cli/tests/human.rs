@@ -1,27 +1,25 @@
 //! Snapshot tests of the human output: every `invalid*` rule fixture and the shipped example.
 //! Snapshots live in `test-corpus/snapshots/`; `CUTOVER_BLESS=1` rewrites them (review the diff).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use std::path::Path;
+
+use support::*;
 
 fn human(dir: &Path, arg: &str) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_cutover"))
-        .current_dir(dir)
-        .args(["check", arg, "--color", "never", "--fail-on", "never"])
-        .output()
-        .expect("run cutover");
+    let out = cutover(
+        dir,
+        &["check", arg, "--color", "never", "--fail-on", "never"],
+    );
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
 fn compare(name: &str, got: &str, failures: &mut Vec<String>) {
-    let path = root()
+    let path = repo()
         .join("test-corpus/snapshots")
         .join(format!("{name}.txt"));
-    if std::env::var_os("CUTOVER_BLESS").is_some() {
+    if bless() {
         std::fs::write(&path, got).unwrap();
         return;
     }
@@ -37,7 +35,7 @@ fn compare(name: &str, got: &str, failures: &mut Vec<String>) {
 #[test]
 fn human_snapshots() {
     let mut failures = Vec::new();
-    let rules = root().join("test-corpus/rules");
+    let rules = repo().join("test-corpus/rules");
     let mut dirs: Vec<_> = std::fs::read_dir(&rules)
         .unwrap()
         .flatten()
@@ -60,7 +58,7 @@ fn human_snapshots() {
     }
     compare(
         "examples__migration",
-        &human(&root(), "examples/migration"),
+        &human(&repo(), "examples/migration"),
         &mut failures,
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -71,7 +69,7 @@ fn human_snapshots() {
 fn message_convention() {
     let re_head = regex_lite_head();
     let mut bad = Vec::new();
-    for e in std::fs::read_dir(root().join("test-corpus/snapshots"))
+    for e in std::fs::read_dir(repo().join("test-corpus/snapshots"))
         .unwrap()
         .flatten()
     {

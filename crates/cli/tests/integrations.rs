@@ -6,20 +6,18 @@
 //! `target/test-tools/` (or named by `CUTOVER_SARIF_MULTITOOL` / `CUTOVER_PRE_COMMIT`). A test
 //! that needs one fails with instructions when it is missing: it is never skipped silently.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn workspace() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    std::fs::canonicalize(&p).unwrap_or(p)
-}
+use support::*;
 
 fn tools_dir() -> PathBuf {
     std::env::var_os("CUTOVER_TEST_TOOLS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("target/test-tools"))
+        .unwrap_or_else(|| repo().join("target/test-tools"))
 }
 
 fn tool(env: &str, default: PathBuf, what: &str) -> PathBuf {
@@ -47,55 +45,6 @@ fn pre_commit() -> PathBuf {
         tools_dir().join("venv/bin/pre-commit"),
         "pre-commit (PyPI)",
     )
-}
-
-/// A fresh temporary directory under `target/` (removed when dropped).
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let base = workspace().join("target/tmp-tests");
-        let p = base.join(format!("{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-    fn path(&self) -> &Path {
-        &self.0
-    }
-    fn write(&self, rel: &str, text: &str) -> PathBuf {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn cutover(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cutover"))
-        .current_dir(dir)
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("GITHUB_SERVER_URL")
-        .env_remove("GITHUB_REPOSITORY")
-        .args(args)
-        .output()
-        .expect("run cutover")
-}
-
-fn json_of(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "bad JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
 }
 
 const BAD_TASKDEF: &str = r#"{
@@ -256,8 +205,8 @@ fn sarif_of(dir: &Path, args: &[&str], out: &Path) -> Value {
 
 #[test]
 fn sarif_for_the_test_corpus_passes_the_multitool() {
-    let tmp = TempDir::new("sarif-corpus");
-    let ws = workspace();
+    let tmp = TempDir::in_target("sarif-corpus");
+    let ws = repo();
     let mut checked = 0;
     // The whole corpus from the repository root, and each scenario with its own cutover.toml
     // (suppressions: `suppressions` and LNT001 findings in cutover.toml).
@@ -299,7 +248,7 @@ fn sarif_for_the_test_corpus_passes_the_multitool() {
 
 #[test]
 fn sarif_with_input_errors_and_suppressions_passes_the_multitool() {
-    let tmp = TempDir::new("sarif-errors");
+    let tmp = TempDir::in_target("sarif-errors");
     tmp.write(
         "cutover.toml",
         "[[ignore]]\npath = \"ecs/*.json\"\nrule = \"ECS001\"\nreason = \"accepted for wave 1\"\n",
@@ -346,7 +295,7 @@ fn sarif_with_input_errors_and_suppressions_passes_the_multitool() {
 
 #[test]
 fn sarif_shape_rules_results_and_stable_fingerprints() {
-    let tmp = TempDir::new("sarif-shape");
+    let tmp = TempDir::in_target("sarif-shape");
     tmp.write("cutover.toml", "");
     tmp.write("ecs/task.json", BAD_TASKDEF);
     let out = tmp.path().join("a.sarif");
@@ -436,7 +385,7 @@ fn sarif_shape_rules_results_and_stable_fingerprints() {
 
 #[test]
 fn github_annotations_and_step_summary() {
-    let tmp = TempDir::new("github");
+    let tmp = TempDir::in_target("github");
     tmp.write("ecs/task.json", BAD_TASKDEF);
     tmp.write(
         "k8s/a,b.yaml",
@@ -476,7 +425,7 @@ fn github_annotations_and_step_summary() {
 
 #[test]
 fn suppressed_findings_do_not_fail_the_run() {
-    let tmp = TempDir::new("suppress-exit");
+    let tmp = TempDir::in_target("suppress-exit");
     tmp.write(
         "cutover.toml",
         "[[ignore]]\npath = \"task.json\"\nrule = \"missing-stop-timeout\"\nreason = \"drained by the queue\"\nexpires = 2999-01-31\n",
@@ -530,7 +479,7 @@ fn suppressed_findings_do_not_fail_the_run() {
 
 #[test]
 fn baseline_matches_moved_findings_but_not_other_files() {
-    let tmp = TempDir::new("baseline");
+    let tmp = TempDir::in_target("baseline");
     tmp.write("cutover.toml", "");
     tmp.write("ecs/a.json", BAD_TASKDEF);
     let base = tmp.path().join(".cutover-baseline.json");
@@ -627,7 +576,7 @@ fn baseline_matches_moved_findings_but_not_other_files() {
 
 #[test]
 fn repo_context_reports_only_the_given_files() {
-    let tmp = TempDir::new("repo-context");
+    let tmp = TempDir::in_target("repo-context");
     tmp.write("cutover.toml", "");
     tmp.write("ecs/a.json", BAD_TASKDEF);
     tmp.write("ecs/b.json", BAD_TASKDEF);
@@ -679,7 +628,7 @@ fn git(dir: &Path, args: &[&str]) {
 }
 
 fn try_repo(dir: &Path) -> Output {
-    let ws = workspace();
+    let ws = repo();
     Command::new(pre_commit())
         .current_dir(dir)
         .args(["try-repo"])
@@ -703,7 +652,7 @@ fn try_repo(dir: &Path) -> Output {
 
 #[test]
 fn pre_commit_try_repo_fails_then_passes() {
-    let tmp = TempDir::new("pre-commit");
+    let tmp = TempDir::in_target("pre-commit");
     let dir = tmp.path();
     git(dir, &["init", "-q", "-b", "main"]);
     tmp.write("ecs/orders.json", BAD_TASKDEF);
@@ -753,7 +702,7 @@ fn pre_commit_try_repo_fails_then_passes() {
 
 #[test]
 fn root_package_mirrors_cli_dependencies() {
-    let ws = workspace();
+    let ws = repo();
     let deps = |p: &Path| -> Vec<String> {
         let v: toml::Table = toml::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
         v.get("dependencies")
@@ -775,8 +724,8 @@ fn root_package_mirrors_cli_dependencies() {
 /// like built-in ones (plugin rules appear in `tool.driver.rules` with their own metadata).
 #[test]
 fn sarif_with_the_example_plugin_passes_the_multitool() {
-    let tmp = TempDir::new("sarif-plugin");
-    let ws = workspace();
+    let tmp = TempDir::in_target("sarif-plugin");
+    let ws = repo();
     let dir = ws.join("test-corpus/plugins/imagepolicy");
     let mut paths = vec![ws.join("examples/plugins")];
     paths.extend(std::env::split_paths(

@@ -11,6 +11,8 @@
 //!   with exact spans in every output format (see `example_plugin_every_format`).
 #![cfg(unix)]
 
+mod support;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -18,12 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_cutover");
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use support::*;
 
 /// A temporary directory with `bin/` (put first on PATH), `home/` (HOME) and `work/` (the
 /// working directory). Removed on drop.
@@ -93,16 +90,6 @@ impl Drop for Sandbox {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.root);
     }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -331,32 +318,9 @@ fn answer(findings: &str) -> String {
     format!("echo '{{\"protocol\":1,\"findings\":[{findings}]}}'")
 }
 
-fn json_of(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("bad JSON ({e}): {}\n{}", stdout(o), stderr(o)))
-}
-
 /// `file:l:c-l:c ID severity message` for every finding of a JSON report.
 fn lines(v: &Value) -> Vec<String> {
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            let l = &f["location"];
-            format!(
-                "{}:{}:{}-{}:{} {} {} {}",
-                l["file"].as_str().unwrap(),
-                l["start_line"],
-                l["start_column"],
-                l["end_line"],
-                l["end_column"],
-                f["rule_id"].as_str().unwrap(),
-                f["severity"].as_str().unwrap(),
-                f["message"].as_str().unwrap()
-            )
-        })
-        .collect()
+    finding_lines(v, &[])
 }
 
 const ECS001_LINE: &str = "taskdef.json:4:6-4:22 ECS001 warning container `orders` has no `stopTimeout`: SIGTERM then SIGKILL after 30 s";

@@ -25,5 +25,5 @@ pub mod tfref;
 pub use config::Config;
 pub use finding::{Finding, Label, Severity};
 pub use model::Model;
-pub use rule::{Rule, RuleContext, RuleMeta};
+pub use rule::{Rule, RuleContext, RuleMeta, RuleMetadata};
 pub use source::{FileId, FileKind, SourceDb, SourceFile, Span};

@@ -32,11 +32,29 @@ pub struct RuleMeta {
     pub help_uri: Option<&'static str>,
 }
 
-/// A lint rule. Hooks are called once per resource of the matching kind, and `check_model` once.
+impl RuleMeta {
+    /// Whether the rule declares files of `kind` among its inputs (the runner shows it nothing
+    /// else). A new file kind needs no change here: a rule opts in by naming it in `inputs`.
+    pub fn reads(&self, kind: FileKind) -> bool {
+        self.inputs.contains(&kind)
+    }
+}
+
+/// The metadata of a rule. [`declare_rule!`] implements it; a rule file never writes it by hand.
+pub trait RuleMetadata {
+    fn meta(&self) -> &'static RuleMeta;
+}
+
+/// A lint rule: the checks of a type declared with [`declare_rule!`] (which provides
+/// [`RuleMetadata::meta`]).
+///
+/// The runner calls `check_task_def`, `check_workload` and `check_tf_resource` once per resource
+/// loaded from a file of a kind listed in the rule's `inputs` (other resources are never shown
+/// to the rule), and `check_model` once per run when at least one loaded file is of a declared
+/// kind. `check_model` sees the whole model, since a cross-file rule joins resources of any kind.
 /// A rule may read the whole model, but the primary label of a finding must point into the
 /// resource being checked (related labels may point anywhere).
-pub trait Rule: Send + Sync {
-    fn meta(&self) -> &'static RuleMeta;
+pub trait Rule: RuleMetadata + Send + Sync {
     fn check_task_def(&self, _td: &TaskDef<'_>, _cx: &mut RuleContext<'_, '_>) {}
     fn check_workload(&self, _w: &Workload<'_>, _cx: &mut RuleContext<'_, '_>) {}
     fn check_tf_resource(&self, _r: &TfResource<'_>, _cx: &mut RuleContext<'_, '_>) {}
@@ -111,7 +129,8 @@ impl<'m, 'a: 'm> RuleContext<'m, 'a> {
     }
 }
 
-/// Declare a rule: a unit struct, its [`RuleMeta`] (docs from the doc comment) and `Rule::meta`.
+/// Declare a rule: a unit struct, its [`RuleMeta`] (docs from the doc comment) and its
+/// [`RuleMetadata`] impl. The rule file then only writes `impl Rule for <Type>` with its checks.
 ///
 /// ```ignore
 /// declare_rule! {
@@ -159,6 +178,12 @@ macro_rules! declare_rule {
                 source: file!(),
                 help_uri: None,
             };
+        }
+
+        impl $crate::rule::RuleMetadata for $ty {
+            fn meta(&self) -> &'static $crate::rule::RuleMeta {
+                &Self::META
+            }
         }
     };
 }

@@ -75,6 +75,11 @@ pub fn load_all(paths: &[PathBuf], memory: Vec<MemoryInput>, limits: &Limits) ->
 
 /// Run every rule over the model. Rules and resources run in parallel; the output order is a
 /// total order on (file name, start, end, rule, message), so it is the same for any thread count.
+///
+/// A rule's `inputs` are enforced: its per-resource hooks see only the task definitions,
+/// workloads and Terraform resources of files whose [`FileKind`](crate::source::FileKind) it
+/// declares, and its `check_model` runs (over the whole model) only when the run loaded at least
+/// one such file.
 pub fn run_rules(model: &Model<'_>, rules: &[&dyn Rule], config: &Config) -> Vec<Finding> {
     let shared = Shared::default();
     let mut findings: Vec<Finding> = rules
@@ -82,16 +87,22 @@ pub fn run_rules(model: &Model<'_>, rules: &[&dyn Rule], config: &Config) -> Vec
         .flat_map_iter(|rule| {
             let meta = rule.meta();
             let mut cx = RuleContext::new(meta, model, config, &shared);
-            for td in &model.task_defs {
+            // `inputs` is enforced here: a hook only sees resources of files of a declared kind.
+            let reads = |file: FileId| meta.reads(model.db.get(file).kind);
+            for td in model.task_defs.iter().filter(|td| reads(td.file)) {
                 rule.check_task_def(td, &mut cx);
             }
             for w in &model.workloads {
-                rule.check_workload(w, &mut cx);
+                if model.k8s.get(w.object).is_some_and(|o| reads(o.file)) {
+                    rule.check_workload(w, &mut cx);
+                }
             }
-            for r in &model.tf {
+            for r in model.tf.iter().filter(|r| reads(r.file)) {
                 rule.check_tf_resource(r, &mut cx);
             }
-            rule.check_model(&mut cx);
+            if model.db.files.iter().any(|f| meta.reads(f.kind)) {
+                rule.check_model(&mut cx);
+            }
             cx.findings
         })
         .collect();

@@ -1,8 +1,7 @@
 //! The rule set's own conventions: the generated pages in `rules-docs/` are current, every doc
 //! comment has the required sections, every doc example does what it says, IDs and file names
-//! follow the layout, and the expected messages in `test-corpus/` follow the message style.
+//! follow the layout (registration, fixtures and uniqueness: `registry.rs`), and the expected messages in `test-corpus/` follow the message style.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use lint_engine::load::{load_bytes, Limits, Loaded};
@@ -241,18 +240,6 @@ fn doc_examples_do_what_they_say() {
 }
 
 // --- IDs and layout -------------------------------------------------------------------------
-
-#[test]
-fn ids_are_unique_and_sorted() {
-    let ids: Vec<&str> = cutover_rules::all().iter().map(|r| r.meta().id).collect();
-    let unique: BTreeSet<&str> = ids.iter().copied().collect();
-    assert_eq!(unique.len(), ids.len(), "duplicate rule IDs in {ids:?}");
-    let mut sorted = ids.clone();
-    sorted.sort_unstable();
-    assert_eq!(ids, sorted, "RULES must be sorted by ID");
-    let names: BTreeSet<&str> = cutover_rules::all().iter().map(|r| r.meta().name).collect();
-    assert_eq!(names.len(), ids.len(), "duplicate rule names");
-}
 
 #[test]
 fn ids_names_and_files_follow_the_layout() {

@@ -4,7 +4,7 @@ use lint_engine::doc::{Node, Value};
 use lint_engine::model::ecs_service::{services_of_task_def, task_family_of};
 use lint_engine::model::follow;
 use lint_engine::model::{EcsService, EffectiveStrategy, Model, TaskDef, TfResource};
-use lint_engine::{Finding, Label, Rule, RuleContext, RuleMeta, Severity};
+use lint_engine::{Finding, Label, Rule, RuleContext, Severity};
 
 declare_rule! {
     /// ## What it does
@@ -372,10 +372,6 @@ impl<'m, 'a> Escalation<'m, 'a> {
 }
 
 impl Rule for MissingStopTimeout {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_task_def(&self, td: &TaskDef<'_>, cx: &mut RuleContext<'_, '_>) {
         if td.containers().is_empty() {
             return;

@@ -7,7 +7,7 @@ use lint_engine::iam::policy::PrincipalKind;
 use lint_engine::iam::{Effect, IamIndex, SaIdentity};
 use lint_engine::model::Workload;
 use lint_engine::source::{FileId, Span};
-use lint_engine::{Label, Rule, RuleContext, RuleMeta, Severity};
+use lint_engine::{Label, Rule, RuleContext, Severity};
 
 declare_rule! {
     /// ## What it does
@@ -151,10 +151,6 @@ impl SaUse<'_, '_> {
 }
 
 impl Rule for CatchAllServiceAccount {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
         let model = cx.model;
         let ix = cx.iam();

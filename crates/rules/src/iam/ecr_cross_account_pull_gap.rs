@@ -8,7 +8,7 @@ use lint_engine::iam::{
 use lint_engine::model::{TaskDef, Workload};
 use lint_engine::runner::{par_map, par_map_owned};
 use lint_engine::source::{FileId, Span};
-use lint_engine::{Label, Rule, RuleContext, RuleMeta, Severity};
+use lint_engine::{Label, Rule, RuleContext, Severity};
 
 declare_rule! {
     /// ## What it does
@@ -140,10 +140,6 @@ struct Pull<'n> {
 }
 
 impl Rule for EcrCrossAccountPullGap {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
         let ix = cx.iam();
         let model = cx.model;

@@ -2,7 +2,7 @@ use lint_engine::criticality::workload_criticality;
 use lint_engine::declare_rule;
 use lint_engine::doc::Node;
 use lint_engine::model::{K8sContainer, K8sObject, Model, Workload};
-use lint_engine::{Label, Rule, RuleContext, RuleMeta, Severity};
+use lint_engine::{Label, Rule, RuleContext, Severity};
 
 declare_rule! {
     /// ## What it does
@@ -104,10 +104,6 @@ fn has_any(c: &K8sContainer<'_>) -> bool {
 }
 
 impl Rule for MissingResourceRequests {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_workload(&self, w: &Workload<'_>, cx: &mut RuleContext<'_, '_>) {
         let Some(obj) = cx.model.k8s.get(w.object) else {
             return;

@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use lint_engine::declare_rule;
 use lint_engine::doc::{Embedded, Node, Value};
 use lint_engine::finding::Label;
-use lint_engine::{Rule, RuleContext, RuleMeta};
+use lint_engine::{Rule, RuleContext};
 
 declare_rule! {
     /// ## What it does
@@ -52,10 +52,6 @@ declare_rule! {
 }
 
 impl Rule for DuplicateKey {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
         let model = cx.model;
         for file in &model.db.files {

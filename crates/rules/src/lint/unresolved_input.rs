@@ -1,6 +1,6 @@
 use lint_engine::declare_rule;
 use lint_engine::model::{Containers, TaskDef};
-use lint_engine::{Rule, RuleContext, RuleMeta, Severity};
+use lint_engine::{Rule, RuleContext, Severity};
 
 declare_rule! {
     /// ## What it does
@@ -38,10 +38,6 @@ declare_rule! {
 }
 
 impl Rule for UnresolvedInput {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_task_def(&self, td: &TaskDef<'_>, cx: &mut RuleContext<'_, '_>) {
         match &td.containers {
             Containers::Unresolved(node) => {

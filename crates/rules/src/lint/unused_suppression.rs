@@ -1,5 +1,5 @@
 use lint_engine::declare_rule;
-use lint_engine::{Rule, RuleMeta};
+use lint_engine::Rule;
 
 declare_rule! {
     /// ## What it does
@@ -49,8 +49,4 @@ declare_rule! {
 }
 
 /// No hooks: the CLI's suppression pass produces the findings (see `crates/cli/src/suppress.rs`).
-impl Rule for UnusedSuppression {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-}
+impl Rule for UnusedSuppression {}

@@ -1,6 +1,6 @@
 use lint_engine::net::Demand;
 use lint_engine::{declare_rule, Severity};
-use lint_engine::{Rule, RuleContext, RuleMeta};
+use lint_engine::{Rule, RuleContext};
 
 declare_rule! {
     /// ## What it does
@@ -111,10 +111,6 @@ declare_rule! {
 }
 
 impl Rule for SubnetIpCapacityExceeded {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
         let model = cx.model;
         let net = cx.network();

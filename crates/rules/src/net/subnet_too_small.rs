@@ -2,7 +2,7 @@ use std::collections::BTreeMap;
 
 use lint_engine::net::Role;
 use lint_engine::{declare_rule, FileKind, Label, Severity};
-use lint_engine::{Rule, RuleContext, RuleMeta};
+use lint_engine::{Rule, RuleContext};
 
 declare_rule! {
     /// ## What it does
@@ -99,10 +99,6 @@ declare_rule! {
 const MAX_RELATED: usize = 5;
 
 impl Rule for SubnetTooSmall {
-    fn meta(&self) -> &'static RuleMeta {
-        &Self::META
-    }
-
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
         let model = cx.model;
         let net = cx.network();
