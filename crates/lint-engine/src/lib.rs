@@ -6,16 +6,13 @@
 
 pub mod classify;
 pub mod config;
-pub mod criticality;
 pub mod discover;
 pub mod doc;
 pub mod finding;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod iam;
 pub mod load;
 pub mod model;
-pub mod net;
 pub mod rule;
 pub mod runner;
 pub mod shared;

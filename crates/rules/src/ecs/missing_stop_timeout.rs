@@ -1,4 +1,4 @@
-use lint_engine::criticality::ecs_service_criticality;
+use cutover_semantic::criticality::ecs_service_criticality;
 use lint_engine::declare_rule;
 use lint_engine::doc::{Node, Value};
 use lint_engine::model::ecs_service::{services_of_task_def, task_family_of};

@@ -1,10 +1,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
+use cutover_semantic::iam::managed::is_catch_all_managed;
+use cutover_semantic::iam::policy::PrincipalKind;
+use cutover_semantic::iam::{Effect, IamIndex, SaIdentity};
 use lint_engine::declare_rule;
 use lint_engine::doc::Node;
-use lint_engine::iam::managed::is_catch_all_managed;
-use lint_engine::iam::policy::PrincipalKind;
-use lint_engine::iam::{Effect, IamIndex, SaIdentity};
 use lint_engine::model::Workload;
 use lint_engine::source::{FileId, Span};
 use lint_engine::{Label, Rule, RuleContext, RuleMeta, Severity};
@@ -157,7 +157,7 @@ impl Rule for CatchAllServiceAccount {
 
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
         let model = cx.model;
-        let ix = cx.iam();
+        let ix = cx.shared::<IamIndex>();
         let allowed = |ns: &str| cx.config.iam.allow_namespaces.iter().any(|a| a == ns);
 
         let mut uses = Vec::new();

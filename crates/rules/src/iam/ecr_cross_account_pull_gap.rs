@@ -1,10 +1,10 @@
-use lint_engine::declare_rule;
-use lint_engine::doc::Node;
-use lint_engine::iam::arn::{account_root, ecr_repository_arn, partition_of_region};
-use lint_engine::iam::{
+use cutover_semantic::iam::arn::{account_root, ecr_repository_arn, partition_of_region};
+use cutover_semantic::iam::{
     aws_owned, evaluate, parse_image, AccountSource, Decision, IamIndex, ImageRef, PrincipalRef,
     Request,
 };
+use lint_engine::declare_rule;
+use lint_engine::doc::Node;
 use lint_engine::model::{TaskDef, Workload};
 use lint_engine::runner::{par_map, par_map_owned};
 use lint_engine::source::{FileId, Span};
@@ -145,7 +145,7 @@ impl Rule for EcrCrossAccountPullGap {
     }
 
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
-        let ix = cx.iam();
+        let ix = cx.shared::<IamIndex>();
         let model = cx.model;
         let ec2_tds = ec2_service_task_defs(model);
         // Task definitions, workloads and then pulls are independent of each other: each is
@@ -642,7 +642,7 @@ fn check_pull(ix: &IamIndex<'_, '_>, cx: &mut RuleContext<'_, '_>, p: Pull<'_>) 
                             arn: None,
                         });
                     }
-                    let mut denied: Option<Option<&lint_engine::iam::Statement>> = None;
+                    let mut denied: Option<Option<&cutover_semantic::iam::Statement>> = None;
                     let mut cond: Option<String> = None;
                     let mut denied_arn: Option<String> = None;
                     for w in &who {
@@ -697,8 +697,8 @@ fn check_pull(ix: &IamIndex<'_, '_>, cx: &mut RuleContext<'_, '_>, p: Pull<'_>) 
                             Label::new(file, span, format!("repository policy of `{}`", repo.name))
                         });
                     if let Some(deny_stmt) = denied {
-                        let explicit =
-                            deny_stmt.is_some_and(|s| s.effect == lint_engine::iam::Effect::Deny);
+                        let explicit = deny_stmt
+                            .is_some_and(|s| s.effect == cutover_semantic::iam::Effect::Deny);
                         let msg = if explicit {
                             let sid = deny_stmt
                                 .and_then(|s| s.sid.as_deref())

@@ -1,4 +1,4 @@
-use lint_engine::net::Demand;
+use cutover_semantic::net::{Demand, Network};
 use lint_engine::{declare_rule, Severity};
 use lint_engine::{Rule, RuleContext, RuleMeta};
 
@@ -117,7 +117,7 @@ impl Rule for SubnetIpCapacityExceeded {
 
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
         let model = cx.model;
-        let net = cx.network();
+        let net = cx.shared::<Network>();
         let demand = net.demand(model, cx.config);
         let headroom = cx.config.net.headroom_fraction();
         for (si, parts) in &demand.subnets {

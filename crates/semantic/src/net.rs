@@ -13,12 +13,12 @@ use std::fmt;
 
 use regex::Regex;
 
-use crate::config::Config;
-use crate::doc::{Node, Value};
-use crate::finding::Label;
-use crate::model::follow;
-use crate::model::{K8sObject, Model, TfMode, TfOrigin, TfResource};
-use crate::source::{FileId, Span};
+use lint_engine::config::Config;
+use lint_engine::doc::{Node, Value};
+use lint_engine::finding::Label;
+use lint_engine::model::follow;
+use lint_engine::model::{K8sObject, Model, TfMode, TfOrigin, TfResource};
+use lint_engine::source::{FileId, Span};
 
 // ---------------------------------------------------------------------------------------------
 // CIDR arithmetic
@@ -963,7 +963,7 @@ impl<'a> Network<'a> {
             }
             if let Some(name) = rf.base.strip_prefix("aws_subnet.") {
                 let addr = format!("aws_subnet.{name}");
-                let full = crate::model::qualify(&r.module, &addr);
+                let full = lint_engine::model::qualify(&r.module, &addr);
                 let cands = match r.origin {
                     TfOrigin::Plan => self.by_address_file.get(&(full, r.file)),
                     TfOrigin::Config => self.by_address_dir.get(&(full, r.dir.clone())),
@@ -1937,9 +1937,9 @@ fn autoscaling_target<'n>(model: &Model<'n>, svc: &TfResource<'n>) -> Option<(u6
     None
 }
 
-impl crate::shared::Fact for Network<'static> {
+impl lint_engine::shared::Fact for Network<'static> {
     type Value<'m, 'a: 'm> = Network<'a>;
-    fn build<'m, 'a: 'm>(cx: &crate::shared::FactContext<'m, 'a>) -> Network<'a> {
+    fn build<'m, 'a: 'm>(cx: &lint_engine::shared::FactContext<'m, 'a>) -> Network<'a> {
         Network::build(cx.model)
     }
 }

@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use crate::config::Config;
-use crate::doc::Node;
-use crate::model::{K8sObject, Model, TfMode, TfResource};
-use crate::source::{FileId, Span};
-use crate::tfref::TfRef;
+use lint_engine::config::Config;
+use lint_engine::doc::Node;
+use lint_engine::model::{K8sObject, Model, TfMode, TfResource};
+use lint_engine::source::{FileId, Span};
+use lint_engine::tfref::TfRef;
 
 use super::accounts::{AccountSource, Accounts};
 use super::arn::{is_account_id, Arn};
@@ -66,7 +66,7 @@ impl Role<'_, '_> {
             .res
             .attr("path")
             .and_then(Node::as_str)
-            .filter(|p| p.starts_with('/') && !crate::doc::is_unresolved_text(p))
+            .filter(|p| p.starts_with('/') && !lint_engine::doc::is_unresolved_text(p))
             .unwrap_or("/");
         Some(format!("arn:aws:iam::{acct}:role{path}{name}"))
     }
@@ -116,7 +116,7 @@ impl<'a> PodIdentity<'_, 'a> {
     pub fn service_account_name(&self) -> Option<&'a str> {
         self.service_account
             .and_then(Node::as_str)
-            .filter(|s| !crate::doc::is_unresolved_text(s))
+            .filter(|s| !lint_engine::doc::is_unresolved_text(s))
     }
 }
 
@@ -181,7 +181,7 @@ fn ptr(r: &TfResource<'_>) -> usize {
 
 fn lit(n: Option<&Node>) -> Option<&str> {
     n.and_then(Node::as_str)
-        .filter(|s| !s.is_empty() && !crate::doc::is_unresolved_text(s))
+        .filter(|s| !s.is_empty() && !lint_engine::doc::is_unresolved_text(s))
 }
 
 impl<'m, 'a> IamIndex<'m, 'a> {
@@ -501,7 +501,7 @@ impl<'m, 'a> IamIndex<'m, 'a> {
             return Policy::from_json(r.file, n);
         }
         let refs = if n.is_unresolved() {
-            crate::tfref::parse_refs(n.as_str().unwrap_or_default())
+            lint_engine::tfref::parse_refs(n.as_str().unwrap_or_default())
         } else {
             r.refs_at(path)
         };
@@ -848,9 +848,9 @@ fn follow_first<'n>(n: &'n Node, path: &[&str]) -> Option<&'n Node> {
     Some(cur)
 }
 
-impl crate::shared::Fact for IamIndex<'static, 'static> {
+impl lint_engine::shared::Fact for IamIndex<'static, 'static> {
     type Value<'m, 'a: 'm> = IamIndex<'m, 'a>;
-    fn build<'m, 'a: 'm>(cx: &crate::shared::FactContext<'m, 'a>) -> IamIndex<'m, 'a> {
+    fn build<'m, 'a: 'm>(cx: &lint_engine::shared::FactContext<'m, 'a>) -> IamIndex<'m, 'a> {
         IamIndex::build(cx.model, cx.config)
     }
 }
@@ -858,10 +858,10 @@ impl crate::shared::Fact for IamIndex<'static, 'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
     use crate::iam::policy::{evaluate, Decision, PrincipalRef, Request};
-    use crate::load::Limits;
-    use crate::runner::{load_all, LoadOutcome, MemoryInput};
+    use lint_engine::config::Config;
+    use lint_engine::load::Limits;
+    use lint_engine::runner::{load_all, LoadOutcome, MemoryInput};
 
     fn load(files: &[(&str, &str)]) -> LoadOutcome {
         let mem = files

@@ -20,8 +20,8 @@
 //!   interpolations (`${…}`) make a statement [`Decision::Unknown`] unless another value decides.
 //!   Callers report these as "cannot verify" (info) rather than as errors or as passes.
 
-use crate::doc::{is_unresolved_text, Node, Value};
-use crate::source::{FileId, Span};
+use lint_engine::doc::{is_unresolved_text, Node, Value};
+use lint_engine::source::{FileId, Span};
 
 use super::arn::{is_account_id, Arn};
 
@@ -704,7 +704,7 @@ pub fn principal_account(v: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::json;
+    use lint_engine::load::json;
 
     fn pol(src: &str) -> Policy {
         let n = json::parse(src, 64).unwrap();
