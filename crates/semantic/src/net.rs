@@ -16,9 +16,10 @@ use regex::Regex;
 use lint_engine::config::Config;
 use lint_engine::doc::{Node, Value};
 use lint_engine::finding::Label;
-use lint_engine::model::follow;
+use lint_engine::model::{follow, plan_references};
 use lint_engine::model::{K8sObject, Model, TfMode, TfOrigin, TfResource};
 use lint_engine::source::{FileId, Span};
+use lint_engine::tfref::{parse_refs, TfRef};
 
 // ---------------------------------------------------------------------------------------------
 // CIDR arithmetic
@@ -912,10 +913,10 @@ impl<'a> Network<'a> {
         if out.is_empty() {
             if let Some(ex) = r.expressions {
                 let span = nodes.first().map(|n| n.span).unwrap_or(r.anchor);
-                let mut refs = Vec::new();
-                for n in follow(ex, path) {
-                    collect_reference_strings(n, &mut refs);
-                }
+                let refs: Vec<TfRef> = follow(ex, path)
+                    .into_iter()
+                    .flat_map(plan_references)
+                    .collect();
                 for si in self.subnets_from_refs(model, r, &refs) {
                     push(si, span, &mut out);
                 }
@@ -930,11 +931,7 @@ impl<'a> Network<'a> {
             return Vec::new();
         };
         if text.contains("${") {
-            let refs: Vec<String> = interpolation_bodies(text)
-                .into_iter()
-                .flat_map(|b| raw_refs(&b))
-                .collect();
-            self.subnets_from_refs(model, r, &refs)
+            self.subnets_from_refs(model, r, &parse_refs(text))
         } else if text.starts_with("subnet-") {
             self.subnets_by_id(text, Some(r.file))
         } else {
@@ -949,10 +946,10 @@ impl<'a> Network<'a> {
         &self,
         model: &Model<'a>,
         r: &TfResource<'a>,
-        refs: &[String],
+        refs: &[TfRef],
     ) -> Vec<usize> {
         let mut out = Vec::new();
-        let parsed: Vec<RawRef> = refs.iter().filter_map(|s| RawRef::parse(s)).collect();
+        let parsed: Vec<SubnetRef> = refs.iter().filter_map(SubnetRef::of).collect();
         for rf in &parsed {
             if rf.index.is_none()
                 && parsed
@@ -1135,121 +1132,32 @@ fn collect_strings<'n>(n: &'n Node, out: &mut Vec<&'n Node>) {
     }
 }
 
-fn collect_reference_strings(n: &Node, out: &mut Vec<String>) {
-    match &n.value {
-        Value::Map(m) => {
-            for mem in m {
-                if mem.key == "references" {
-                    for r in mem.value.as_seq().unwrap_or(&[]) {
-                        if let Some(s) = r.as_str() {
-                            out.push(s.to_string());
-                        }
-                    }
-                } else {
-                    collect_reference_strings(&mem.value, out);
-                }
-            }
-        }
-        Value::Seq(v) => v.iter().for_each(|c| collect_reference_strings(c, out)),
-        _ => {}
-    }
-}
-
-/// The bodies of `${…}` interpolations in a string.
-fn interpolation_bodies(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find("${") {
-        let body = &rest[open + 2..];
-        let mut depth = 1usize;
-        let mut end = body.len();
-        for (i, c) in body.char_indices() {
-            match c {
-                '{' => depth += 1,
-                '}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = i;
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        out.push(body[..end].to_string());
-        rest = body.get(end + 1..).unwrap_or("");
-    }
-    out
-}
-
-/// Reference-like substrings of an expression that may name subnets, indexes kept:
-/// `aws_subnet.a[0].id`, `module.vpc.private_subnets[1]`.
-fn raw_refs(expr: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for start in ["aws_subnet.", "module."] {
-        let mut from = 0;
-        while let Some(pos) = expr[from..].find(start) {
-            let at = from + pos;
-            let prev_ok = at == 0
-                || !expr[..at]
-                    .chars()
-                    .next_back()
-                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
-            let end = expr[at..]
-                .find(|c: char| !(c.is_ascii_alphanumeric() || "_-.[]*\"".contains(c)))
-                .map(|e| at + e)
-                .unwrap_or(expr.len());
-            if prev_ok {
-                out.push(expr[at..end].to_string());
-            }
-            from = end.max(at + 1);
-        }
-    }
-    out
-}
-
-/// A parsed subnet reference: `aws_subnet.a` or `module.vpc.private_subnets`, with an index.
+/// A reference that may name subnets: `aws_subnet.a` or `module.vpc.private_subnets`, with the
+/// index written after the subnet name or the module output.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct RawRef {
+struct SubnetRef {
     base: String,
     index: Option<usize>,
 }
 
-impl RawRef {
-    fn parse(s: &str) -> Option<RawRef> {
-        let s = s.trim();
-        let (head, rest) = if let Some(r) = s.strip_prefix("aws_subnet.") {
-            ("aws_subnet.", r)
-        } else if let Some(r) = s.strip_prefix("module.") {
-            ("module.", r)
-        } else {
+impl SubnetRef {
+    fn of(rf: &TfRef) -> Option<SubnetRef> {
+        if rf.address.starts_with("aws_subnet.") {
+            return Some(SubnetRef {
+                base: rf.address.clone(),
+                index: rf.index_after(1),
+            });
+        }
+        // module.NAME.OUTPUT[idx]; a module with an instance key (count/for_each) is not
+        // supported.
+        let output = rf.attr.split('.').next().filter(|o| !o.is_empty())?;
+        if !rf.address.starts_with("module.") || rf.has_subscript_after(1) {
             return None;
-        };
-        // aws_subnet.NAME[idx]… / module.NAME.OUTPUT[idx]…
-        let segs_needed = if head == "module." { 2 } else { 1 };
-        let mut base = head.to_string();
-        let mut chars = rest;
-        let mut index = None;
-        for seg in 0..segs_needed {
-            let end = chars
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-                .unwrap_or(chars.len());
-            if end == 0 {
-                return None;
-            }
-            base.push_str(&chars[..end]);
-            chars = &chars[end..];
-            // module.NAME may carry an instance key: not supported (for_each modules).
-            if seg + 1 < segs_needed {
-                chars = chars.strip_prefix('.')?;
-                base.push('.');
-            }
         }
-        if let Some(r) = chars.strip_prefix('[') {
-            let close = r.find(']')?;
-            index = r[..close].trim().parse::<usize>().ok();
-        }
-        Some(RawRef { base, index })
+        Some(SubnetRef {
+            base: format!("{}.{output}", rf.address),
+            index: rf.index_after(2),
+        })
     }
 }
 
@@ -2001,38 +1909,41 @@ mod tests {
 
     #[test]
     fn refs() {
+        let of = |e: &str| {
+            lint_engine::tfref::refs_in_expression(e)
+                .iter()
+                .filter_map(SubnetRef::of)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
-            RawRef::parse("module.vpc.private_subnets[1]"),
-            Some(RawRef {
+            of("module.vpc.private_subnets[1]"),
+            vec![SubnetRef {
                 base: "module.vpc.private_subnets".into(),
                 index: Some(1)
-            })
+            }]
         );
         assert_eq!(
-            RawRef::parse("aws_subnet.a.id"),
-            Some(RawRef {
+            of("aws_subnet.a.id"),
+            vec![SubnetRef {
                 base: "aws_subnet.a".into(),
                 index: None
-            })
+            }]
         );
-        let parsed: Vec<RawRef> =
-            raw_refs("concat(module.vpc.private_subnets, [aws_subnet.x[0].id])")
-                .iter()
-                .filter_map(|s| RawRef::parse(s))
-                .collect();
         assert_eq!(
-            parsed,
+            of("concat(module.vpc.private_subnets, [aws_subnet.x[0].id])"),
             vec![
-                RawRef {
-                    base: "aws_subnet.x".into(),
-                    index: Some(0)
-                },
-                RawRef {
+                SubnetRef {
                     base: "module.vpc.private_subnets".into(),
                     index: None
+                },
+                SubnetRef {
+                    base: "aws_subnet.x".into(),
+                    index: Some(0)
                 }
             ]
         );
+        assert!(of("module.vpc[0].private_subnets[1]").is_empty());
+        assert!(of("module.vpc").is_empty());
         assert_eq!(
             module_slot_of("module.vpc.aws_subnet.private[2]"),
             Some(ModuleSlot {

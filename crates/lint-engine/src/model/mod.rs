@@ -11,7 +11,7 @@ mod tf;
 pub use ecs::{Container, Containers, TaskDef, TaskDefOrigin};
 pub use ecs_service::{EcsService, EffectiveStrategy, StrategyItem, StrategySource};
 pub use k8s::{K8sContainer, K8sObject, Workload};
-pub use tf::follow;
+pub use tf::{follow, plan_references};
 pub use tf::{TfMode, TfModuleCall, TfOrigin, TfProvider, TfResource};
 
 use std::collections::HashMap;
