@@ -87,6 +87,13 @@ impl Node {
         }
     }
 
+    /// A string known as written: not empty and not a Terraform interpolation or template
+    /// action (see [`is_unresolved_text`]).
+    pub fn literal_str(&self) -> Option<&str> {
+        self.as_str()
+            .filter(|s| !s.is_empty() && !is_unresolved_text(s))
+    }
+
     /// Text of a scalar: strings, numbers and booleans.
     pub fn scalar_text(&self) -> Option<std::borrow::Cow<'_, str>> {
         match &self.value {

@@ -179,11 +179,6 @@ impl Rule for EcrCrossAccountPullGap {
     }
 }
 
-fn lit(n: Option<&Node>) -> Option<&str> {
-    n.and_then(Node::as_str)
-        .filter(|s| !s.is_empty() && !lint_engine::doc::is_unresolved_text(s))
-}
-
 fn role_puller(
     ix: &IamIndex<'_, '_>,
     kind: &'static str,
@@ -245,7 +240,13 @@ fn task_def_pulls<'n>(
             .unwrap_or_default(),
         exec,
     );
-    let mut role_arns: Vec<&str> = [lit(exec), lit(task)].into_iter().flatten().collect();
+    let mut role_arns: Vec<&str> = [
+        exec.and_then(Node::literal_str),
+        task.and_then(Node::literal_str),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     if let Some(a) = exec_role.and_then(|i| ix.roles[i].arn.as_deref()) {
         role_arns.push(a);
     }
@@ -275,12 +276,12 @@ fn task_def_pulls<'n>(
         // A plan: the ARN is unknown until apply, the configuration references the role.
         pullers.push(role_puller(ix, "execution role", exec_role, None, None));
     } else if let Some(v) = exec.filter(|v| !v.is_null()) {
-        if exec_role.is_some() || lit(Some(v)).is_some() {
+        if exec_role.is_some() || v.literal_str().is_some() {
             pullers.push(role_puller(
                 ix,
                 "execution role",
                 exec_role,
-                lit(Some(v)),
+                v.literal_str(),
                 Some((td.file, v.span)),
             ));
         } else {
@@ -292,7 +293,7 @@ fn task_def_pulls<'n>(
     }
     for c in td.containers() {
         let Some(img) = c.get("image") else { continue };
-        let Some(s) = lit(Some(img)) else { continue };
+        let Some(s) = img.literal_str() else { continue };
         let Some(image) = parse_image(s) else {
             continue;
         };
@@ -382,7 +383,7 @@ fn workload_pulls<'n>(ix: &IamIndex<'_, 'n>, w: &Workload<'n>, out: &mut Vec<Pul
         .collect();
     for c in w.containers.iter().chain(&w.init_containers) {
         let Some(img) = c.get("image") else { continue };
-        let Some(s) = lit(Some(img)) else { continue };
+        let Some(s) = img.literal_str() else { continue };
         let Some(image) = parse_image(s) else {
             continue;
         };

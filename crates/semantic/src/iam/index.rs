@@ -179,11 +179,6 @@ fn ptr(r: &TfResource<'_>) -> usize {
     r as *const TfResource<'_> as usize
 }
 
-fn lit(n: Option<&Node>) -> Option<&str> {
-    n.and_then(Node::as_str)
-        .filter(|s| !s.is_empty() && !lint_engine::doc::is_unresolved_text(s))
-}
-
 impl<'m, 'a> IamIndex<'m, 'a> {
     pub fn build(model: &'m Model<'a>, config: &Config) -> IamIndex<'m, 'a> {
         let accounts = Accounts::build(model, &config.accounts);
@@ -214,8 +209,13 @@ impl<'m, 'a> IamIndex<'m, 'a> {
     fn collect_roles(&mut self) {
         let model = self.model;
         for r in model.tf_of_type("aws_iam_role") {
-            let name = lit(r.attr("name")).map(str::to_string);
-            let arn = lit(r.attr("arn"))
+            let name = r
+                .attr("name")
+                .and_then(Node::literal_str)
+                .map(str::to_string);
+            let arn = r
+                .attr("arn")
+                .and_then(Node::literal_str)
                 .filter(|a| Arn::parse(a).is_some())
                 .map(str::to_string);
             let account = arn
@@ -233,7 +233,10 @@ impl<'m, 'a> IamIndex<'m, 'a> {
             let mut policies = Vec::new();
             for b in r.attr("inline_policy").into_iter().flat_map(Node::blocks) {
                 if let Some(p) = b.get("policy") {
-                    let pname = lit(b.get("name")).unwrap_or("inline");
+                    let pname = b
+                        .get("name")
+                        .and_then(Node::literal_str)
+                        .unwrap_or("inline");
                     policies.push(Attached {
                         file: r.file,
                         span: p.span,
@@ -307,7 +310,7 @@ impl<'m, 'a> IamIndex<'m, 'a> {
                         }
                     }
                     for n in r.attr("roles").and_then(Node::as_seq).unwrap_or(&[]) {
-                        if let Some(s) = lit(Some(n)) {
+                        if let Some(s) = n.literal_str() {
                             targets.extend(self.role_by_literal(s, None));
                         }
                     }
@@ -337,7 +340,7 @@ impl<'m, 'a> IamIndex<'m, 'a> {
             }
         }
         let v = follow_first(r.values, path)?;
-        let s = lit(Some(v))?;
+        let s = v.literal_str()?;
         let acct = self
             .accounts
             .resource_account(self.model, r.file, &r.dir)
@@ -404,7 +407,7 @@ impl<'m, 'a> IamIndex<'m, 'a> {
                 }
             }
         }
-        let s = lit(value)?;
+        let s = value.and_then(Node::literal_str)?;
         self.role_by_literal(s, None)
     }
 
@@ -416,7 +419,7 @@ impl<'m, 'a> IamIndex<'m, 'a> {
             managed: None,
             policy: unresolved_policy(r.file, v.span),
         };
-        if let Some(s) = lit(Some(v)) {
+        if let Some(s) = v.literal_str() {
             if let Some(arn) = Arn::parse(s) {
                 if arn.is_aws_managed_policy() {
                     let name = arn.iam_name().unwrap_or_default().to_string();
@@ -431,8 +434,8 @@ impl<'m, 'a> IamIndex<'m, 'a> {
                 let name = arn.iam_name().unwrap_or_default();
                 a.what = format!("`{name}`");
                 for p in self.model.tf_of_type("aws_iam_policy") {
-                    let same_arn = lit(p.attr("arn")) == Some(s);
-                    let same_name = lit(p.attr("name")) == Some(name);
+                    let same_arn = p.attr("arn").and_then(Node::literal_str) == Some(s);
+                    let same_name = p.attr("name").and_then(Node::literal_str) == Some(name);
                     if same_arn || same_name {
                         if let Some(doc) = p.attr("policy") {
                             a.what = format!("`{}`", p.address);
@@ -458,11 +461,16 @@ impl<'m, 'a> IamIndex<'m, 'a> {
                     return a;
                 }
                 (TfMode::Data, "aws_iam_policy") => {
-                    let name = lit(t.attr("name")).map(str::to_string).or_else(|| {
-                        lit(t.attr("arn"))
-                            .and_then(Arn::parse)
-                            .and_then(|x| x.iam_name().map(str::to_string))
-                    });
+                    let name = t
+                        .attr("name")
+                        .and_then(Node::literal_str)
+                        .map(str::to_string)
+                        .or_else(|| {
+                            t.attr("arn")
+                                .and_then(Node::literal_str)
+                                .and_then(Arn::parse)
+                                .and_then(|x| x.iam_name().map(str::to_string))
+                        });
                     if let Some(name) = name {
                         a.what = format!("`{name}`");
                         if let Some(m) = managed_policy(&name) {
@@ -542,12 +550,20 @@ impl<'m, 'a> IamIndex<'m, 'a> {
     fn collect_repos(&mut self) {
         let model = self.model;
         for r in model.tf_of_type("aws_ecr_repository") {
-            let Some(name) = lit(r.attr("name")) else {
+            let Some(name) = r.attr("name").and_then(Node::literal_str) else {
                 continue;
             };
-            let from_url = lit(r.attr("repository_url")).and_then(parse_image);
-            let arn = lit(r.attr("arn")).and_then(Arn::parse);
-            let account = lit(r.attr("registry_id"))
+            let from_url = r
+                .attr("repository_url")
+                .and_then(Node::literal_str)
+                .and_then(parse_image);
+            let arn = r
+                .attr("arn")
+                .and_then(Node::literal_str)
+                .and_then(Arn::parse);
+            let account = r
+                .attr("registry_id")
+                .and_then(Node::literal_str)
                 .filter(|a| is_account_id(a))
                 .map(str::to_string)
                 .or_else(|| {
@@ -600,7 +616,7 @@ impl<'m, 'a> IamIndex<'m, 'a> {
             }
             let acct = self.accounts.resource_account(model, p.file, &p.dir);
             if target.is_none() {
-                if let Some(name) = lit(p.attr("repository")) {
+                if let Some(name) = p.attr("repository").and_then(Node::literal_str) {
                     target = self
                         .repos_by_name
                         .get(name)
@@ -637,7 +653,7 @@ impl<'m, 'a> IamIndex<'m, 'a> {
             repo.policy = policy;
         }
         for r in model.tf_of_type("aws_ecr_pull_through_cache_rule") {
-            if let Some(prefix) = lit(r.attr("ecr_repository_prefix")) {
+            if let Some(prefix) = r.attr("ecr_repository_prefix").and_then(Node::literal_str) {
                 self.pull_through_prefixes
                     .push((prefix.trim_end_matches('/').to_string(), r));
             }
@@ -651,7 +667,7 @@ impl<'m, 'a> IamIndex<'m, 'a> {
             if p.name != "aws" && !p.name.ends_with("/aws") {
                 continue;
             }
-            if let Some(r) = lit(p.attr("region")) {
+            if let Some(r) = p.attr("region").and_then(Node::literal_str) {
                 match &found {
                     Some(f) if f != r => return None,
                     _ => found = Some(r.to_string()),
@@ -699,7 +715,7 @@ impl<'m, 'a> IamIndex<'m, 'a> {
             let role = self.role_from_value(Some(r), &r.resource_refs_at(&["role_arn"]), role_arn);
             self.pod_identity.push(PodIdentity {
                 res: r,
-                namespace: lit(r.attr("namespace")),
+                namespace: r.attr("namespace").and_then(Node::literal_str),
                 service_account: r.attr("service_account"),
                 role,
                 role_arn,
@@ -714,7 +730,11 @@ impl<'m, 'a> IamIndex<'m, 'a> {
                 let role = self.role_from_value(Some(r), &r.resource_refs_at(&[attr]), Some(v));
                 let mut selectors = Vec::new();
                 for s in r.attr("selector").into_iter().flat_map(Node::blocks) {
-                    let ns = lit(s.get("namespace")).unwrap_or("*").to_string();
+                    let ns = s
+                        .get("namespace")
+                        .and_then(Node::literal_str)
+                        .unwrap_or("*")
+                        .to_string();
                     let labels = s
                         .get("labels")
                         .and_then(Node::as_map)
@@ -734,7 +754,7 @@ impl<'m, 'a> IamIndex<'m, 'a> {
                     file: r.file,
                     value: v,
                     role,
-                    literal_arn: lit(Some(v)).filter(|s| Arn::parse(s).is_some()),
+                    literal_arn: v.literal_str().filter(|s| Arn::parse(s).is_some()),
                     fargate,
                     selectors,
                 });
@@ -746,7 +766,7 @@ impl<'m, 'a> IamIndex<'m, 'a> {
                 continue;
             }
             if let Some(v) = o.node.path(&["spec", "role"]) {
-                let role = lit(Some(v)).and_then(|s| self.role_by_literal(s, None));
+                let role = v.literal_str().and_then(|s| self.role_by_literal(s, None));
                 self.node_roles.push(NodeRole {
                     res: None,
                     object: Some(i),
@@ -771,7 +791,7 @@ impl<'m, 'a> IamIndex<'m, 'a> {
             for &i in objs {
                 let o: &K8sObject<'a> = &self.model.k8s[i];
                 if let Some(v) = o.annotation("eks.amazonaws.com/role-arn") {
-                    if lit(Some(v)).is_some() {
+                    if v.literal_str().is_some() {
                         out.push(SaIdentity::Irsa {
                             object: i,
                             value: v,
