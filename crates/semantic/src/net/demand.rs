@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use lint_engine::config::Config;
 use lint_engine::doc::{Node, Value};
-use lint_engine::finding::Label;
 use lint_engine::model::follow;
 use lint_engine::model::{Model, TfMode, TfResource};
 use lint_engine::source::{FileId, Span};
@@ -13,16 +12,122 @@ use lint_engine::source::{FileId, Span};
 use super::nodes::max_size;
 use super::*;
 
-/// One consumer's share of a subnet's peak demand.
+/// One consumer's share of a subnet's peak demand: numbers and places only; the rule words them.
 #[derive(Debug, Clone)]
 pub struct DemandPart {
-    /// `ECS service `aws_ecs_service.api``.
-    pub what: String,
+    pub consumer: Consumer,
+    /// The consumer's Terraform address, or the logical name of a Karpenter `NodePool`.
+    pub name: String,
     pub ips: u64,
-    /// How the number was reached: `ceil(floor(20 × 200%) / 2 subnets) = 20 tasks`.
-    pub detail: String,
-    /// Labels on the values the number comes from.
-    pub labels: Vec<Label>,
+    /// How the number was reached.
+    pub basis: Basis,
+    /// The values the number comes from.
+    pub sources: Vec<DemandSource>,
+}
+
+/// What takes the addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consumer {
+    EcsService,
+    VpcEndpoint,
+    NodeGroup,
+    /// The pods of a node group on secondary ENIs (custom networking: ENIConfig subnets).
+    NodeGroupPods,
+    NodePool,
+}
+
+/// How a part's number of addresses was reached.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Basis {
+    /// `floor(desired × percent%) = tasks`, spread over `subnets` subnets.
+    EcsTasks {
+        desired: u64,
+        percent: u64,
+        tasks: u64,
+        subnets: u64,
+    },
+    /// One ENI per subnet.
+    EndpointEni,
+    /// `nodes` nodes in this subnet, each taking `per_node`.
+    NodeGroupNodes { nodes: u64, per_node: NodeIps },
+    /// Custom networking: `nodes` nodes × `ips` addresses of `pods` pods on secondary ENIs.
+    NodeGroupPods {
+        nodes: u64,
+        ips: u64,
+        instance_type: String,
+        pods: u64,
+    },
+    /// `nodes` nodes in this subnet (`nodes_total` `instance_type` nodes for `limits.cpu`
+    /// `cpu`), each taking `per_node` addresses with `pods` pods.
+    NodePoolNodes {
+        nodes: u64,
+        nodes_total: u64,
+        instance_type: String,
+        cpu: f64,
+        per_node: u64,
+        pods: u64,
+    },
+}
+
+/// The addresses one node of a node group takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NodeIps {
+    /// IPv6 cluster: one IPv4 address per node.
+    Ipv6,
+    /// Custom networking: pods use ENIConfig subnets, one address per node.
+    CustomNetworking,
+    /// `ips` addresses per `instance_type` node with `pods` pods, kept warm by `mode`.
+    Warm {
+        ips: u64,
+        instance_type: String,
+        pods: u64,
+        mode: WarmMode,
+    },
+}
+
+/// Which VPC CNI setting decides the addresses a node keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarmMode {
+    PrefixDelegation,
+    /// `WARM_IP_TARGET`/`MINIMUM_IP_TARGET`.
+    IpTargets,
+    /// `WARM_ENI_TARGET` (the default).
+    EniTarget,
+}
+
+/// A value a part's number comes from, and where it is written.
+#[derive(Debug, Clone)]
+pub struct DemandSource {
+    pub file: FileId,
+    pub span: Span,
+    pub kind: SourceKind,
+}
+
+/// What a [`DemandSource`] says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceKind {
+    /// An interface endpoint's subnet: one address.
+    InterfaceEndpoint,
+    /// `desired_count`.
+    DesiredCount(u64),
+    /// An autoscaling target's `max_capacity`.
+    AutoscalingMax(u64),
+    /// `deployment_maximum_percent`.
+    DeploymentMaxPercent(u64),
+    /// No `deployment_maximum_percent`: the default 200% applies (points at the service).
+    DefaultDeploymentMaxPercent,
+    /// `scaling_config.max_size`: up to `max` nodes, `nodes` of them in this subnet.
+    NodeGroupMax { max: u64, nodes: u64 },
+    /// The VPC CNI settings.
+    CniSettings,
+    /// A node pool's `limits.cpu`: up to `nodes` nodes of `instance_type`.
+    NodePoolCpu { nodes: u64, instance_type: String },
+}
+
+impl DemandSource {
+    pub(crate) fn new(file: FileId, span: Span, kind: SourceKind) -> DemandSource {
+        DemandSource { file, span, kind }
+    }
 }
 
 /// A value the demand could not be computed for (info).
@@ -30,9 +135,39 @@ pub struct DemandPart {
 pub struct DemandUnknown {
     pub file: FileId,
     pub span: Span,
-    pub message: String,
-    /// Deduplication key.
-    pub key: String,
+    pub reason: UnknownReason,
+}
+
+/// Why a consumer's demand is unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnknownReason {
+    /// `attr` (`desired_count`, `deployment_maximum_percent`) of an ECS service is not static.
+    EcsValue { service: String, attr: &'static str },
+    /// `scaling_config.max_size` of a node group is not static.
+    NodeGroupMaxSize { node_group: String },
+    /// One instance type of a node group is not static.
+    NodeGroupInstanceType { node_group: String },
+    /// The whole `instance_types` of a node group is not static.
+    NodeGroupInstanceTypes { node_group: String },
+    /// The node group takes its instance type from a launch template.
+    NodeGroupLaunchTemplate { node_group: String },
+    /// An instance type the ENI table does not know.
+    UnknownInstanceType { instance_type: String },
+    /// A node pool without `limits.cpu`.
+    NodePoolNoCpuLimit { node_pool: String },
+    /// A node pool whose `limits.cpu` is not a number.
+    NodePoolCpuNotNumber { node_pool: String },
+    /// A node pool that does not list its instance types.
+    NodePoolNoInstanceTypes { node_pool: String },
+    /// The VPC CNI `configuration_values` of `what` are not static: node demand assumes the
+    /// CNI defaults.
+    CniSettings { what: String },
+}
+
+impl DemandUnknown {
+    pub(crate) fn new(file: FileId, span: Span, reason: UnknownReason) -> DemandUnknown {
+        DemandUnknown { file, span, reason }
+    }
 }
 
 /// Peak demand of every subnet with at least one counted consumer.
@@ -118,10 +253,15 @@ impl<'a> Network<'a> {
                     }
                     for (si, span) in self.referenced_subnets(model, r, &["subnet_ids"]) {
                         per.entry(si).or_default().push(DemandPart {
-                            what: format!("VPC endpoint `{}`", r.address),
+                            consumer: Consumer::VpcEndpoint,
+                            name: r.address.clone(),
                             ips: 1,
-                            detail: "1 ENI".into(),
-                            labels: vec![Label::new(r.file, span, "interface endpoint: 1 address")],
+                            basis: Basis::EndpointEni,
+                            sources: vec![DemandSource::new(
+                                r.file,
+                                span,
+                                SourceKind::InterfaceEndpoint,
+                            )],
                         });
                     }
                 }
@@ -143,25 +283,25 @@ impl<'a> Network<'a> {
             }
         }
         let node_demand = per.values().flatten().any(|p| {
-            p.what.starts_with("node group")
-                || p.what.starts_with("pods of node group")
-                || p.what.starts_with("`NodePool")
+            matches!(
+                p.consumer,
+                Consumer::NodeGroup | Consumer::NodeGroupPods | Consumer::NodePool
+            )
         });
         if let (true, Some(u)) = (node_demand, &self.cni.unresolved) {
-            unknown.push(DemandUnknown {
-                file: u.file,
-                span: u.span,
-                message: format!(
-                    "VPC CNI `configuration_values` of {} is not known statically: node IP demand assumes the CNI defaults",
-                    u.what
-                ),
-                key: format!("{}:{}", u.file.0, u.span.start),
-            });
+            unknown.push(DemandUnknown::new(
+                u.file,
+                u.span,
+                UnknownReason::CniSettings {
+                    what: u.what.clone(),
+                },
+            ));
         }
         let mut subnets: Vec<(usize, Vec<DemandPart>)> = per.into_iter().collect();
         subnets.sort_by_key(|(i, _)| *i);
-        unknown.sort_by(|a, b| a.key.cmp(&b.key));
-        unknown.dedup_by(|a, b| a.key == b.key);
+        // Ordered by the text `file:offset` (a stable sort), one per place.
+        unknown.sort_by_key(|u| format!("{}:{}", u.file.0, u.span.start));
+        unknown.dedup_by(|a, b| a.file == b.file && a.span.start == b.span.start);
         Demand { subnets, unknown }
     }
 }
@@ -230,14 +370,15 @@ pub(crate) fn ecs_demand(
     if r.attr("scheduling_strategy").and_then(Node::as_str) == Some("DAEMON") {
         return Ok(None);
     }
-    let not_static = |n: &Node, what: &str| DemandUnknown {
-        file: r.file,
-        span: n.span,
-        message: format!(
-            "`{what}` of ECS service `{}` is not known statically: cannot compute its IP demand",
-            r.address
-        ),
-        key: format!("{}:{}", r.file.0, n.span.start),
+    let not_static = |n: &Node, attr: &'static str| {
+        DemandUnknown::new(
+            r.file,
+            n.span,
+            UnknownReason::EcsValue {
+                service: r.address.clone(),
+                attr,
+            },
+        )
     };
     let desired_node = r.attr("desired_count");
     let desired = match desired_node {
@@ -249,18 +390,18 @@ pub(crate) fn ecs_demand(
     let mut labels = Vec::new();
     let desired_eff = match (desired, &target) {
         (_, Some((max, n))) if ignored => {
-            labels.push(Label::new(
+            labels.push(DemandSource::new(
                 r.file,
                 n.span,
-                format!("autoscaling up to {max} tasks"),
+                SourceKind::AutoscalingMax(*max),
             ));
             *max
         }
         (Some(d), Some((max, n))) => {
-            labels.push(Label::new(
+            labels.push(DemandSource::new(
                 r.file,
                 n.span,
-                format!("autoscaling up to {max} tasks"),
+                SourceKind::AutoscalingMax(*max),
             ));
             d.max(*max)
         }
@@ -276,10 +417,10 @@ pub(crate) fn ecs_demand(
         if !ignored || target.is_none() {
             labels.insert(
                 0,
-                Label::new(
+                DemandSource::new(
                     r.file,
                     n.span,
-                    format!("desired_count {}", desired.unwrap_or(0)),
+                    SourceKind::DesiredCount(desired.unwrap_or(0)),
                 ),
             );
         }
@@ -293,16 +434,16 @@ pub(crate) fn ecs_demand(
         None => (200, None),
     };
     match pct_node {
-        Some(n) => labels.push(Label::new(
+        Some(n) => labels.push(DemandSource::new(
             r.file,
             n.span,
-            format!("up to {pct}% of the tasks run during a deployment"),
+            SourceKind::DeploymentMaxPercent(pct),
         )),
         None => {
-            labels.push(Label::new(
+            labels.push(DemandSource::new(
                 r.file,
                 r.anchor,
-                "no `deployment_maximum_percent`: the default 200% applies",
+                SourceKind::DefaultDeploymentMaxPercent,
             ));
         }
     }
@@ -312,13 +453,16 @@ pub(crate) fn ecs_demand(
     }
     let per = tasks.div_ceil(n_subnets.max(1));
     Ok(Some(DemandPart {
-        what: format!("ECS service `{}`", r.address),
+        consumer: Consumer::EcsService,
+        name: r.address.clone(),
         ips: per,
-        detail: format!(
-            "floor({desired_eff} × {pct}%) = {tasks} tasks over {n_subnets} subnet{s}",
-            s = if n_subnets == 1 { "" } else { "s" }
-        ),
-        labels,
+        basis: Basis::EcsTasks {
+            desired: desired_eff,
+            percent: pct,
+            tasks,
+            subnets: n_subnets,
+        },
+        sources: labels,
     }))
 }
 

@@ -20,7 +20,10 @@ mod tests;
 
 pub use cidr::Cidr;
 pub use cni::{CniSettings, SettingSource};
-pub use demand::{Demand, DemandPart, DemandUnknown};
+pub use demand::{
+    Basis, Consumer, Demand, DemandPart, DemandSource, DemandUnknown, NodeIps, SourceKind,
+    UnknownReason, WarmMode,
+};
 pub use instances::{instance_limits, InstanceLimits, DEFAULT_NODE_GROUP_INSTANCE_TYPE};
 pub use subnets::{ecs_service_uses_awsvpc, ModuleSlot, Role, Subnet, SubnetUse};
 

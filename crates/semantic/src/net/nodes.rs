@@ -1,7 +1,6 @@
 //! The IP demand of EKS nodes: managed node groups and Karpenter node pools.
 
 use lint_engine::doc::{Node, Value};
-use lint_engine::finding::Label;
 use lint_engine::model::follow;
 use lint_engine::model::{K8sObject, Model, TfResource};
 use lint_engine::source::Span;
@@ -19,15 +18,13 @@ impl<'a> Network<'a> {
     ) -> Result<Option<(DemandPart, Option<DemandPart>)>, Vec<DemandUnknown>> {
         let Some((max, max_node)) = max_size(r) else {
             return match follow(r.values, &["scaling_config", "max_size"]).first() {
-                Some(n) if !n.is_null() => Err(vec![DemandUnknown {
-                    file: r.file,
-                    span: n.span,
-                    message: format!(
-                        "`scaling_config.max_size` of node group `{}` is not known statically: cannot compute its IP demand",
-                        r.address
-                    ),
-                    key: format!("{}:{}", r.file.0, n.span.start),
-                }]),
+                Some(n) if !n.is_null() => Err(vec![DemandUnknown::new(
+                    r.file,
+                    n.span,
+                    UnknownReason::NodeGroupMaxSize {
+                        node_group: r.address.clone(),
+                    },
+                )]),
                 _ => Ok(None),
             };
         };
@@ -39,44 +36,38 @@ impl<'a> Network<'a> {
                     match it.as_str() {
                         Some(s) if !s.contains("${") => types.push((s.to_string(), Some(it))),
                         _ => {
-                            return Err(vec![DemandUnknown {
-                                file: r.file,
-                                span: it.span,
-                                message: format!(
-                                    "instance type of node group `{}` is not known statically: cannot compute IP demand",
-                                    r.address
-                                ),
-                                key: format!("{}:{}", r.file.0, it.span.start),
-                            }])
+                            return Err(vec![DemandUnknown::new(
+                                r.file,
+                                it.span,
+                                UnknownReason::NodeGroupInstanceType {
+                                    node_group: r.address.clone(),
+                                },
+                            )])
                         }
                     }
                 }
             }
             Some(Value::Str(s)) if s.contains("${") => {
                 let n = types_node.unwrap_or(r.values);
-                return Err(vec![DemandUnknown {
-                    file: r.file,
-                    span: n.span,
-                    message: format!(
-                        "instance types of node group `{}` are not known statically: cannot compute IP demand",
-                        r.address
-                    ),
-                    key: format!("{}:{}", r.file.0, n.span.start),
-                }]);
+                return Err(vec![DemandUnknown::new(
+                    r.file,
+                    n.span,
+                    UnknownReason::NodeGroupInstanceTypes {
+                        node_group: r.address.clone(),
+                    },
+                )]);
             }
             _ => {
                 if r.attr("launch_template")
                     .is_some_and(|l| l.blocks().next().is_some())
                 {
-                    return Err(vec![DemandUnknown {
-                        file: r.file,
-                        span: r.anchor,
-                        message: format!(
-                            "node group `{}` takes its instance type from a launch template: cannot compute IP demand",
-                            r.address
-                        ),
-                        key: format!("{}:{}", r.file.0, r.anchor.start),
-                    }]);
+                    return Err(vec![DemandUnknown::new(
+                        r.file,
+                        r.anchor,
+                        UnknownReason::NodeGroupLaunchTemplate {
+                            node_group: r.address.clone(),
+                        },
+                    )]);
                 }
                 types.push((DEFAULT_NODE_GROUP_INSTANCE_TYPE.to_string(), None));
             }
@@ -95,12 +86,13 @@ impl<'a> Network<'a> {
                 }
                 None => {
                     let span = node.map(|n| n.span).unwrap_or(r.anchor);
-                    unknown.push(DemandUnknown {
-                        file: r.file,
+                    unknown.push(DemandUnknown::new(
+                        r.file,
                         span,
-                        message: format!("unknown instance type `{t}`: cannot compute IP demand"),
-                        key: format!("{}:{}", r.file.0, span.start),
-                    });
+                        UnknownReason::UnknownInstanceType {
+                            instance_type: t.clone(),
+                        },
+                    ));
                 }
             }
         }
@@ -113,12 +105,9 @@ impl<'a> Network<'a> {
         let nodes = max.div_ceil(n_subnets.max(1));
         let ipv6 = self.node_group_is_ipv6(model, r);
         let (per_node, how) = if ipv6 {
-            (1, "IPv6 cluster: 1 IPv4 address per node".to_string())
+            (1, NodeIps::Ipv6)
         } else if self.cni.custom_networking {
-            (
-                1,
-                "custom networking: pods use ENIConfig subnets, 1 address per node".to_string(),
-            )
+            (1, NodeIps::CustomNetworking)
         } else {
             let cap = self.cni.pod_capacity(limits);
             let pods = match pods_hint {
@@ -127,24 +116,29 @@ impl<'a> Network<'a> {
             };
             let ips = self.cni.node_ips(limits, pods);
             let mode = if self.cni.prefix_delegation {
-                "prefix delegation"
+                WarmMode::PrefixDelegation
             } else if self.cni.warm_ip_target.is_some() || self.cni.minimum_ip_target.is_some() {
-                "WARM_IP_TARGET/MINIMUM_IP_TARGET"
+                WarmMode::IpTargets
             } else {
-                "WARM_ENI_TARGET"
+                WarmMode::EniTarget
             };
             (
                 ips,
-                format!("{ips} addresses per `{tname}` node with {pods} pods ({mode})"),
+                NodeIps::Warm {
+                    ips,
+                    instance_type: tname.clone(),
+                    pods,
+                    mode,
+                },
             )
         };
-        let mut labels = vec![Label::new(
+        let mut labels = vec![DemandSource::new(
             r.file,
             max_node.span,
-            format!("up to {max} nodes, {nodes} in this subnet"),
+            SourceKind::NodeGroupMax { max, nodes },
         )];
         if let Some(s) = &self.cni.source {
-            labels.push(Label::new(s.file, s.span, "VPC CNI settings"));
+            labels.push(DemandSource::new(s.file, s.span, SourceKind::CniSettings));
         }
         // Custom networking: the pods' ENIs (every ENI but the primary) are in the ENIConfig
         // subnet of the node's availability zone.
@@ -160,20 +154,28 @@ impl<'a> Network<'a> {
             };
             let ips = self.cni.node_ips(pod_limits, pods);
             DemandPart {
-                what: format!("pods of node group `{}`", r.address),
+                consumer: Consumer::NodeGroupPods,
+                name: r.address.clone(),
                 ips: nodes.saturating_mul(ips),
-                detail: format!(
-                    "{nodes} nodes × {ips} addresses per `{tname}` node with {pods} pods on secondary ENIs (custom networking)"
-                ),
-                labels: labels.clone(),
+                basis: Basis::NodeGroupPods {
+                    nodes,
+                    ips,
+                    instance_type: tname.clone(),
+                    pods,
+                },
+                sources: labels.clone(),
             }
         });
         Ok(Some((
             DemandPart {
-                what: format!("node group `{}`", r.address),
+                consumer: Consumer::NodeGroup,
+                name: r.address.clone(),
                 ips: nodes.saturating_mul(per_node),
-                detail: format!("{nodes} nodes × {how}"),
-                labels,
+                basis: Basis::NodeGroupNodes {
+                    nodes,
+                    per_node: how,
+                },
+                sources: labels,
             },
             pod_part,
         )))
@@ -233,23 +235,18 @@ impl<'a> Network<'a> {
         if subs.is_empty() {
             return Ok(None);
         }
-        let unknown = |span: Span, message: String| DemandUnknown {
-            file: np.file,
-            span,
-            key: format!("{}:{}", np.file.0, span.start),
-            message,
-        };
+        let unknown = |span: Span, reason: UnknownReason| DemandUnknown::new(np.file, span, reason);
         let name = np.logical();
         let Some(cpu_node) = np.node.path(&["spec", "limits", "cpu"]) else {
             return Err(unknown(
                 np.anchor(),
-                format!("`{name}` has no `limits.cpu`: cannot compute its IP demand"),
+                UnknownReason::NodePoolNoCpuLimit { node_pool: name },
             ));
         };
         let Some(cpu) = cpu_node.scalar_text().and_then(|t| parse_cpu(&t)) else {
             return Err(unknown(
                 cpu_node.span,
-                format!("`{name}` `limits.cpu` is not a number: cannot compute its IP demand"),
+                UnknownReason::NodePoolCpuNotNumber { node_pool: name },
             ));
         };
         let mut types: Vec<(&str, Span)> = Vec::new();
@@ -271,7 +268,7 @@ impl<'a> Network<'a> {
         if types.is_empty() {
             return Err(unknown(
                 np.anchor(),
-                format!("`{name}` does not list its instance types: cannot compute its IP demand"),
+                UnknownReason::NodePoolNoInstanceTypes { node_pool: name },
             ));
         }
         let mut smallest: Option<(&str, InstanceLimits)> = None;
@@ -279,7 +276,9 @@ impl<'a> Network<'a> {
             let Some(l) = instance_limits(t) else {
                 return Err(unknown(
                     *span,
-                    format!("unknown instance type `{t}`: cannot compute IP demand"),
+                    UnknownReason::UnknownInstanceType {
+                        instance_type: t.to_string(),
+                    },
                 ));
             };
             if smallest.is_none_or(|(_, s)| l.vcpu < s.vcpu) {
@@ -306,15 +305,24 @@ impl<'a> Network<'a> {
         Ok(Some((
             subs,
             DemandPart {
-                what: format!("`{name}`"),
+                consumer: Consumer::NodePool,
+                name,
                 ips: nodes.saturating_mul(per_node),
-                detail: format!(
-                    "{nodes} nodes ({nodes_total} `{tname}` nodes for `limits.cpu` {cpu}) × {per_node} addresses with {pods} pods"
-                ),
-                labels: vec![Label::new(
+                basis: Basis::NodePoolNodes {
+                    nodes,
+                    nodes_total,
+                    instance_type: tname.to_string(),
+                    cpu,
+                    per_node,
+                    pods,
+                },
+                sources: vec![DemandSource::new(
                     np.file,
                     cpu_node.span,
-                    format!("up to {nodes_total} `{tname}` nodes"),
+                    SourceKind::NodePoolCpu {
+                        nodes: nodes_total,
+                        instance_type: tname.to_string(),
+                    },
                 )],
             },
         )))
