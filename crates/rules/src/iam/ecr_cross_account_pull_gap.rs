@@ -112,6 +112,7 @@ use check::check_pull;
 const PULL_ACTIONS: [&str; 2] = ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"];
 
 /// Who pulls, as far as the inputs tell.
+#[derive(Clone)]
 struct Puller {
     /// "execution role", "node role", "Fargate pod execution role", "container instance role".
     kind: &'static str,
@@ -250,13 +251,7 @@ fn task_def_pulls<'n>(
         .accounts
         .workload_account(model, td.file, &role_arns)
         .or_else(|| exec_role.and_then(|i| ix.roles[i].account.clone()));
-    let compat: Vec<&str> = td
-        .field("requiresCompatibilities")
-        .and_then(Node::as_seq)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(Node::as_str)
-        .collect();
+    let compat = td.compatibilities();
     // Without `requiresCompatibilities`, an ECS service with `launch_type = "EC2"` that runs
     // this task definition (Terraform) makes it an EC2 task.
     let service_ec2 = compat.is_empty()
@@ -299,16 +294,7 @@ fn task_def_pulls<'n>(
             image,
             logical: format!("{}/containerDefinitions[{}]", td.logical, c.display_name()),
             account: account.clone(),
-            pullers: pullers
-                .iter()
-                .map(|p| Puller {
-                    kind: p.kind,
-                    role: p.role,
-                    arn: p.arn.clone(),
-                    display: p.display.clone(),
-                    label: p.label,
-                })
-                .collect(),
+            pullers: pullers.clone(),
             no_puller: no_puller.clone(),
             pod_roles: Vec::new(),
         });
@@ -319,17 +305,7 @@ fn workload_pulls<'n>(ix: &IamIndex<'_, 'n>, w: &Workload<'n>, out: &mut Vec<Pul
     let model = ix.model;
     let obj = &model.k8s[w.object];
     let ns = obj.namespace_or_default();
-    let labels: Vec<(String, String)> = w
-        .pod_labels
-        .and_then(Node::as_map)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|m| {
-            m.value
-                .scalar_text()
-                .map(|t| (m.key.clone(), t.into_owned()))
-        })
-        .collect();
+    let labels = w.pod_labels.map(Node::scalar_members).unwrap_or_default();
     let nodes = ix.pullers_for_pod(ns, &labels);
     let mut pullers = Vec::new();
     for n in &nodes {
@@ -389,16 +365,7 @@ fn workload_pulls<'n>(ix: &IamIndex<'_, 'n>, w: &Workload<'n>, out: &mut Vec<Pul
             image,
             logical: format!("{}/{}", obj.logical(), c.path()),
             account: account.clone(),
-            pullers: pullers
-                .iter()
-                .map(|p| Puller {
-                    kind: p.kind,
-                    role: p.role,
-                    arn: p.arn.clone(),
-                    display: p.display.clone(),
-                    label: p.label,
-                })
-                .collect(),
+            pullers: pullers.clone(),
             no_puller: no_puller.clone(),
             pod_roles: pod_roles.clone(),
         });

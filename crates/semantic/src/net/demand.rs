@@ -10,6 +10,7 @@ use lint_engine::model::{Model, TfMode, TfResource};
 use lint_engine::source::{FileId, Span};
 
 use super::nodes::max_size;
+use super::subnets::is_interface_endpoint;
 use super::*;
 
 /// One consumer's share of a subnet's peak demand: numbers and places only; the rule words them.
@@ -244,11 +245,7 @@ impl<'a> Network<'a> {
                     }
                 }
                 "aws_vpc_endpoint" => {
-                    let t = r
-                        .attr("vpc_endpoint_type")
-                        .and_then(Node::as_str)
-                        .unwrap_or("Gateway");
-                    if !t.eq_ignore_ascii_case("Interface") {
+                    if !is_interface_endpoint(r) {
                         continue;
                     }
                     for (si, span) in self.referenced_subnets(model, r, &["subnet_ids"]) {

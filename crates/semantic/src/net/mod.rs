@@ -37,7 +37,7 @@ use lint_engine::model::{Model, TfMode, TfResource};
 use lint_engine::source::FileId;
 
 /// The default production heuristic of the catalog (§0.4 `production.name_regex`).
-pub const DEFAULT_PRODUCTION_REGEX: &str = r"(^|[-_./])(prod|prd|production)([-_./]|$)";
+pub use lint_engine::config::DEFAULT_PRODUCTION_REGEX;
 
 /// The subnets of the inputs, their uses and the CNI settings.
 pub struct Network<'a> {

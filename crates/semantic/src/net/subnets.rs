@@ -258,11 +258,7 @@ impl<'a> Network<'a> {
                     )
                 }
                 "aws_vpc_endpoint" => {
-                    let t = r
-                        .attr("vpc_endpoint_type")
-                        .and_then(Node::as_str)
-                        .unwrap_or("Gateway");
-                    if !t.eq_ignore_ascii_case("Interface") {
+                    if !is_interface_endpoint(r) {
                         continue;
                     }
                     (Role::Endpoint, &["subnet_ids"], "VPC endpoint")
@@ -421,6 +417,15 @@ pub fn ecs_service_uses_awsvpc(model: &Model<'_>, svc: &TfResource<'_>) -> bool 
         }
     }
     true
+}
+
+/// True for an `aws_vpc_endpoint` of type `Interface` (the only type with ENIs in subnets; the
+/// provider's default is `Gateway`).
+pub(crate) fn is_interface_endpoint(r: &TfResource<'_>) -> bool {
+    r.attr("vpc_endpoint_type")
+        .and_then(Node::as_str)
+        .unwrap_or("Gateway")
+        .eq_ignore_ascii_case("Interface")
 }
 
 /// Tags from a `tags` map (string values only; interpolations kept as written).

@@ -49,15 +49,8 @@ impl<'m, 'a> IamIndex<'m, 'a> {
                         .to_string();
                     let labels = s
                         .get("labels")
-                        .and_then(Node::as_map)
-                        .unwrap_or(&[])
-                        .iter()
-                        .filter_map(|m| {
-                            m.value
-                                .scalar_text()
-                                .map(|t| (m.key.clone(), t.into_owned()))
-                        })
-                        .collect();
+                        .map(Node::scalar_members)
+                        .unwrap_or_default();
                     selectors.push((ns, labels));
                 }
                 self.node_roles.push(NodeRole {

@@ -8,6 +8,30 @@ use crate::iam::arn::{is_account_id, Arn};
 use crate::iam::image::parse_image;
 
 impl<'m, 'a> IamIndex<'m, 'a> {
+    /// Add a repository (without a policy yet), findable by name; returns its index.
+    fn add_repo(
+        &mut self,
+        name: &str,
+        repo: Option<&'m TfResource<'a>>,
+        account: Option<(String, AccountSource)>,
+        region: Option<String>,
+    ) -> usize {
+        let i = self.repos.len();
+        self.repos_by_name
+            .entry(name.to_string())
+            .or_default()
+            .push(i);
+        self.repos.push(EcrRepo {
+            name: name.to_string(),
+            repo,
+            account,
+            region,
+            policy_res: None,
+            policy: None,
+        });
+        i
+    }
+
     pub(crate) fn collect_repos(&mut self) {
         let model = self.model;
         for r in model.tf_of_type("aws_ecr_repository") {
@@ -52,18 +76,7 @@ impl<'m, 'a> IamIndex<'m, 'a> {
                 })
                 .or_else(|| self.provider_region(&r.dir));
             self.repo_by_res.insert(ptr(r), self.repos.len());
-            self.repos_by_name
-                .entry(name.to_string())
-                .or_default()
-                .push(self.repos.len());
-            self.repos.push(EcrRepo {
-                name: name.to_string(),
-                repo: Some(r),
-                account,
-                region,
-                policy_res: None,
-                policy: None,
-            });
+            self.add_repo(name, Some(r), account, region);
         }
         for p in model.tf_of_type("aws_ecr_repository_policy") {
             let mut target = None;
@@ -89,19 +102,8 @@ impl<'m, 'a> IamIndex<'m, 'a> {
                             _ => true,
                         });
                     if target.is_none() {
-                        self.repos_by_name
-                            .entry(name.to_string())
-                            .or_default()
-                            .push(self.repos.len());
-                        self.repos.push(EcrRepo {
-                            name: name.to_string(),
-                            repo: None,
-                            account: acct.clone(),
-                            region: self.provider_region(&p.dir),
-                            policy_res: None,
-                            policy: None,
-                        });
-                        target = Some(self.repos.len() - 1);
+                        let region = self.provider_region(&p.dir);
+                        target = Some(self.add_repo(name, None, acct.clone(), region));
                     }
                 }
             }
