@@ -16,8 +16,8 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
-use lint_engine::iam::arn::Arn;
-use lint_engine::iam::Policy;
+use cutover_semantic::iam::arn::Arn;
+use cutover_semantic::iam::Policy;
 use lint_engine::FileId;
 use serde::Deserialize;
 

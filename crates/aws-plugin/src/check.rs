@@ -10,9 +10,9 @@
 
 use std::collections::BTreeSet;
 
-use lint_engine::iam::arn::{ecr_repository_arn, partition_of_region, Arn};
-use lint_engine::iam::managed::is_catch_all_managed;
-use lint_engine::iam::{aws_owned, evaluate, parse_image, Decision, PrincipalRef, Request};
+use cutover_semantic::iam::arn::{ecr_repository_arn, partition_of_region, Arn};
+use cutover_semantic::iam::managed::is_catch_all_managed;
+use cutover_semantic::iam::{aws_owned, evaluate, parse_image, Decision, PrincipalRef, Request};
 use serde_json::{json, Value as Json};
 
 use crate::aws::{FetchError, Live, LiveRole, Options};
@@ -650,7 +650,7 @@ pub async fn run(req: &Json, opts: Options) -> Answer {
                 continue;
             };
             evaluated.push(img.loc.clone());
-            let policies: Vec<&lint_engine::iam::Policy> =
+            let policies: Vec<&cutover_semantic::iam::Policy> =
                 role.policies.iter().map(|p| &p.policy).collect();
             let missing: Vec<&str> = [("ecr:GetAuthorizationToken", "*")]
                 .into_iter()

@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
-use lint_engine::iam::arn::Arn;
-use lint_engine::iam::{evaluate, Decision, Effect, Policy, PrincipalRef, Request};
+use cutover_semantic::iam::arn::Arn;
+use cutover_semantic::iam::{evaluate, Decision, Effect, Policy, PrincipalRef, Request};
 
 use crate::aws::{FetchError, Live, Options};
 use crate::check::catch_all;
@@ -125,7 +125,7 @@ pub async fn explain(arn: &str, opts: Options) -> Result<String, String> {
                 .filter(|st| st.effect == Effect::Allow)
                 .filter_map(|st| st.principals.as_ref())
                 .flat_map(|p| p.entries.iter())
-                .filter(|(k, _)| *k == lint_engine::iam::policy::PrincipalKind::Federated)
+                .filter(|(k, _)| *k == cutover_semantic::iam::policy::PrincipalKind::Federated)
                 .map(|(_, v)| v.text.as_str())
                 .collect();
             federated.sort();

@@ -87,6 +87,27 @@ impl Node {
         }
     }
 
+    /// A string known as written: not empty and not a Terraform interpolation or template
+    /// action (see [`is_unresolved_text`]).
+    pub fn literal_str(&self) -> Option<&str> {
+        self.as_str()
+            .filter(|s| !s.is_empty() && !is_unresolved_text(s))
+    }
+
+    /// The members of a map whose values are scalars, as `(key, text)` (other members are
+    /// skipped); empty for anything but a map.
+    pub fn scalar_members(&self) -> Vec<(String, String)> {
+        self.as_map()
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|m| {
+                m.value
+                    .scalar_text()
+                    .map(|t| (m.key.clone(), t.into_owned()))
+            })
+            .collect()
+    }
+
     /// Text of a scalar: strings, numbers and booleans.
     pub fn scalar_text(&self) -> Option<std::borrow::Cow<'_, str>> {
         match &self.value {
@@ -247,4 +268,39 @@ pub fn push_pointer_token(ptr: &mut String, key: &str) {
 /// True for Terraform interpolations and template actions: `${…}`, `%{…}`, `{{…}}`.
 pub fn is_unresolved_text(s: &str) -> bool {
     s.contains("${") || s.contains("%{") || s.contains("{{")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::load::json;
+
+    #[test]
+    fn literal_strings_and_scalar_members() {
+        let n = json::parse(
+            r#"{"a": "x", "b": "", "c": "${var.y}", "d": 3, "e": [1], "f": true}"#,
+            64,
+        )
+        .unwrap();
+        let lit = |k: &str| n.get(k).and_then(|v| v.literal_str());
+        assert_eq!(lit("a"), Some("x"));
+        assert_eq!(lit("b"), None);
+        assert_eq!(lit("c"), None);
+        assert_eq!(lit("d"), None);
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(k, t)| (k.to_string(), t.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            n.scalar_members(),
+            pairs(&[
+                ("a", "x"),
+                ("b", ""),
+                ("c", "${var.y}"),
+                ("d", "3"),
+                ("f", "true")
+            ])
+        );
+        assert!(n.get("e").unwrap().scalar_members().is_empty());
+    }
 }

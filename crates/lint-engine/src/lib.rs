@@ -1,21 +1,21 @@
 //! The cutover lint engine: sources and spans, loaders for JSON and YAML, classification, the
-//! typed cross-file model, the rule trait, findings and the parallel runner.
+//! typed cross-file model, the rule trait, findings, the parallel runner and the per-run cache of
+//! shared facts ([`shared`]).
 //!
-//! This crate knows nothing about the command line or about rendering: no clap, no terminal or
-//! report crates. The `cutover` binary (crates/cli) drives it.
+//! The engine is generic: it holds no domain knowledge (IAM, networking, criticality live in the
+//! `cutover-semantic` crate, which registers its indexes as shared facts) and depends on no domain
+//! crate. It knows nothing about the command line or about rendering either: no clap, no
+//! terminal or report crates. The `cutover` binary (crates/cli) drives it.
 
 pub mod classify;
 pub mod config;
-pub mod criticality;
 pub mod discover;
 pub mod doc;
 pub mod finding;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod iam;
 pub mod load;
 pub mod model;
-pub mod net;
 pub mod rule;
 pub mod runner;
 pub mod shared;

@@ -93,19 +93,9 @@ impl<'m, 'a: 'm> RuleContext<'m, 'a> {
     }
 
     /// The value of the per-run shared fact `F` (built on first use, then shared between rules):
-    /// `cx.shared::<IamIndex>()`.
+    /// e.g. `cx.shared::<IamIndex>()` (the IAM index of the semantic crate).
     pub fn shared<F: Fact>(&self) -> &'m F::Value<'m, 'a> {
         FactContext::new(self.model, self.config, self.shared).get::<F>()
-    }
-
-    /// The IAM index of this run (built on first use, then shared between rules).
-    pub fn iam(&self) -> &'m crate::iam::IamIndex<'m, 'a> {
-        self.shared::<crate::iam::IamIndex>()
-    }
-
-    /// The network model of this run (built on first use, then shared between rules).
-    pub fn network(&self) -> &'m crate::net::Network<'a> {
-        self.shared::<crate::net::Network>()
     }
 
     /// A finding of this rule at its default severity; add parts, then [`RuleContext::emit`].

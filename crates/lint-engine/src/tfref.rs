@@ -8,6 +8,35 @@ pub struct TfRef {
     pub address: String,
     /// What follows the address: `arn`, `json`, `private_subnets`… (empty when nothing follows).
     pub attr: String,
+    /// The `[…]` subscripts written in the reference, in order (`aws_subnet.a[0].id`,
+    /// `module.vpc.private_subnets[1]`); the address and `attr` leave them out.
+    pub subscripts: Vec<Subscript>,
+}
+
+/// One `[…]` subscript of a reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subscript {
+    /// The dotted segment it follows, counted from 0: 1 in `aws_subnet.a[0]`, 2 in
+    /// `module.vpc.private_subnets[1]`.
+    pub segment: usize,
+    /// The index when it is a literal number; `None` for `[*]`, `["key"]` or an expression.
+    pub index: Option<usize>,
+}
+
+impl TfRef {
+    /// The index written right after the dotted segment `segment` (see [`Subscript`]); `None`
+    /// when there is none or it is not a literal number.
+    pub fn index_after(&self, segment: usize) -> Option<usize> {
+        self.subscripts
+            .iter()
+            .find(|s| s.segment == segment)
+            .and_then(|s| s.index)
+    }
+
+    /// True when a subscript follows the dotted segment `segment`.
+    pub fn has_subscript_after(&self, segment: usize) -> bool {
+        self.subscripts.iter().any(|s| s.segment == segment)
+    }
 }
 
 fn is_ident_start(c: char) -> bool {
@@ -17,9 +46,10 @@ fn is_ident(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '-'
 }
 
-/// Split `a.b.c[0].d` into identifier segments, skipping index brackets.
-fn segments(s: &str) -> (Vec<&str>, usize) {
+/// Split `a.b.c[0].d` into identifier segments and the subscripts that follow them.
+fn segments(s: &str) -> (Vec<&str>, Vec<Subscript>, usize) {
     let mut out = Vec::new();
+    let mut subscripts = Vec::new();
     let b = s.as_bytes();
     let mut i = 0;
     loop {
@@ -34,8 +64,14 @@ fn segments(s: &str) -> (Vec<&str>, usize) {
         // Skip any `[...]` indexes (bounded, no nesting needed for addresses).
         while i < b.len() && b[i] == b'[' {
             match s[i..].find(']') {
-                Some(j) => i += j + 1,
-                None => return (out, i),
+                Some(j) => {
+                    subscripts.push(Subscript {
+                        segment: out.len() - 1,
+                        index: s[i + 1..i + j].trim().parse().ok(),
+                    });
+                    i += j + 1;
+                }
+                None => return (out, subscripts, i),
             }
         }
         if i < b.len() && b[i] == b'.' {
@@ -44,7 +80,7 @@ fn segments(s: &str) -> (Vec<&str>, usize) {
             break;
         }
     }
-    (out, i)
+    (out, subscripts, i)
 }
 
 /// Every reference in a string holding Terraform interpolations. Plain strings yield nothing.
@@ -94,8 +130,8 @@ pub fn refs_in_expression(expr: &str) -> Vec<TfRef> {
         }
         let prev_ok = i == 0 || !(is_ident(b[i - 1] as char) || b[i - 1] == b'.');
         if !in_str && prev_ok && is_ident_start(c) {
-            let (segs, len) = segments(&expr[i..]);
-            if let Some(r) = to_ref(&segs) {
+            let (segs, subscripts, len) = segments(&expr[i..]);
+            if let Some(r) = to_ref(&segs, subscripts) {
                 out.push(r);
             }
             i += len.max(1);
@@ -106,24 +142,20 @@ pub fn refs_in_expression(expr: &str) -> Vec<TfRef> {
     out
 }
 
-fn to_ref(segs: &[&str]) -> Option<TfRef> {
+fn to_ref(segs: &[&str], subscripts: Vec<Subscript>) -> Option<TfRef> {
     let join = |n: usize| segs[..n].join(".");
     let attr = |n: usize| segs.get(n..).map(|s| s.join(".")).unwrap_or_default();
-    match segs.first()? {
-        &"data" if segs.len() >= 3 => Some(TfRef {
-            address: join(3),
-            attr: attr(3),
-        }),
-        &"module" | &"var" | &"local" if segs.len() >= 2 => Some(TfRef {
-            address: join(2),
-            attr: attr(2),
-        }),
-        t if segs.len() >= 2 && t.contains('_') && !t.contains('-') => Some(TfRef {
-            address: join(2),
-            attr: attr(2),
-        }),
-        _ => None,
-    }
+    let n = match segs.first()? {
+        &"data" if segs.len() >= 3 => 3,
+        &"module" | &"var" | &"local" if segs.len() >= 2 => 2,
+        t if segs.len() >= 2 && t.contains('_') && !t.contains('-') => 2,
+        _ => return None,
+    };
+    Some(TfRef {
+        address: join(n),
+        attr: attr(n),
+        subscripts,
+    })
 }
 
 #[cfg(test)]
@@ -137,7 +169,8 @@ mod tests {
             r,
             vec![TfRef {
                 address: "aws_iam_role.exec".into(),
-                attr: "arn".into()
+                attr: "arn".into(),
+                subscripts: vec![],
             }]
         );
         let r =
@@ -150,7 +183,8 @@ mod tests {
             r,
             vec![TfRef {
                 address: "aws_ecs_cluster.main".into(),
-                attr: "id".into()
+                attr: "id".into(),
+                subscripts: vec![],
             }]
         );
         assert!(parse_refs("plain").is_empty());
@@ -159,5 +193,26 @@ mod tests {
             refs_in_expression("aws_lb_target_group.app[0].arn")[0].address,
             "aws_lb_target_group.app"
         );
+    }
+
+    #[test]
+    fn keeps_subscripts() {
+        let r = refs_in_expression("concat(module.vpc.private_subnets[1], [aws_subnet.x[0].id])");
+        assert_eq!(r.len(), 2);
+        assert_eq!(
+            (r[0].address.as_str(), r[0].attr.as_str()),
+            ("module.vpc", "private_subnets")
+        );
+        assert_eq!(r[0].index_after(2), Some(1));
+        assert!(!r[0].has_subscript_after(1));
+        assert_eq!(
+            (r[1].address.as_str(), r[1].attr.as_str()),
+            ("aws_subnet.x", "id")
+        );
+        assert_eq!(r[1].index_after(1), Some(0));
+        let r = refs_in_expression("module.vpc[0].private_subnets[*]");
+        assert!(r[0].has_subscript_after(1));
+        assert!(r[0].has_subscript_after(2));
+        assert_eq!(r[0].index_after(2), None);
     }
 }

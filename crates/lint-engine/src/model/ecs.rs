@@ -93,9 +93,17 @@ impl<'a> TaskDef<'a> {
     }
     /// `requiresCompatibilities` contains `FARGATE`.
     pub fn requires_fargate(&self) -> bool {
+        self.compatibilities().contains(&"FARGATE")
+    }
+    /// The strings of `requiresCompatibilities` (`EC2`, `FARGATE`, …); empty when it is absent
+    /// or not a list.
+    pub fn compatibilities(&self) -> Vec<&'a str> {
         self.field("requiresCompatibilities")
             .and_then(Node::as_seq)
-            .is_some_and(|v| v.iter().any(|n| n.as_str() == Some("FARGATE")))
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(Node::as_str)
+            .collect()
     }
     pub fn terraform_index(&self) -> Option<usize> {
         match self.origin {

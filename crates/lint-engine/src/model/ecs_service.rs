@@ -170,11 +170,6 @@ pub fn task_family_of(s: &str) -> &str {
     }
 }
 
-fn literal(n: Option<&Node>) -> Option<&str> {
-    n.and_then(Node::as_str)
-        .filter(|s| !s.is_empty() && !crate::doc::is_unresolved_text(s))
-}
-
 fn same_resource(a: &TfResource<'_>, b: &TfResource<'_>) -> bool {
     a.file == b.file && a.anchor == b.anchor
 }
@@ -201,14 +196,17 @@ pub fn cluster_link<'m, 'a>(
             if let Some(c) = model.resolve_tf(r, &rf.address) {
                 return ClusterLink {
                     resource: Some(c),
-                    name: literal(c.attr("name")).map(str::to_string),
+                    name: c
+                        .attr("name")
+                        .and_then(Node::literal_str)
+                        .map(str::to_string),
                     unresolved: false,
                 };
             }
         } else if rf.address.starts_with("data.aws_ecs_cluster.") {
             if let Some(name) = model
                 .resolve_tf(r, &rf.address)
-                .and_then(|d| literal(d.attr("cluster_name")))
+                .and_then(|d| d.attr("cluster_name").and_then(Node::literal_str))
             {
                 return ClusterLink {
                     resource: cluster_by_name(model, r, name),
@@ -225,8 +223,11 @@ pub fn cluster_link<'m, 'a>(
             name: Some("default".into()),
             unresolved: false,
         },
-        Some(n) if literal(Some(n)).is_some_and(|s| !cluster_name_of(s).is_empty()) => {
-            let name = cluster_name_of(literal(Some(n)).unwrap_or_default());
+        Some(n)
+            if n.literal_str()
+                .is_some_and(|s| !cluster_name_of(s).is_empty()) =>
+        {
+            let name = cluster_name_of(n.literal_str().unwrap_or_default());
             ClusterLink {
                 resource: cluster_by_name(model, r, name),
                 name: Some(name.to_string()),
@@ -303,7 +304,7 @@ impl<'m, 'a> EcsService<'m, 'a> {
     }
     /// The literal service name.
     pub fn name(&self) -> Option<&'a str> {
-        literal(self.attr("name"))
+        self.attr("name").and_then(Node::literal_str)
     }
     /// The `name` member (the span that identifies the service in messages and related labels).
     pub fn name_member(&self) -> Option<&'a Member> {
@@ -330,7 +331,10 @@ impl<'m, 'a> EcsService<'m, 'a> {
         }
         let name = self.name();
         for t in model.tf_of_type("aws_appautoscaling_target") {
-            if literal(t.attr("service_namespace")).is_some_and(|s| s != "ecs") {
+            if t.attr("service_namespace")
+                .and_then(Node::literal_str)
+                .is_some_and(|s| s != "ecs")
+            {
                 continue;
             }
             let by_ref = t.resource_refs_at(&["resource_id"]).iter().any(|rf| {
@@ -339,7 +343,9 @@ impl<'m, 'a> EcsService<'m, 'a> {
                         .resolve_tf(t, &rf.address)
                         .is_some_and(|s| same_resource(s, self.resource))
             });
-            let by_name = literal(t.attr("resource_id"))
+            let by_name = t
+                .attr("resource_id")
+                .and_then(Node::literal_str)
                 .zip(name)
                 .is_some_and(|(id, n)| {
                     id.starts_with("service/") && id.ends_with(&format!("/{n}"))
@@ -423,14 +429,14 @@ impl<'m, 'a> EcsService<'m, 'a> {
                         out.resolved = true;
                     }
                 }
-                if let Some(fam) = literal(d.attr("task_definition")) {
+                if let Some(fam) = d.attr("task_definition").and_then(Node::literal_str) {
                     push_family(model, r, task_family_of(fam), &mut out.task_defs);
                     out.resolved = true;
                 }
             }
         }
         if refs.is_empty() {
-            if let Some(s) = literal(r.attr("task_definition")) {
+            if let Some(s) = r.attr("task_definition").and_then(Node::literal_str) {
                 push_family(model, r, task_family_of(s), &mut out.task_defs);
                 out.resolved = true;
             }
@@ -595,7 +601,7 @@ pub fn tags_of<'a>(r: &TfResource<'a>) -> Vec<(&'a str, &'a str)> {
     for key in ["tags", "tags_all"] {
         if let Some(Value::Map(members)) = r.attr(key).map(|n| &n.value) {
             for m in members {
-                if let Some(v) = literal(Some(&m.value)) {
+                if let Some(v) = m.value.literal_str() {
                     if !out.contains(&(m.key.as_str(), v)) {
                         out.push((m.key.as_str(), v));
                     }

@@ -11,7 +11,7 @@ mod tf;
 pub use ecs::{Container, Containers, TaskDef, TaskDefOrigin};
 pub use ecs_service::{EcsService, EffectiveStrategy, StrategyItem, StrategySource};
 pub use k8s::{K8sContainer, K8sObject, Workload};
-pub use tf::follow;
+pub use tf::{follow, plan_references};
 pub use tf::{TfMode, TfModuleCall, TfOrigin, TfProvider, TfResource};
 
 use std::collections::HashMap;
@@ -137,11 +137,7 @@ impl<'a> Model<'a> {
             if r.mode == TfMode::Managed {
                 m.tf_by_type.entry(r.rtype).or_default().push(i);
                 if r.rtype == "aws_ecs_cluster" {
-                    if let Some(name) = r
-                        .attr("name")
-                        .and_then(crate::doc::Node::as_str)
-                        .filter(|s| !s.is_empty() && !crate::doc::is_unresolved_text(s))
-                    {
+                    if let Some(name) = r.attr("name").and_then(crate::doc::Node::literal_str) {
                         m.ecs_clusters_by_name
                             .entry(name.to_string())
                             .or_default()

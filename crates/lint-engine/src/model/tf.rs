@@ -107,27 +107,44 @@ fn collect_string_refs(n: &Node, out: &mut Vec<TfRef>) {
     }
 }
 
-fn collect_expression_refs(n: &Node, out: &mut Vec<TfRef>) {
+/// The references a plan's configuration expressions list under `n` (every `references` entry,
+/// in order, repeats kept).
+pub fn plan_references(n: &Node) -> Vec<TfRef> {
+    let mut out = Vec::new();
+    collect_plan_references(n, &mut out);
+    out
+}
+
+fn collect_plan_references(n: &Node, out: &mut Vec<TfRef>) {
     match &n.value {
         Value::Map(m) => {
             for mem in m {
                 if mem.key == "references" {
                     for r in mem.value.as_seq().unwrap_or(&[]) {
                         if let Some(s) = r.as_str() {
-                            for x in refs_in_expression(s) {
-                                if !out.contains(&x) {
-                                    out.push(x);
-                                }
-                            }
+                            out.extend(refs_in_expression(s));
                         }
                     }
                 } else {
-                    collect_expression_refs(&mem.value, out);
+                    collect_plan_references(&mem.value, out);
                 }
             }
         }
-        Value::Seq(v) => v.iter().for_each(|c| collect_expression_refs(c, out)),
+        Value::Seq(v) => v.iter().for_each(|c| collect_plan_references(c, out)),
         _ => {}
+    }
+}
+
+/// A plan's references under `n`, one per address and attribute (a plan lists both
+/// `aws_subnet.a[0]` and `aws_subnet.a`).
+fn collect_expression_refs(n: &Node, out: &mut Vec<TfRef>) {
+    for x in plan_references(n) {
+        if !out
+            .iter()
+            .any(|o| o.address == x.address && o.attr == x.attr)
+        {
+            out.push(x);
+        }
     }
 }
 

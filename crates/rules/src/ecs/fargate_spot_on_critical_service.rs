@@ -1,4 +1,4 @@
-use lint_engine::criticality::{ecs_service_criticality, Criticality};
+use cutover_semantic::criticality::{ecs_service_criticality, Criticality};
 use lint_engine::declare_rule;
 use lint_engine::model::ecs_service::{EcsService, Known};
 use lint_engine::model::{EffectiveStrategy, StrategyItem, StrategySource, TfMode, TfResource};

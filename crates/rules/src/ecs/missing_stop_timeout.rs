@@ -1,4 +1,4 @@
-use lint_engine::criticality::ecs_service_criticality;
+use cutover_semantic::criticality::ecs_service_criticality;
 use lint_engine::declare_rule;
 use lint_engine::doc::{Node, Value};
 use lint_engine::model::ecs_service::{services_of_task_def, task_family_of};
@@ -167,13 +167,7 @@ fn unused_in_module(model: &Model<'_>, td: &TaskDef<'_>) -> Option<String> {
 /// The task definition can only run on EC2: its compatibilities exclude Fargate, or every
 /// service running it sets `launch_type = "EC2"`.
 fn ec2_only(td: &TaskDef<'_>, services: &[EcsService<'_, '_>], model: &Model<'_>) -> bool {
-    let compat: Vec<&str> = td
-        .field("requiresCompatibilities")
-        .and_then(Node::as_seq)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(Node::as_str)
-        .collect();
+    let compat = td.compatibilities();
     if !compat.is_empty() {
         return compat.contains(&"EC2") && !compat.contains(&"FARGATE");
     }

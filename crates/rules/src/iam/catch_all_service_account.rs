@@ -1,13 +1,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
+use cutover_semantic::iam::managed::is_catch_all_managed;
+use cutover_semantic::iam::policy::PrincipalKind;
+use cutover_semantic::iam::policy::Val;
+use cutover_semantic::iam::{Effect, IamIndex, SaIdentity, Statement};
 use lint_engine::declare_rule;
 use lint_engine::doc::Node;
-use lint_engine::iam::managed::is_catch_all_managed;
-use lint_engine::iam::policy::PrincipalKind;
-use lint_engine::iam::{Effect, IamIndex, SaIdentity};
 use lint_engine::model::Workload;
 use lint_engine::source::{FileId, Span};
-use lint_engine::{Label, Rule, RuleContext, Severity};
+use lint_engine::{Finding, Label, Rule, RuleContext, Severity};
 
 declare_rule! {
     /// ## What it does
@@ -152,10 +153,105 @@ impl SaUse<'_, '_> {
 
 impl Rule for CatchAllServiceAccount {
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
-        let model = cx.model;
-        let ix = cx.iam();
-        let allowed = |ns: &str| cx.config.iam.allow_namespaces.iter().any(|a| a == ns);
+        let ix = cx.shared::<IamIndex>();
+        let d = Detect {
+            ix,
+            allow_namespaces: &cx.config.iam.allow_namespaces,
+            max_workloads_per_sa: cx.config.iam.max_workloads_per_sa,
+        };
+        let uses = d.sa_uses();
+        let bound = d.bound_roles();
+        // In the order of the catalog's cases: (a), (b), (c), (d).
+        let mut signals = d.default_sa(&uses);
+        signals.extend(d.shared_sa(&uses));
+        signals.extend(d.wildcard_trust());
+        signals.extend(d.shared_pod_identity_role());
+        signals.extend(d.catch_all_permissions(&bound));
+        for s in &signals {
+            let f = report(cx, ix, s);
+            cx.emit(f);
+        }
+    }
+}
 
+/// What the rule found, before it is worded: one variant per kind of finding.
+enum Signal<'u, 'm, 'a> {
+    /// (a) A workload runs as the `default` ServiceAccount, which has an AWS identity.
+    DefaultSaUse {
+        u: &'u SaUse<'m, 'a>,
+        identity: SaIdentity<'a>,
+    },
+    /// (a) A Pod Identity association binds a role to `default` (no workload seen using it).
+    DefaultSaAssociation {
+        assoc: usize,
+        ns: &'a str,
+        sa: &'a Node,
+    },
+    /// (b) A ServiceAccount with an AWS identity is shared by more applications than allowed.
+    SharedSa {
+        ns: &'a str,
+        sa: &'a str,
+        u: &'u SaUse<'m, 'a>,
+        /// Up to five other workloads of the same ServiceAccount (related labels).
+        others: Vec<&'u SaUse<'m, 'a>>,
+        apps: Vec<&'u str>,
+        identity: SaIdentity<'a>,
+    },
+    /// (c) An IRSA trust statement without a `:sub` condition (`principal`: its `Principal`).
+    TrustWithoutSub {
+        role: usize,
+        stmt: &'m Statement,
+        principal: Span,
+    },
+    /// (c) An IRSA trust `:sub` condition matching by wildcard.
+    WildcardSub {
+        role: usize,
+        stmt: &'m Statement,
+        value: &'m Val,
+    },
+    /// (c) One role bound to several ServiceAccounts by Pod Identity, trust not scoped.
+    SharedPodIdentityRole {
+        name: String,
+        file: FileId,
+        span: Span,
+        sas: BTreeSet<String>,
+        assocs: Vec<usize>,
+    },
+    /// (d) A role bound to ServiceAccounts grants everything (`what` says how).
+    CatchAll {
+        role: usize,
+        sas: &'u BTreeSet<String>,
+        default_bound: bool,
+        file: FileId,
+        span: Span,
+        what: CatchAllKind,
+    },
+}
+
+/// How a bound role grants everything.
+enum CatchAllKind {
+    /// An AWS managed policy such as `AdministratorAccess`.
+    Managed(String),
+    /// A statement of a policy; the text says what it allows (`*:*`, `NotAction`, …).
+    Statement(String),
+}
+
+/// The detection half of the rule: reads the IAM index and the configuration, returns
+/// [`Signal`]s.
+struct Detect<'c, 'm, 'a> {
+    ix: &'m IamIndex<'m, 'a>,
+    allow_namespaces: &'c [String],
+    max_workloads_per_sa: usize,
+}
+
+impl<'m, 'a> Detect<'_, 'm, 'a> {
+    fn allowed(&self, ns: &str) -> bool {
+        self.allow_namespaces.iter().any(|a| a == ns)
+    }
+
+    /// Each workload's ServiceAccount (`default` when none is named); unresolved names skipped.
+    fn sa_uses(&self) -> Vec<SaUse<'m, 'a>> {
+        let model = self.ix.model;
         let mut uses = Vec::new();
         for w in &model.workloads {
             let obj = &model.k8s[w.object];
@@ -189,8 +285,13 @@ impl Rule for CatchAllServiceAccount {
                 logical: obj.logical(),
             });
         }
+        uses
+    }
 
-        // Roles bound to ServiceAccounts, and whether one of them is a `default` SA.
+    /// Roles bound to ServiceAccounts (`ns/sa` names), and whether one of them is a `default`
+    /// ServiceAccount.
+    fn bound_roles(&self) -> BTreeMap<usize, (BTreeSet<String>, bool)> {
+        let (ix, model) = (self.ix, self.ix.model);
         let mut bound: BTreeMap<usize, (BTreeSet<String>, bool)> = BTreeMap::new();
         let mut note_binding = |role: Option<usize>, ns: &str, sa: &str| {
             if let Some(r) = role {
@@ -200,7 +301,7 @@ impl Rule for CatchAllServiceAccount {
             }
         };
         for ((ns, sa), objs) in &ix.service_accounts {
-            if allowed(ns) {
+            if self.allowed(ns) {
                 continue;
             }
             for &i in objs {
@@ -213,121 +314,95 @@ impl Rule for CatchAllServiceAccount {
         }
         for p in &ix.pod_identity {
             if let (Some(ns), Some(sa)) = (p.namespace, p.service_account_name()) {
-                if !allowed(ns) {
+                if !self.allowed(ns) {
                     note_binding(p.role, ns, sa);
                 }
             }
         }
+        bound
+    }
 
-        // (a) default ServiceAccount with an AWS identity.
+    /// (a) default ServiceAccount with an AWS identity.
+    fn default_sa<'u>(&self, uses: &'u [SaUse<'m, 'a>]) -> Vec<Signal<'u, 'm, 'a>> {
+        let ix = self.ix;
+        let mut out = Vec::new();
         let mut default_assoc_used = BTreeSet::new();
-        for u in &uses {
-            if u.sa != "default" || allowed(u.ns) {
+        for u in uses {
+            if u.sa != "default" || self.allowed(u.ns) {
                 continue;
             }
             let ids = ix.sa_identities(u.ns, "default");
             let Some(first) = ids.first() else { continue };
-            let (what, label) = identity_label(ix, first);
             for id in &ids {
                 if let SaIdentity::PodIdentity { assoc, .. } = id {
                     default_assoc_used.insert(*assoc);
                 }
             }
-            let msg = match u.value {
-                Some(_) => format!(
-                    "`{}` runs as the `default` ServiceAccount of namespace `{}`, which carries AWS identity {what}",
-                    u.logical, u.ns
-                ),
-                None => format!(
-                    "`{}` has no `serviceAccountName`, so it runs as the `default` ServiceAccount of namespace `{}`, which carries AWS identity {what}",
-                    u.logical, u.ns
-                ),
-            };
-            let mut f = cx
-                .finding(u.file, u.span(), msg)
-                .with_help("create a dedicated ServiceAccount for this workload, bind the role to it, and remove the identity from `default`")
-                .with_note("every pod in the namespace that does not name a ServiceAccount gets this role")
-                .with_logical(format!("{}/serviceAccountName", u.logical));
-            if u.value.is_none() {
-                f = f.with_missing(format!("{}.serviceAccountName", u.w.spec_path));
-            }
-            if let Some(l) = label {
-                f = f.with_related(l);
-            }
-            cx.emit(f);
+            out.push(Signal::DefaultSaUse {
+                u,
+                identity: first.clone(),
+            });
         }
         for (i, p) in ix.pod_identity.iter().enumerate() {
             let (Some(ns), Some(sa_node)) = (p.namespace, p.service_account) else {
                 continue;
             };
             if p.service_account_name() != Some("default")
-                || allowed(ns)
+                || self.allowed(ns)
                 || default_assoc_used.contains(&i)
             {
                 continue;
             }
-            let f = cx
-                .finding(
-                    p.res.file,
-                    sa_node.span,
-                    format!(
-                        "`{}` binds an AWS role to the `default` ServiceAccount of namespace `{ns}`: every pod there without its own ServiceAccount gets it",
-                        p.res.address
-                    ),
-                )
-                .with_help("associate the role with a dedicated ServiceAccount instead of `default`")
-                .with_logical(format!("{}/service_account", p.res.address));
-            cx.emit(f);
+            out.push(Signal::DefaultSaAssociation {
+                assoc: i,
+                ns,
+                sa: sa_node,
+            });
         }
+        out
+    }
 
-        // (b) one ServiceAccount with an AWS identity, many workloads.
-        let mut groups: BTreeMap<(&str, &str), Vec<&SaUse<'_, '_>>> = BTreeMap::new();
-        for u in &uses {
-            if u.sa != "default" && !allowed(u.ns) {
+    /// (b) one ServiceAccount with an AWS identity, many workloads.
+    fn shared_sa<'u>(&self, uses: &'u [SaUse<'m, 'a>]) -> Vec<Signal<'u, 'm, 'a>> {
+        let mut groups: BTreeMap<(&'a str, &'a str), Vec<&'u SaUse<'m, 'a>>> = BTreeMap::new();
+        for u in uses {
+            if u.sa != "default" && !self.allowed(u.ns) {
                 groups.entry((u.ns, u.sa)).or_default().push(u);
             }
         }
-        let max = cx.config.iam.max_workloads_per_sa;
-        for ((ns, sa), members) in &groups {
+        let mut out = Vec::new();
+        for ((ns, sa), members) in groups {
             let apps: BTreeSet<&str> = members.iter().map(|u| u.app.as_str()).collect();
-            if apps.len() <= max {
+            if apps.len() <= self.max_workloads_per_sa {
                 continue;
             }
-            let ids = ix.sa_identities(ns, sa);
+            let ids = self.ix.sa_identities(ns, sa);
             let Some(first) = ids.first() else { continue };
-            let (what, label) = identity_label(ix, first);
-            let names: Vec<String> = apps.iter().map(|a| format!("`{a}`")).collect();
-            for u in members {
-                let mut f = cx
-                    .finding(
-                        u.file,
-                        u.span(),
-                        format!(
-                            "ServiceAccount `{ns}/{sa}` with AWS identity {what} is shared by {} workloads ({}), above the limit of {max}",
-                            apps.len(),
-                            names.join(", ")
-                        ),
-                    )
-                    .with_severity(Severity::Warning)
-                    .with_help("give each application its own ServiceAccount and role")
-                    .with_note("workloads are grouped by `app.kubernetes.io/name`, then `app`; raise `iam.max_workloads_per_sa` if the sharing is intended")
-                    .with_logical(format!("{}/serviceAccountName", u.logical));
-                for o in members.iter().filter(|o| !std::ptr::eq(**o, *u)).take(5) {
-                    f = f.with_related(Label::new(
-                        o.file,
-                        o.span(),
-                        format!("also used by `{}`", o.logical),
-                    ));
-                }
-                if let Some(l) = label.clone() {
-                    f = f.with_related(l);
-                }
-                cx.emit(f);
+            let apps: Vec<&'u str> = apps.into_iter().collect();
+            for &u in &members {
+                let others = members
+                    .iter()
+                    .copied()
+                    .filter(|o| !std::ptr::eq(*o, u))
+                    .take(5)
+                    .collect();
+                out.push(Signal::SharedSa {
+                    ns,
+                    sa,
+                    u,
+                    others,
+                    apps: apps.clone(),
+                    identity: first.clone(),
+                });
             }
         }
+        out
+    }
 
-        // (c) one role, many ServiceAccounts: wildcard IRSA trust.
-        for role in &ix.roles {
+    /// (c) one role, many ServiceAccounts: IRSA trust without `:sub` or with a wildcard one.
+    fn wildcard_trust<'u>(&self) -> Vec<Signal<'u, 'm, 'a>> {
+        let mut out = Vec::new();
+        for (ri, role) in self.ix.roles.iter().enumerate() {
             let Some(trust) = &role.trust else { continue };
             for s in &trust.statements {
                 if s.effect != Effect::Allow {
@@ -354,19 +429,11 @@ impl Rule for CatchAllServiceAccount {
                     continue;
                 }
                 if subs.is_empty() && !s.unresolved {
-                    let f = cx
-                        .finding(
-                            s.file,
-                            p.span,
-                            format!(
-                                "IRSA trust of `{}` has no `:sub` condition: every ServiceAccount of the cluster can assume it",
-                                role.display()
-                            ),
-                        )
-                        .with_severity(Severity::Warning)
-                        .with_help("add `StringEquals` on `<issuer>:sub` = `system:serviceaccount:<namespace>:<name>` and `<issuer>:aud` = `sts.amazonaws.com`")
-                        .with_logical(format!("{}/assume_role_policy", role.display()));
-                    cx.emit(f);
+                    out.push(Signal::TrustWithoutSub {
+                        role: ri,
+                        stmt: s,
+                        principal: p.span,
+                    });
                     continue;
                 }
                 for c in subs {
@@ -383,32 +450,27 @@ impl Rule for CatchAllServiceAccount {
                             .strip_prefix("system:serviceaccount:")
                             .and_then(|r| r.split(':').next())
                             .unwrap_or("*");
-                        if !ns.contains('*') && !ns.contains('?') && allowed(ns) {
+                        if !ns.contains('*') && !ns.contains('?') && self.allowed(ns) {
                             continue;
                         }
-                        let f = cx
-                            .finding(
-                                s.file,
-                                v.span,
-                                format!(
-                                    "IRSA trust of `{}` matches ServiceAccounts by wildcard `{}`: every matching ServiceAccount can assume the role",
-                                    role.display(),
-                                    v.text
-                                ),
-                            )
-                            .with_severity(Severity::Warning)
-                            .with_help("use `StringEquals` with the exact `system:serviceaccount:<namespace>:<name>`, one role per ServiceAccount")
-                            .with_logical(format!("{}/assume_role_policy", role.display()));
-                        cx.emit(f);
+                        out.push(Signal::WildcardSub {
+                            role: ri,
+                            stmt: s,
+                            value: v,
+                        });
                     }
                 }
             }
         }
+        out
+    }
 
-        // (c) one role, many ServiceAccounts: Pod Identity associations.
+    /// (c) one role, many ServiceAccounts: Pod Identity associations.
+    fn shared_pod_identity_role<'u>(&self) -> Vec<Signal<'u, 'm, 'a>> {
+        let ix = self.ix;
         let mut by_role: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, p) in ix.pod_identity.iter().enumerate() {
-            if p.namespace.is_some_and(allowed) {
+            if p.namespace.is_some_and(|ns| self.allowed(ns)) {
                 continue;
             }
             let key = match (p.role, p.role_arn.and_then(Node::as_str)) {
@@ -418,7 +480,8 @@ impl Rule for CatchAllServiceAccount {
             };
             by_role.entry(key).or_default().push(i);
         }
-        for assocs in by_role.values() {
+        let mut out = Vec::new();
+        for assocs in by_role.into_values() {
             let sas: BTreeSet<String> = assocs
                 .iter()
                 .map(|&i| {
@@ -460,11 +523,176 @@ impl Rule for CatchAllServiceAccount {
                     )
                 }
             };
+            out.push(Signal::SharedPodIdentityRole {
+                name,
+                file,
+                span,
+                sas,
+                assocs,
+            });
+        }
+        out
+    }
+
+    /// (d) catch-all permissions on bound roles.
+    fn catch_all_permissions<'u>(
+        &self,
+        bound: &'u BTreeMap<usize, (BTreeSet<String>, bool)>,
+    ) -> Vec<Signal<'u, 'm, 'a>> {
+        let mut out = Vec::new();
+        for (&ri, (sas, default_bound)) in bound {
+            let role = &self.ix.roles[ri];
+            let mut push = |file: FileId, span: Span, what: CatchAllKind| {
+                out.push(Signal::CatchAll {
+                    role: ri,
+                    sas,
+                    default_bound: *default_bound,
+                    file,
+                    span,
+                    what,
+                })
+            };
+            for a in &role.policies {
+                if let Some(m) = &a.managed {
+                    if is_catch_all_managed(m) {
+                        push(a.file, a.span, CatchAllKind::Managed(m.clone()));
+                    }
+                    continue;
+                }
+                for s in &a.policy.statements {
+                    if let Some((span, what)) = s.catch_all_grant() {
+                        push(s.file, span, CatchAllKind::Statement(what));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The reporting half of the rule: the words and labels of one [`Signal`].
+fn report(cx: &RuleContext<'_, '_>, ix: &IamIndex<'_, '_>, s: &Signal<'_, '_, '_>) -> Finding {
+    match s {
+        Signal::DefaultSaUse { u, identity } => {
+            let (what, label) = identity_label(ix, identity);
+            let msg = match u.value {
+                Some(_) => format!(
+                    "`{}` runs as the `default` ServiceAccount of namespace `{}`, which carries AWS identity {what}",
+                    u.logical, u.ns
+                ),
+                None => format!(
+                    "`{}` has no `serviceAccountName`, so it runs as the `default` ServiceAccount of namespace `{}`, which carries AWS identity {what}",
+                    u.logical, u.ns
+                ),
+            };
+            let mut f = cx
+                .finding(u.file, u.span(), msg)
+                .with_help("create a dedicated ServiceAccount for this workload, bind the role to it, and remove the identity from `default`")
+                .with_note("every pod in the namespace that does not name a ServiceAccount gets this role")
+                .with_logical(format!("{}/serviceAccountName", u.logical));
+            if u.value.is_none() {
+                f = f.with_missing(format!("{}.serviceAccountName", u.w.spec_path));
+            }
+            if let Some(l) = label {
+                f = f.with_related(l);
+            }
+            f
+        }
+        Signal::DefaultSaAssociation { assoc, ns, sa } => {
+            let p = &ix.pod_identity[*assoc];
+            cx.finding(
+                p.res.file,
+                sa.span,
+                format!(
+                    "`{}` binds an AWS role to the `default` ServiceAccount of namespace `{ns}`: every pod there without its own ServiceAccount gets it",
+                    p.res.address
+                ),
+            )
+            .with_help("associate the role with a dedicated ServiceAccount instead of `default`")
+            .with_logical(format!("{}/service_account", p.res.address))
+        }
+        Signal::SharedSa {
+            ns,
+            sa,
+            u,
+            others,
+            apps,
+            identity,
+        } => {
+            let (what, label) = identity_label(ix, identity);
+            let max = cx.config.iam.max_workloads_per_sa;
+            let names: Vec<String> = apps.iter().map(|a| format!("`{a}`")).collect();
+            let mut f = cx
+                .finding(
+                    u.file,
+                    u.span(),
+                    format!(
+                        "ServiceAccount `{ns}/{sa}` with AWS identity {what} is shared by {} workloads ({}), above the limit of {max}",
+                        apps.len(),
+                        names.join(", ")
+                    ),
+                )
+                .with_severity(Severity::Warning)
+                .with_help("give each application its own ServiceAccount and role")
+                .with_note("workloads are grouped by `app.kubernetes.io/name`, then `app`; raise `iam.max_workloads_per_sa` if the sharing is intended")
+                .with_logical(format!("{}/serviceAccountName", u.logical));
+            for o in others {
+                f = f.with_related(Label::new(
+                    o.file,
+                    o.span(),
+                    format!("also used by `{}`", o.logical),
+                ));
+            }
+            if let Some(l) = label {
+                f = f.with_related(l);
+            }
+            f
+        }
+        Signal::TrustWithoutSub {
+            role,
+            stmt,
+            principal,
+        } => {
+            let role = &ix.roles[*role];
+            cx.finding(
+                stmt.file,
+                *principal,
+                format!(
+                    "IRSA trust of `{}` has no `:sub` condition: every ServiceAccount of the cluster can assume it",
+                    role.display()
+                ),
+            )
+            .with_severity(Severity::Warning)
+            .with_help("add `StringEquals` on `<issuer>:sub` = `system:serviceaccount:<namespace>:<name>` and `<issuer>:aud` = `sts.amazonaws.com`")
+            .with_logical(format!("{}/assume_role_policy", role.display()))
+        }
+        Signal::WildcardSub { role, stmt, value } => {
+            let role = &ix.roles[*role];
+            cx.finding(
+                stmt.file,
+                value.span,
+                format!(
+                    "IRSA trust of `{}` matches ServiceAccounts by wildcard `{}`: every matching ServiceAccount can assume the role",
+                    role.display(),
+                    value.text
+                ),
+            )
+            .with_severity(Severity::Warning)
+            .with_help("use `StringEquals` with the exact `system:serviceaccount:<namespace>:<name>`, one role per ServiceAccount")
+            .with_logical(format!("{}/assume_role_policy", role.display()))
+        }
+        Signal::SharedPodIdentityRole {
+            name,
+            file,
+            span,
+            sas,
+            assocs,
+        } => {
             let list: Vec<String> = sas.iter().map(|s| format!("`{s}`")).collect();
             let mut f = cx
                 .finding(
-                    file,
-                    span,
+                    *file,
+                    *span,
                     format!(
                         "role `{name}` is bound to {} ServiceAccounts by Pod Identity associations ({}) and its trust has no `aws:RequestTag/kubernetes-namespace` or `kubernetes-service-account` condition",
                         sas.len(),
@@ -479,12 +707,17 @@ impl Rule for CatchAllServiceAccount {
                 let s = p.role_arn.map(|n| n.span).unwrap_or(p.res.anchor);
                 f = f.with_related(Label::new(p.res.file, s, format!("`{}`", p.res.address)));
             }
-            cx.emit(f);
+            f
         }
-
-        // (d) catch-all permissions on bound roles.
-        for (&ri, (sas, default_bound)) in &bound {
-            let role = &ix.roles[ri];
+        Signal::CatchAll {
+            role,
+            sas,
+            default_bound,
+            file,
+            span,
+            what,
+        } => {
+            let role = &ix.roles[*role];
             let sa_list: Vec<String> = sas.iter().map(|s| format!("`{s}`")).collect();
             let sa_text = sa_list.join(", ");
             let sev = if *default_bound {
@@ -492,44 +725,26 @@ impl Rule for CatchAllServiceAccount {
             } else {
                 Severity::Warning
             };
-            let emit = |cx: &mut RuleContext<'_, '_>, file: FileId, span: Span, what: String| {
-                let f = cx
-                    .finding(
-                        file,
-                        span,
-                        format!(
-                            "role `{}` bound to ServiceAccount {sa_text} {what}",
-                            role.display()
-                        ),
-                    )
-                    .with_severity(sev)
-                    .with_help("grant only the actions and resources the workload uses")
-                    .with_related(Label::new(
-                        role.res.file,
-                        role.res.anchor,
-                        format!("role `{}`", role.display()),
-                    ))
-                    .with_logical(format!("{}/permissions", role.display()));
-                cx.emit(f);
+            let what = match what {
+                CatchAllKind::Managed(m) => format!("has the AWS managed policy `{m}` attached"),
+                CatchAllKind::Statement(what) => what.clone(),
             };
-            for a in &role.policies {
-                if let Some(m) = &a.managed {
-                    if is_catch_all_managed(m) {
-                        emit(
-                            cx,
-                            a.file,
-                            a.span,
-                            format!("has the AWS managed policy `{m}` attached"),
-                        );
-                    }
-                    continue;
-                }
-                for s in &a.policy.statements {
-                    if let Some((span, what)) = s.catch_all_grant() {
-                        emit(cx, s.file, span, what);
-                    }
-                }
-            }
+            cx.finding(
+                *file,
+                *span,
+                format!(
+                    "role `{}` bound to ServiceAccount {sa_text} {what}",
+                    role.display()
+                ),
+            )
+            .with_severity(sev)
+            .with_help("grant only the actions and resources the workload uses")
+            .with_related(Label::new(
+                role.res.file,
+                role.res.anchor,
+                format!("role `{}`", role.display()),
+            ))
+            .with_logical(format!("{}/permissions", role.display()))
         }
     }
 }

@@ -1,4 +1,4 @@
-use lint_engine::criticality::workload_criticality;
+use cutover_semantic::criticality::workload_criticality;
 use lint_engine::declare_rule;
 use lint_engine::doc::Node;
 use lint_engine::model::{K8sContainer, K8sObject, Model, Workload};

@@ -1,5 +1,7 @@
-use lint_engine::net::Demand;
-use lint_engine::{declare_rule, Severity};
+use cutover_semantic::net::{
+    Basis, Consumer, Demand, DemandPart, Network, NodeIps, SourceKind, UnknownReason, WarmMode,
+};
+use lint_engine::{declare_rule, Label, Severity};
 use lint_engine::{Rule, RuleContext};
 
 declare_rule! {
@@ -113,7 +115,7 @@ declare_rule! {
 impl Rule for SubnetIpCapacityExceeded {
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
         let model = cx.model;
-        let net = cx.network();
+        let net = cx.shared::<Network>();
         let demand = net.demand(model, cx.config);
         let headroom = cx.config.net.headroom_fraction();
         for (si, parts) in &demand.subnets {
@@ -155,9 +157,9 @@ impl Rule for SubnetIpCapacityExceeded {
                 .with_help("use a larger subnet, separate ECS and EKS subnets, enable prefix delegation or WARM_IP_TARGET, or lower `deployment_maximum_percent`")
                 .with_logical(s.name.clone());
             for p in parts {
-                f = f.with_note(format!("{}: {} ({})", p.what, p.ips, p.detail));
-                for l in &p.labels {
-                    f = f.with_related(l.clone());
+                f = f.with_note(format!("{}: {} ({})", consumer(p), p.ips, basis(&p.basis)));
+                for src in &p.sources {
+                    f = f.with_related(Label::new(src.file, src.span, source(&src.kind)));
                 }
             }
             f = f.with_note("not counted: load balancer ENIs, branch ENIs of security groups for pods, EKS Fargate pods");
@@ -165,10 +167,139 @@ impl Rule for SubnetIpCapacityExceeded {
         }
         for u in &demand.unknown {
             let f = cx
-                .finding(u.file, u.span, u.message.clone())
+                .finding(u.file, u.span, unknown(&u.reason))
                 .with_severity(Severity::Info)
                 .with_help("check the instance type's ENI and IPv4-per-ENI limits by hand (`aws ec2 describe-instance-types`)");
             cx.emit(f);
         }
+    }
+}
+
+// The words of the numbers the semantic crate computes.
+
+/// `ECS service `aws_ecs_service.api``.
+fn consumer(p: &DemandPart) -> String {
+    let name = &p.name;
+    match p.consumer {
+        Consumer::EcsService => format!("ECS service `{name}`"),
+        Consumer::VpcEndpoint => format!("VPC endpoint `{name}`"),
+        Consumer::NodeGroup => format!("node group `{name}`"),
+        Consumer::NodeGroupPods => format!("pods of node group `{name}`"),
+        Consumer::NodePool => format!("`{name}`"),
+    }
+}
+
+/// How the number was reached: `floor(20 × 200%) = 40 tasks over 2 subnets`.
+fn basis(b: &Basis) -> String {
+    match b {
+        Basis::EcsTasks {
+            desired,
+            percent,
+            tasks,
+            subnets,
+        } => format!(
+            "floor({desired} × {percent}%) = {tasks} tasks over {subnets} subnet{s}",
+            s = if *subnets == 1 { "" } else { "s" }
+        ),
+        Basis::EndpointEni => "1 ENI".into(),
+        Basis::NodeGroupNodes { nodes, per_node } => {
+            let how = match per_node {
+                NodeIps::Ipv6 => "IPv6 cluster: 1 IPv4 address per node".to_string(),
+                NodeIps::CustomNetworking => {
+                    "custom networking: pods use ENIConfig subnets, 1 address per node".to_string()
+                }
+                NodeIps::Warm {
+                    ips,
+                    instance_type,
+                    pods,
+                    mode,
+                } => {
+                    let mode = match mode {
+                        WarmMode::PrefixDelegation => "prefix delegation",
+                        WarmMode::IpTargets => "WARM_IP_TARGET/MINIMUM_IP_TARGET",
+                        WarmMode::EniTarget => "WARM_ENI_TARGET",
+                    };
+                    format!("{ips} addresses per `{instance_type}` node with {pods} pods ({mode})")
+                }
+            };
+            format!("{nodes} nodes × {how}")
+        }
+        Basis::NodeGroupPods {
+            nodes,
+            ips,
+            instance_type,
+            pods,
+        } => format!(
+            "{nodes} nodes × {ips} addresses per `{instance_type}` node with {pods} pods on secondary ENIs (custom networking)"
+        ),
+        Basis::NodePoolNodes {
+            nodes,
+            nodes_total,
+            instance_type,
+            cpu,
+            per_node,
+            pods,
+        } => format!(
+            "{nodes} nodes ({nodes_total} `{instance_type}` nodes for `limits.cpu` {cpu}) × {per_node} addresses with {pods} pods"
+        ),
+    }
+}
+
+/// The label on a value a number comes from.
+fn source(k: &SourceKind) -> String {
+    match k {
+        SourceKind::InterfaceEndpoint => "interface endpoint: 1 address".into(),
+        SourceKind::DesiredCount(n) => format!("desired_count {n}"),
+        SourceKind::AutoscalingMax(max) => format!("autoscaling up to {max} tasks"),
+        SourceKind::DeploymentMaxPercent(pct) => {
+            format!("up to {pct}% of the tasks run during a deployment")
+        }
+        SourceKind::DefaultDeploymentMaxPercent => {
+            "no `deployment_maximum_percent`: the default 200% applies".into()
+        }
+        SourceKind::NodeGroupMax { max, nodes } => {
+            format!("up to {max} nodes, {nodes} in this subnet")
+        }
+        SourceKind::CniSettings => "VPC CNI settings".into(),
+        SourceKind::NodePoolCpu {
+            nodes,
+            instance_type,
+        } => format!("up to {nodes} `{instance_type}` nodes"),
+    }
+}
+
+/// Why a demand could not be computed (an info finding).
+fn unknown(r: &UnknownReason) -> String {
+    match r {
+        UnknownReason::EcsValue { service, attr } => format!(
+            "`{attr}` of ECS service `{service}` is not known statically: cannot compute its IP demand"
+        ),
+        UnknownReason::NodeGroupMaxSize { node_group } => format!(
+            "`scaling_config.max_size` of node group `{node_group}` is not known statically: cannot compute its IP demand"
+        ),
+        UnknownReason::NodeGroupInstanceType { node_group } => format!(
+            "instance type of node group `{node_group}` is not known statically: cannot compute IP demand"
+        ),
+        UnknownReason::NodeGroupInstanceTypes { node_group } => format!(
+            "instance types of node group `{node_group}` are not known statically: cannot compute IP demand"
+        ),
+        UnknownReason::NodeGroupLaunchTemplate { node_group } => format!(
+            "node group `{node_group}` takes its instance type from a launch template: cannot compute IP demand"
+        ),
+        UnknownReason::UnknownInstanceType { instance_type } => {
+            format!("unknown instance type `{instance_type}`: cannot compute IP demand")
+        }
+        UnknownReason::NodePoolNoCpuLimit { node_pool } => {
+            format!("`{node_pool}` has no `limits.cpu`: cannot compute its IP demand")
+        }
+        UnknownReason::NodePoolCpuNotNumber { node_pool } => {
+            format!("`{node_pool}` `limits.cpu` is not a number: cannot compute its IP demand")
+        }
+        UnknownReason::NodePoolNoInstanceTypes { node_pool } => {
+            format!("`{node_pool}` does not list its instance types: cannot compute its IP demand")
+        }
+        UnknownReason::CniSettings { what } => format!(
+            "VPC CNI `configuration_values` of {what} is not known statically: node IP demand assumes the CNI defaults"
+        ),
     }
 }

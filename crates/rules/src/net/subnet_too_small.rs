@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use lint_engine::net::Role;
+use cutover_semantic::net::{Network, Role};
 use lint_engine::{declare_rule, FileKind, Label, Severity};
 use lint_engine::{Rule, RuleContext};
 
@@ -101,7 +101,7 @@ const MAX_RELATED: usize = 5;
 impl Rule for SubnetTooSmall {
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
         let model = cx.model;
-        let net = cx.network();
+        let net = cx.shared::<Network>();
         let opts = &cx.config.net;
         // Pod subnets by Terraform module directory (plans: by file), for the single-AZ check.
         let mut pod_groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();

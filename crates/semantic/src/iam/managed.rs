@@ -5,7 +5,7 @@
 //! it as "may allow" and never as a gap. Sources: the AWS Managed Policy reference pages
 //! (<https://docs.aws.amazon.com/aws-managed-policy/latest/reference/>) and catalog §9.8.
 
-use crate::source::{FileId, Span};
+use lint_engine::source::{FileId, Span};
 
 use super::policy::{Effect, Patterns, Policy, Statement, Val};
 

@@ -4,10 +4,10 @@ use std::collections::HashMap;
 
 use globset::{Glob, GlobMatcher};
 
-use crate::config::AccountsOptions;
-use crate::doc::Node;
-use crate::model::{Model, TfMode};
-use crate::source::{FileId, FileKind};
+use lint_engine::config::AccountsOptions;
+use lint_engine::doc::Node;
+use lint_engine::model::{Model, TfMode};
+use lint_engine::source::{FileId, FileKind};
 
 use super::arn::{is_account_id, Arn};
 

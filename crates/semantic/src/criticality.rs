@@ -24,10 +24,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use regex::Regex;
 
-use crate::config::{Config, CriticalSelector};
-use crate::doc::{Node, Value};
-use crate::model::ecs_service::{tags_of, EcsService};
-use crate::model::{K8sObject, Model, Workload};
+use lint_engine::config::{Config, CriticalSelector};
+use lint_engine::doc::{Node, Value};
+use lint_engine::model::ecs_service::{tags_of, EcsService};
+use lint_engine::model::{K8sObject, Model, Workload};
 
 /// How critical a workload is, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -423,7 +423,7 @@ mod tests {
 
     #[test]
     fn default_regex() {
-        let re = crate::config::DEFAULT_PRODUCTION_REGEX;
+        let re = lint_engine::config::DEFAULT_PRODUCTION_REGEX;
         for yes in [
             "prod-cluster",
             "api-prd",

@@ -73,7 +73,7 @@ fn ecr_private_re() -> &'static Regex {
 /// rejected rather than guessed).
 pub fn parse_image(s: &str) -> Option<ImageRef> {
     let s = s.trim();
-    if s.is_empty() || crate::doc::is_unresolved_text(s) || s.contains(char::is_whitespace) {
+    if s.is_empty() || lint_engine::doc::is_unresolved_text(s) || s.contains(char::is_whitespace) {
         return None;
     }
     if let Some(c) = ecr_private_re().captures(s) {

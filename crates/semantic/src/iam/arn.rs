@@ -15,7 +15,7 @@ impl<'s> Arn<'s> {
     /// Parse an ARN. Strings holding an interpolation (`${…}`) or with fewer than six parts are
     /// not ARNs.
     pub fn parse(s: &'s str) -> Option<Arn<'s>> {
-        if crate::doc::is_unresolved_text(s) {
+        if lint_engine::doc::is_unresolved_text(s) {
             return None;
         }
         let rest = s.strip_prefix("arn:")?;

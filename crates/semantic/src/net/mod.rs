@@ -1,0 +1,201 @@
+//! The network model: IPv4 CIDR arithmetic, the subnets of the inputs, what uses each subnet,
+//! the VPC CNI settings and the per-subnet peak IP demand. NET001/NET002 read it; NET003/NET004
+//! can reuse it.
+//!
+//! Subnets come from `aws_subnet` resources (`.tf.json`, plans and state, child modules of plans
+//! included) and from the list inputs of `terraform-aws-modules/vpc` module calls in `.tf.json`
+//! (`private_subnets = ["10.0.1.0/24", …]`). A plan expands that module into
+//! `module.<name>.aws_subnet.<kind>[i]` resources; those carry the module slot, so a reference to
+//! `module.vpc.private_subnets[0]` finds them and nothing is counted twice.
+
+mod cidr;
+mod cni;
+mod demand;
+mod instances;
+mod nodes;
+mod refs;
+mod subnets;
+#[cfg(test)]
+mod tests;
+
+pub use cidr::Cidr;
+pub use cni::{CniSettings, SettingSource};
+pub use demand::{
+    Basis, Consumer, Demand, DemandPart, DemandSource, DemandUnknown, NodeIps, SourceKind,
+    UnknownReason, WarmMode,
+};
+pub use instances::{instance_limits, InstanceLimits, DEFAULT_NODE_GROUP_INSTANCE_TYPE};
+pub use subnets::{ecs_service_uses_awsvpc, ModuleSlot, Role, Subnet, SubnetUse};
+
+use std::collections::{BTreeSet, HashMap};
+
+use regex::Regex;
+
+use lint_engine::doc::Node;
+use lint_engine::model::follow;
+use lint_engine::model::{Model, TfMode, TfResource};
+use lint_engine::source::FileId;
+
+/// The default production heuristic of the catalog (§0.4 `production.name_regex`).
+pub use lint_engine::config::DEFAULT_PRODUCTION_REGEX;
+
+/// The subnets of the inputs, their uses and the CNI settings.
+pub struct Network<'a> {
+    pub subnets: Vec<Subnet<'a>>,
+    /// `uses[i]` are the uses of `subnets[i]`.
+    pub uses: Vec<Vec<SubnetUse>>,
+    pub cni: CniSettings,
+    /// Names of EKS clusters with `ip_family = "ipv6"`, by resource index.
+    pub ipv6_clusters: Vec<usize>,
+    production: Option<Regex>,
+    /// `subnets` by the configuration address of their resource, by vpc-module slot
+    /// (module, kind) and by literal subnet ID: reference lookups cost the candidates, not
+    /// every subnet of the inputs.
+    /// (configuration address, directory) and (configuration address, file) of the resource.
+    by_address_dir: HashMap<(String, String), Vec<usize>>,
+    by_address_file: HashMap<(String, FileId), Vec<usize>>,
+    /// (module, kind, directory) and (module, kind, file) of the vpc-module slot.
+    by_slot_dir: HashMap<(String, String, String), Vec<usize>>,
+    by_slot_file: HashMap<(String, String, FileId), Vec<usize>>,
+    by_id: HashMap<&'a str, Vec<usize>>,
+}
+
+/// The vpc module's list inputs that create subnets (`<kind>_subnets`).
+const VPC_MODULE_KINDS: &[&str] = &[
+    "private",
+    "public",
+    "intra",
+    "database",
+    "elasticache",
+    "redshift",
+    "outpost",
+];
+
+/// True for a `source` of the `terraform-aws-modules/vpc` module (registry or git).
+pub fn is_vpc_module_source(source: &str) -> bool {
+    let s = source.to_ascii_lowercase();
+    s.contains("terraform-aws-modules/vpc/") || s.contains("terraform-aws-vpc")
+}
+
+impl<'a> Network<'a> {
+    pub fn build(model: &Model<'a>) -> Network<'a> {
+        let mut net = Network {
+            subnets: Vec::new(),
+            uses: Vec::new(),
+            cni: CniSettings::from_model(model),
+            ipv6_clusters: Vec::new(),
+            production: Regex::new(DEFAULT_PRODUCTION_REGEX).ok(),
+            by_address_dir: HashMap::new(),
+            by_address_file: HashMap::new(),
+            by_slot_dir: HashMap::new(),
+            by_slot_file: HashMap::new(),
+            by_id: HashMap::new(),
+        };
+        net.collect_subnets(model);
+        for (i, s) in net.subnets.iter().enumerate() {
+            if let Some(ri) = s.resource {
+                let r = &model.tf[ri];
+                net.by_address_dir
+                    .entry((r.config_address.clone(), r.dir.clone()))
+                    .or_default()
+                    .push(i);
+                net.by_address_file
+                    .entry((r.config_address.clone(), r.file))
+                    .or_default()
+                    .push(i);
+            }
+            if let Some(slot) = &s.slot {
+                net.by_slot_dir
+                    .entry((slot.module.clone(), slot.kind.clone(), s.dir.clone()))
+                    .or_default()
+                    .push(i);
+                net.by_slot_file
+                    .entry((slot.module.clone(), slot.kind.clone(), s.file))
+                    .or_default()
+                    .push(i);
+            }
+            if let Some(id) = s.id {
+                net.by_id.entry(id).or_default().push(i);
+            }
+        }
+        net.uses = vec![Vec::new(); net.subnets.len()];
+        for (i, r) in model.tf.iter().enumerate() {
+            if r.rtype == "aws_eks_cluster"
+                && r.mode == TfMode::Managed
+                && follow(r.values, &["kubernetes_network_config", "ip_family"])
+                    .iter()
+                    .any(|n| n.as_str() == Some("ipv6"))
+            {
+                net.ipv6_clusters.push(i);
+            }
+        }
+        net.collect_uses(model);
+        net
+    }
+
+    fn node_group_is_ipv6(&self, model: &Model<'a>, r: &TfResource<'a>) -> bool {
+        if self.ipv6_clusters.is_empty() {
+            return false;
+        }
+        self.cluster_of(model, r)
+            .is_some_and(|c| self.ipv6_clusters.contains(&c))
+    }
+
+    /// The `aws_eks_cluster` a node group or Fargate profile belongs to (index into `Model::tf`).
+    pub fn cluster_of(&self, model: &Model<'a>, r: &TfResource<'a>) -> Option<usize> {
+        for rf in r.refs_at(&["cluster_name"]) {
+            if rf.address.starts_with("aws_eks_cluster.") {
+                if let Some(c) = model.resolve_tf(r, &rf.address) {
+                    return model.tf_index(c);
+                }
+            }
+        }
+        let name = r.attr("cluster_name").and_then(Node::as_str)?;
+        model
+            .tf_of_type("aws_eks_cluster")
+            .find(|c| c.attr("name").and_then(Node::as_str) == Some(name))
+            .and_then(|c| model.tf_index(c))
+    }
+
+    /// True when a subnet is production by the default heuristic: its file path, tags
+    /// (`Environment`/`env` = prod/production) or the names of what uses it.
+    pub fn is_production(&self, model: &Model<'a>, subnet: usize) -> bool {
+        let Some(s) = self.subnets.get(subnet) else {
+            return false;
+        };
+        let is_prod = |t: &str| self.production.as_ref().is_some_and(|re| re.is_match(t));
+        if is_prod(&model.file(s.file).name) {
+            return true;
+        }
+        for (k, v) in &s.tags {
+            if matches!(k.as_str(), "Environment" | "environment" | "env" | "Env")
+                && matches!(v.to_ascii_lowercase().as_str(), "prod" | "production")
+            {
+                return true;
+            }
+        }
+        self.uses[subnet]
+            .iter()
+            .flat_map(|u| u.names.iter())
+            .any(|n| is_prod(n))
+    }
+
+    /// The strongest role of a subnet, `None` when nothing in the inputs uses it.
+    pub fn main_role(&self, subnet: usize) -> Option<Role> {
+        self.uses.get(subnet)?.iter().map(|u| u.role).max()
+    }
+
+    pub fn roles(&self, subnet: usize) -> BTreeSet<Role> {
+        self.uses
+            .get(subnet)
+            .map(|u| u.iter().map(|x| x.role).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl lint_engine::shared::Fact for Network<'static> {
+    type Value<'m, 'a: 'm> = Network<'a>;
+    fn build<'m, 'a: 'm>(cx: &lint_engine::shared::FactContext<'m, 'a>) -> Network<'a> {
+        Network::build(cx.model)
+    }
+}

@@ -1,0 +1,349 @@
+//! The IP demand of EKS nodes: managed node groups and Karpenter node pools.
+
+use lint_engine::doc::{Node, Value};
+use lint_engine::model::follow;
+use lint_engine::model::{K8sObject, Model, TfResource};
+use lint_engine::source::Span;
+
+use super::*;
+
+impl<'a> Network<'a> {
+    pub(crate) fn node_group_demand(
+        &self,
+        model: &Model<'a>,
+        r: &TfResource<'a>,
+        n_subnets: u64,
+        pods_hint: Option<u64>,
+        total_nodes: u64,
+    ) -> Result<Option<(DemandPart, Option<DemandPart>)>, Vec<DemandUnknown>> {
+        let Some((max, max_node)) = max_size(r) else {
+            return match follow(r.values, &["scaling_config", "max_size"]).first() {
+                Some(n) if !n.is_null() => Err(vec![DemandUnknown::new(
+                    r.file,
+                    n.span,
+                    UnknownReason::NodeGroupMaxSize {
+                        node_group: r.address.clone(),
+                    },
+                )]),
+                _ => Ok(None),
+            };
+        };
+        let types_node = r.attr("instance_types");
+        let mut types: Vec<(String, Option<&Node>)> = Vec::new();
+        match types_node.map(|n| &n.value) {
+            Some(Value::Seq(items)) if !items.is_empty() => {
+                for it in items {
+                    match it.as_str() {
+                        Some(s) if !s.contains("${") => types.push((s.to_string(), Some(it))),
+                        _ => {
+                            return Err(vec![DemandUnknown::new(
+                                r.file,
+                                it.span,
+                                UnknownReason::NodeGroupInstanceType {
+                                    node_group: r.address.clone(),
+                                },
+                            )])
+                        }
+                    }
+                }
+            }
+            Some(Value::Str(s)) if s.contains("${") => {
+                let n = types_node.unwrap_or(r.values);
+                return Err(vec![DemandUnknown::new(
+                    r.file,
+                    n.span,
+                    UnknownReason::NodeGroupInstanceTypes {
+                        node_group: r.address.clone(),
+                    },
+                )]);
+            }
+            _ => {
+                if r.attr("launch_template")
+                    .is_some_and(|l| l.blocks().next().is_some())
+                {
+                    return Err(vec![DemandUnknown::new(
+                        r.file,
+                        r.anchor,
+                        UnknownReason::NodeGroupLaunchTemplate {
+                            node_group: r.address.clone(),
+                        },
+                    )]);
+                }
+                types.push((DEFAULT_NODE_GROUP_INSTANCE_TYPE.to_string(), None));
+            }
+        }
+        let mut unknown = Vec::new();
+        let mut best: Option<(String, InstanceLimits)> = None;
+        for (t, node) in &types {
+            match instance_limits(t) {
+                Some(l) => {
+                    let better = best
+                        .as_ref()
+                        .is_none_or(|(_, b)| l.enis * l.ipv4_per_eni > b.enis * b.ipv4_per_eni);
+                    if better {
+                        best = Some((t.clone(), l));
+                    }
+                }
+                None => {
+                    let span = node.map(|n| n.span).unwrap_or(r.anchor);
+                    unknown.push(DemandUnknown::new(
+                        r.file,
+                        span,
+                        UnknownReason::UnknownInstanceType {
+                            instance_type: t.clone(),
+                        },
+                    ));
+                }
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(unknown);
+        }
+        let Some((tname, limits)) = best else {
+            return Ok(None);
+        };
+        let nodes = max.div_ceil(n_subnets.max(1));
+        let ipv6 = self.node_group_is_ipv6(model, r);
+        let (per_node, how) = if ipv6 {
+            (1, NodeIps::Ipv6)
+        } else if self.cni.custom_networking {
+            (1, NodeIps::CustomNetworking)
+        } else {
+            let cap = self.cni.pod_capacity(limits);
+            let pods = match pods_hint {
+                Some(p) if total_nodes > 0 => p.div_ceil(total_nodes).min(cap),
+                _ => cap,
+            };
+            let ips = self.cni.node_ips(limits, pods);
+            let mode = if self.cni.prefix_delegation {
+                WarmMode::PrefixDelegation
+            } else if self.cni.warm_ip_target.is_some() || self.cni.minimum_ip_target.is_some() {
+                WarmMode::IpTargets
+            } else {
+                WarmMode::EniTarget
+            };
+            (
+                ips,
+                NodeIps::Warm {
+                    ips,
+                    instance_type: tname.clone(),
+                    pods,
+                    mode,
+                },
+            )
+        };
+        let mut labels = vec![DemandSource::new(
+            r.file,
+            max_node.span,
+            SourceKind::NodeGroupMax { max, nodes },
+        )];
+        if let Some(s) = &self.cni.source {
+            labels.push(DemandSource::new(s.file, s.span, SourceKind::CniSettings));
+        }
+        // Custom networking: the pods' ENIs (every ENI but the primary) are in the ENIConfig
+        // subnet of the node's availability zone.
+        let pod_part = (self.cni.custom_networking && !ipv6).then(|| {
+            let pod_limits = InstanceLimits {
+                enis: limits.enis.saturating_sub(1).max(1),
+                ..limits
+            };
+            let cap = self.cni.pod_capacity(pod_limits);
+            let pods = match pods_hint {
+                Some(p) if total_nodes > 0 => p.div_ceil(total_nodes).min(cap),
+                _ => cap,
+            };
+            let ips = self.cni.node_ips(pod_limits, pods);
+            DemandPart {
+                consumer: Consumer::NodeGroupPods,
+                name: r.address.clone(),
+                ips: nodes.saturating_mul(ips),
+                basis: Basis::NodeGroupPods {
+                    nodes,
+                    ips,
+                    instance_type: tname.clone(),
+                    pods,
+                },
+                sources: labels.clone(),
+            }
+        });
+        Ok(Some((
+            DemandPart {
+                consumer: Consumer::NodeGroup,
+                name: r.address.clone(),
+                ips: nodes.saturating_mul(per_node),
+                basis: Basis::NodeGroupNodes {
+                    nodes,
+                    per_node: how,
+                },
+                sources: labels,
+            },
+            pod_part,
+        )))
+    }
+
+    /// The ENIConfig subnets that serve nodes in `node_subnet`: same availability zone as the
+    /// subnet, or an ENIConfig named after that zone (the usual `ENI_CONFIG_LABEL_DEF`).
+    pub(crate) fn eniconfig_subnets_for(
+        &self,
+        model: &Model<'a>,
+        node_subnet: usize,
+    ) -> Vec<usize> {
+        let Some(az) = self.subnets.get(node_subnet).and_then(|s| s.az.as_deref()) else {
+            return Vec::new();
+        };
+        (0..self.subnets.len())
+            .filter(|&j| {
+                self.uses[j].iter().any(|u| {
+                    u.k8s.is_some_and(|k| {
+                        let o = &model.k8s[k];
+                        o.kind == "ENIConfig"
+                            && (o.name == Some(az) || self.subnets[j].az.as_deref() == Some(az))
+                    })
+                })
+            })
+            .collect()
+    }
+}
+
+impl<'a> Network<'a> {
+    /// A Karpenter NodePool's share: `limits.cpu` / the smallest allowed instance's vCPU nodes,
+    /// spread over the subnets its `EC2NodeClass` selects.
+    pub(crate) fn node_pool_demand(
+        &self,
+        model: &Model<'a>,
+        np: &K8sObject<'a>,
+        pods_hint: Option<u64>,
+        total_nodes: u64,
+    ) -> Result<Option<(Vec<usize>, DemandPart)>, DemandUnknown> {
+        let spec = np.node.path(&["spec", "template", "spec"]);
+        let Some(class) = spec
+            .and_then(|s| s.path(&["nodeClassRef", "name"]))
+            .and_then(Node::as_str)
+        else {
+            return Ok(None);
+        };
+        let subs: Vec<usize> = (0..self.subnets.len())
+            .filter(|&i| {
+                self.uses[i].iter().any(|u| {
+                    u.k8s.is_some_and(|k| {
+                        let o = &model.k8s[k];
+                        o.kind == "EC2NodeClass" && o.name == Some(class)
+                    })
+                })
+            })
+            .collect();
+        if subs.is_empty() {
+            return Ok(None);
+        }
+        let unknown = |span: Span, reason: UnknownReason| DemandUnknown::new(np.file, span, reason);
+        let name = np.logical();
+        let Some(cpu_node) = np.node.path(&["spec", "limits", "cpu"]) else {
+            return Err(unknown(
+                np.anchor(),
+                UnknownReason::NodePoolNoCpuLimit { node_pool: name },
+            ));
+        };
+        let Some(cpu) = cpu_node.scalar_text().and_then(|t| parse_cpu(&t)) else {
+            return Err(unknown(
+                cpu_node.span,
+                UnknownReason::NodePoolCpuNotNumber { node_pool: name },
+            ));
+        };
+        let mut types: Vec<(&str, Span)> = Vec::new();
+        for r in spec
+            .and_then(|s| s.get("requirements"))
+            .and_then(Node::as_seq)
+            .unwrap_or(&[])
+        {
+            if r.get("key").and_then(Node::as_str) == Some("node.kubernetes.io/instance-type")
+                && r.get("operator").and_then(Node::as_str) == Some("In")
+            {
+                for v in r.get("values").and_then(Node::as_seq).unwrap_or(&[]) {
+                    if let Some(t) = v.as_str() {
+                        types.push((t, v.span));
+                    }
+                }
+            }
+        }
+        if types.is_empty() {
+            return Err(unknown(
+                np.anchor(),
+                UnknownReason::NodePoolNoInstanceTypes { node_pool: name },
+            ));
+        }
+        let mut smallest: Option<(&str, InstanceLimits)> = None;
+        for (t, span) in &types {
+            let Some(l) = instance_limits(t) else {
+                return Err(unknown(
+                    *span,
+                    UnknownReason::UnknownInstanceType {
+                        instance_type: t.to_string(),
+                    },
+                ));
+            };
+            if smallest.is_none_or(|(_, s)| l.vcpu < s.vcpu) {
+                smallest = Some((t, l));
+            }
+        }
+        let Some((tname, limits)) = smallest else {
+            return Ok(None);
+        };
+        let nodes_total = (cpu / f64::from(limits.vcpu.max(1))).floor() as u64;
+        let nodes = nodes_total.div_ceil(subs.len() as u64);
+        let cap = self.cni.pod_capacity(limits);
+        let pods = match pods_hint {
+            Some(p) if total_nodes.saturating_add(nodes_total) > 0 => {
+                p.div_ceil(total_nodes.saturating_add(nodes_total)).min(cap)
+            }
+            _ => cap,
+        };
+        let per_node = if self.cni.custom_networking {
+            1
+        } else {
+            self.cni.node_ips(limits, pods)
+        };
+        Ok(Some((
+            subs,
+            DemandPart {
+                consumer: Consumer::NodePool,
+                name,
+                ips: nodes.saturating_mul(per_node),
+                basis: Basis::NodePoolNodes {
+                    nodes,
+                    nodes_total,
+                    instance_type: tname.to_string(),
+                    cpu,
+                    per_node,
+                    pods,
+                },
+                sources: vec![DemandSource::new(
+                    np.file,
+                    cpu_node.span,
+                    SourceKind::NodePoolCpu {
+                        nodes: nodes_total,
+                        instance_type: tname.to_string(),
+                    },
+                )],
+            },
+        )))
+    }
+}
+
+/// A Kubernetes CPU quantity in cores: `1000`, `1000m`, `1.5`.
+pub(crate) fn parse_cpu(t: &str) -> Option<f64> {
+    let t = t.trim();
+    let v = match t.strip_suffix('m') {
+        Some(m) => m.parse::<f64>().ok()? / 1000.0,
+        None => t.parse::<f64>().ok()?,
+    };
+    (v.is_finite() && v >= 0.0).then_some(v)
+}
+
+/// `scaling_config.max_size` of a node group, with its node.
+pub(crate) fn max_size<'n>(r: &TfResource<'n>) -> Option<(u64, &'n Node)> {
+    let n = follow(r.values, &["scaling_config", "max_size"])
+        .into_iter()
+        .next()?;
+    let v = n.as_i64()?;
+    (v >= 0).then_some((v as u64, n))
+}

@@ -1,0 +1,459 @@
+//! The subnets of the inputs and what uses each one (ECS services, EKS node groups and
+//! Fargate profiles, endpoints, Karpenter node classes, ENIConfigs).
+
+use lint_engine::doc::Node;
+use lint_engine::model::follow;
+use lint_engine::model::{K8sObject, Model, TfMode, TfOrigin, TfResource};
+use lint_engine::source::{FileId, Span};
+
+use super::*;
+
+/// A subnet of a `terraform-aws-modules/vpc` module: `module.<module>.<kind>_subnets[index]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleSlot {
+    pub module: String,
+    /// `private`, `public`, `intra`, `database`, …
+    pub kind: String,
+    pub index: usize,
+}
+
+/// One IPv4 subnet of the inputs.
+#[derive(Debug, Clone)]
+pub struct Subnet<'a> {
+    pub file: FileId,
+    /// `aws_subnet.pods_a`, `module.vpc.aws_subnet.private[0]` or `module.vpc.private_subnets[0]`.
+    pub name: String,
+    pub cidr: Cidr,
+    pub cidr_node: &'a Node,
+    pub az: Option<String>,
+    /// The subnet ID (plans and state only).
+    pub id: Option<&'a str>,
+    pub tags: Vec<(String, String)>,
+    /// Index into `Model::tf` for `aws_subnet` resources.
+    pub resource: Option<usize>,
+    pub slot: Option<ModuleSlot>,
+    /// Directory of the file (a Terraform module for `.tf.json`).
+    pub dir: String,
+    /// Module path of the resource in a plan (`module.network`), empty at the root.
+    pub module: String,
+}
+
+impl Subnet<'_> {
+    pub fn cidr_span(&self) -> Span {
+        self.cidr_node.span
+    }
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What a subnet is used for. Ordered by how much address space the use needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// Load balancers (`aws_lb.subnets`, `kubernetes.io/role/elb` tags): not modelled.
+    LoadBalancer,
+    /// Interface VPC endpoints: one address per endpoint.
+    Endpoint,
+    /// EKS control-plane ENIs (`aws_eks_cluster.vpc_config.subnet_ids`).
+    Cluster,
+    /// Node primary addresses only: pods get theirs elsewhere (custom networking) or are IPv6.
+    NodesOnly,
+    /// ECS awsvpc tasks, one address each.
+    EcsTasks,
+    /// EKS pods: node groups (secondary-IP mode), Fargate profiles, ENIConfig subnets,
+    /// Karpenter-discovered subnets.
+    Pods,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::LoadBalancer => "load balancers",
+            Role::Endpoint => "VPC endpoints",
+            Role::Cluster => "EKS cluster",
+            Role::NodesOnly => "EKS nodes",
+            Role::EcsTasks => "ECS tasks",
+            Role::Pods => "EKS pods",
+        }
+    }
+}
+
+/// One use of a subnet.
+#[derive(Debug, Clone)]
+pub struct SubnetUse {
+    pub role: Role,
+    /// Where the use is written (the consumer's reference, or the tag).
+    pub file: FileId,
+    pub span: Span,
+    /// `node group `aws_eks_node_group.main`` and the like, for labels.
+    pub what: String,
+    /// Names that decide whether the use is production (cluster, service, node group names).
+    pub names: Vec<String>,
+    /// The consumer, when it is a Terraform resource (index into `Model::tf`).
+    pub tf: Option<usize>,
+    /// The consumer, when it is a Kubernetes object (index into `Model::k8s`).
+    pub k8s: Option<usize>,
+}
+
+impl<'a> Network<'a> {
+    pub(crate) fn collect_subnets(&mut self, model: &Model<'a>) {
+        for (i, r) in model.tf.iter().enumerate() {
+            if r.rtype != "aws_subnet" || r.mode != TfMode::Managed {
+                continue;
+            }
+            let Some(cn) = r.attr("cidr_block") else {
+                continue;
+            };
+            let Some(cidr) = cn.as_str().and_then(Cidr::parse) else {
+                continue;
+            };
+            self.subnets.push(Subnet {
+                file: r.file,
+                name: r.address.clone(),
+                cidr,
+                cidr_node: cn,
+                az: r
+                    .attr("availability_zone")
+                    .and_then(Node::as_str)
+                    .filter(|s| !s.contains("${"))
+                    .map(str::to_string),
+                id: r
+                    .attr("id")
+                    .and_then(Node::as_str)
+                    .filter(|s| s.starts_with("subnet-")),
+                tags: tags_of(r.attr("tags")),
+                resource: Some(i),
+                slot: module_slot_of(&r.address),
+                dir: r.dir.clone(),
+                module: r.module.clone(),
+            });
+        }
+        // vpc module inputs in `.tf.json` (plans expand the module into aws_subnet resources).
+        for mc in &model.tf_modules {
+            if mc.origin != TfOrigin::Config || !mc.source.is_some_and(is_vpc_module_source) {
+                continue;
+            }
+            let azs: Vec<&str> = mc
+                .input("azs")
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(Node::as_str)
+                .collect();
+            let common = tags_of(mc.input("tags"));
+            for kind in VPC_MODULE_KINDS {
+                let Some(list) = mc.input(&format!("{kind}_subnets")).and_then(Node::as_seq) else {
+                    continue;
+                };
+                let mut tags = common.clone();
+                for (k, v) in tags_of(mc.input(&format!("{kind}_subnet_tags"))) {
+                    tags.retain(|(x, _)| *x != k);
+                    tags.push((k, v));
+                }
+                for (index, item) in list.iter().enumerate() {
+                    let Some(cidr) = item.as_str().and_then(Cidr::parse) else {
+                        continue;
+                    };
+                    let az = (!azs.is_empty())
+                        .then(|| azs[index % azs.len()])
+                        .filter(|s| !s.contains("${"))
+                        .map(str::to_string);
+                    self.subnets.push(Subnet {
+                        file: mc.file,
+                        name: format!("module.{}.{kind}_subnets[{index}]", mc.name),
+                        cidr,
+                        cidr_node: item,
+                        az,
+                        id: None,
+                        tags: tags.clone(),
+                        resource: None,
+                        slot: Some(ModuleSlot {
+                            module: mc.name.to_string(),
+                            kind: kind.to_string(),
+                            index,
+                        }),
+                        dir: mc.dir.clone(),
+                        module: String::new(),
+                    });
+                }
+            }
+        }
+    }
+
+    pub(crate) fn add_use(&mut self, subnet: usize, u: SubnetUse) {
+        if let Some(list) = self.uses.get_mut(subnet) {
+            if !list
+                .iter()
+                .any(|x| x.role == u.role && x.tf == u.tf && x.tf.is_some())
+            {
+                list.push(u);
+            }
+        }
+    }
+
+    pub(crate) fn collect_uses(&mut self, model: &Model<'a>) {
+        // Tags.
+        for i in 0..self.subnets.len() {
+            let s = &self.subnets[i];
+            let mut found = Vec::new();
+            for (k, v) in &s.tags {
+                let role = match k.as_str() {
+                    "kubernetes.io/role/elb" | "kubernetes.io/role/internal-elb" => {
+                        Role::LoadBalancer
+                    }
+                    "karpenter.sh/discovery" => Role::Pods,
+                    _ => continue,
+                };
+                if v == "0" {
+                    continue;
+                }
+                found.push(SubnetUse {
+                    role,
+                    file: s.file,
+                    span: s.cidr_span(),
+                    what: format!("tag `{k}`"),
+                    names: vec![v.clone()],
+                    tf: None,
+                    k8s: None,
+                });
+            }
+            for u in found {
+                self.add_use(i, u);
+            }
+        }
+        // Terraform consumers.
+        for (ti, r) in model.tf.iter().enumerate() {
+            if r.mode != TfMode::Managed {
+                continue;
+            }
+            let (role, path, what): (Role, &[&str], &str) = match r.rtype {
+                "aws_eks_node_group" => {
+                    let role = if self.cni.custom_networking || self.node_group_is_ipv6(model, r) {
+                        Role::NodesOnly
+                    } else {
+                        Role::Pods
+                    };
+                    (role, &["subnet_ids"], "node group")
+                }
+                "aws_eks_fargate_profile" => {
+                    let role = if self.node_group_is_ipv6(model, r) {
+                        Role::NodesOnly
+                    } else {
+                        Role::Pods
+                    };
+                    (role, &["subnet_ids"], "Fargate profile")
+                }
+                "aws_eks_cluster" => (Role::Cluster, &["vpc_config", "subnet_ids"], "EKS cluster"),
+                "aws_ecs_service" => {
+                    if !ecs_service_uses_awsvpc(model, r) {
+                        continue;
+                    }
+                    (
+                        Role::EcsTasks,
+                        &["network_configuration", "subnets"],
+                        "ECS service",
+                    )
+                }
+                "aws_vpc_endpoint" => {
+                    if !is_interface_endpoint(r) {
+                        continue;
+                    }
+                    (Role::Endpoint, &["subnet_ids"], "VPC endpoint")
+                }
+                "aws_lb" | "aws_alb" | "aws_elb" => {
+                    (Role::LoadBalancer, &["subnets"], "load balancer")
+                }
+                _ => continue,
+            };
+            let names = consumer_names(model, r);
+            for (si, span) in self.referenced_subnets(model, r, path) {
+                self.add_use(
+                    si,
+                    SubnetUse {
+                        role,
+                        file: r.file,
+                        span,
+                        what: format!("{what} `{}`", r.address),
+                        names: names.clone(),
+                        tf: Some(ti),
+                        k8s: None,
+                    },
+                );
+            }
+            if r.rtype == "aws_lb" || r.rtype == "aws_alb" {
+                for m in follow(r.values, &["subnet_mapping", "subnet_id"]) {
+                    for si in self.subnets_from_strings(model, r, m) {
+                        self.add_use(
+                            si,
+                            SubnetUse {
+                                role: Role::LoadBalancer,
+                                file: r.file,
+                                span: m.span,
+                                what: format!("load balancer `{}`", r.address),
+                                names: Vec::new(),
+                                tf: Some(ti),
+                                k8s: None,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        // Kubernetes: ENIConfig (custom networking) and Karpenter EC2NodeClass selectors.
+        for (ki, o) in model.k8s.iter().enumerate() {
+            match o.kind {
+                "ENIConfig" => {
+                    let Some(sn) = o.node.path(&["spec", "subnet"]) else {
+                        continue;
+                    };
+                    let Some(id) = sn.as_str() else { continue };
+                    for si in self.subnets_by_id(id, None) {
+                        self.add_use(
+                            si,
+                            SubnetUse {
+                                role: Role::Pods,
+                                file: o.file,
+                                span: sn.span,
+                                what: format!("`{}`", o.logical()),
+                                names: o.name.map(str::to_string).into_iter().collect(),
+                                tf: None,
+                                k8s: Some(ki),
+                            },
+                        );
+                    }
+                }
+                "EC2NodeClass" => self.node_class_uses(ki, o),
+                _ => {}
+            }
+        }
+    }
+
+    pub(crate) fn node_class_uses(&mut self, ki: usize, o: &K8sObject<'a>) {
+        let terms = o
+            .node
+            .path(&["spec", "subnetSelectorTerms"])
+            .and_then(Node::as_seq)
+            .unwrap_or(&[]);
+        for t in terms {
+            let mut hits: Vec<usize> = Vec::new();
+            if let Some(id) = t.get("id").and_then(Node::as_str) {
+                hits.extend(self.subnets_by_id(id, None));
+            } else if let Some(tags) = t.get("tags").and_then(Node::as_map) {
+                if tags.is_empty() {
+                    continue;
+                }
+                for (i, s) in self.subnets.iter().enumerate() {
+                    let all = tags
+                        .iter()
+                        .all(|m| match (s.tag(&m.key), m.value.as_str()) {
+                            (Some(_), Some("*")) => true,
+                            (Some(v), Some(want)) => v == want,
+                            _ => false,
+                        });
+                    if all {
+                        hits.push(i);
+                    }
+                }
+            }
+            for si in hits {
+                self.add_use(
+                    si,
+                    SubnetUse {
+                        role: Role::Pods,
+                        file: o.file,
+                        span: t.span,
+                        what: format!("`{}`", o.logical()),
+                        names: o.name.map(str::to_string).into_iter().collect(),
+                        tf: None,
+                        k8s: Some(ki),
+                    },
+                );
+            }
+        }
+    }
+}
+
+/// Cluster, service and node group names of a consumer (for the production heuristic).
+pub(crate) fn consumer_names(model: &Model<'_>, r: &TfResource<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for key in [
+        "name",
+        "cluster_name",
+        "node_group_name",
+        "fargate_profile_name",
+    ] {
+        if let Some(v) = r.attr(key).and_then(Node::as_str) {
+            if !v.contains("${") {
+                out.push(v.to_string());
+            }
+        }
+    }
+    for key in ["cluster", "cluster_name"] {
+        for rf in r.resource_refs_at(&[key]) {
+            if let Some(c) = model.resolve_tf(r, &rf.address) {
+                if let Some(n) = c.attr("name").and_then(Node::as_str) {
+                    out.push(n.to_string());
+                }
+            }
+        }
+    }
+    out.push(r.name.to_string());
+    out
+}
+
+/// False when the service's task definition uses `bridge`/`host`/`none` (no per-task IP). A
+/// service with `network_configuration` is awsvpc (the block is only valid there).
+pub fn ecs_service_uses_awsvpc(model: &Model<'_>, svc: &TfResource<'_>) -> bool {
+    for rf in svc.resource_refs_at(&["task_definition"]) {
+        if let Some(td) = model.resolve_tf(svc, &rf.address) {
+            if let Some(mode) = td.attr("network_mode").and_then(Node::as_str) {
+                if !mode.contains("${") {
+                    return mode == "awsvpc";
+                }
+            }
+        }
+    }
+    true
+}
+
+/// True for an `aws_vpc_endpoint` of type `Interface` (the only type with ENIs in subnets; the
+/// provider's default is `Gateway`).
+pub(crate) fn is_interface_endpoint(r: &TfResource<'_>) -> bool {
+    r.attr("vpc_endpoint_type")
+        .and_then(Node::as_str)
+        .unwrap_or("Gateway")
+        .eq_ignore_ascii_case("Interface")
+}
+
+/// Tags from a `tags` map (string values only; interpolations kept as written).
+pub(crate) fn tags_of(n: Option<&Node>) -> Vec<(String, String)> {
+    n.and_then(Node::as_map)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|m| {
+            m.value
+                .scalar_text()
+                .map(|v| (m.key.clone(), v.into_owned()))
+        })
+        .collect()
+}
+
+/// `module.vpc.aws_subnet.private[2]` → slot (vpc, private, 2). Only one module level.
+pub(crate) fn module_slot_of(address: &str) -> Option<ModuleSlot> {
+    let rest = address.strip_prefix("module.")?;
+    let (module, rest) = rest.split_once('.')?;
+    let rest = rest.strip_prefix("aws_subnet.")?;
+    let (kind, idx) = rest.split_once('[')?;
+    let index: usize = idx.strip_suffix(']')?.parse().ok()?;
+    if module.contains('[') || !VPC_MODULE_KINDS.contains(&kind) {
+        return None;
+    }
+    Some(ModuleSlot {
+        module: module.to_string(),
+        kind: kind.to_string(),
+        index,
+    })
+}
