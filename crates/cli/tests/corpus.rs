@@ -91,7 +91,7 @@ fn bless() -> bool {
 
 fn is_fixture(p: &Path) -> bool {
     let n = p.file_name().unwrap().to_string_lossy();
-    n.ends_with(".json") || n.ends_with(".yaml") || n.ends_with(".yml")
+    n.ends_with(".json") || n.ends_with(".yaml") || n.ends_with(".yml") || n.ends_with(".tf")
 }
 
 #[test]
