@@ -33,9 +33,14 @@ use crate::source::Span;
 pub fn parse(text: &str, max_depth: usize) -> Result<Node, ParseError> {
     let body = hcl_edit::parser::parse_body(text).map_err(|e| {
         let at = e.location().offset().min(text.len());
+        // An error at a line break points at the end of the line, not across two lines.
+        let mut span = char_span(text, at);
+        if matches!(text.get(span.range()), Some("\n" | "\r")) {
+            span.end = span.start;
+        }
         ParseError {
             message: one_line(e.message()),
-            span: char_span(text, at),
+            span,
         }
     })?;
     let l = Lowering { text, max_depth };
@@ -583,6 +588,7 @@ resource "aws_ecs_cluster" "main" {}
         let lc = crate::source::LineIndex::new(t).line_col(t, e.span.start);
         // hcl-edit stops at the end of the line where the value is missing.
         assert_eq!((lc.line, lc.col), (2, 9));
+        assert!(e.span.is_empty());
         assert!(!e.message.is_empty());
         assert!(!e.message.contains('\n'));
     }
