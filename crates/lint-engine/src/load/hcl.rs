@@ -370,7 +370,7 @@ fn insert_block(members: &mut Vec<Member>, path: &[(String, Span)], body: Node, 
 mod tests {
     use super::*;
 
-    fn at<'a>(t: &'a str, s: Span) -> &'a str {
+    fn at(t: &str, s: Span) -> &str {
         &t[s.range()]
     }
 
