@@ -31,20 +31,101 @@ use crate::source::Span;
 
 /// Parse a `.tf` or `.tfvars` file into one mapping node.
 pub fn parse(text: &str, max_depth: usize) -> Result<Node, ParseError> {
-    let body = hcl_edit::parser::parse_body(text).map_err(|e| {
-        let at = e.location().offset().min(text.len());
-        // An error at a line break points at the end of the line, not across two lines.
-        let mut span = char_span(text, at);
-        if matches!(text.get(span.range()), Some("\n" | "\r")) {
-            span.end = span.start;
+    // hcl-edit rejects an object literal that repeats a key; Terraform keeps the last value. Such
+    // a key is renamed in a copy of the text (same length, so every span stays valid), the copy is
+    // parsed, and the original key is put back: both members are kept, the last one wins.
+    let mut patched: Option<String> = None;
+    let mut renamed: Vec<Span> = Vec::new();
+    let body = loop {
+        let src = patched.as_deref().unwrap_or(text);
+        match hcl_edit::parser::parse_body(src) {
+            Ok(b) => break b,
+            Err(e) => {
+                let at = e.location().offset().min(text.len());
+                if e.message().contains("redefined object key") && renamed.len() < 64 {
+                    let work = patched.get_or_insert_with(|| text.to_string());
+                    if let Some(key) = rename_key(work, at, renamed.len()) {
+                        if !renamed.contains(&key) {
+                            renamed.push(key);
+                            continue;
+                        }
+                    }
+                }
+                // An error at a line break points at the end of the line, not across two lines.
+                let mut span = char_span(text, at);
+                if matches!(text.get(span.range()), Some("\n" | "\r")) {
+                    span.end = span.start;
+                }
+                return Err(ParseError {
+                    message: one_line(e.message()),
+                    span,
+                });
+            }
         }
-        ParseError {
-            message: one_line(e.message()),
-            span,
-        }
-    })?;
+    };
     let l = Lowering { text, max_depth };
-    l.body(&body, Span::new(0, text.len() as u32), 0)
+    let mut root = l.body(&body, Span::new(0, text.len() as u32), 0)?;
+    if !renamed.is_empty() {
+        restore_keys(&mut root, text, &renamed);
+    }
+    Ok(root)
+}
+
+/// Overwrite the object key starting at byte `at` of `work` (an identifier or a quoted string
+/// without escapes) with a placeholder of the same length; returns the key's span.
+fn rename_key(work: &mut String, at: usize, n: usize) -> Option<Span> {
+    let rest = work.get(at..)?;
+    let (start, len) = if let Some(q) = rest.strip_prefix('"') {
+        let end = q.find(['"', '\\', '$', '%', '\n'])?;
+        (at + 1, end)
+    } else {
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        (at, end)
+    };
+    if len == 0 || !work.is_char_boundary(start + len) {
+        return None;
+    }
+    let tag = format!("{n:x}");
+    let placeholder: String = std::iter::once('_')
+        .chain(std::iter::repeat_n('_', len.saturating_sub(1 + tag.len())))
+        .chain(tag.chars())
+        .take(len)
+        .collect();
+    if placeholder.len() != len {
+        return None;
+    }
+    work.replace_range(start..start + len, &placeholder);
+    let quoted = start != at;
+    Some(if quoted {
+        Span::new(at as u32, (start + len + 1) as u32)
+    } else {
+        Span::new(start as u32, (start + len) as u32)
+    })
+}
+
+/// Put back the original names of keys renamed by [`rename_key`].
+fn restore_keys(node: &mut Node, text: &str, renamed: &[Span]) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if let Some(Embedded::Doc(d)) = n.embedded.as_deref_mut() {
+            stack.push(d);
+        }
+        match &mut n.value {
+            Value::Seq(items) => stack.extend(items.iter_mut()),
+            Value::Map(members) => {
+                for m in members.iter_mut() {
+                    if renamed.contains(&m.key_span) {
+                        let raw = text.get(m.key_span.range()).unwrap_or("");
+                        m.key = raw.trim_matches('"').to_string();
+                    }
+                }
+                stack.extend(members.iter_mut().map(|m| &mut m.value));
+            }
+            _ => {}
+        }
+    }
 }
 
 /// hcl-edit's messages may span lines (`expected …` lists); keep one line.
@@ -600,6 +681,19 @@ resource "aws_ecs_cluster" "main" {}
         assert!(parse(t, 64).is_ok());
         let deep = format!("a = {}1{}\n", "[".repeat(5000), "]".repeat(5000));
         assert!(parse(&deep, 256).is_err());
+    }
+
+    #[test]
+    fn repeated_object_keys_are_kept_and_the_last_wins() {
+        let t = "locals {\n  d = {\n    env = 1\n    \"env\" = 2\n    a = 3\n    a = 4\n  }\n}\n";
+        let n = parse(t, 64).unwrap();
+        let d = n.path(&["locals", "d"]).unwrap();
+        let keys: Vec<&str> = d.as_map().unwrap().iter().map(|m| m.key.as_str()).collect();
+        assert_eq!(keys, ["env", "env", "a", "a"]);
+        assert_eq!(d.get("env").unwrap().as_i64(), Some(2));
+        assert_eq!(at(t, d.member("env").unwrap().key_span), "\"env\"");
+        assert_eq!(d.get("a").unwrap().as_i64(), Some(4));
+        assert_eq!(at(t, d.member("a").unwrap().key_span), "a");
     }
 
     #[test]
