@@ -697,6 +697,33 @@ resource "aws_ecs_cluster" "main" {}
     }
 
     #[test]
+    fn files_are_classified_by_name() {
+        use crate::load::{load_bytes, Limits, Loaded};
+        use crate::source::FileKind;
+        let kind = |name: &str, text: &str| match load_bytes(
+            std::path::Path::new(name),
+            text.as_bytes(),
+            &Limits::default(),
+        ) {
+            Loaded::File { kind, .. } => Some(kind),
+            _ => None,
+        };
+        assert_eq!(
+            kind("variables.tf", "variable \"x\" {}\n"),
+            Some(FileKind::TfJson)
+        );
+        assert_eq!(kind("prod.tfvars", "x = 1\n"), Some(FileKind::TfVars));
+        assert_eq!(
+            kind("terraform.tfvars.json", "{\"x\": 1}"),
+            Some(FileKind::TfVars)
+        );
+        assert!(matches!(
+            load_bytes(std::path::Path::new("main.tf"), b"x = \n", &Limits::default()),
+            Loaded::Error(e) if e.message.starts_with("invalid HCL: ") && e.span.is_some()
+        ));
+    }
+
+    #[test]
     fn tfvars_are_a_map_of_attributes() {
         let t = "vpc_cidr = \"10.0.0.0/16\"\nazs = [\"a\", \"b\"]\n";
         let n = parse(t, 64).unwrap();
