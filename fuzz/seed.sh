@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 root=..
-mkdir -p corpus/{yaml,json,embedded,classify,tfref}
+mkdir -p corpus/{yaml,json,embedded,classify,tfref,hcl}
 sources=("$root/test-corpus" "$root/examples")
 [[ -d "$root/../shared/corpus/real" ]] && sources+=("$root/../shared/corpus/real")
 python3 - "${sources[@]}" <<'PY'
@@ -33,7 +33,9 @@ for src in sys.argv[1:]:
             except OSError:
                 continue
             low = f.lower()
-            if low.endswith((".yaml", ".yml")):
+            if low.endswith((".tf", ".tfvars")):
+                put("hcl", data)
+            elif low.endswith((".yaml", ".yml")):
                 put("yaml", data); put("classify", bytes([0]) + data)
             elif low.endswith(".json"):
                 put("json", data)
@@ -54,6 +56,6 @@ PY
 printf '%s' '${aws_iam_role.exec.arn}' > corpus/tfref/seed-role
 printf '%s' '${module.vpc.private_subnets[0]} and ${data.aws_iam_policy_document.p.json}' > corpus/tfref/seed-module
 printf '%s' 'aws_subnet.private[count.index].id' > corpus/tfref/seed-bare
-for t in yaml json embedded classify tfref; do
+for t in yaml json embedded classify tfref hcl; do
   echo "seed: $t $(ls corpus/$t | wc -l) inputs"
 done

@@ -27,7 +27,9 @@ fn main() {
         );
         for file in entries(&dir) {
             let file = name(&file);
-            let is_fixture = [".json", ".yaml", ".yml"].iter().any(|x| file.ends_with(x));
+            let is_fixture = [".json", ".yaml", ".yml", ".tf"]
+                .iter()
+                .any(|x| file.ends_with(x));
             if is_fixture && (file.starts_with("valid") || file.starts_with("invalid")) {
                 let _ = writeln!(
                     code,

@@ -38,7 +38,10 @@ fn run_json(dir: &Path, args: &[&str]) -> Value {
 }
 
 fn is_fixture(name: &str) -> bool {
-    name.ends_with(".json") || name.ends_with(".yaml") || name.ends_with(".yml")
+    name.ends_with(".json")
+        || name.ends_with(".yaml")
+        || name.ends_with(".yml")
+        || name.ends_with(".tf")
 }
 
 /// A rule's fixture folder has at least one `valid*` and one `invalid*` fixture.

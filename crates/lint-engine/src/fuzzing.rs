@@ -411,3 +411,65 @@ pub fn tfref(data: &[u8]) {
         }
     }
 }
+
+/// The HCL loader (`.tf`): parse, check every span (values, keys, labels, `jsonencode` and heredoc
+/// documents), check that every number is its own source text, then load the same bytes as
+/// `main.tf` through the real loader and build the model on it.
+pub fn hcl(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let lines = LineIndex::new(text);
+    match load::hcl::parse(text, Limits::default().max_depth) {
+        Ok(root) => {
+            check_tree(&root, text, &lines);
+            let mut stack = vec![&root];
+            while let Some(n) = stack.pop() {
+                match &n.value {
+                    Value::Number(num) => assert_eq!(text[n.span.range()].trim(), num),
+                    Value::Seq(items) => stack.extend(items.iter()),
+                    Value::Map(members) => stack.extend(members.iter().map(|m| &m.value)),
+                    _ => {}
+                }
+            }
+        }
+        Err(e) => check_span(e.span, text, "HCL error"),
+    }
+    let mut db = SourceDb::default();
+    for name in ["main.tf", "terraform.tfvars"] {
+        if let Loaded::File {
+            path,
+            text,
+            encoding,
+            kind,
+            docs,
+        } = load::load_bytes(Path::new(name), data, &limits())
+        {
+            let lines = LineIndex::new(&text);
+            for d in &docs {
+                check_tree(d, &text, &lines);
+            }
+            db.files.push(SourceFile {
+                id: FileId(db.files.len() as u32),
+                name: name.into(),
+                lines,
+                path,
+                text,
+                encoding,
+                kind,
+                docs,
+            });
+        }
+    }
+    let model = Model::build(&db);
+    for td in &model.task_defs {
+        let f = model.file(td.file);
+        check_span(td.anchor, &f.text, "task definition anchor");
+        for c in td.containers() {
+            check_span(c.anchor(), &f.text, "container anchor");
+        }
+    }
+    for r in &model.tf {
+        check_span(r.anchor, &model.file(r.file).text, "resource anchor");
+    }
+}

@@ -135,10 +135,14 @@ pub enum FileKind {
     K8s,
     /// ECS task definition JSON (register or describe shape).
     TaskDef,
-    /// Terraform JSON configuration syntax (`*.tf.json`).
+    /// Terraform configuration: JSON syntax (`*.tf.json`) or native HCL (`*.tf`), lowered into the
+    /// same tree.
     TfJson,
     /// `terraform show -json` plan or state output.
     TfPlan,
+    /// Terraform variable values (`*.tfvars`, `*.tfvars.json`): a map of attributes, read by the
+    /// evaluator only; the model and the rules skip it.
+    TfVars,
 }
 
 impl FileKind {
@@ -148,6 +152,7 @@ impl FileKind {
             FileKind::TaskDef => "taskdef",
             FileKind::TfJson => "tfjson",
             FileKind::TfPlan => "tfplan",
+            FileKind::TfVars => "tfvars",
         }
     }
 }

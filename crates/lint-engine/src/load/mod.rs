@@ -1,5 +1,6 @@
-//! Reading files: decoding, parsing (JSON/YAML), classification by content, embedded JSON.
+//! Reading files: decoding, parsing (JSON/YAML/HCL), classification by content, embedded JSON.
 
+pub mod hcl;
 pub mod json;
 pub mod yaml;
 
@@ -130,12 +131,28 @@ fn utf8_error(bytes: &[u8], e: std::str::Utf8Error) -> String {
 pub enum Syntax {
     Json,
     Yaml,
+    /// Terraform's native syntax: `.tf` configuration and `.tfvars` variable files.
+    Hcl,
+}
+
+/// True for Terraform variable files: `*.tfvars` (HCL) and `*.tfvars.json`.
+pub fn is_tfvars(path: &Path) -> bool {
+    let name = lower_name(path);
+    name.ends_with(".tfvars") || name.ends_with(".tfvars.json")
+}
+
+fn lower_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 pub fn syntax_for(path: &Path, text: &str) -> Option<Syntax> {
     let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
     if name.ends_with(".json") {
         Some(Syntax::Json)
+    } else if name.ends_with(".tf") || name.ends_with(".tfvars") {
+        Some(Syntax::Hcl)
     } else if name.ends_with(".yaml") || name.ends_with(".yml") {
         Some(Syntax::Yaml)
     } else {
@@ -153,11 +170,12 @@ pub fn syntax_for(path: &Path, text: &str) -> Option<Syntax> {
 
 /// True when the extension is one cutover reads when walking directories.
 pub fn is_candidate(path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    name.ends_with(".json") || name.ends_with(".yaml") || name.ends_with(".yml")
+    let name = lower_name(path);
+    name.ends_with(".json")
+        || name.ends_with(".yaml")
+        || name.ends_with(".yml")
+        || name.ends_with(".tf")
+        || name.ends_with(".tfvars")
 }
 
 /// Go/Helm template actions: `{{ .Values.x }}`, `{{- if … }}`, `{{ include … }}`.
@@ -255,7 +273,7 @@ fn load_text(path: &Path, text: String, encoding: Encoding, limits: &Limits) -> 
     let Some(syntax) = syntax_for(path, &text) else {
         return Loaded::Skipped {
             path: path.to_path_buf(),
-            reason: "not JSON or YAML".into(),
+            reason: "not JSON, YAML or Terraform HCL".into(),
             note: false,
         };
     };
@@ -277,6 +295,7 @@ fn load_text(path: &Path, text: String, encoding: Encoding, limits: &Limits) -> 
     let docs = match syntax {
         Syntax::Json => json::parse(&text, limits.max_depth).map(|n| vec![n]),
         Syntax::Yaml => yaml::parse(&text, limits).map(|d| d.into_iter().map(|d| d.root).collect()),
+        Syntax::Hcl => hcl::parse(&text, limits.max_depth).map(|n| vec![n]),
     };
     let mut docs = match docs {
         Ok(d) => d,
@@ -284,11 +303,25 @@ fn load_text(path: &Path, text: String, encoding: Encoding, limits: &Limits) -> 
             let what = match syntax {
                 Syntax::Json => "invalid JSON",
                 Syntax::Yaml => "invalid YAML",
+                Syntax::Hcl => "invalid HCL",
             };
             return err(format!("{what}: {}", e.message), Some(text), Some(e.span));
         }
     };
-    match classify(path, &docs) {
+    // Terraform files are known by their name: a `.tf` file is configuration whatever blocks it
+    // holds (only variables, only locals), and variable files are read for evaluation only.
+    let classified = if is_tfvars(path) {
+        if docs.iter().all(|d| d.as_map().is_some()) {
+            Classified::Kind(FileKind::TfVars)
+        } else {
+            Classified::Unknown("a Terraform variable file whose top level is not an object".into())
+        }
+    } else if syntax == Syntax::Hcl {
+        Classified::Kind(FileKind::TfJson)
+    } else {
+        classify(path, &docs)
+    };
+    match classified {
         Classified::Kind(kind) => {
             if matches!(kind, FileKind::TfJson | FileKind::TfPlan) {
                 for d in &mut docs {

@@ -97,6 +97,8 @@ impl<'a> Model<'a> {
                     FileKind::TaskDef => ecs::collect_file(f, &mut part.task_defs),
                     FileKind::TfJson => tf::collect_config(f, &mut part),
                     FileKind::TfPlan => tf::collect_plan(f, &mut part),
+                    // Variable values: read by the evaluator, not objects of the model.
+                    FileKind::TfVars => {}
                 }
                 part
             })

@@ -1,0 +1,15 @@
+resource "aws_vpc" "main" {
+  cidr_block = "10.0.0.0/16"
+}
+
+resource "aws_subnet" "private_a" {
+  vpc_id = aws_vpc.main.id
+  cidr_block = "10.0.32.0/19"
+  availability_zone = "eu-west-1a"
+}
+
+resource "aws_subnet" "private_b" {
+  vpc_id = aws_vpc.main.id
+  cidr_block = "10.0.64.0/19"
+  availability_zone = "eu-west-1b"
+}
