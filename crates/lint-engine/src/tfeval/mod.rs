@@ -18,6 +18,8 @@ pub mod scope;
 mod value;
 
 #[cfg(test)]
+mod scope_tests;
+#[cfg(test)]
 mod tests;
 
 pub use eval::{eval_expression, eval_template, EmptyEnv, Env};
