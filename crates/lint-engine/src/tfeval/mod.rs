@@ -15,6 +15,7 @@ mod eval;
 mod format;
 pub mod funcs;
 pub mod scope;
+mod template;
 mod value;
 
 #[cfg(test)]
