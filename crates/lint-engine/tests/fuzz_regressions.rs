@@ -39,6 +39,7 @@ fn every_regression_input_passes_every_harness() {
         run("json", &fuzzing::json);
         run("embedded", &fuzzing::embedded);
         run("tfref", &fuzzing::tfref);
+        run("tfeval", &fuzzing::tfeval);
         run("classify", &|b| {
             fuzzing::classify(b);
         });
