@@ -239,7 +239,7 @@ impl<'e> Evaluator<'e> {
                     "local" => format!("no local value \"{attr}\""),
                     "module" => format!("outputs of module \"{attr}\" are not evaluated"),
                     "each" | "count" => {
-                        format!("`{what}` is only bound inside a resource with for_each/count")
+                        format!("`{what}` has a value only per instance of a resource with count/for_each")
                     }
                     "path" | "terraform" => format!("`{what}` is not evaluated statically"),
                     _ => format!("`{what}` is known only after apply"),

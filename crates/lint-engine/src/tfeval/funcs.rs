@@ -213,9 +213,9 @@ fn call_known(name: &str, vals: Vec<Val>, text: &str) -> Result<Val, String> {
             arity(&vals, 2, name)?;
             let sep = string_arg(&vals[0], "separator")?;
             let s = string_arg(&vals[1], "string")?;
-            if s.is_empty() {
-                Val::List(Vec::new())
-            } else if sep.is_empty() {
+            // As Go's strings.Split: `split(",", "")` is `[""]`; an empty separator splits
+            // into characters.
+            if sep.is_empty() {
                 Val::List(s.chars().map(|c| Val::Str(c.to_string())).collect())
             } else {
                 Val::List(s.split(sep.as_str()).map(Val::str).collect())
@@ -260,7 +260,15 @@ fn call_known(name: &str, vals: Vec<Val>, text: &str) -> Result<Val, String> {
             match &vals[0] {
                 Val::List(l) => Val::int(l.len() as i64),
                 Val::Map(m) => Val::int(m.len() as i64),
-                Val::Str(s) => Val::int(s.chars().count() as i64),
+                Val::Str(s) if s.is_ascii() => Val::int(s.len() as i64),
+                // Terraform counts grapheme clusters (`length("👾🕹️")` is 2), which needs
+                // Unicode segmentation tables this evaluator does not carry.
+                Val::Str(_) => {
+                    return Ok(Val::unknown(
+                        text,
+                        "length() of a non-ASCII string counts grapheme clusters, which is not evaluated",
+                    ))
+                }
                 other => return Err(format!("length() of a {}", other.type_name())),
             }
         }
@@ -300,11 +308,13 @@ fn call_known(name: &str, vals: Vec<Val>, text: &str) -> Result<Val, String> {
         "lower" | "upper" => {
             arity(&vals, 1, name)?;
             let s = string_arg(&vals[0], "string")?;
-            Val::Str(if name == "lower" {
-                s.to_lowercase()
-            } else {
-                s.to_uppercase()
-            })
+            match change_case(&s, name == "upper") {
+                Some(out) => Val::Str(out),
+                None => Val::unknown(
+                    text,
+                    format!("{name}() of a character without a one-to-one case mapping is not evaluated"),
+                ),
+            }
         }
         "replace" => {
             arity(&vals, 3, name)?;
@@ -356,6 +366,31 @@ fn call_known(name: &str, vals: Vec<Val>, text: &str) -> Result<Val, String> {
         }
         _ => return Ok(Val::unknown(text, format!("unsupported function {name}()"))),
     })
+}
+
+/// Per-character case mapping, as Go's `strings.ToUpper`/`ToLower` do it; `None` when a
+/// character maps to several (`ß` → `SS` in Rust's full mapping, unchanged in Go's).
+fn change_case(s: &str, upper: bool) -> Option<String> {
+    if s.is_ascii() {
+        return Some(if upper {
+            s.to_ascii_uppercase()
+        } else {
+            s.to_ascii_lowercase()
+        });
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let mut m: Vec<char> = if upper {
+            c.to_uppercase().collect()
+        } else {
+            c.to_lowercase().collect()
+        };
+        if m.len() != 1 {
+            return None;
+        }
+        out.push(m.pop()?);
+    }
+    Some(out)
 }
 
 fn check_len(s: &str) -> Result<(), String> {

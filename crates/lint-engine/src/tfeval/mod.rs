@@ -24,5 +24,5 @@ mod scope_tests;
 mod tests;
 
 pub use eval::{eval_expression, eval_template, EmptyEnv, Env};
-pub use scope::{Evaluated, ModuleScope, Multiplicity, TfEval, TfEvalIndex, VarFile};
+pub use scope::{Evaluated, Instance, ModuleScope, Multiplicity, TfEval, TfEvalIndex, VarFile};
 pub use value::{Num, Unknown, Val};

@@ -438,12 +438,16 @@ impl<'a> TfEvalIndex<'a> {
         let empty = ModuleScope::default();
         let scope = self.scope_of(file).unwrap_or(&empty);
         let value = scope.eval(node);
-        let provenance = match &node.value {
-            Value::Str(s) if is_unresolved_text(s) && !value.is_unknown() => {
-                Some(format!("{} = {}", value, expression_text(s)))
-            }
-            _ => None,
-        };
+        let provenance = provenance(node, &value);
+        Evaluated { value, provenance }
+    }
+
+    /// As [`TfEvalIndex::value_of`], for one instance of a resource with `count`/`for_each`.
+    pub fn value_of_instance(&self, file: FileId, node: &Node, instance: &Instance) -> Evaluated {
+        let empty = ModuleScope::default();
+        let scope = self.scope_of(file).unwrap_or(&empty);
+        let value = scope.eval_instance(node, instance);
+        let provenance = provenance(node, &value);
         Evaluated { value, provenance }
     }
 
@@ -455,6 +459,16 @@ impl<'a> TfEvalIndex<'a> {
         let empty = ModuleScope::default();
         let scope = self.scope_of(r.file).unwrap_or(&empty);
         multiplicity_of(scope, r.values)
+    }
+}
+
+/// `value = expression` for a value evaluated from a template string.
+fn provenance(node: &Node, value: &Val) -> Option<String> {
+    match &node.value {
+        Value::Str(s) if is_unresolved_text(s) && !value.is_unknown() => {
+            Some(format!("{} = {}", value, expression_text(s)))
+        }
+        _ => None,
     }
 }
 

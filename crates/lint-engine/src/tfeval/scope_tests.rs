@@ -252,6 +252,20 @@ fn multiplicity_of_count_and_for_each() {
         &super::scope::Instance::Count(2),
     );
     assert_eq!(v, Val::str("10.40.2.0/24"));
+    let got = eval.value_of_instance(
+        r.file,
+        r.attr("cidr_block").expect("cidr"),
+        &super::scope::Instance::Count(1),
+    );
+    assert_eq!(
+        got.provenance.as_deref(),
+        Some("10.40.1.0/24 = cidrsubnet(var.vpc_cidr, 8, count.index)")
+    );
+    let without = eval.value_of(r.file, r.attr("cidr_block").expect("cidr"));
+    assert_eq!(
+        without.value.as_unknown().map(|u| u.expr.as_str()),
+        Some("count.index")
+    );
 }
 
 #[test]
