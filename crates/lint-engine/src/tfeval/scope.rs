@@ -6,10 +6,11 @@
 //! `terraform.tfvars.json`, `*.auto.tfvars` and `*.auto.tfvars.json` (in lexical order of file
 //! name), then `--var-file` files in the order given. Files of variable values apply only to
 //! root modules: a directory that a local `module` call uses as its source is a child module,
-//! whose variables are set by the call (not evaluated yet: unknown unless they have a default).
+//! where a variable that a call sets is unknown (naming the call) until module arguments are
+//! bound, and the others keep their default.
 //! `locals` may reference each other; a cycle is unknown.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 
 use crate::doc::{is_unresolved_text, Node, Value};
@@ -75,6 +76,8 @@ pub struct ModuleScope<'a> {
     pub vars: BTreeMap<String, Val>,
     /// Evaluated locals.
     pub locals: BTreeMap<String, Val>,
+    /// The expressions of the locals.
+    local_exprs: BTreeMap<String, &'a Node>,
     /// Single-instance resources of the module by (type, name), for `aws_vpc.main.cidr_block`.
     resources: HashMap<(&'a str, &'a str), &'a Node>,
 }
@@ -134,16 +137,8 @@ impl<'a> ModuleScope<'a> {
         for f in sorted.into_iter().chain(var_files) {
             scope.apply_var_file(f);
         }
-        let mut locals = LocalsEnv {
-            vars: &scope.vars,
-            exprs: &local_exprs,
-            done: std::cell::RefCell::new(BTreeMap::new()),
-            stack: std::cell::RefCell::new(Vec::new()),
-        };
-        for name in local_exprs.keys() {
-            locals.get("local", name);
-        }
-        scope.locals = std::mem::take(locals.done.get_mut());
+        scope.locals = eval_locals(&scope.vars, &local_exprs);
+        scope.local_exprs = local_exprs;
         scope
     }
 
@@ -158,6 +153,27 @@ impl<'a> ModuleScope<'a> {
                     node_value(&m.value, &super::EmptyEnv)
                 };
             }
+        }
+    }
+
+    /// A child module: a variable that a call sets takes the call's argument, which is not
+    /// evaluated yet (unknown, naming the call); the others keep their default. Locals are
+    /// evaluated again with these values.
+    fn set_by_calls(&mut self, callers: &[(&str, &Node)]) {
+        let mut changed = false;
+        for (name, val) in self.vars.iter_mut() {
+            if let Some((call, _)) = callers.iter().find(|(_, n)| n.get(name).is_some()) {
+                *val = Val::unknown(
+                    format!("var.{name}"),
+                    format!("set by the call `module.{call}`, whose arguments are not evaluated"),
+                );
+                changed = true;
+            }
+        }
+        if changed {
+            let exprs = std::mem::take(&mut self.local_exprs);
+            self.locals = eval_locals(&self.vars, &exprs);
+            self.local_exprs = exprs;
         }
     }
 
@@ -252,6 +268,23 @@ impl Env for ScopeEnv<'_, '_> {
         // An attribute the configuration does not set is computed by the provider.
         body.get(attr).map(|n| node_value(n, &env))
     }
+}
+
+/// Every local, each evaluated once, in dependency order.
+fn eval_locals(
+    vars: &BTreeMap<String, Val>,
+    exprs: &BTreeMap<String, &Node>,
+) -> BTreeMap<String, Val> {
+    let mut env = LocalsEnv {
+        vars,
+        exprs,
+        done: std::cell::RefCell::new(BTreeMap::new()),
+        stack: std::cell::RefCell::new(Vec::new()),
+    };
+    for name in exprs.keys() {
+        env.get("local", name);
+    }
+    std::mem::take(env.done.get_mut())
 }
 
 /// Locals evaluated on demand, in dependency order, with cycle detection.
@@ -397,27 +430,37 @@ impl<'a> TfEvalIndex<'a> {
                 }
             }
         }
-        let children: HashSet<String> = model
+        // Local child modules by directory, with the calls that use them.
+        let mut calls: HashMap<String, Vec<(&str, &Node)>> = HashMap::new();
+        for c in model
             .tf_modules
             .iter()
             .filter(|c| c.origin == TfOrigin::Config)
-            .filter_map(|c| {
-                let s = c.source?;
-                (s.starts_with("./") || s.starts_with("../"))
-                    .then(|| normalize(&Path::new(&c.dir).join(s)))
-            })
-            .collect();
+        {
+            if let Some(s) = c
+                .source
+                .filter(|s| s.starts_with("./") || s.starts_with("../"))
+            {
+                calls
+                    .entry(normalize(&Path::new(&c.dir).join(s)))
+                    .or_default()
+                    .push((c.name, c.node));
+            }
+        }
         let scopes = configs
             .into_iter()
             .map(|(dir, roots)| {
-                let root_module = !children.contains(&normalize(Path::new(&dir)));
-                let auto = if root_module {
-                    tfvars.get(&dir).map(Vec::as_slice).unwrap_or(&[])
-                } else {
-                    &[]
+                let s = match calls.get(&normalize(Path::new(&dir))) {
+                    None => {
+                        let auto = tfvars.get(&dir).map(Vec::as_slice).unwrap_or(&[]);
+                        ModuleScope::build(&dir, &roots, auto, var_files)
+                    }
+                    Some(callers) => {
+                        let mut s = ModuleScope::build(&dir, &roots, &[], &[]);
+                        s.set_by_calls(callers);
+                        s
+                    }
                 };
-                let vf = if root_module { var_files } else { &[] };
-                let s = ModuleScope::build(&dir, &roots, auto, vf);
                 (dir, s)
             })
             .collect();

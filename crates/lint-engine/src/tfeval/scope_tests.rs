@@ -272,9 +272,10 @@ fn multiplicity_of_count_and_for_each() {
 fn var_files_apply_to_root_modules_not_to_local_child_modules() {
     let root = r#"{
       "variable": {"env": {"default": "dev"}},
-      "module": {"net": {"source": "./modules/net"}}
+      "module": {"net": {"source": "./modules/net", "cidr": "10.9.0.0/16"}}
     }"#;
-    let child = r#"{"variable": {"env": {"default": "child-default"}}}"#;
+    let child = r#"{"variable": {"env": {"default": "child-default"}, "cidr": {"default": "10.0.0.0/16"}},
+      "locals": {"subnet": "${cidrsubnet(var.cidr, 8, 1)}", "name": "net-${var.env}"}}"#;
     let db = db(&[
         ("r/main.tf.json", root),
         ("r/modules/net/main.tf.json", child),
@@ -292,8 +293,17 @@ fn var_files_apply_to_root_modules_not_to_local_child_modules() {
         eval.scope_of(FileId(0)).expect("root").vars["env"],
         Val::str("prod")
     );
+    let child = eval.scope_of(FileId(1)).expect("child");
+    // Not set by the call: the default.
+    assert_eq!(child.vars["env"], Val::str("child-default"));
+    assert_eq!(child.locals["name"], Val::str("net-child-default"));
+    // Set by the call: unknown until module arguments are bound, never the default.
+    let u = child.locals["subnet"].as_unknown().expect("unknown");
     assert_eq!(
-        eval.scope_of(FileId(1)).expect("child").vars["env"],
-        Val::str("child-default")
+        (u.expr.as_str(), u.reason.as_str()),
+        (
+            "var.cidr",
+            "set by the call `module.net`, whose arguments are not evaluated"
+        )
     );
 }
