@@ -108,14 +108,11 @@ impl<'e> Evaluator<'e> {
         match e {
             Expression::Null(_) => Val::Null,
             Expression::Bool(b) => Val::Bool(*b.value()),
-            Expression::Number(n) => {
-                let n = n.value();
-                match n.as_i64() {
-                    Some(i) => Val::int(i),
-                    None => match n.as_f64() {
-                        Some(f) => Val::Num(Num::from_f64(f)),
-                        None => Val::unknown(self.text(e), "number out of range"),
-                    },
+            Expression::Number(_) => {
+                let text = self.text(e);
+                match Num::parse(&text) {
+                    Some(n) => Val::Num(n),
+                    None => Val::unknown(text, "number beyond 64-bit precision"),
                 }
             }
             Expression::String(s) => Val::str(s.value().as_str()),
@@ -496,8 +493,12 @@ fn arith(op: BinaryOperator, a: Num, b: Num) -> Option<Num> {
             B::Mod if y != 0 => x.checked_rem(y),
             _ => None,
         };
-        if let Some(r) = exact {
-            return Some(Num::Int(r));
+        match exact {
+            Some(r) => return Some(Num::Int(r)),
+            // Terraform's numbers are arbitrary precision: an integer result beyond 64 bits is
+            // not approximated.
+            None if matches!(op, B::Plus | B::Minus | B::Mul) => return None,
+            None => {}
         }
     }
     let (x, y) = (a.as_f64(), b.as_f64());

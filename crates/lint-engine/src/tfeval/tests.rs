@@ -380,6 +380,15 @@ fn literals_and_exact_integers() {
     assert_eq!(ev("true"), Val::Bool(true));
     assert_eq!(ev("9007199254740993"), Val::int(9_007_199_254_740_993));
     assert_eq!(ev("1.5"), Val::Num(Num::Float(1.5)));
+    assert_eq!(ev("1e3"), Val::int(1000));
+    assert_eq!(
+        unknown("12345678901234567890").1,
+        "number beyond 64-bit precision"
+    );
+    assert_eq!(
+        unknown("9223372036854775807 * 2").1,
+        "arithmetic out of range"
+    );
     assert_eq!(ev(r#""a\nb""#), Val::str("a\nb"));
 }
 

@@ -35,6 +35,11 @@ impl Num {
         if let Ok(i) = t.parse::<i64>() {
             return Some(Num::Int(i));
         }
+        let digits = t.strip_prefix('-').unwrap_or(t);
+        if digits.bytes().all(|b| b.is_ascii_digit()) {
+            // An integer beyond 64 bits: not approximated.
+            return None;
+        }
         let f: f64 = t.parse().ok()?;
         f.is_finite().then(|| Num::from_f64(f))
     }
@@ -249,7 +254,7 @@ impl Val {
             V::Bool(b) => Val::Bool(*b),
             V::Number(s) => Num::parse(s)
                 .map(Val::Num)
-                .unwrap_or_else(|| Val::unknown(s.clone(), "number out of range")),
+                .unwrap_or_else(|| Val::unknown(s.clone(), "number beyond 64-bit precision")),
             V::Str(s) => Val::str(s.clone()),
             V::Seq(items) => Val::List(items.iter().map(Val::from_node_literal).collect()),
             V::Map(members) => Val::Map(
