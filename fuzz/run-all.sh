@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 secs="${SECONDS_PER_TARGET:-600}"
 jobs="${JOBS:-2}"
 targets=("$@")
-[[ ${#targets[@]} -eq 0 ]] && targets=(yaml json embedded classify tfref hcl)
+[[ ${#targets[@]} -eq 0 ]] && targets=(yaml json embedded classify tfref hcl tfeval)
 export RUSTC_BOOTSTRAP=1
 cargo fuzz build || exit 2
 mkdir -p logs

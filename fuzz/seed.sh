@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 root=..
-mkdir -p corpus/{yaml,json,embedded,classify,tfref,hcl}
+mkdir -p corpus/{yaml,json,embedded,classify,tfref,hcl,tfeval}
 sources=("$root/test-corpus" "$root/examples")
 [[ -d "$root/../shared/corpus/real" ]] && sources+=("$root/../shared/corpus/real")
 python3 - "${sources[@]}" <<'PY'
@@ -51,11 +51,17 @@ for src in sys.argv[1:]:
                         put("embedded", s.encode() + b"\xff\x01\x02\x03")
                     if "${" in s:
                         put("tfref", s.encode())
+                        put("tfeval", s.encode())
 PY
 # A few hand-written seeds for the reference parser.
 printf '%s' '${aws_iam_role.exec.arn}' > corpus/tfref/seed-role
 printf '%s' '${module.vpc.private_subnets[0]} and ${data.aws_iam_policy_document.p.json}' > corpus/tfref/seed-module
 printf '%s' 'aws_subnet.private[count.index].id' > corpus/tfref/seed-bare
-for t in yaml json embedded classify tfref hcl; do
+# Hand-written seeds for the evaluator: functions, directives, for expressions.
+printf '%s' '${cidrsubnets(var.cidr, 4, 4, 8, 4)}' > corpus/tfeval/seed-cidrsubnets
+printf '%s' '${[for i, x in var.list : format("%03d-%v", i, x) if x != null]}' > corpus/tfeval/seed-for
+printf '%s' '%{ for k, v in local.m ~} ${k}=${v} %{~ endfor }' > corpus/tfeval/seed-directive
+printf '%s' 'try(jsondecode("{\"a\": [1, 2.5]}").a[1], cidrhost(var.v6, -1))' > corpus/tfeval/seed-try
+for t in yaml json embedded classify tfref hcl tfeval; do
   echo "seed: $t $(ls corpus/$t | wc -l) inputs"
 done

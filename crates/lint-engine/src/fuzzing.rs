@@ -472,4 +472,47 @@ pub fn hcl(data: &[u8]) {
     for r in &model.tf {
         check_span(r.anchor, &model.file(r.file).text, "resource anchor");
     }
+/// The static evaluator: the input is parsed as a template (as a `.tf.json` string holds it) and
+/// as a bare expression, and evaluated in a scope with a few variables. No panic; evaluation is
+/// deterministic; an unknown names an expression and a reason; a wholly known value encodes to
+/// JSON that parses.
+pub fn tfeval(data: &[u8]) {
+    use crate::tfeval::{eval_expression, eval_template, Env, Val};
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    struct FuzzEnv;
+    impl Env for FuzzEnv {
+        fn get(&self, ns: &str, name: &str) -> Option<Val> {
+            match (ns, name) {
+                ("var", "cidr") => Some(Val::str("10.0.0.0/16")),
+                ("var", "v6") => Some(Val::str("fd00::/56")),
+                ("var", "n") => Some(Val::int(3)),
+                ("var", "list") => Some(Val::List(vec![Val::str("a"), Val::int(1), Val::Null])),
+                ("local", "m") => Some(Val::Map(
+                    [("k".to_string(), Val::str("v"))].into_iter().collect(),
+                )),
+                _ => None,
+            }
+        }
+    }
+    for v in [
+        eval_template(text, &FuzzEnv),
+        eval_expression(text, &FuzzEnv),
+    ] {
+        if let Some(u) = v.first_unknown() {
+            assert!(!u.reason.is_empty(), "unknown without a reason");
+        } else {
+            let j = crate::tfeval::funcs::json_encode(&v).expect("known values encode");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(&j).is_ok(),
+                "jsonencode produced invalid JSON: {j}"
+            );
+        }
+    }
+    assert_eq!(
+        eval_expression(text, &FuzzEnv),
+        eval_expression(text, &FuzzEnv),
+        "evaluation is not deterministic"
+    );
 }

@@ -40,6 +40,7 @@ fn every_regression_input_passes_every_harness() {
         run("embedded", &fuzzing::embedded);
         run("tfref", &fuzzing::tfref);
         run("hcl", &fuzzing::hcl);
+        run("tfeval", &fuzzing::tfeval);
         run("classify", &|b| {
             fuzzing::classify(b);
         });

@@ -1,0 +1,588 @@
+//! Per-module evaluation scopes built from the loaded Terraform configuration, and the shared
+//! fact [`TfEval`] through which rules evaluate resource attributes.
+//!
+//! Terraform configuration files in one directory form one module. A module's variables take,
+//! from lowest to highest precedence: the `variable` block's `default`, `terraform.tfvars`,
+//! `terraform.tfvars.json`, `*.auto.tfvars` and `*.auto.tfvars.json` (in lexical order of file
+//! name), then `--var-file` files in the order given. Files of variable values apply only to
+//! root modules: a directory that a local `module` call uses as its source is a child module,
+//! where a variable that a call sets is unknown (naming the call) until module arguments are
+//! bound, and the others keep their default.
+//! `locals` may reference each other; a cycle is unknown.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Component, Path, PathBuf};
+
+use crate::doc::{is_unresolved_text, Node, Value};
+use crate::model::{Model, TfOrigin, TfResource};
+use crate::shared::{Fact, FactContext};
+use crate::source::{FileId, FileKind, SourceFile};
+
+use super::eval::{eval_template, Env};
+use super::value::{Unknown, Val};
+
+/// How deep resource attribute references may chain (`aws_subnet.a.cidr_block` referencing
+/// `aws_vpc.main.cidr_block` …) before the evaluator gives up.
+const MAX_RESOURCE_CHAIN: u8 = 8;
+
+/// A file of variable values: `terraform.tfvars(.json)`, `*.auto.tfvars(.json)` or a
+/// `--var-file`. `root` is its document tree (a map of variable names to values); `name` is its
+/// path, whose `.json` suffix says that strings are literal (in HCL, `${…}` strings are
+/// expressions, evaluated without references).
+#[derive(Debug, Clone, Copy)]
+pub struct VarFile<'a> {
+    pub name: &'a str,
+    pub root: &'a Node,
+}
+
+/// True for the names Terraform loads automatically from a root module's directory.
+pub fn is_auto_tfvars(file_name: &str) -> bool {
+    matches!(file_name, "terraform.tfvars" | "terraform.tfvars.json")
+        || file_name.ends_with(".auto.tfvars")
+        || file_name.ends_with(".auto.tfvars.json")
+}
+
+/// Precedence among automatic files: `terraform.tfvars`, `terraform.tfvars.json`, then the
+/// `*.auto.tfvars(.json)` files by name.
+fn auto_rank(file_name: &str) -> (u8, String) {
+    match file_name {
+        "terraform.tfvars" => (0, String::new()),
+        "terraform.tfvars.json" => (1, String::new()),
+        other => (2, other.to_string()),
+    }
+}
+
+/// The value of a node of Terraform configuration: strings holding `${…}` or `%{…}` are
+/// templates, evaluated in `env`; everything else is literal.
+pub fn node_value(n: &Node, env: &dyn Env) -> Val {
+    match &n.value {
+        Value::Str(s) if is_unresolved_text(s) => eval_template(s, env),
+        Value::Seq(items) => Val::List(items.iter().map(|c| node_value(c, env)).collect()),
+        Value::Map(members) => Val::Map(
+            members
+                .iter()
+                .map(|m| (m.key.clone(), node_value(&m.value, env)))
+                .collect(),
+        ),
+        _ => Val::from_node_literal(n),
+    }
+}
+
+/// One module's evaluated variables and locals, and its resources' configuration.
+#[derive(Debug, Default)]
+pub struct ModuleScope<'a> {
+    pub dir: String,
+    /// Declared variables with their values (an unknown when nothing sets one).
+    pub vars: BTreeMap<String, Val>,
+    /// Evaluated locals.
+    pub locals: BTreeMap<String, Val>,
+    /// The expressions of the locals.
+    local_exprs: BTreeMap<String, &'a Node>,
+    /// Single-instance resources of the module by (type, name), for `aws_vpc.main.cidr_block`.
+    resources: HashMap<(&'a str, &'a str), &'a Node>,
+}
+
+impl<'a> ModuleScope<'a> {
+    /// Build a module's scope from its configuration roots (the documents of its `.tf.json`
+    /// files, in file order), the automatic tfvars files of its directory and the `--var-file`
+    /// files (both empty for a child module).
+    pub fn build(
+        dir: &str,
+        configs: &[&'a Node],
+        auto_tfvars: &[VarFile<'_>],
+        var_files: &[VarFile<'_>],
+    ) -> ModuleScope<'a> {
+        let mut scope = ModuleScope {
+            dir: dir.to_string(),
+            ..ModuleScope::default()
+        };
+        let mut local_exprs: BTreeMap<String, &'a Node> = BTreeMap::new();
+        for root in configs {
+            for block in root.get("variable").into_iter().flat_map(Node::blocks) {
+                for m in block.as_map().unwrap_or(&[]) {
+                    let v = match m.value.blocks().find_map(|b| b.get("default")) {
+                        Some(d) => node_value(d, &super::EmptyEnv),
+                        None => Val::unknown(
+                            format!("var.{}", m.key),
+                            format!(
+                                "variable \"{}\" has no default and no value in a tfvars file",
+                                m.key
+                            ),
+                        ),
+                    };
+                    scope.vars.insert(m.key.clone(), v);
+                }
+            }
+            for block in root.get("locals").into_iter().flat_map(Node::blocks) {
+                for m in block.as_map().unwrap_or(&[]) {
+                    local_exprs.insert(m.key.clone(), &m.value);
+                }
+            }
+            for block in root.get("resource").into_iter().flat_map(Node::blocks) {
+                for t in block.as_map().unwrap_or(&[]) {
+                    for nb in t.value.blocks() {
+                        for n in nb.as_map().unwrap_or(&[]) {
+                            if let Some(body) = n.value.blocks().next() {
+                                scope
+                                    .resources
+                                    .insert((t.key.as_str(), n.key.as_str()), body);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let mut sorted: Vec<&VarFile<'_>> = auto_tfvars.iter().collect();
+        sorted.sort_by_key(|f| auto_rank(file_name(f.name)));
+        for f in sorted.into_iter().chain(var_files) {
+            scope.apply_var_file(f);
+        }
+        scope.locals = eval_locals(&scope.vars, &local_exprs);
+        scope.local_exprs = local_exprs;
+        scope
+    }
+
+    fn apply_var_file(&mut self, f: &VarFile<'_>) {
+        let json = f.name.ends_with(".json");
+        for m in f.root.as_map().unwrap_or(&[]) {
+            // Values for undeclared variables are ignored, as Terraform does (with a warning).
+            if let Some(slot) = self.vars.get_mut(&m.key) {
+                *slot = if json {
+                    Val::from_node_literal(&m.value)
+                } else {
+                    node_value(&m.value, &super::EmptyEnv)
+                };
+            }
+        }
+    }
+
+    /// A child module: a variable that a call sets takes the call's argument, which is not
+    /// evaluated yet (unknown, naming the call); the others keep their default. Locals are
+    /// evaluated again with these values.
+    fn set_by_calls(&mut self, callers: &[(&str, &Node)]) {
+        let mut changed = false;
+        for (name, val) in self.vars.iter_mut() {
+            if let Some((call, _)) = callers.iter().find(|(_, n)| n.get(name).is_some()) {
+                *val = Val::unknown(
+                    format!("var.{name}"),
+                    format!("set by the call `module.{call}`, whose arguments are not evaluated"),
+                );
+                changed = true;
+            }
+        }
+        if changed {
+            let exprs = std::mem::take(&mut self.local_exprs);
+            self.locals = eval_locals(&self.vars, &exprs);
+            self.local_exprs = exprs;
+        }
+    }
+
+    /// Evaluate a configuration value of this module.
+    pub fn eval(&self, n: &Node) -> Val {
+        node_value(
+            n,
+            &ScopeEnv {
+                scope: self,
+                chain: 0,
+            },
+        )
+    }
+
+    /// Evaluate a value of one instance of a resource (`count.index`, `each.key`/`each.value`).
+    pub fn eval_instance(&self, n: &Node, instance: &Instance) -> Val {
+        node_value(
+            n,
+            &InstanceEnv {
+                inner: ScopeEnv {
+                    scope: self,
+                    chain: 0,
+                },
+                instance,
+            },
+        )
+    }
+}
+
+/// The bindings of one resource instance.
+#[derive(Debug, Clone)]
+pub enum Instance {
+    Count(i64),
+    Each { key: String, value: Val },
+}
+
+struct InstanceEnv<'s, 'a> {
+    inner: ScopeEnv<'s, 'a>,
+    instance: &'s Instance,
+}
+
+impl Env for InstanceEnv<'_, '_> {
+    fn get(&self, ns: &str, name: &str) -> Option<Val> {
+        match (ns, name, self.instance) {
+            ("count", "index", Instance::Count(i)) => Some(Val::int(*i)),
+            ("each", "key", Instance::Each { key, .. }) => Some(Val::str(key.clone())),
+            ("each", "value", Instance::Each { value, .. }) => Some(value.clone()),
+            _ => self.inner.get(ns, name),
+        }
+    }
+
+    fn resource(&self, rtype: &str, name: &str, attr: &str) -> Option<Val> {
+        self.inner.resource(rtype, name, attr)
+    }
+}
+
+struct ScopeEnv<'s, 'a> {
+    scope: &'s ModuleScope<'a>,
+    chain: u8,
+}
+
+impl Env for ScopeEnv<'_, '_> {
+    fn get(&self, ns: &str, name: &str) -> Option<Val> {
+        match ns {
+            "var" => Some(self.scope.vars.get(name).cloned().unwrap_or_else(|| {
+                Val::unknown(
+                    format!("var.{name}"),
+                    format!("variable \"{name}\" is not declared in this module"),
+                )
+            })),
+            "local" => self.scope.locals.get(name).cloned(),
+            _ => None,
+        }
+    }
+
+    fn resource(&self, rtype: &str, name: &str, attr: &str) -> Option<Val> {
+        let body = self.scope.resources.get(&(rtype, name))?;
+        let what = format!("{rtype}.{name}.{attr}");
+        if body.get("count").is_some() || body.get("for_each").is_some() {
+            return Some(Val::unknown(
+                what,
+                "instances of a resource with count/for_each are not evaluated",
+            ));
+        }
+        if self.chain >= MAX_RESOURCE_CHAIN {
+            return Some(Val::unknown(what, "chain of resource references too long"));
+        }
+        let env = ScopeEnv {
+            scope: self.scope,
+            chain: self.chain + 1,
+        };
+        // An attribute the configuration does not set is computed by the provider.
+        body.get(attr).map(|n| node_value(n, &env))
+    }
+}
+
+/// Every local, each evaluated once, in dependency order.
+fn eval_locals(
+    vars: &BTreeMap<String, Val>,
+    exprs: &BTreeMap<String, &Node>,
+) -> BTreeMap<String, Val> {
+    let mut env = LocalsEnv {
+        vars,
+        exprs,
+        done: std::cell::RefCell::new(BTreeMap::new()),
+        stack: std::cell::RefCell::new(Vec::new()),
+    };
+    for name in exprs.keys() {
+        env.get("local", name);
+    }
+    std::mem::take(env.done.get_mut())
+}
+
+/// Locals evaluated on demand, in dependency order, with cycle detection.
+struct LocalsEnv<'s, 'a> {
+    vars: &'s BTreeMap<String, Val>,
+    exprs: &'s BTreeMap<String, &'a Node>,
+    done: std::cell::RefCell<BTreeMap<String, Val>>,
+    stack: std::cell::RefCell<Vec<String>>,
+}
+
+impl Env for LocalsEnv<'_, '_> {
+    fn get(&self, ns: &str, name: &str) -> Option<Val> {
+        match ns {
+            "var" => Some(self.vars.get(name).cloned().unwrap_or_else(|| {
+                Val::unknown(
+                    format!("var.{name}"),
+                    format!("variable \"{name}\" is not declared in this module"),
+                )
+            })),
+            "local" => {
+                if let Some(v) = self.done.borrow().get(name) {
+                    return Some(v.clone());
+                }
+                let expr = self.exprs.get(name)?;
+                if let Some(pos) = self.stack.borrow().iter().position(|n| n == name) {
+                    let mut cycle: Vec<String> = self.stack.borrow()[pos..]
+                        .iter()
+                        .map(|n| format!("local.{n}"))
+                        .collect();
+                    cycle.push(format!("local.{name}"));
+                    return Some(Val::unknown(
+                        format!("local.{name}"),
+                        format!("cycle: {}", cycle.join(" → ")),
+                    ));
+                }
+                if self.stack.borrow().len() > 64 {
+                    return Some(Val::unknown(
+                        format!("local.{name}"),
+                        "locals nested too deeply",
+                    ));
+                }
+                self.stack.borrow_mut().push(name.to_string());
+                let v = node_value(expr, self);
+                self.stack.borrow_mut().pop();
+                self.done.borrow_mut().insert(name.to_string(), v.clone());
+                Some(v)
+            }
+            _ => None,
+        }
+    }
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// The directory of a file, as the model records it.
+fn dir_of(f: &SourceFile) -> String {
+    f.path
+        .parent()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system.
+fn normalize(p: &Path) -> String {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out.to_string_lossy().into_owned()
+}
+
+/// A value of a resource attribute, evaluated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluated {
+    pub value: Val,
+    /// When the value came from evaluation (not written literally): `value = expression`, for
+    /// a finding's notes, e.g. `10.40.3.0/26 = cidrsubnet(var.vpc_cidr, 10, 12)`.
+    pub provenance: Option<String>,
+}
+
+/// How many instances a resource has.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Multiplicity {
+    /// No `count`/`for_each` gives 1.
+    Known(u64),
+    Unknown(Unknown),
+}
+
+/// Every module scope of a run.
+#[derive(Debug, Default)]
+pub struct TfEvalIndex<'a> {
+    scopes: BTreeMap<String, ModuleScope<'a>>,
+    dir_of_file: HashMap<FileId, String>,
+}
+
+/// The shared fact: `cx.shared::<TfEval>()`.
+pub struct TfEval;
+
+impl Fact for TfEval {
+    type Value<'m, 'a: 'm> = TfEvalIndex<'a>;
+    fn build<'m, 'a: 'm>(cx: &FactContext<'m, 'a>) -> TfEvalIndex<'a> {
+        TfEvalIndex::build(cx.model, &[])
+    }
+}
+
+/// True for the file kinds that hold Terraform configuration (not plans).
+pub fn is_tf_config(kind: FileKind) -> bool {
+    matches!(kind, FileKind::TfJson)
+}
+
+impl<'a> TfEvalIndex<'a> {
+    /// Scopes for every directory with Terraform configuration. Automatic tfvars files are the
+    /// files of the run with those names (their trees as loaded); `var_files` are `--var-file`
+    /// files in the order given. Both apply to root modules only.
+    pub fn build(model: &Model<'a>, var_files: &[VarFile<'_>]) -> TfEvalIndex<'a> {
+        let mut configs: BTreeMap<String, Vec<&'a Node>> = BTreeMap::new();
+        let mut tfvars: BTreeMap<String, Vec<VarFile<'a>>> = BTreeMap::new();
+        let mut dir_of_file = HashMap::new();
+        for f in model.db.iter() {
+            let dir = dir_of(f);
+            if is_tf_config(f.kind) {
+                configs
+                    .entry(dir.clone())
+                    .or_default()
+                    .extend(f.docs.iter());
+                dir_of_file.insert(f.id, dir);
+            } else if is_auto_tfvars(file_name(&f.name)) {
+                if let Some(root) = f.docs.first() {
+                    tfvars.entry(dir).or_default().push(VarFile {
+                        name: &f.name,
+                        root,
+                    });
+                }
+            }
+        }
+        // Local child modules by directory, with the calls that use them.
+        let mut calls: HashMap<String, Vec<(&str, &Node)>> = HashMap::new();
+        for c in model
+            .tf_modules
+            .iter()
+            .filter(|c| c.origin == TfOrigin::Config)
+        {
+            if let Some(s) = c
+                .source
+                .filter(|s| s.starts_with("./") || s.starts_with("../"))
+            {
+                calls
+                    .entry(normalize(&Path::new(&c.dir).join(s)))
+                    .or_default()
+                    .push((c.name, c.node));
+            }
+        }
+        let scopes = configs
+            .into_iter()
+            .map(|(dir, roots)| {
+                let s = match calls.get(&normalize(Path::new(&dir))) {
+                    None => {
+                        let auto = tfvars.get(&dir).map(Vec::as_slice).unwrap_or(&[]);
+                        ModuleScope::build(&dir, &roots, auto, var_files)
+                    }
+                    Some(callers) => {
+                        let mut s = ModuleScope::build(&dir, &roots, &[], &[]);
+                        s.set_by_calls(callers);
+                        s
+                    }
+                };
+                (dir, s)
+            })
+            .collect();
+        TfEvalIndex {
+            scopes,
+            dir_of_file,
+        }
+    }
+
+    /// The scope of the module a configuration file belongs to.
+    pub fn scope_of(&self, file: FileId) -> Option<&ModuleScope<'a>> {
+        self.scopes.get(self.dir_of_file.get(&file)?)
+    }
+
+    /// The evaluated value of a configuration node (a resource attribute) of `file`, with its
+    /// provenance when it was evaluated rather than written literally.
+    pub fn value_of(&self, file: FileId, node: &Node) -> Evaluated {
+        let empty = ModuleScope::default();
+        let scope = self.scope_of(file).unwrap_or(&empty);
+        let value = scope.eval(node);
+        let provenance = provenance(node, &value);
+        Evaluated { value, provenance }
+    }
+
+    /// As [`TfEvalIndex::value_of`], for one instance of a resource with `count`/`for_each`.
+    pub fn value_of_instance(&self, file: FileId, node: &Node, instance: &Instance) -> Evaluated {
+        let empty = ModuleScope::default();
+        let scope = self.scope_of(file).unwrap_or(&empty);
+        let value = scope.eval_instance(node, instance);
+        let provenance = provenance(node, &value);
+        Evaluated { value, provenance }
+    }
+
+    /// How many instances a resource of the configuration has: 1 without `count`/`for_each`.
+    pub fn multiplicity(&self, r: &TfResource<'_>) -> Multiplicity {
+        if r.origin != TfOrigin::Config {
+            return Multiplicity::Known(1);
+        }
+        let empty = ModuleScope::default();
+        let scope = self.scope_of(r.file).unwrap_or(&empty);
+        multiplicity_of(scope, r.values)
+    }
+}
+
+/// `value = expression` for a value evaluated from a template string.
+fn provenance(node: &Node, value: &Val) -> Option<String> {
+    match &node.value {
+        Value::Str(s) if is_unresolved_text(s) && !value.is_unknown() => {
+            Some(format!("{} = {}", value, expression_text(s)))
+        }
+        _ => None,
+    }
+}
+
+/// The multiplicity of a resource body in a scope.
+pub fn multiplicity_of(scope: &ModuleScope<'_>, body: &Node) -> Multiplicity {
+    let (what, v) = if let Some(c) = body.get("count") {
+        ("count", scope.eval(c))
+    } else if let Some(fe) = body.get("for_each") {
+        ("for_each", scope.eval(fe))
+    } else {
+        return Multiplicity::Known(1);
+    };
+    if let Some(u) = v.first_unknown() {
+        return Multiplicity::Unknown(u.clone());
+    }
+    let bad = |why: String| {
+        Multiplicity::Unknown(Unknown {
+            expr: what.to_string(),
+            reason: why,
+            error: true,
+        })
+    };
+    match (what, v) {
+        ("count", v) => match v.as_i64() {
+            Some(n) if n >= 0 => Multiplicity::Known(n as u64),
+            _ => bad(format!(
+                "count must be a non-negative whole number, got {v}"
+            )),
+        },
+        (_, Val::Map(m)) => Multiplicity::Known(m.len() as u64),
+        (_, Val::List(l)) => {
+            let mut seen: Vec<&Val> = Vec::new();
+            for x in &l {
+                if !seen.iter().any(|s| s.tf_eq(x)) {
+                    seen.push(x);
+                }
+            }
+            Multiplicity::Known(seen.len() as u64)
+        }
+        (_, other) => bad(format!(
+            "for_each must be a map or a set, got a {}",
+            other.type_name()
+        )),
+    }
+}
+
+/// The expression a template string stands for: the inside of a lone `${…}`, else the string.
+pub fn expression_text(s: &str) -> &str {
+    let t = s.trim();
+    if let Some(inner) = t.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+        if balanced(inner) {
+            return inner.trim();
+        }
+    }
+    s
+}
+
+/// True when every `{` in `s` is closed in order (so `${a}-${b}` is not taken for one `${…}`).
+fn balanced(s: &str) -> bool {
+    let mut depth = 0i32;
+    for c in s.chars() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
+}
