@@ -472,6 +472,8 @@ pub fn hcl(data: &[u8]) {
     for r in &model.tf {
         check_span(r.anchor, &model.file(r.file).text, "resource anchor");
     }
+}
+
 /// The static evaluator: the input is parsed as a template (as a `.tf.json` string holds it) and
 /// as a bare expression, and evaluated in a scope with a few variables. No panic; evaluation is
 /// deterministic; an unknown names an expression and a reason; a wholly known value encodes to
