@@ -205,6 +205,17 @@ pub fn render(format: Format, w: &mut dyn WriteColor, report: &Report<'_>) -> io
     }
 }
 
+/// A JSON or SARIF report as one value (tests and tools; [`render`] streams the same document
+/// without building it). `Null` for the text formats.
+pub fn to_value(format: Format, report: &Report<'_>) -> serde_json::Value {
+    let mut buf = NoColor::new(Vec::new());
+    if !matches!(format, Format::Json | Format::Sarif) || render(format, &mut buf, report).is_err()
+    {
+        return serde_json::Value::Null;
+    }
+    serde_json::from_slice(&buf.into_inner()).unwrap_or_default()
+}
+
 /// Files on disk and the standard-input document named by `paths` (`-` is standard input).
 pub fn inputs(
     paths: &[PathBuf],
@@ -345,8 +356,7 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
         .as_deref()
         .and_then(|p| std::fs::read_to_string(p).ok());
     let config_src = post::config_source(loaded.path.as_deref(), config_text.as_deref(), &cfg);
-    let suppressions =
-        suppress::Suppressions::collect(&model, config_src.as_ref(), suppress::Date::today());
+    let suppressions = suppress::collect(&model, config_src.as_ref(), suppress::Date::today());
     drop(model);
     let post = post::Options {
         config: config_src.as_ref(),
