@@ -476,3 +476,71 @@ pub fn repo_root(start: Option<&Path>) -> Option<PathBuf> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../test-corpus/scenarios")
+            .join(name)
+    }
+
+    #[test]
+    fn run_then_render_in_process() {
+        // As `cutover check <absolute path>` reports it (the findings in `cutover.toml`, named by
+        // its absolute path, sort last).
+        let opts = CheckOptions {
+            paths: vec![scenario("suppressions")],
+            format: Format::Json,
+            ..CheckOptions::default()
+        };
+        let checked = run(&opts).unwrap_or_else(|_| panic!("the scenario runs"));
+        let ids: Vec<&str> = checked
+            .post
+            .findings
+            .iter()
+            .map(|f| f.rule_id.as_str())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "ECS001", "K8S001", "LINT002", "K8S001", "LINT002", "LINT002", "LINT002",
+                "LINT002", "LINT002"
+            ]
+        );
+        assert_eq!(
+            checked.post.suppressed.len(),
+            checked.report().suppressed.len()
+        );
+        assert_eq!(checked.exit_code(false), 1);
+        assert_eq!(checked.exit_code(true), 0);
+        let json = to_value(Format::Json, &checked.report());
+        assert_eq!(json["findings"].as_array().map(Vec::len), Some(9));
+        assert_eq!(json["findings"][0]["rule_id"], "ECS001");
+        let sarif = to_value(Format::Sarif, &checked.report());
+        assert_eq!(sarif["version"], "2.1.0");
+        assert_eq!(
+            to_value(Format::Human, &checked.report()),
+            serde_json::Value::Null
+        );
+    }
+
+    #[test]
+    fn usage_errors_stop_the_run() {
+        let opts = CheckOptions {
+            paths: vec![scenario("suppressions")],
+            select: vec!["NOPE999".into()],
+            ..CheckOptions::default()
+        };
+        match run(&opts) {
+            Err(Failure::Usage(m)) => {
+                assert_eq!(m, "unknown rule selector `NOPE999` (see `cutover rules`)")
+            }
+            _ => panic!("expected a usage error"),
+        }
+        assert_eq!(FailOn::parse("WARNING"), Some(FailOn::Warning));
+        assert_eq!(FailOn::parse("sometimes"), None);
+    }
+}
