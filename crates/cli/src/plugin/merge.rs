@@ -8,8 +8,8 @@ use serde_json::Value as Json;
 
 use lint_engine::Finding;
 
-use super::process::*;
-use super::protocol::*;
+use super::process::{check_one, request};
+use super::protocol::{Answered, PluginError, RulePlugin};
 
 /// What the plugins answered: their findings, their failures, and the places where successful
 /// plugins answered for built-in rules (the built-in findings there are to be dropped).

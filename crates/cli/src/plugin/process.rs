@@ -14,7 +14,7 @@ use lint_engine::{Finding, SourceDb};
 
 use crate::plugin;
 
-use super::protocol::*;
+use super::protocol::{findings_of, schemas, Answered, PluginError, RulePlugin, PROTOCOL};
 
 pub(crate) enum RunError {
     Spawn(std::io::Error),

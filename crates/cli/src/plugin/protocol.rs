@@ -15,7 +15,7 @@ use lint_engine::{FileId, FileKind, Finding, Label, RuleMeta, Severity, SourceDb
 
 use crate::plugin;
 
-use super::process::*;
+use super::process::call;
 
 /// The protocol version this host speaks.
 pub const PROTOCOL: u64 = 1;
