@@ -5,7 +5,7 @@
 use crate::model::Model;
 use crate::{SourceDb, SourceFile, Span};
 
-use super::{Date, Kind, Origin, Resolve, Scope, Suppression};
+use super::{Date, Origin, Resolve, Scope, Suppression};
 
 /// The comment part of a YAML line: the first `#` outside quotes at the start or after a blank.
 pub(crate) fn yaml_comment(line: &str) -> Option<(usize, &str)> {
@@ -61,9 +61,6 @@ pub fn from_comments(
     resolve: Resolve<'_>,
     today: Date,
 ) -> Vec<Suppression> {
-    let in_source = |rules, rest, origin, scope| {
-        Suppression::written(Kind::InSource, rules, rest, origin, scope, resolve, today)
-    };
     let mut list: Vec<Suppression> = Vec::new();
     for f in db.iter().filter(|f| is_yaml(f)) {
         let mut pending: Vec<usize> = Vec::new();
@@ -100,7 +97,9 @@ pub fn from_comments(
                 file: f.id,
                 span: Span::new((start + at) as u32, (start + line.trim_end().len()) as u32),
             };
-            list.push(in_source(rules, rest, origin, scope));
+            list.push(Suppression::in_source(
+                rules, rest, origin, scope, resolve, today,
+            ));
             if !file_level && is_comment_line {
                 pending.push(list.len() - 1);
             }
@@ -117,9 +116,6 @@ pub fn from_annotations(
     resolve: Resolve<'_>,
     today: Date,
 ) -> Vec<Suppression> {
-    let in_source = |rules, rest, origin, scope| {
-        Suppression::written(Kind::InSource, rules, rest, origin, scope, resolve, today)
-    };
     let mut list = Vec::new();
     for obj in &model.k8s {
         let Some(node) = obj.annotation(key) else {
@@ -139,7 +135,9 @@ pub fn from_annotations(
                 file: obj.file,
                 span: obj.node.span,
             };
-            list.push(in_source(rules, rest, origin, scope));
+            list.push(Suppression::in_source(
+                rules, rest, origin, scope, resolve, today,
+            ));
         }
     }
     list

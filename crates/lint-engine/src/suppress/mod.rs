@@ -3,7 +3,7 @@
 //! * [`comment`]: `# <tool>: ignore[ID, name] reason` on or above the flagged line,
 //!   `# <tool>: ignore-file[...] reason` for a whole file, and an annotation on Kubernetes objects.
 //! * A caller adds its own kinds (a configuration file's path globs) with
-//!   [`Suppression::written`] or by building a [`Suppression`].
+//!   [`Suppression::in_source`] or by building a [`Suppression`].
 //!
 //! Rules are named by ID or name, comma-separated, and resolved by the caller's [`Resolve`]. A
 //! reason is required. A suppression may end with `expires=YYYY-MM-DD`; from that date on it no
@@ -157,9 +157,8 @@ pub fn validity(
 }
 
 impl Suppression {
-    /// A suppression written as `RULES` then `reason [expires=YYYY-MM-DD]`.
-    pub fn written(
-        kind: Kind,
+    /// A suppression written in a linted file as `RULES` then `reason [expires=YYYY-MM-DD]`.
+    pub fn in_source(
         rules: &str,
         rest: &str,
         origin: Origin,
@@ -170,7 +169,7 @@ impl Suppression {
         let (reason, expires) = split_expiry(rest);
         let invalid = validity(&reason, &expires, today);
         Suppression {
-            kind,
+            kind: Kind::InSource,
             reason,
             origin,
             scope,
