@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+use cutover::pipeline::{self, NoColor, Phases};
 use lint_engine::runner::load_all;
-use lint_engine::Model;
 
 use crate::gen;
 
@@ -31,18 +31,6 @@ struct Input {
     dir: PathBuf,
     files: usize,
     bytes: u64,
-}
-
-/// Where the in-process full check spends its time.
-#[derive(Default, Clone, Copy)]
-pub struct Phases {
-    /// Configuration, walk, read and parse.
-    load: Duration,
-    model: Duration,
-    rules: Duration,
-    /// Suppressions, fingerprints.
-    post: Duration,
-    render: Duration,
 }
 
 /// Figures of one input.
@@ -117,88 +105,40 @@ fn full_check(dir: &Path) -> (Duration, (usize, Phases)) {
     (t, (ids.len(), phases))
 }
 
-/// [`full_check`], with the rule ID of every reported finding and the time of each phase.
+/// [`full_check`], with the rule ID of every reported finding and the time of each phase: the
+/// check pipeline of `cutover check DIR --format json`, the report rendered to a sink.
 pub fn full_check_ids(dir: &Path) -> (Duration, Vec<String>, Phases) {
     let start = Instant::now();
-    let mut ph = Phases::default();
-    let loaded = match cutover::config::load(None, Some(dir)) {
+    let opts = pipeline::CheckOptions {
+        paths: vec![dir.to_path_buf()],
+        format: pipeline::Format::Json,
+        ..Default::default()
+    };
+    let checked = match pipeline::run(&opts) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("bench: configuration of {}: {e}", dir.display());
-            return (start.elapsed(), Vec::new(), ph);
+            eprint!("bench: {}: ", dir.display());
+            e.print();
+            return (start.elapsed(), Vec::new(), Phases::default());
         }
     };
-    let cfg = &loaded.config;
-    let Ok(rules) = cutover::select::select(&cfg.rules.select, &cfg.rules.ignore) else {
-        return (start.elapsed(), Vec::new(), ph);
-    };
-    let overrides = cutover::select::severity_overrides(&cfg.rules.severity).unwrap_or_default();
-    let globs = lint_engine::discover::compile_excludes(&cfg.exclude).unwrap_or_default();
-    let (files, walk_errors) = lint_engine::discover::discover(&[dir.to_path_buf()], &globs);
-    let mut outcome = load_all(&files, Vec::new(), &cfg.limits.to_limits());
-    outcome.errors.extend(walk_errors);
-    ph.load = start.elapsed();
-    let t = Instant::now();
-    let model = Model::build(&outcome.db);
-    ph.model = t.elapsed();
-    let t = Instant::now();
-    let mut findings = lint_engine::runner::run_rules(&model, &rules, &cfg.engine);
-    ph.rules = t.elapsed();
-    let t_post = Instant::now();
-    for f in &mut findings {
-        if let Some(s) = overrides.get(f.rule_id.as_str()) {
-            f.severity = *s;
-        }
-    }
-    let config_text = loaded
-        .path
-        .as_deref()
-        .and_then(|p| std::fs::read_to_string(p).ok());
-    let config_src =
-        cutover::post::config_source(loaded.path.as_deref(), config_text.as_deref(), cfg);
-    let suppressions = cutover::suppress::Suppressions::collect(
-        &model,
-        config_src.as_ref(),
-        cutover::suppress::Date::today(),
-    );
-    drop(model);
-    let root = cutover::suppress::absolute(dir);
-    let after = cutover::post::Options {
-        config: config_src.as_ref(),
-        rules: &rules,
-        overrides: &overrides,
-        scope: None,
-        root: Some(&root),
-        write_baseline: None,
-        baseline: None,
-    }
-    .run(&mut outcome, findings, suppressions);
-    let Ok(post) = after else {
-        return (start.elapsed(), Vec::new(), ph);
-    };
-    ph.post = t_post.elapsed();
     let t_render = Instant::now();
-    let metas: Vec<&lint_engine::RuleMeta> = rules.iter().map(|r| r.meta()).collect();
-    let report = cutover::render::Report {
-        db: &outcome.db,
-        findings: &post.findings,
-        errors: &outcome.errors,
-        skipped: &outcome.skipped,
-        rules: &metas,
-        verbose: false,
-        suppressed: &post.suppressed,
-        fingerprints: &post.fingerprints,
-        root: Some(&root),
-        baselined: None,
+    let mut sink = NoColor::new(std::io::BufWriter::new(std::io::sink()));
+    let _ = pipeline::render(opts.format, &mut sink, &checked.report());
+    let phases = Phases {
+        render: t_render.elapsed(),
+        ..checked.phases
     };
-    let mut sink = std::io::BufWriter::new(std::io::sink());
-    let _ = cutover::render::json::render(&mut sink, &report);
-    ph.render = t_render.elapsed();
     let t = start.elapsed();
     (
         t,
-        post.findings.iter().map(|f| f.rule_id.clone()).collect(),
-        ph,
+        checked
+            .post
+            .findings
+            .iter()
+            .map(|f| f.rule_id.clone())
+            .collect(),
+        phases,
     )
 }
 

@@ -1,6 +1,7 @@
 //! Content-based fingerprints of findings, for SARIF `partialFingerprints` and baselines.
 //!
-//! A fingerprint is derived from the rule ID, the file's repository-relative path, the finding's
+//! A fingerprint is derived from the rule ID (its first ID when renamed, so baselines and
+//! dismissed alerts survive the rename), the file's repository-relative path, the finding's
 //! logical location and the flagged text (whitespace-normalised), never from a line or column:
 //! inserting unrelated lines above a finding keeps its fingerprint, so a dismissed code-scanning
 //! alert stays dismissed and a baselined finding stays baselined. The logical location is
@@ -72,7 +73,7 @@ pub fn material(db: &SourceDb, rel_path: &str, f: &Finding) -> String {
     let text = normalise(db.get(f.primary.file).slice(f.primary.span));
     format!(
         "{}\u{1f}{}\u{1f}{}\u{1f}{}",
-        f.rule_id,
+        crate::select::first_id(&f.rule_id),
         rel_path,
         logical(db, f),
         text

@@ -262,7 +262,7 @@ pub fn files_and_model(model: &Model<'_>) -> (Json, Json) {
 pub fn dump(model: &Model<'_>) -> Json {
     let (files, model_json) = files_and_model(model);
     json!({
-        "protocol": crate::plugin_rules::PROTOCOL,
+        "protocol": crate::plugin::protocol::PROTOCOL,
         "cutover_version": env!("CARGO_PKG_VERSION"),
         "files": files,
         "model": model_json,
@@ -275,7 +275,7 @@ pub fn dump_command(
     stdin_filename: Option<&std::path::Path>,
     exclude: &[String],
 ) -> std::process::ExitCode {
-    use std::io::{Read, Write};
+    use std::io::Write;
     use std::process::ExitCode;
 
     let globs = match lint_engine::discover::compile_excludes(exclude) {
@@ -285,25 +285,13 @@ pub fn dump_command(
             return ExitCode::from(2);
         }
     };
-    let disk: Vec<_> = paths
-        .iter()
-        .filter(|p| p.as_os_str() != "-")
-        .cloned()
-        .collect();
-    let mut memory = Vec::new();
-    if paths.iter().any(|p| p.as_os_str() == "-") {
-        let mut bytes = Vec::new();
-        if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
-            eprintln!("error: cannot read standard input: {e}");
+    let (disk, memory) = match crate::pipeline::inputs(paths, stdin_filename) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: {e}");
             return ExitCode::from(2);
         }
-        memory.push(lint_engine::runner::MemoryInput {
-            path: stdin_filename
-                .map(std::path::Path::to_path_buf)
-                .unwrap_or_else(|| "<stdin>".into()),
-            bytes,
-        });
-    }
+    };
     let (files, walk_errors) = lint_engine::discover::discover(&disk, &globs);
     let mut outcome =
         lint_engine::runner::load_all(&files, memory, &lint_engine::load::Limits::default());

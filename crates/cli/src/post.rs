@@ -1,4 +1,4 @@
-//! After the rules: suppressions and `LNT001`, the `--repo-context` scope, fingerprints and the
+//! After the rules: suppressions and `LINT002`, the `--repo-context` scope, fingerprints and the
 //! baseline. `check` calls [`Options::run`] between running the rules and rendering.
 
 use std::collections::{BTreeMap, HashSet};
@@ -59,10 +59,14 @@ impl Options<'_> {
         mut suppressions: Suppressions,
     ) -> Result<Outcome, String> {
         let config_dir = self.config.and_then(|c| c.path.parent());
-        let (mut findings, mut suppressed) = suppressions.apply(&outcome.db, findings, config_dir);
+        let config_rel = crate::render::RelPaths::new(&outcome.db, config_dir);
+        let (mut findings, mut suppressed) =
+            suppressions.apply(&outcome.db, findings, &|id| config_rel.get(id));
+        drop(config_rel);
         let in_scope: Vec<bool> = outcome.db.iter().map(|f| self.in_scope(&f.path)).collect();
 
-        if let Some(lnt) = self.rules.iter().find(|r| r.meta().id == suppress::LNT001) {
+        let lint002 = &cutover_rules::lint::unused_suppression::UnusedSuppression::META;
+        if self.rules.iter().any(|r| r.meta().id == lint002.id) {
             let enabled: Vec<&str> = self.rules.iter().map(|r| r.meta().id).collect();
             let config_id = FileId(outcome.db.files.len() as u32);
             let config_in_scope = self.config.is_some_and(|c| self.in_scope(c.path));
@@ -72,8 +76,8 @@ impl Options<'_> {
                     .copied()
                     .unwrap_or(config_in_scope)
             };
-            let mut unused = suppressions.unused(
-                lnt.meta(),
+            let mut unused = cutover_rules::lint::unused_suppression::report(
+                &suppressions,
                 &enabled,
                 &scope_of,
                 self.config.map(|_| config_id),

@@ -1,19 +1,32 @@
-//! Rule selection by ID, name or ID prefix, and severity overrides.
+//! Rule selection by ID, former ID, name or ID prefix, and severity overrides.
 
 use std::collections::BTreeMap;
 
 use lint_engine::{Rule, Severity};
 
+/// Renamed rules: (former ID, current ID). A former ID names the rule everywhere a user can write
+/// one (suppressions, `--select`/`--ignore`, configuration), and fingerprints, hence baselines,
+/// keep using the first ID so they survive the rename.
+pub const RENAMED: &[(&str, &str)] = &[("LNT001", "LINT002")];
+
+/// The current ID of a rule written by its former ID; anything else unchanged.
+pub fn current_id(id: &str) -> &str {
+    RENAMED
+        .iter()
+        .find(|(old, _)| old.eq_ignore_ascii_case(id))
+        .map_or(id, |(_, new)| new)
+}
+
+/// The first ID a rule had (its current one unless renamed): what fingerprints are built from.
+pub fn first_id(id: &str) -> &str {
+    RENAMED
+        .iter()
+        .find(|(_, new)| *new == id)
+        .map_or(id, |(old, _)| old)
+}
+
 fn matches(rule: &dyn Rule, pat: &str) -> bool {
-    let m = rule.meta();
-    let p = pat.trim();
-    p.eq_ignore_ascii_case("ALL")
-        || m.id.eq_ignore_ascii_case(p)
-        || m.name == p
-        || (!p.is_empty()
-            && m.id
-                .to_ascii_uppercase()
-                .starts_with(&p.to_ascii_uppercase()))
+    matches_meta(rule.meta(), pat)
 }
 
 /// True when a selector (ID, name, ID prefix or `ALL`) names at least one rule.
@@ -21,8 +34,9 @@ pub fn known(pat: &str) -> bool {
     cutover_rules::all().iter().any(|r| matches(*r, pat))
 }
 
-/// A rule by exact ID or name.
+/// A rule by exact ID, former ID or name.
 pub fn find_rule(key: &str) -> Option<&'static dyn Rule> {
+    let key = current_id(key);
     cutover_rules::all()
         .iter()
         .copied()
@@ -61,7 +75,7 @@ pub fn severity_overrides(
 }
 
 fn matches_meta(m: &lint_engine::RuleMeta, pat: &str) -> bool {
-    let p = pat.trim();
+    let p = current_id(pat.trim());
     p.eq_ignore_ascii_case("ALL")
         || m.id.eq_ignore_ascii_case(p)
         || m.name == p
@@ -125,4 +139,26 @@ pub fn severity_overrides_with_plugins(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn former_ids_name_the_renamed_rule() {
+        assert_eq!(current_id("LNT001"), "LINT002");
+        assert_eq!(current_id("lnt001"), "LINT002");
+        assert_eq!(current_id("ECS001"), "ECS001");
+        assert_eq!(first_id("LINT002"), "LNT001");
+        assert_eq!(first_id("ECS001"), "ECS001");
+        assert_eq!(find_rule("LNT001").map(|r| r.meta().id), Some("LINT002"));
+        assert!(known("LNT001"));
+        let ids = |r: Vec<&'static dyn Rule>| r.iter().map(|r| r.meta().id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(select(&["LNT001".into()], &[]).unwrap_or_default()),
+            ["LINT002"]
+        );
+        assert!(!ids(select(&[], &["LNT001".into()]).unwrap_or_default()).contains(&"LINT002"));
+    }
 }

@@ -209,7 +209,7 @@ fn sarif_for_the_test_corpus_passes_the_multitool() {
     let ws = repo();
     let mut checked = 0;
     // The whole corpus from the repository root, and each scenario with its own cutover.toml
-    // (suppressions: `suppressions` and LNT001 findings in cutover.toml).
+    // (suppressions: `suppressions` and LINT002 findings in cutover.toml).
     let mut runs: Vec<(PathBuf, String)> = vec![(ws.clone(), "test-corpus".into())];
     if ws.join("examples").is_dir() {
         runs.push((ws.clone(), "examples".into()));
@@ -443,7 +443,7 @@ fn suppressed_findings_do_not_fail_the_run() {
     assert_eq!(v["suppressed"][0]["suppression"]["kind"], "external");
     assert_eq!(v["summary"]["suppressed"], 1);
 
-    // Expired: the finding is back, with a note, and LNT001 points at the entry.
+    // Expired: the finding is back, with a note, and LINT002 points at the entry.
     tmp.write(
         "cutover.toml",
         "[[ignore]]\npath = \"task.json\"\nrule = \"ECS001\"\nreason = \"drained by the queue\"\nexpires = 2001-01-31\n",
@@ -457,7 +457,7 @@ fn suppressed_findings_do_not_fail_the_run() {
         .iter()
         .map(|f| f["rule_id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, vec!["LNT001", "ECS001"]);
+    assert_eq!(ids, vec!["LINT002", "ECS001"]);
     assert_eq!(v["findings"][0]["location"]["file"], "cutover.toml");
     assert!(v["findings"][0]["message"]
         .as_str()
@@ -468,10 +468,10 @@ fn suppressed_findings_do_not_fail_the_run() {
         .unwrap()
         .contains("expired"));
 
-    // Deselecting LNT001 silences it.
+    // Deselecting LINT002 silences it.
     let out = cutover(
         tmp.path(),
-        &["check", "--format", "json", "--ignore", "LNT001", "."],
+        &["check", "--format", "json", "--ignore", "LINT002", "."],
     );
     let v = json_of(&out);
     assert_eq!(v["findings"].as_array().unwrap().len(), 1);

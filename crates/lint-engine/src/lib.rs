@@ -20,6 +20,7 @@ pub mod rule;
 pub mod runner;
 pub mod shared;
 pub mod source;
+pub mod suppress;
 pub mod tfeval;
 pub mod tfref;
 

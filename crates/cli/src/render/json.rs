@@ -171,16 +171,6 @@ fn skeleton(report: &Report<'_>) -> Value {
     })
 }
 
-/// The whole report as one value (tests and tools; [`render`] writes the same document without
-/// building it).
-pub fn to_value(report: &Report<'_>) -> Value {
-    let mut buf = Vec::new();
-    if render(&mut buf, report).is_err() {
-        return Value::Null;
-    }
-    serde_json::from_slice(&buf).unwrap_or_default()
-}
-
 pub fn render(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
     let db = report.db;
     let text = serde_json::to_string_pretty(&skeleton(report))?;

@@ -282,16 +282,6 @@ impl Ctx<'_, '_> {
     }
 }
 
-/// The whole log as one value (tests and tools; [`render`] writes the same document without
-/// building it).
-pub fn to_value(report: &Report<'_>) -> Value {
-    let mut buf = Vec::new();
-    if render(&mut buf, report).is_err() {
-        return Value::Null;
-    }
-    serde_json::from_slice(&buf).unwrap_or_default()
-}
-
 pub fn render(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
     let checkout = report.root.and_then(checkout_of);
     let base = match (&checkout, report.root) {

@@ -1,5 +1,6 @@
 use lint_engine::declare_rule;
-use lint_engine::Rule;
+use lint_engine::suppress::{Kind, Origin, Suppressions};
+use lint_engine::{FileId, Finding, Label, Rule};
 
 declare_rule! {
     /// ## What it does
@@ -9,8 +10,10 @@ declare_rule! {
     /// Kubernetes annotation `cutover.dev/ignore: "K8S001: reason"`, and `[[ignore]]` entries of
     /// `cutover.toml`. Suppressions of rules that are not enabled in the run are not judged.
     ///
-    /// This rule is produced by the suppression pass of `cutover check`, after every other rule
-    /// has run, so it has no example block of its own input.
+    /// It runs after every other rule, once the suppressions have been applied ([`report`]),
+    /// so it has no example block of its own input. It was called `LNT001`; that ID still works
+    /// wherever a rule can be named (suppressions, `--select`/`--ignore`, configuration,
+    /// baselines).
     ///
     /// ## Why it matters
     /// A suppression outlives the finding it was written for: the container gets its
@@ -38,7 +41,7 @@ declare_rule! {
     /// - ruff `RUF100` unused-noqa: <https://docs.astral.sh/ruff/rules/unused-noqa/>
     /// - SARIF 2.1.0 `suppressions`: <https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html>
     pub UnusedSuppression {
-        id: "LNT001",
+        id: "LINT002",
         name: "unused-suppression",
         severity: Warning,
         summary: "suppression that matches no finding, has no reason, has expired or names an unknown rule",
@@ -48,5 +51,82 @@ declare_rule! {
     }
 }
 
-/// No hooks: the CLI's suppression pass produces the findings (see `crates/cli/src/suppress.rs`).
+/// No hooks: it judges suppressions, not inputs, so the check pipeline calls [`report`] after
+/// applying them.
 impl Rule for UnusedSuppression {}
+
+/// Findings for the suppressions that did not take effect, once
+/// [`Suppressions::apply`](lint_engine::suppress::Suppressions::apply) has marked the used ones.
+/// Only rules in `enabled` are judged (a suppression of a deselected rule cannot be known to be
+/// unused); only files for which `in_scope` holds are reported. Suppressions written in the
+/// configuration file are reported in `config_file` (skipped when `None`).
+pub fn report(
+    suppressions: &Suppressions,
+    enabled: &[&str],
+    in_scope: &dyn Fn(FileId) -> bool,
+    config_file: Option<FileId>,
+) -> Vec<Finding> {
+    let meta = &UnusedSuppression::META;
+    let mut out = Vec::new();
+    for s in &suppressions.list {
+        let (file, span) = match &s.origin {
+            Origin::Source { file, span } => (*file, *span),
+            Origin::Config { span } => match config_file {
+                Some(id) => (id, span.unwrap_or_default()),
+                None => continue,
+            },
+        };
+        if !in_scope(file) {
+            continue;
+        }
+        let mut push = |message: String, help: &str| {
+            let mut f = Finding {
+                rule_id: meta.id.to_string(),
+                rule_name: meta.name.to_string(),
+                severity: meta.default_severity,
+                message,
+                primary: Label::new(file, span, ""),
+                related: Vec::new(),
+                help: Some(help.to_string()),
+                notes: Vec::new(),
+                missing_path: None,
+                logical_path: None,
+            };
+            if s.kind == Kind::External {
+                f.notes.push("written in the configuration file".into());
+            }
+            out.push(f);
+        };
+        if s.entries.is_empty() {
+            push(
+                "suppression names no rule".into(),
+                "name the rules to suppress: `ignore[ECS001] reason`",
+            );
+            continue;
+        }
+        for e in &s.entries {
+            let Some(id) = e.rule else {
+                push(
+                    format!("suppression names unknown rule `{}`", e.written),
+                    "use a rule ID or name from `cutover rules`",
+                );
+                continue;
+            };
+            if !enabled.contains(&id) {
+                continue;
+            }
+            if let Some(why) = &s.invalid {
+                push(
+                    format!("suppression of `{id}` is not applied: it {why}"),
+                    "fix the finding, or renew the suppression with a reason and a future expiry",
+                );
+            } else if !e.used {
+                push(
+                    format!("suppression of `{id}` matches no finding"),
+                    "remove the suppression",
+                );
+            }
+        }
+    }
+    out
+}

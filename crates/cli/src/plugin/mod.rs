@@ -7,6 +7,47 @@
 //!   Unix cutover execs it, so its exit code and signals are cutover's.
 //! * Built-in commands win over plugins of the same name.
 //! * `cutover --list` lists both; unknown commands get a did-you-mean over both.
+//!
+//! # Rule plugins
+//!
+//! The rule-plugin host speaks protocol version 1 (see `docs/plugins.md` and `schemas/`); it is
+//! split into [`protocol`] (the answers and the request), [`process`] (running a plugin) and
+//! [`merge`] (plugins beside the built-in rules).
+//!
+//! 1. `cutover-<name> rules --protocol 1` answers the plugin's rule metadata
+//!    (`schemas/plugin-rules-v1.json`).
+//! 2. `cutover-<name> check --protocol 1` reads the request (`schemas/plugin-request-v1.json`:
+//!    the model as JSON with pointers, see [`crate::model_json`]) on standard input and answers
+//!    findings (`schemas/plugin-response-v1.json`) that name a file and a JSON pointer or a byte
+//!    range. The host turns them into [`lint_engine::Finding`]s with exact spans.
+//!
+//! Any failure (not found, cannot start, timeout, crash, non-zero exit, invalid JSON, unknown
+//! protocol version, schema mismatch, a finding that does not resolve) becomes one
+//! [`protocol::PluginError`] naming the plugin; the plugin's findings are then all dropped (a plugin
+//! succeeds or fails as a whole) and the run exits with 2.
+//!
+//! A plugin may declare in its `rules` answer that it **extends** or **supersedes** built-in
+//! rules (`"extends": ["IAM001"], "supersedes": ["IAM002"]`): it then may answer findings under
+//! those built-in IDs, in addition to the built-in rule's own findings. Built-in findings are
+//! never dropped as a whole; when the plugin's `check` succeeds, a built-in finding is dropped
+//! only where the plugin answered for its exact primary location (file and byte range):
+//!
+//! - with a finding of the same rule (extended or superseded): the plugin's finding replaces it
+//!   (it carries the live evidence);
+//! - for a superseded rule, also by listing the location in the answer's `evaluated` member: the
+//!   plugin checked that place and found nothing (or something else) to report, so the built-in
+//!   finding there (often "cannot verify") goes.
+//!
+//! When the plugin fails, nothing is dropped: the built-in findings stand. A built-in rule can be
+//! superseded by one plugin per run (extended by any number), and only while it is selected.
+//!
+//! Plugin rule metadata is leaked once per run into `&'static RuleMeta`, so built-in and plugin
+//! rules share one type and every renderer handles both without change (a run is one short-lived
+//! process and the metadata is a few hundred bytes per rule).
+
+pub mod merge;
+pub mod process;
+pub mod protocol;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;

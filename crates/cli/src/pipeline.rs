@@ -1,0 +1,546 @@
+//! The one check pipeline, shared by `cutover check` and the benchmark:
+//!
+//! configuration → rule selection (built-in and plugin rules) → discover → load → model →
+//! rules and plugins → severity overrides, suppressions and `LINT002`, `--repo-context` scope,
+//! fingerprints, baseline → [`render`].
+//!
+//! [`run`] does everything up to the report and returns a [`Checked`]; [`render`] is the one
+//! entry point of every output format; [`check`] is the whole command (write the report, print
+//! the plugin errors, compute the exit code). The options are a plain struct, filled by the
+//! command line or by any other caller.
+
+use std::collections::{HashMap, HashSet};
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+/// The writer types of [`render`]: wrap a plain writer in [`NoColor`].
+pub use codespan_reporting::term::termcolor::{NoColor, WriteColor};
+use lint_engine::runner::{load_all, LoadOutcome, MemoryInput};
+use lint_engine::{Model, RuleMeta, Severity};
+
+use crate::plugin::{merge, protocol::PluginError};
+use crate::render::Report;
+use crate::{config, post, render as renderers, select, suppress};
+
+/// Output format of the report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations), plus a job summary.
+    Github,
+}
+
+/// The lowest severity that makes the run fail (exit 1); `Never` never does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum FailOn {
+    Error,
+    #[default]
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    /// `error`, `warning`, `info` or `never`, in any case.
+    pub fn parse(s: &str) -> Option<FailOn> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "error" => FailOn::Error,
+            "warning" => FailOn::Warning,
+            "info" => FailOn::Info,
+            "never" => FailOn::Never,
+            _ => return None,
+        })
+    }
+
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+/// When human output uses colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Color {
+    /// When standard output is a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Everything `cutover check` can be told (the command line's options, without its parser).
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    /// Files or directories; `-` reads standard input.
+    pub paths: Vec<PathBuf>,
+    pub format: Format,
+    /// Write the report to this file instead of standard output.
+    pub output: Option<PathBuf>,
+    /// Over the configuration's `fail-on` (default: warning).
+    pub fail_on: Option<FailOn>,
+    /// Name (and so the kind) of the input read from standard input.
+    pub stdin_filename: Option<PathBuf>,
+    /// Globs added to the configuration's `exclude`.
+    pub exclude: Vec<String>,
+    /// Configuration file (default: `cutover.toml` found from the first path up).
+    pub config: Option<PathBuf>,
+    /// Over the configuration's `select` when not empty.
+    pub select: Vec<String>,
+    /// Added to the configuration's `ignore`.
+    pub ignore: Vec<String>,
+    pub color: Color,
+    pub verbose: bool,
+    pub baseline: Option<PathBuf>,
+    pub write_baseline: Option<PathBuf>,
+    /// Load the whole repository, report only on the given files.
+    pub repo_context: bool,
+    /// Rule plugins added to the configuration's `plugins`.
+    pub plugins: Vec<String>,
+    /// Seconds a plugin may take (over the configuration's `plugin-timeout`).
+    pub plugin_timeout: Option<f64>,
+}
+
+/// Why a run stopped before its report (exit code 2).
+#[derive(Debug)]
+pub enum Failure {
+    /// The configuration file cannot be read or is invalid.
+    Config(config::ConfigError),
+    /// A usage error: bad option, unknown rule, unreadable standard input, baseline error.
+    Usage(String),
+}
+
+impl Failure {
+    /// Print it on standard error as the command line does.
+    pub fn print(self) {
+        match self {
+            Failure::Config(e) => eprintln!("{:?}", miette::Report::new(e)),
+            Failure::Usage(m) => eprintln!("error: {m}"),
+        }
+    }
+}
+
+impl From<String> for Failure {
+    fn from(m: String) -> Self {
+        Failure::Usage(m)
+    }
+}
+
+/// Time spent in each phase of [`run`] (and in rendering, when the caller measures it).
+#[derive(Default, Clone, Copy, Debug)]
+pub struct Phases {
+    /// Configuration, selection, plugin metadata, walk, read and parse.
+    pub load: Duration,
+    pub model: Duration,
+    /// Built-in rules and plugins.
+    pub rules: Duration,
+    /// Overrides, suppressions, scope, fingerprints, baseline.
+    pub post: Duration,
+    pub render: Duration,
+}
+
+/// A finished run, ready to render.
+pub struct Checked {
+    /// The loaded files (plus `cutover.toml` when a finding points into it), errors, skips.
+    pub outcome: LoadOutcome,
+    /// Findings to report, their fingerprints, what was suppressed or baselined.
+    pub post: post::Outcome,
+    /// Metadata of every enabled rule, built-in then plugin.
+    pub rules: Vec<&'static RuleMeta>,
+    /// Repository root: base of SARIF URIs and fingerprints.
+    pub root: Option<PathBuf>,
+    pub plugin_errors: Vec<PluginError>,
+    pub fail_on: FailOn,
+    pub verbose: bool,
+    pub phases: Phases,
+}
+
+impl Checked {
+    /// What the renderers show.
+    pub fn report(&self) -> Report<'_> {
+        Report {
+            db: &self.outcome.db,
+            findings: &self.post.findings,
+            errors: &self.outcome.errors,
+            skipped: &self.outcome.skipped,
+            rules: &self.rules,
+            verbose: self.verbose,
+            suppressed: &self.post.suppressed,
+            fingerprints: &self.post.fingerprints,
+            root: self.root.as_deref(),
+            baselined: self.post.baselined,
+        }
+    }
+
+    /// 2 for input or plugin errors, else 1 when a finding reaches `fail_on` (never while
+    /// writing a baseline), else 0.
+    pub fn exit_code(&self, writing_baseline: bool) -> u8 {
+        if !self.outcome.errors.is_empty() || !self.plugin_errors.is_empty() {
+            return 2;
+        }
+        match self.fail_on.threshold() {
+            _ if writing_baseline => 0,
+            Some(t) if self.post.findings.iter().any(|f| f.severity >= t) => 1,
+            _ => 0,
+        }
+    }
+}
+
+/// Write `report` in `format`: the one dispatch over the renderers.
+pub fn render(format: Format, w: &mut dyn WriteColor, report: &Report<'_>) -> io::Result<()> {
+    match format {
+        Format::Human => renderers::human::render(w, report),
+        Format::Json => renderers::json::render(w, report),
+        Format::Sarif => renderers::sarif::render(w, report),
+        Format::Github => renderers::github::render(w, report),
+    }
+}
+
+/// A JSON or SARIF report as one value (tests and tools; [`render`] streams the same document
+/// without building it). `Null` for the text formats.
+pub fn to_value(format: Format, report: &Report<'_>) -> serde_json::Value {
+    let mut buf = NoColor::new(Vec::new());
+    if !matches!(format, Format::Json | Format::Sarif) || render(format, &mut buf, report).is_err()
+    {
+        return serde_json::Value::Null;
+    }
+    serde_json::from_slice(&buf.into_inner()).unwrap_or_default()
+}
+
+/// Files on disk and the standard-input document named by `paths` (`-` is standard input).
+pub fn inputs(
+    paths: &[PathBuf],
+    stdin_filename: Option<&Path>,
+) -> Result<(Vec<PathBuf>, Vec<MemoryInput>), String> {
+    let disk = paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    let mut memory = Vec::new();
+    if paths.iter().any(|p| p.as_os_str() == "-") {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        memory.push(MemoryInput {
+            path: stdin_filename
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from("<stdin>")),
+            bytes,
+        });
+    }
+    Ok((disk, memory))
+}
+
+/// Rule plugins of the run: configuration first, then the command line, each once.
+fn plugin_names(cfg: &config::FileConfig, opts: &CheckOptions) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for n in cfg.plugins.iter().chain(&opts.plugins) {
+        if !names.contains(n) {
+            names.push(n.clone());
+        }
+    }
+    names
+}
+
+/// Run the check up to the report.
+pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
+    let start = Instant::now();
+    let first = opts.paths.iter().find(|p| p.as_os_str() != "-");
+    let loaded = config::load(opts.config.as_deref(), first.map(PathBuf::as_path))
+        .map_err(Failure::Config)?;
+    let cfg = loaded.config;
+
+    // Rule selection: command line over configuration file.
+    let select = if opts.select.is_empty() {
+        cfg.rules.select.clone()
+    } else {
+        opts.select.clone()
+    };
+    let mut ignore = cfg.rules.ignore.clone();
+    ignore.extend(opts.ignore.iter().cloned());
+    // Rule plugins: ask each enabled plugin for its rules before selection.
+    let timeout = match opts.plugin_timeout.or(cfg.plugin_timeout) {
+        None => crate::plugin::protocol::DEFAULT_TIMEOUT,
+        Some(s) => merge::timeout_from_secs(s)?,
+    };
+    let (plugins, mut plugin_errors) =
+        crate::plugin::protocol::load(&plugin_names(&cfg, opts), timeout);
+    let plugin_metas: Vec<&'static RuleMeta> = plugins
+        .iter()
+        .flat_map(|p| p.rules.iter().copied())
+        .collect();
+    let lenient = !plugin_errors.is_empty();
+    let (rules, plugin_enabled) =
+        select::select_with_plugins(&select, &ignore, &plugin_metas, lenient)?;
+    let overrides =
+        select::severity_overrides_with_plugins(&cfg.rules.severity, &plugin_metas, lenient)?;
+    let plugin_options: HashMap<String, serde_json::Value> = cfg
+        .plugin
+        .iter()
+        .map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or_default()))
+        .collect();
+    let fail_on = match opts.fail_on {
+        Some(f) => f,
+        None => match cfg.fail_on.as_deref() {
+            None => FailOn::Warning,
+            Some(s) => FailOn::parse(s).ok_or_else(|| {
+                format!("invalid `fail-on` value `{s}` in configuration (error, warning, info or never)")
+            })?,
+        },
+    };
+
+    // Inputs.
+    let mut excludes = cfg.exclude.clone();
+    excludes.extend(opts.exclude.iter().cloned());
+    let globs = lint_engine::discover::compile_excludes(&excludes)?;
+    let (mut disk, memory) = inputs(&opts.paths, opts.stdin_filename.as_deref())?;
+    let root = repo_root(first.map(PathBuf::as_path));
+    // `--repo-context`: the given files are the scope; the repository is the context.
+    let scope: Option<HashSet<PathBuf>> = match (&root, opts.repo_context) {
+        (Some(r), true) => {
+            let given = disk.iter().map(|p| suppress::absolute(p)).collect();
+            disk = std::iter::once(r.clone())
+                .chain(disk.iter().map(|p| suppress::absolute(p)))
+                .collect();
+            Some(given)
+        }
+        _ => None,
+    };
+    let (files, walk_errors) = lint_engine::discover::discover(&disk, &globs);
+    let mut outcome = load_all(&files, memory, &cfg.limits.to_limits());
+    outcome.errors.extend(walk_errors);
+    outcome.errors.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut phases = Phases {
+        load: start.elapsed(),
+        ..Phases::default()
+    };
+
+    let t = Instant::now();
+    let model = Model::build(&outcome.db);
+    phases.model = t.elapsed();
+    let t = Instant::now();
+    let enabled: HashSet<&str> = plugin_enabled.iter().copied().collect();
+    let (mut findings, errors) = merge::run_all(
+        &model,
+        &rules,
+        &cfg.engine,
+        &plugins,
+        &enabled,
+        &plugin_options,
+        timeout,
+        opts.verbose,
+    );
+    plugin_errors.extend(errors);
+    phases.rules = t.elapsed();
+
+    // Overrides, suppressions, LINT002, `--repo-context` scope, fingerprints, baseline.
+    let t = Instant::now();
+    for f in &mut findings {
+        if let Some(s) = overrides.get(f.rule_id.as_str()) {
+            f.severity = *s;
+        }
+    }
+    let config_text = loaded
+        .path
+        .as_deref()
+        .and_then(|p| std::fs::read_to_string(p).ok());
+    let config_src = post::config_source(loaded.path.as_deref(), config_text.as_deref(), &cfg);
+    let suppressions = suppress::collect(&model, config_src.as_ref(), suppress::Date::today());
+    drop(model);
+    let post = post::Options {
+        config: config_src.as_ref(),
+        rules: &rules,
+        overrides: &overrides,
+        scope: scope.as_ref(),
+        root: root.as_deref(),
+        write_baseline: opts.write_baseline.as_deref(),
+        baseline: opts.baseline.as_deref(),
+    }
+    .run(&mut outcome, findings, suppressions)?;
+    phases.post = t.elapsed();
+
+    let mut metas: Vec<&'static RuleMeta> = rules.iter().map(|r| r.meta()).collect();
+    metas.extend(
+        plugin_metas
+            .iter()
+            .filter(|m| enabled.contains(m.id))
+            .copied(),
+    );
+    Ok(Checked {
+        outcome,
+        post,
+        rules: metas,
+        root,
+        plugin_errors,
+        fail_on,
+        verbose: opts.verbose,
+        phases,
+    })
+}
+
+fn color_choice(color: Color) -> ColorChoice {
+    match color {
+        Color::Always => ColorChoice::Always,
+        Color::Never => ColorChoice::Never,
+        Color::Auto
+            if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
+        {
+            ColorChoice::Auto
+        }
+        Color::Auto => ColorChoice::Never,
+    }
+}
+
+/// Write the report where `opts` says: the output file, or standard output (human output in
+/// colour when asked for); then the GitHub job summary for `--format github`.
+fn write_report(opts: &CheckOptions, report: &Report<'_>) -> io::Result<()> {
+    let result = match &opts.output {
+        Some(path) => std::fs::File::create(path).and_then(|f| {
+            let mut w = NoColor::new(io::BufWriter::new(f));
+            render(opts.format, &mut w, report)?;
+            w.flush()
+        }),
+        None if opts.format == Format::Human => {
+            let mut out = StandardStream::stdout(color_choice(opts.color));
+            render(opts.format, &mut out, report)
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = NoColor::new(io::BufWriter::new(stdout.lock()));
+            render(opts.format, &mut w, report).and_then(|_| w.flush())
+        }
+    };
+    if opts.format == Format::Github {
+        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+            let md = renderers::github::step_summary(report);
+            let written = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .and_then(|mut f| f.write_all(md.as_bytes()));
+            if let Err(e) = written {
+                eprintln!("warning: cannot write the job summary: {e}");
+            }
+        }
+    }
+    result
+}
+
+/// `cutover check`: run, write the report, print plugin errors; the exit code.
+pub fn check(opts: &CheckOptions) -> u8 {
+    let checked = match run(opts) {
+        Ok(c) => c,
+        Err(e) => {
+            e.print();
+            return 2;
+        }
+    };
+    if let Err(e) = write_report(opts, &checked.report()) {
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write the report: {e}");
+            return 2;
+        }
+    }
+    for e in &checked.plugin_errors {
+        eprintln!("{}", e.render());
+    }
+    checked.exit_code(opts.write_baseline.is_some())
+}
+
+/// The repository root: the nearest directory, from `start` up, holding `cutover.toml` or
+/// `.git`; the working directory when there is none.
+pub fn repo_root(start: Option<&Path>) -> Option<PathBuf> {
+    let abs = suppress::absolute(start.unwrap_or(Path::new(".")));
+    let mut dir = if abs.is_dir() {
+        abs
+    } else {
+        abs.parent()?.to_path_buf()
+    };
+    loop {
+        if dir.join(config::FILE_NAME).is_file() || dir.join(".git").exists() {
+            return Some(dir);
+        }
+        if !dir.pop() {
+            return std::env::current_dir().ok().map(|c| suppress::absolute(&c));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../test-corpus/scenarios")
+            .join(name)
+    }
+
+    #[test]
+    fn run_then_render_in_process() {
+        // As `cutover check <absolute path>` reports it (the findings in `cutover.toml`, named by
+        // its absolute path, sort last).
+        let opts = CheckOptions {
+            paths: vec![scenario("suppressions")],
+            format: Format::Json,
+            ..CheckOptions::default()
+        };
+        let checked = run(&opts).unwrap_or_else(|_| panic!("the scenario runs"));
+        let ids: Vec<&str> = checked
+            .post
+            .findings
+            .iter()
+            .map(|f| f.rule_id.as_str())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "ECS001", "K8S001", "LINT002", "K8S001", "LINT002", "LINT002", "LINT002",
+                "LINT002", "LINT002"
+            ]
+        );
+        assert_eq!(
+            checked.post.suppressed.len(),
+            checked.report().suppressed.len()
+        );
+        assert_eq!(checked.exit_code(false), 1);
+        assert_eq!(checked.exit_code(true), 0);
+        let json = to_value(Format::Json, &checked.report());
+        assert_eq!(json["findings"].as_array().map(Vec::len), Some(9));
+        assert_eq!(json["findings"][0]["rule_id"], "ECS001");
+        let sarif = to_value(Format::Sarif, &checked.report());
+        assert_eq!(sarif["version"], "2.1.0");
+        assert_eq!(
+            to_value(Format::Human, &checked.report()),
+            serde_json::Value::Null
+        );
+    }
+
+    #[test]
+    fn usage_errors_stop_the_run() {
+        let opts = CheckOptions {
+            paths: vec![scenario("suppressions")],
+            select: vec!["NOPE999".into()],
+            ..CheckOptions::default()
+        };
+        match run(&opts) {
+            Err(Failure::Usage(m)) => {
+                assert_eq!(m, "unknown rule selector `NOPE999` (see `cutover rules`)")
+            }
+            _ => panic!("expected a usage error"),
+        }
+        assert_eq!(FailOn::parse("WARNING"), Some(FailOn::Warning));
+        assert_eq!(FailOn::parse("sometimes"), None);
+    }
+}

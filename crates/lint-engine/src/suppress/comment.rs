@@ -1,0 +1,168 @@
+//! Suppressions written in the linted files: YAML comments and an annotation on Kubernetes
+//! objects. The tool's name (`cutover` in `# cutover: ignore[ID] reason`) and the annotation key
+//! are parameters.
+
+use crate::model::Model;
+use crate::{SourceDb, SourceFile, Span};
+
+use super::{Date, Origin, Resolve, Scope, Suppression};
+
+/// The comment part of a YAML line: the first `#` outside quotes at the start or after a blank.
+pub(crate) fn yaml_comment(line: &str) -> Option<(usize, &str)> {
+    let (mut single, mut double) = (false, false);
+    let mut prev_blank = true;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            '\\' if double => {
+                escaped = !escaped;
+                prev_blank = false;
+                continue;
+            }
+            '"' if !single && !escaped => double = !double,
+            '\'' if !double => single = !single,
+            '#' if !single && !double && prev_blank => return Some((i, &line[i..])),
+            _ => {}
+        }
+        escaped = false;
+        prev_blank = c == ' ' || c == '\t';
+    }
+    None
+}
+
+/// Parse `<tool>: ignore[...] reason` / `<tool>: ignore-file[...] reason` after `#`: whether it
+/// is file-level, the rule list and the rest.
+pub(crate) fn parse_directive<'c>(
+    comment: &'c str,
+    tool: &str,
+) -> Option<(bool, &'c str, &'c str)> {
+    let body = comment.trim_start_matches('#').trim_start();
+    let rest = body.strip_prefix(tool)?.strip_prefix(':')?.trim_start();
+    let (file_level, rest) = if let Some(r) = rest.strip_prefix("ignore-file[") {
+        (true, r)
+    } else {
+        (false, rest.strip_prefix("ignore[")?)
+    };
+    let close = rest.find(']')?;
+    Some((file_level, &rest[..close], &rest[close + 1..]))
+}
+
+fn is_yaml(f: &SourceFile) -> bool {
+    let n = f.name.to_ascii_lowercase();
+    n.ends_with(".yaml") || n.ends_with(".yml")
+}
+
+/// Suppression comments of every YAML file: `# <tool>: ignore[IDS] reason` at the end of the
+/// flagged line or alone on the lines above it (stacked comments all apply to the next line of
+/// content), and `# <tool>: ignore-file[IDS] reason` anywhere for the whole file.
+pub fn from_comments(
+    db: &SourceDb,
+    tool: &str,
+    resolve: Resolve<'_>,
+    today: Date,
+) -> Vec<Suppression> {
+    let mut list: Vec<Suppression> = Vec::new();
+    for f in db.iter().filter(|f| is_yaml(f)) {
+        let mut pending: Vec<usize> = Vec::new();
+        let mut offset = 0usize;
+        for (lno, raw) in f.text.split_inclusive('\n').enumerate() {
+            let line = raw.trim_end_matches(['\n', '\r']);
+            let start = offset;
+            offset += raw.len();
+            let trimmed = line.trim_start();
+            let is_comment_line = trimmed.starts_with('#');
+            if !is_comment_line && !trimmed.is_empty() {
+                // A line of content: stacked own-line suppressions above apply to it.
+                for i in pending.drain(..) {
+                    if let Some(Scope::Line { line, .. }) = list.get_mut(i).map(|s| &mut s.scope) {
+                        *line = lno;
+                    }
+                }
+            }
+            let Some((at, comment)) = yaml_comment(line) else {
+                continue;
+            };
+            let Some((file_level, rules, rest)) = parse_directive(comment, tool) else {
+                continue;
+            };
+            let scope = if file_level {
+                Scope::File(f.id)
+            } else {
+                Scope::Line {
+                    file: f.id,
+                    line: lno,
+                }
+            };
+            let origin = Origin::Source {
+                file: f.id,
+                span: Span::new((start + at) as u32, (start + line.trim_end().len()) as u32),
+            };
+            list.push(Suppression::in_source(
+                rules, rest, origin, scope, resolve, today,
+            ));
+            if !file_level && is_comment_line {
+                pending.push(list.len() - 1);
+            }
+        }
+    }
+    list
+}
+
+/// Suppressions in the annotation `key` of Kubernetes objects: one `IDS: reason` per line,
+/// covering the object.
+pub fn from_annotations(
+    model: &Model<'_>,
+    key: &str,
+    resolve: Resolve<'_>,
+    today: Date,
+) -> Vec<Suppression> {
+    let mut list = Vec::new();
+    for obj in &model.k8s {
+        let Some(node) = obj.annotation(key) else {
+            continue;
+        };
+        for part in node.as_str().unwrap_or("").lines() {
+            let part = part.trim();
+            if part.is_empty() {
+                continue;
+            }
+            let (rules, rest) = part.split_once(':').unwrap_or((part, ""));
+            let origin = Origin::Source {
+                file: obj.file,
+                span: node.span,
+            };
+            let scope = Scope::Object {
+                file: obj.file,
+                span: obj.node.span,
+            };
+            list.push(Suppression::in_source(
+                rules, rest, origin, scope, resolve, today,
+            ));
+        }
+    }
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_and_directives() {
+        assert_eq!(yaml_comment("a: b # c").map(|c| c.0), Some(5));
+        assert_eq!(yaml_comment("a: \"b # c\"").map(|c| c.0), None);
+        assert_eq!(yaml_comment("a: b#c"), None);
+        assert_eq!(yaml_comment("# x").map(|c| c.0), Some(0));
+        let (file, rules, rest) =
+            parse_directive("# cutover: ignore[ECS001, K8S001] legacy job", "cutover")
+                .unwrap_or_default();
+        assert!(!file);
+        assert_eq!(rules, "ECS001, K8S001");
+        assert_eq!(rest.trim(), "legacy job");
+        assert!(
+            parse_directive("# cutover: ignore-file[K8S001] x", "cutover").is_some_and(|d| d.0)
+        );
+        assert!(parse_directive("# cutover : ignore[K8S001] x", "cutover").is_none());
+        assert!(parse_directive("# something else", "cutover").is_none());
+    }
+}
