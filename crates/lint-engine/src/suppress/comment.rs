@@ -1,5 +1,5 @@
-//! Suppressions written in the linted files: YAML comments and an annotation on Kubernetes
-//! objects. The tool's name (`cutover` in `# cutover: ignore[ID] reason`) and the annotation key
+//! Suppressions written in the linted files: YAML and Terraform HCL comments (`#`, and `//` in
+//! HCL) and an annotation on Kubernetes objects. The tool's name (`cutover` in `# cutover: ignore[ID] reason`) and the annotation key
 //! are parameters.
 
 use crate::model::Model;
@@ -30,13 +30,34 @@ pub(crate) fn yaml_comment(line: &str) -> Option<(usize, &str)> {
     None
 }
 
+/// The comment part of a Terraform HCL line: the first `#` or `//` outside a quoted string.
+pub(crate) fn hcl_comment(line: &str) -> Option<(usize, &str)> {
+    let mut quoted = false;
+    let mut escaped = false;
+    let bytes = line.as_bytes();
+    for (i, c) in line.char_indices() {
+        match c {
+            '\\' if quoted => {
+                escaped = !escaped;
+                continue;
+            }
+            '"' if !escaped => quoted = !quoted,
+            '#' if !quoted => return Some((i, &line[i..])),
+            '/' if !quoted && bytes.get(i + 1) == Some(&b'/') => return Some((i, &line[i..])),
+            _ => {}
+        }
+        escaped = false;
+    }
+    None
+}
+
 /// Parse `<tool>: ignore[...] reason` / `<tool>: ignore-file[...] reason` after `#`: whether it
 /// is file-level, the rule list and the rest.
 pub(crate) fn parse_directive<'c>(
     comment: &'c str,
     tool: &str,
 ) -> Option<(bool, &'c str, &'c str)> {
-    let body = comment.trim_start_matches('#').trim_start();
+    let body = comment.trim_start_matches(['#', '/']).trim_start();
     let rest = body.strip_prefix(tool)?.strip_prefix(':')?.trim_start();
     let (file_level, rest) = if let Some(r) = rest.strip_prefix("ignore-file[") {
         (true, r)
@@ -47,14 +68,28 @@ pub(crate) fn parse_directive<'c>(
     Some((file_level, &rest[..close], &rest[close + 1..]))
 }
 
-fn is_yaml(f: &SourceFile) -> bool {
-    let n = f.name.to_ascii_lowercase();
-    n.ends_with(".yaml") || n.ends_with(".yml")
+/// How comments are written in a file: YAML, Terraform HCL, or none (JSON has no comments).
+#[derive(Clone, Copy, PartialEq)]
+enum Syntax {
+    Yaml,
+    Hcl,
 }
 
-/// Suppression comments of every YAML file: `# <tool>: ignore[IDS] reason` at the end of the
-/// flagged line or alone on the lines above it (stacked comments all apply to the next line of
-/// content), and `# <tool>: ignore-file[IDS] reason` anywhere for the whole file.
+fn syntax(f: &SourceFile) -> Option<Syntax> {
+    let n = f.name.to_ascii_lowercase();
+    if n.ends_with(".yaml") || n.ends_with(".yml") {
+        Some(Syntax::Yaml)
+    } else if n.ends_with(".tf") || n.ends_with(".tfvars") {
+        Some(Syntax::Hcl)
+    } else {
+        None
+    }
+}
+
+/// Suppression comments of every YAML and HCL file: `# <tool>: ignore[IDS] reason` (or `//` in
+/// HCL) at the end of the flagged line or alone on the lines above it (stacked comments all apply
+/// to the next line of content), and `# <tool>: ignore-file[IDS] reason` anywhere for the whole
+/// file.
 pub fn from_comments(
     db: &SourceDb,
     tool: &str,
@@ -62,7 +97,7 @@ pub fn from_comments(
     today: Date,
 ) -> Vec<Suppression> {
     let mut list: Vec<Suppression> = Vec::new();
-    for f in db.iter().filter(|f| is_yaml(f)) {
+    for (f, syntax) in db.iter().filter_map(|f| Some((f, syntax(f)?))) {
         let mut pending: Vec<usize> = Vec::new();
         let mut offset = 0usize;
         for (lno, raw) in f.text.split_inclusive('\n').enumerate() {
@@ -70,7 +105,8 @@ pub fn from_comments(
             let start = offset;
             offset += raw.len();
             let trimmed = line.trim_start();
-            let is_comment_line = trimmed.starts_with('#');
+            let is_comment_line =
+                trimmed.starts_with('#') || (syntax == Syntax::Hcl && trimmed.starts_with("//"));
             if !is_comment_line && !trimmed.is_empty() {
                 // A line of content: stacked own-line suppressions above apply to it.
                 for i in pending.drain(..) {
@@ -79,7 +115,11 @@ pub fn from_comments(
                     }
                 }
             }
-            let Some((at, comment)) = yaml_comment(line) else {
+            let found = match syntax {
+                Syntax::Yaml => yaml_comment(line),
+                Syntax::Hcl => hcl_comment(line),
+            };
+            let Some((at, comment)) = found else {
                 continue;
             };
             let Some((file_level, rules, rest)) = parse_directive(comment, tool) else {
