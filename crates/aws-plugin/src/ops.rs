@@ -87,13 +87,20 @@ mod tests {
     /// Every `iam.<op>(`, `ecr.<op>(` and `sts.<op>(` call in the plugin's sources. The plugin
     /// names its clients `iam`, `ecr` and `sts` everywhere, so these are all its SDK calls.
     fn calls_in_sources() -> BTreeSet<(String, String)> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut out = BTreeSet::new();
-        for e in std::fs::read_dir(dir).unwrap() {
-            let path = e.unwrap().path();
-            if path.file_name().is_some_and(|n| n == "ops.rs") {
-                continue;
+        let mut files = Vec::new();
+        let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+        while let Some(dir) = dirs.pop() {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let path = e.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.file_name().is_some_and(|n| n != "ops.rs") {
+                    files.push(path);
+                }
             }
+        }
+        let mut out = BTreeSet::new();
+        for path in files {
             // Calls are chained over several lines (`iam\n    .get_role()`).
             let text: String = std::fs::read_to_string(&path)
                 .unwrap()

@@ -231,32 +231,27 @@ pub fn load_path(path: &Path, limits: &Limits) -> Loaded {
     match std::fs::read(path) {
         Ok(bytes) => match decode_owned(bytes) {
             Ok((text, encoding)) => load_text(path, text, encoding, limits),
-            Err(message) => Loaded::Error(InputError {
-                path: path.to_path_buf(),
-                message,
-                text: None,
-                span: None,
-            }),
+            Err(message) => unlocated_error(path, message),
         },
-        Err(e) => Loaded::Error(InputError {
-            path: path.to_path_buf(),
-            message: format!("cannot read: {e}"),
-            text: None,
-            span: None,
-        }),
+        Err(e) => unlocated_error(path, format!("cannot read: {e}")),
     }
+}
+
+/// An input error with no position in the file (it could not be read or decoded).
+fn unlocated_error(path: &Path, message: String) -> Loaded {
+    Loaded::Error(InputError {
+        path: path.to_path_buf(),
+        message,
+        text: None,
+        span: None,
+    })
 }
 
 /// Load from bytes already read (stdin, tests).
 pub fn load_bytes(path: &Path, bytes: &[u8], limits: &Limits) -> Loaded {
     match decode(bytes) {
         Ok((text, encoding)) => load_text(path, text, encoding, limits),
-        Err(message) => Loaded::Error(InputError {
-            path: path.to_path_buf(),
-            message,
-            text: None,
-            span: None,
-        }),
+        Err(message) => unlocated_error(path, message),
     }
 }
 

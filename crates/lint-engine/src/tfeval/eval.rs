@@ -353,20 +353,9 @@ impl<'e> Evaluator<'e> {
 
     fn for_expr(&mut self, f: &ForExpr, whole: &Expression) -> Val {
         let coll = self.eval(&f.intro.collection_expr);
-        let pairs: Vec<(Val, Val)> = match coll {
-            u @ Val::Unknown(_) => return u,
-            Val::List(v) => v
-                .into_iter()
-                .enumerate()
-                .map(|(i, x)| (Val::int(i as i64), x))
-                .collect(),
-            Val::Map(m) => m.into_iter().map(|(k, v)| (Val::Str(k), v)).collect(),
-            other => {
-                return Val::error(
-                    self.text(&f.intro.collection_expr),
-                    format!("cannot iterate over a {}", other.type_name()),
-                )
-            }
+        let pairs = match coll.iteration_pairs(&self.text(&f.intro.collection_expr)) {
+            Ok(p) => p,
+            Err(v) => return v,
         };
         let kname = f
             .intro

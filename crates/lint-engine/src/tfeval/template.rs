@@ -92,21 +92,7 @@ impl Evaluator<'_> {
                         let fe = &fd.for_expr;
                         strip_before(&mut out, fe.strip);
                         let coll = self.eval(&fe.collection_expr);
-                        let pairs: Vec<(Val, Val)> = match coll {
-                            u @ Val::Unknown(_) => return Err(u),
-                            Val::List(v) => v
-                                .into_iter()
-                                .enumerate()
-                                .map(|(i, x)| (Val::int(i as i64), x))
-                                .collect(),
-                            Val::Map(m) => m.into_iter().map(|(k, v)| (Val::Str(k), v)).collect(),
-                            other => {
-                                return Err(Val::error(
-                                    self.text(&fe.collection_expr),
-                                    format!("cannot iterate over a {}", other.type_name()),
-                                ))
-                            }
-                        };
+                        let pairs = coll.iteration_pairs(&self.text(&fe.collection_expr))?;
                         for (k, v) in pairs {
                             let mark = self.bound.len();
                             if let Some(kn) = &fe.key_var {

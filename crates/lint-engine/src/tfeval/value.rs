@@ -104,6 +104,25 @@ pub enum Val {
 }
 
 impl Val {
+    /// The (key, value) pairs a `for` expression or directive iterates over: index and element
+    /// of a list, key and value of a map. An unknown collection is returned as `Err` unchanged;
+    /// anything else is an error naming `expr`.
+    pub fn iteration_pairs(self, expr: &str) -> Result<Vec<(Val, Val)>, Val> {
+        match self {
+            u @ Val::Unknown(_) => Err(u),
+            Val::List(v) => Ok(v
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| (Val::int(i as i64), x))
+                .collect()),
+            Val::Map(m) => Ok(m.into_iter().map(|(k, v)| (Val::Str(k), v)).collect()),
+            other => Err(Val::error(
+                expr,
+                format!("cannot iterate over a {}", other.type_name()),
+            )),
+        }
+    }
+
     pub fn unknown(expr: impl Into<String>, reason: impl Into<String>) -> Val {
         Val::Unknown(Box::new(Unknown {
             expr: expr.into(),
