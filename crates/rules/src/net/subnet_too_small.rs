@@ -7,9 +7,12 @@ use lint_engine::{Rule, RuleContext};
 declare_rule! {
     /// ## What it does
     /// Finds IPv4 subnets that are too small for what runs in them. Subnets come from
-    /// `aws_subnet` resources (`.tf.json`, plans and state, child modules included) and from the
-    /// CIDR lists of a `terraform-aws-modules/vpc` module call (`private_subnets`,
-    /// `public_subnets`, `intra_subnets`, …). A subnet's role comes from what uses it:
+    /// `aws_subnet` resources (`.tf`, `.tf.json`, plans and state, child modules included) and
+    /// from the CIDR lists of a `terraform-aws-modules/vpc` module call (`private_subnets`,
+    /// `public_subnets`, `intra_subnets`, …). A CIDR written as an expression
+    /// (`cidrsubnet(var.vpc_cidr, 10, 12)`, `[for k, v in local.azs : cidrsubnet(…)]`) is judged
+    /// by its statically evaluated value, which the finding's notes show; one whose value is not
+    /// known statically is skipped. A subnet's role comes from what uses it:
     ///
     /// | Role | Used by | Reported when |
     /// |---|---|---|
@@ -180,6 +183,9 @@ impl Rule for SubnetTooSmall {
                     "usable = 2^(32−{prefix}) − 5 = {usable}: AWS reserves the first four and the last address of every subnet"
                 ))
                 .with_logical(s.name.clone());
+            if let Some(prov) = &s.provenance {
+                f = f.with_note(format!("evaluated: {prov}"));
+            }
             for u in net.uses[i].iter().take(MAX_RELATED) {
                 f = f.with_related(Label::new(
                     u.file,

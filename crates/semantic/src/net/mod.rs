@@ -35,6 +35,7 @@ use lint_engine::doc::Node;
 use lint_engine::model::follow;
 use lint_engine::model::{Model, TfMode, TfResource};
 use lint_engine::source::FileId;
+use lint_engine::tfeval::{TfEval, TfEvalIndex};
 
 /// The default production heuristic of the catalog (§0.4 `production.name_regex`).
 pub use lint_engine::config::DEFAULT_PRODUCTION_REGEX;
@@ -78,7 +79,10 @@ pub fn is_vpc_module_source(source: &str) -> bool {
 }
 
 impl<'a> Network<'a> {
-    pub fn build(model: &Model<'a>) -> Network<'a> {
+    /// Build the network model. With `eval`, CIDRs written as Terraform expressions
+    /// (`cidrsubnet(var.vpc_cidr, 10, 12)`, `[for …]` lists) are evaluated; unknown values are
+    /// skipped.
+    pub fn build(model: &Model<'a>, eval: Option<&TfEvalIndex<'a>>) -> Network<'a> {
         let mut net = Network {
             subnets: Vec::new(),
             uses: Vec::new(),
@@ -91,7 +95,7 @@ impl<'a> Network<'a> {
             by_slot_file: HashMap::new(),
             by_id: HashMap::new(),
         };
-        net.collect_subnets(model);
+        net.collect_subnets(model, eval);
         for (i, s) in net.subnets.iter().enumerate() {
             if let Some(ri) = s.resource {
                 let r = &model.tf[ri];
@@ -196,6 +200,6 @@ impl<'a> Network<'a> {
 impl lint_engine::shared::Fact for Network<'static> {
     type Value<'m, 'a: 'm> = Network<'a>;
     fn build<'m, 'a: 'm>(cx: &lint_engine::shared::FactContext<'m, 'a>) -> Network<'a> {
-        Network::build(cx.model)
+        Network::build(cx.model, Some(cx.get::<TfEval>()))
     }
 }
