@@ -11,6 +11,7 @@
 mod cidr;
 mod cni;
 mod demand;
+mod eks_module;
 mod instances;
 mod nodes;
 mod refs;
@@ -24,6 +25,7 @@ pub use demand::{
     Basis, Consumer, Demand, DemandPart, DemandSource, DemandUnknown, NodeIps, SourceKind,
     UnknownReason, WarmMode,
 };
+pub use eks_module::is_eks_module_source;
 pub use instances::{instance_limits, InstanceLimits, DEFAULT_NODE_GROUP_INSTANCE_TYPE};
 pub use subnets::{ecs_service_uses_awsvpc, ModuleSlot, Role, Subnet, SubnetUse};
 

@@ -348,6 +348,8 @@ impl<'a> Network<'a> {
                 }
             }
         }
+        // terraform-aws-modules/eks module calls.
+        self.eks_module_uses(model);
         // Kubernetes: ENIConfig (custom networking) and Karpenter EC2NodeClass selectors.
         for (ki, o) in model.k8s.iter().enumerate() {
             match o.kind {
