@@ -110,7 +110,9 @@ impl<'a> Network<'a> {
         let mut hits: Vec<(usize, Span)> = Vec::new();
         for s in strings {
             let Some(text) = s.as_str() else { continue };
-            let found = if text.contains("${") {
+            let found = if let Some(indexed) = element_as_index(text) {
+                self.subnets_from_refs_at(model, &place, &parse_refs(&indexed))
+            } else if text.contains("${") {
                 self.subnets_from_refs_at(model, &place, &parse_refs(text))
             } else if text.starts_with("subnet-") {
                 self.subnets_by_id(text, Some(mc.file))
@@ -160,4 +162,43 @@ fn eks_module_names(mc: &TfModuleCall<'_>) -> Vec<String> {
         }
     }
     out
+}
+
+/// `${element(module.vpc.private_subnets, 1)}` → `${module.vpc.private_subnets[1]}`, for a
+/// literal index (Terraform wraps an index past the end; such a reference names nothing here).
+fn element_as_index(text: &str) -> Option<String> {
+    let inner = text
+        .trim()
+        .strip_prefix("${")?
+        .strip_suffix('}')?
+        .trim()
+        .strip_prefix("element(")?
+        .strip_suffix(')')?;
+    let (list, index) = inner.split_once(',')?;
+    let list = list.trim();
+    let index: usize = index.trim().parse().ok()?;
+    let ok = list.starts_with("module.")
+        && list
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    ok.then(|| format!("${{{list}[{index}]}}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::element_as_index;
+
+    #[test]
+    fn element_with_a_literal_index_becomes_an_index() {
+        assert_eq!(
+            element_as_index("${element(module.vpc.private_subnets, 1)}").as_deref(),
+            Some("${module.vpc.private_subnets[1]}")
+        );
+        assert_eq!(
+            element_as_index("${element(module.vpc.private_subnets, count.index)}"),
+            None
+        );
+        assert_eq!(element_as_index("${element(local.ids, 0)}"), None);
+        assert_eq!(element_as_index("${module.vpc.private_subnets}"), None);
+    }
 }
