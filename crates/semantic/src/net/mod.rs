@@ -2,9 +2,13 @@
 //! the VPC CNI settings and the per-subnet peak IP demand. NET001/NET002 read it; NET003/NET004
 //! can reuse it.
 //!
-//! Subnets come from `aws_subnet` resources (`.tf.json`, plans and state, child modules of plans
-//! included) and from the list inputs of `terraform-aws-modules/vpc` module calls in `.tf.json`
-//! (`private_subnets = ["10.0.1.0/24", …]`). A plan expands that module into
+//! Subnets come from `aws_subnet` resources (`.tf`/`.tf.json`, plans and state, child modules of
+//! plans included) and from the list inputs of `terraform-aws-modules/vpc` module calls
+//! (`private_subnets = ["10.0.1.0/24", …]`). A CIDR written as an expression is evaluated with
+//! the shared `TfEval` fact (`cidrsubnet(var.vpc_cidr, 10, 12)`, a whole list such as
+//! `[for k, v in local.azs : cidrsubnet(local.vpc_cidr, 4, k)]`); the subnet keeps the
+//! provenance of the value, and unknown values give no subnet. `terraform-aws-modules/eks`
+//! module calls consume subnets like the resources they create (see `eks_module.rs`). A plan expands that module into
 //! `module.<name>.aws_subnet.<kind>[i]` resources; those carry the module slot, so a reference to
 //! `module.vpc.private_subnets[0]` finds them and nothing is counted twice.
 
