@@ -52,7 +52,7 @@ impl<'a> Network<'a> {
                         module_subnets_used = true;
                         continue;
                     };
-                    let role = self.eks_module_pod_role(*what, ipv6);
+                    let role = self.eks_module_pod_role(what, ipv6);
                     let mut names = module_names.clone();
                     names.push(e.key.clone());
                     if let Some(n) = e.value.get("name").and_then(Node::as_str) {
