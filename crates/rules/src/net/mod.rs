@@ -1,2 +1,5 @@
 pub mod subnet_ip_capacity_exceeded;
 pub mod subnet_too_small;
+
+#[cfg(test)]
+mod tests;

@@ -156,6 +156,9 @@ impl Rule for SubnetIpCapacityExceeded {
                 .with_severity(severity)
                 .with_help("use a larger subnet, separate ECS and EKS subnets, enable prefix delegation or WARM_IP_TARGET, or lower `deployment_maximum_percent`")
                 .with_logical(s.name.clone());
+            if let Some(prov) = &s.provenance {
+                f = f.with_note(format!("evaluated: {prov}"));
+            }
             for p in parts {
                 f = f.with_note(format!("{}: {} ({})", consumer(p), p.ips, basis(&p.basis)));
                 for src in &p.sources {

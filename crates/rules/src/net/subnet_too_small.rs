@@ -7,15 +7,18 @@ use lint_engine::{Rule, RuleContext};
 declare_rule! {
     /// ## What it does
     /// Finds IPv4 subnets that are too small for what runs in them. Subnets come from
-    /// `aws_subnet` resources (`.tf.json`, plans and state, child modules included) and from the
-    /// CIDR lists of a `terraform-aws-modules/vpc` module call (`private_subnets`,
-    /// `public_subnets`, `intra_subnets`, …). A subnet's role comes from what uses it:
+    /// `aws_subnet` resources (`.tf`, `.tf.json`, plans and state, child modules included) and
+    /// from the CIDR lists of a `terraform-aws-modules/vpc` module call (`private_subnets`,
+    /// `public_subnets`, `intra_subnets`, …). A CIDR written as an expression
+    /// (`cidrsubnet(var.vpc_cidr, 10, 12)`, `[for k, v in local.azs : cidrsubnet(…)]`) is judged
+    /// by its statically evaluated value, which the finding's notes show; one whose value is not
+    /// known statically is skipped. A subnet's role comes from what uses it:
     ///
     /// | Role | Used by | Reported when |
     /// |---|---|---|
-    /// | EKS pods | `aws_eks_node_group.subnet_ids`, `aws_eks_fargate_profile.subnet_ids`, `ENIConfig.spec.subnet`, Karpenter (`EC2NodeClass.spec.subnetSelectorTerms`, tag `karpenter.sh/discovery`) | smaller than `net.min_pod_subnet_prefix` (default /20): warning; /24 or smaller in production: error |
+    /// | EKS pods | `aws_eks_node_group.subnet_ids`, `aws_eks_fargate_profile.subnet_ids`, the `terraform-aws-modules/eks` module's `subnet_ids` and its node groups' and Fargate profiles' own `subnet_ids`, `ENIConfig.spec.subnet`, Karpenter (`EC2NodeClass.spec.subnetSelectorTerms`, tag `karpenter.sh/discovery`) | smaller than `net.min_pod_subnet_prefix` (default /20): warning; /24 or smaller in production: error |
     /// | ECS tasks | `aws_ecs_service.network_configuration.subnets` (awsvpc) | smaller than `net.min_task_subnet_prefix` (default /22): warning |
-    /// | EKS cluster | `aws_eks_cluster.vpc_config.subnet_ids` only | a /28 (11 usable addresses, below the 16 AWS recommends): warning |
+    /// | EKS cluster | `aws_eks_cluster.vpc_config.subnet_ids`, the eks module's `control_plane_subnet_ids` (else its `subnet_ids`) only | a /28 (11 usable addresses, below the 16 AWS recommends): warning |
     ///
     /// References are followed through Terraform interpolations (`${aws_subnet.a.id}`,
     /// `${module.vpc.private_subnets[0]}`), plan `references`, and literal subnet IDs matched to
@@ -180,6 +183,9 @@ impl Rule for SubnetTooSmall {
                     "usable = 2^(32−{prefix}) − 5 = {usable}: AWS reserves the first four and the last address of every subnet"
                 ))
                 .with_logical(s.name.clone());
+            if let Some(prov) = &s.provenance {
+                f = f.with_note(format!("evaluated: {prov}"));
+            }
             for u in net.uses[i].iter().take(MAX_RELATED) {
                 f = f.with_related(Label::new(
                     u.file,

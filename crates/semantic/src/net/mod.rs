@@ -2,15 +2,20 @@
 //! the VPC CNI settings and the per-subnet peak IP demand. NET001/NET002 read it; NET003/NET004
 //! can reuse it.
 //!
-//! Subnets come from `aws_subnet` resources (`.tf.json`, plans and state, child modules of plans
-//! included) and from the list inputs of `terraform-aws-modules/vpc` module calls in `.tf.json`
-//! (`private_subnets = ["10.0.1.0/24", …]`). A plan expands that module into
+//! Subnets come from `aws_subnet` resources (`.tf`/`.tf.json`, plans and state, child modules of
+//! plans included) and from the list inputs of `terraform-aws-modules/vpc` module calls
+//! (`private_subnets = ["10.0.1.0/24", …]`). A CIDR written as an expression is evaluated with
+//! the shared `TfEval` fact (`cidrsubnet(var.vpc_cidr, 10, 12)`, a whole list such as
+//! `[for k, v in local.azs : cidrsubnet(local.vpc_cidr, 4, k)]`); the subnet keeps the
+//! provenance of the value, and unknown values give no subnet. `terraform-aws-modules/eks`
+//! module calls consume subnets like the resources they create (see `eks_module.rs`). A plan expands that module into
 //! `module.<name>.aws_subnet.<kind>[i]` resources; those carry the module slot, so a reference to
 //! `module.vpc.private_subnets[0]` finds them and nothing is counted twice.
 
 mod cidr;
 mod cni;
 mod demand;
+mod eks_module;
 mod instances;
 mod nodes;
 mod refs;
@@ -24,6 +29,7 @@ pub use demand::{
     Basis, Consumer, Demand, DemandPart, DemandSource, DemandUnknown, NodeIps, SourceKind,
     UnknownReason, WarmMode,
 };
+pub use eks_module::is_eks_module_source;
 pub use instances::{instance_limits, InstanceLimits, DEFAULT_NODE_GROUP_INSTANCE_TYPE};
 pub use subnets::{ecs_service_uses_awsvpc, ModuleSlot, Role, Subnet, SubnetUse};
 
@@ -35,6 +41,7 @@ use lint_engine::doc::Node;
 use lint_engine::model::follow;
 use lint_engine::model::{Model, TfMode, TfResource};
 use lint_engine::source::FileId;
+use lint_engine::tfeval::{TfEval, TfEvalIndex};
 
 /// The default production heuristic of the catalog (§0.4 `production.name_regex`).
 pub use lint_engine::config::DEFAULT_PRODUCTION_REGEX;
@@ -78,7 +85,10 @@ pub fn is_vpc_module_source(source: &str) -> bool {
 }
 
 impl<'a> Network<'a> {
-    pub fn build(model: &Model<'a>) -> Network<'a> {
+    /// Build the network model. With `eval`, CIDRs written as Terraform expressions
+    /// (`cidrsubnet(var.vpc_cidr, 10, 12)`, `[for …]` lists) are evaluated; unknown values are
+    /// skipped.
+    pub fn build(model: &Model<'a>, eval: Option<&TfEvalIndex<'a>>) -> Network<'a> {
         let mut net = Network {
             subnets: Vec::new(),
             uses: Vec::new(),
@@ -91,7 +101,7 @@ impl<'a> Network<'a> {
             by_slot_file: HashMap::new(),
             by_id: HashMap::new(),
         };
-        net.collect_subnets(model);
+        net.collect_subnets(model, eval);
         for (i, s) in net.subnets.iter().enumerate() {
             if let Some(ri) = s.resource {
                 let r = &model.tf[ri];
@@ -196,6 +206,6 @@ impl<'a> Network<'a> {
 impl lint_engine::shared::Fact for Network<'static> {
     type Value<'m, 'a: 'm> = Network<'a>;
     fn build<'m, 'a: 'm>(cx: &lint_engine::shared::FactContext<'m, 'a>) -> Network<'a> {
-        Network::build(cx.model)
+        Network::build(cx.model, Some(cx.get::<TfEval>()))
     }
 }

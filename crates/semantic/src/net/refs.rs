@@ -92,6 +92,23 @@ impl<'a> Network<'a> {
         r: &TfResource<'a>,
         refs: &[TfRef],
     ) -> Vec<usize> {
+        let place = RefPlace {
+            module: &r.module,
+            origin: r.origin,
+            file: r.file,
+            dir: &r.dir,
+        };
+        self.subnets_from_refs_at(model, &place, refs)
+    }
+
+    /// As [`Network::subnets_from_refs`], for references written at `place` (a resource or a
+    /// module call).
+    pub(crate) fn subnets_from_refs_at(
+        &self,
+        model: &Model<'a>,
+        r: &RefPlace<'_>,
+        refs: &[TfRef],
+    ) -> Vec<usize> {
         let mut out = Vec::new();
         let parsed: Vec<SubnetRef> = refs.iter().filter_map(SubnetRef::of).collect();
         for rf in &parsed {
@@ -104,10 +121,10 @@ impl<'a> Network<'a> {
             }
             if let Some(name) = rf.base.strip_prefix("aws_subnet.") {
                 let addr = format!("aws_subnet.{name}");
-                let full = lint_engine::model::qualify(&r.module, &addr);
+                let full = lint_engine::model::qualify(r.module, &addr);
                 let cands = match r.origin {
                     TfOrigin::Plan => self.by_address_file.get(&(full, r.file)),
-                    TfOrigin::Config => self.by_address_dir.get(&(full, r.dir.clone())),
+                    TfOrigin::Config => self.by_address_dir.get(&(full, r.dir.to_string())),
                 };
                 for &i in cands.into_iter().flatten() {
                     let s = &self.subnets[i];
@@ -138,7 +155,7 @@ impl<'a> Network<'a> {
                 let (module, kind) = (module.to_string(), kind.to_string());
                 let cands = match r.origin {
                     TfOrigin::Plan => self.by_slot_file.get(&(module, kind, r.file)),
-                    TfOrigin::Config => self.by_slot_dir.get(&(module, kind, r.dir.clone())),
+                    TfOrigin::Config => self.by_slot_dir.get(&(module, kind, r.dir.to_string())),
                 };
                 for &i in cands.into_iter().flatten() {
                     let s = &self.subnets[i];
@@ -158,6 +175,15 @@ impl<'a> Network<'a> {
         }
         out
     }
+}
+
+/// Where a reference is written: the module path (plans), origin, file and directory of the
+/// resource or module call that holds it.
+pub(crate) struct RefPlace<'p> {
+    pub(crate) module: &'p str,
+    pub(crate) origin: TfOrigin,
+    pub(crate) file: FileId,
+    pub(crate) dir: &'p str,
 }
 
 pub(crate) fn collect_strings<'n>(n: &'n Node, out: &mut Vec<&'n Node>) {

@@ -1,10 +1,12 @@
 //! The subnets of the inputs and what uses each one (ECS services, EKS node groups and
 //! Fargate profiles, endpoints, Karpenter node classes, ENIConfigs).
 
-use lint_engine::doc::Node;
+use lint_engine::doc::{is_unresolved_text, Node};
 use lint_engine::model::follow;
 use lint_engine::model::{K8sObject, Model, TfMode, TfOrigin, TfResource};
 use lint_engine::source::{FileId, Span};
+use lint_engine::tfeval::scope::expression_text;
+use lint_engine::tfeval::TfEvalIndex;
 
 use super::*;
 
@@ -36,6 +38,9 @@ pub struct Subnet<'a> {
     pub dir: String,
     /// Module path of the resource in a plan (`module.network`), empty at the root.
     pub module: String,
+    /// When the CIDR came from evaluating a Terraform expression rather than a literal: how,
+    /// e.g. `10.40.3.0/26 = cidrsubnet(var.vpc_cidr, 10, 12)`.
+    pub provenance: Option<String>,
 }
 
 impl Subnet<'_> {
@@ -99,7 +104,7 @@ pub struct SubnetUse {
 }
 
 impl<'a> Network<'a> {
-    pub(crate) fn collect_subnets(&mut self, model: &Model<'a>) {
+    pub(crate) fn collect_subnets(&mut self, model: &Model<'a>, eval: Option<&TfEvalIndex<'a>>) {
         for (i, r) in model.tf.iter().enumerate() {
             if r.rtype != "aws_subnet" || r.mode != TfMode::Managed {
                 continue;
@@ -107,7 +112,8 @@ impl<'a> Network<'a> {
             let Some(cn) = r.attr("cidr_block") else {
                 continue;
             };
-            let Some(cidr) = cn.as_str().and_then(Cidr::parse) else {
+            let config_eval = eval.filter(|_| r.origin == TfOrigin::Config);
+            let Some((cidr, provenance)) = cidr_of(cn, r.file, config_eval) else {
                 continue;
             };
             self.subnets.push(Subnet {
@@ -129,23 +135,39 @@ impl<'a> Network<'a> {
                 slot: module_slot_of(&r.address),
                 dir: r.dir.clone(),
                 module: r.module.clone(),
+                provenance,
             });
         }
-        // vpc module inputs in `.tf.json` (plans expand the module into aws_subnet resources).
+        // vpc module inputs in `.tf.json` and `.tf` (plans expand the module into aws_subnet
+        // resources).
         for mc in &model.tf_modules {
             if mc.origin != TfOrigin::Config || !mc.source.is_some_and(is_vpc_module_source) {
                 continue;
             }
-            let azs: Vec<&str> = mc
-                .input("azs")
-                .and_then(Node::as_seq)
-                .unwrap_or(&[])
-                .iter()
-                .filter_map(Node::as_str)
-                .collect();
+            let azs: Vec<String> = match mc.input("azs") {
+                Some(n) if n.as_str().is_some_and(is_unresolved_text) => eval
+                    .map(|e| e.value_of(mc.file, n).value)
+                    .and_then(|v| {
+                        v.as_list().map(|l| {
+                            l.iter()
+                                .map(|x| x.as_str().unwrap_or("${unknown}").to_string())
+                                .collect()
+                        })
+                    })
+                    .unwrap_or_default(),
+                Some(n) => n
+                    .as_seq()
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter_map(Node::as_str)
+                    .map(str::to_string)
+                    .collect(),
+                None => Vec::new(),
+            };
             let common = tags_of(mc.input("tags"));
             for kind in VPC_MODULE_KINDS {
-                let Some(list) = mc.input(&format!("{kind}_subnets")).and_then(Node::as_seq) else {
+                let input = format!("{kind}_subnets");
+                let Some(list_node) = mc.input(&input) else {
                     continue;
                 };
                 let mut tags = common.clone();
@@ -153,19 +175,42 @@ impl<'a> Network<'a> {
                     tags.retain(|(x, _)| *x != k);
                     tags.push((k, v));
                 }
-                for (index, item) in list.iter().enumerate() {
-                    let Some(cidr) = item.as_str().and_then(Cidr::parse) else {
-                        continue;
-                    };
+                // (index, CIDR, node spanning it, provenance)
+                let mut found: Vec<(usize, Cidr, &'a Node, Option<String>)> = Vec::new();
+                if let Some(list) = list_node.as_seq() {
+                    for (index, item) in list.iter().enumerate() {
+                        if let Some((cidr, prov)) = cidr_of(item, mc.file, eval) {
+                            found.push((index, cidr, item, prov));
+                        }
+                    }
+                } else if let (Some(text), Some(ev)) =
+                    (list_node.as_str().filter(|t| is_unresolved_text(t)), eval)
+                {
+                    // The whole list is one expression: `local.private_subnets`,
+                    // `[for k, v in local.azs : cidrsubnet(local.vpc_cidr, 4, k)]`.
+                    let v = ev.value_of(mc.file, list_node).value;
+                    let expr = short_expression(expression_text(text));
+                    for (index, x) in v.as_list().unwrap_or(&[]).iter().enumerate() {
+                        if let Some(cidr) = x.as_str().and_then(Cidr::parse) {
+                            let prov = format!(
+                                "module.{} {input}[{index}] = {} from {expr}",
+                                mc.name,
+                                x.as_str().unwrap_or_default()
+                            );
+                            found.push((index, cidr, list_node, Some(prov)));
+                        }
+                    }
+                }
+                for (index, cidr, node, provenance) in found {
                     let az = (!azs.is_empty())
-                        .then(|| azs[index % azs.len()])
+                        .then(|| azs[index % azs.len()].as_str())
                         .filter(|s| !s.contains("${"))
                         .map(str::to_string);
                     self.subnets.push(Subnet {
                         file: mc.file,
-                        name: format!("module.{}.{kind}_subnets[{index}]", mc.name),
+                        name: format!("module.{}.{input}[{index}]", mc.name),
                         cidr,
-                        cidr_node: item,
+                        cidr_node: node,
                         az,
                         id: None,
                         tags: tags.clone(),
@@ -177,6 +222,7 @@ impl<'a> Network<'a> {
                         }),
                         dir: mc.dir.clone(),
                         module: String::new(),
+                        provenance,
                     });
                 }
             }
@@ -302,6 +348,8 @@ impl<'a> Network<'a> {
                 }
             }
         }
+        // terraform-aws-modules/eks module calls.
+        self.eks_module_uses(model);
         // Kubernetes: ENIConfig (custom networking) and Karpenter EC2NodeClass selectors.
         for (ki, o) in model.k8s.iter().enumerate() {
             match o.kind {
@@ -373,6 +421,37 @@ impl<'a> Network<'a> {
                 );
             }
         }
+    }
+}
+
+/// The CIDR of a node: a literal, or (with `eval`) a Terraform expression that evaluates to
+/// one, with the provenance of the value. Unknown values give `None`.
+fn cidr_of(
+    n: &Node,
+    file: FileId,
+    eval: Option<&TfEvalIndex<'_>>,
+) -> Option<(Cidr, Option<String>)> {
+    let text = n.as_str()?;
+    if !is_unresolved_text(text) {
+        return Cidr::parse(text).map(|c| (c, None));
+    }
+    let e = eval?.value_of(file, n);
+    let cidr = e.value.as_str().and_then(Cidr::parse)?;
+    Some((cidr, e.provenance))
+}
+
+/// An expression for a note, shortened when long (`[for k, v in local.azs : …]`).
+fn short_expression(expr: &str) -> String {
+    const MAX: usize = 60;
+    let one_line = expr.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= MAX {
+        return one_line;
+    }
+    let cut: String = one_line.chars().take(MAX - 1).collect();
+    if one_line.starts_with('[') {
+        format!("{cut}…]")
+    } else {
+        format!("{cut}…")
     }
 }
 
