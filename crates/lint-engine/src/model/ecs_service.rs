@@ -508,34 +508,13 @@ impl<'m, 'a> EcsService<'m, 'a> {
                     cp.address
                 ));
             }
-            let items: Vec<_> = cp
-                .attr("default_capacity_provider_strategy")
-                .into_iter()
-                .flat_map(Node::blocks)
-                .map(StrategyItem::from_block)
-                .collect();
-            if !items.is_empty() {
-                return EffectiveStrategy::Strategy {
-                    source: StrategySource::ClusterDefault(cp),
-                    items,
-                };
+            if let Some(s) = cluster_default(cp) {
+                return s;
             }
         }
         if let Some(c) = cluster.resource {
             // Provider versions before 5.0 also accepted the strategy on the cluster itself.
-            let items: Vec<_> = c
-                .attr("default_capacity_provider_strategy")
-                .into_iter()
-                .flat_map(Node::blocks)
-                .map(StrategyItem::from_block)
-                .collect();
-            if !items.is_empty() {
-                return EffectiveStrategy::Strategy {
-                    source: StrategySource::ClusterDefault(c),
-                    items,
-                };
-            }
-            return EffectiveStrategy::None;
+            return cluster_default(c).unwrap_or(EffectiveStrategy::None);
         }
         if near.is_some() {
             return EffectiveStrategy::None;
@@ -545,6 +524,21 @@ impl<'m, 'a> EcsService<'m, 'a> {
             cluster.name.unwrap_or_default()
         ))
     }
+}
+
+/// The `default_capacity_provider_strategy` of a cluster (or of its capacity-providers
+/// resource), when it has one.
+fn cluster_default<'m, 'a>(r: &'m TfResource<'a>) -> Option<EffectiveStrategy<'m, 'a>> {
+    let items: Vec<_> = r
+        .attr("default_capacity_provider_strategy")
+        .into_iter()
+        .flat_map(Node::blocks)
+        .map(StrategyItem::from_block)
+        .collect();
+    (!items.is_empty()).then_some(EffectiveStrategy::Strategy {
+        source: StrategySource::ClusterDefault(r),
+        items,
+    })
 }
 
 fn push_td_of_resource<'m, 'a>(
