@@ -100,6 +100,8 @@ pub enum OutputFormat {
     Sarif,
     /// GitHub Actions workflow commands (annotations), plus a job summary
     Github,
+    /// One line per finding: `path:line:col: ID [severity] message`
+    Concise,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -169,6 +171,12 @@ struct CheckArgs {
     /// Seconds a rule plugin may take [default: 30, or `plugin-timeout` in cutover.toml]
     #[arg(long, value_name = "SECONDS")]
     plugin_timeout: Option<f64>,
+    /// Print findings and input errors only: no notes, no summary line
+    #[arg(long, short)]
+    quiet: bool,
+    /// Print how many findings each rule has instead of the findings (human and concise formats)
+    #[arg(long)]
+    statistics: bool,
 }
 
 impl Command {
@@ -232,17 +240,15 @@ fn main() -> ExitCode {
             }
         }
         Command::External(args) => plugin::run_external(&args, &builtins()),
-        Command::Rules { format } => {
-            list_rules(format);
-            ExitCode::SUCCESS
-        }
+        Command::Rules { format } => print_out(&list_rules(format)),
         Command::Explain { rule } => match select::find_rule(&rule) {
-            Some(r) => {
-                print!("{}", cutover_rules::doc_page(r.meta()));
-                ExitCode::SUCCESS
-            }
+            Some(r) => print_out(&explain_page(r.meta())),
             None => {
-                eprintln!("error: unknown rule `{rule}` (see `cutover rules`)");
+                eprintln!("error: unknown rule `{rule}`");
+                if let Some(s) = select::suggest(&rule, &[]) {
+                    eprintln!("  help: did you mean `{s}`?");
+                }
+                eprintln!("  help: `cutover rules` lists every rule");
                 ExitCode::from(2)
             }
         },
@@ -256,13 +262,47 @@ fn main() -> ExitCode {
     }
 }
 
-fn list_rules(format: RulesFormat) {
+/// Write `text` to standard output; a closed pipe (`cutover rules | head -1`) ends quietly
+/// with success, as the reader took what it wanted.
+fn print_out(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A rule's page as `explain` prints it: the documentation without the generator's comment.
+fn explain_page(meta: &lint_engine::RuleMeta) -> String {
+    cutover_rules::doc_page(meta)
+        .lines()
+        .filter(|l| !(l.starts_with("<!-- generated") && l.ends_with("-->")))
+        .fold((String::new(), false), |(mut out, blank), l| {
+            // Dropping the comment leaves two blank lines in a row: keep one.
+            if !(blank && l.is_empty()) {
+                out.push_str(l);
+                out.push('\n');
+            }
+            (out, l.is_empty())
+        })
+        .0
+}
+
+fn list_rules(format: RulesFormat) -> String {
+    use std::fmt::Write;
     let rules = cutover_rules::all();
+    let mut out = String::new();
     match format {
         RulesFormat::Text => {
             for r in rules {
                 let m = r.meta();
-                println!(
+                let _ = writeln!(
+                    out,
                     "{:<8} {:<38} {:<8} {}",
                     m.id,
                     m.name,
@@ -280,9 +320,14 @@ fn list_rules(format: RulesFormat) {
                         "severity": m.default_severity.as_str(), "summary": m.summary})
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            );
         }
     }
+    out
 }
 
 fn usage_error(msg: &str) -> ExitCode {
@@ -299,6 +344,7 @@ fn check(args: CheckArgs) -> ExitCode {
             OutputFormat::Json => Format::Json,
             OutputFormat::Sarif => Format::Sarif,
             OutputFormat::Github => Format::Github,
+            OutputFormat::Concise => Format::Concise,
         },
         output: args.output,
         fail_on: args.fail_on.map(|f| match f {
@@ -323,6 +369,8 @@ fn check(args: CheckArgs) -> ExitCode {
         repo_context: args.repo_context,
         plugins: args.plugins,
         plugin_timeout: args.plugin_timeout,
+        quiet: args.quiet,
+        statistics: args.statistics,
     };
     ExitCode::from(cutover::pipeline::check(&opts))
 }

@@ -34,6 +34,15 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations), plus a job summary.
     Github,
+    /// One line per finding: `path:line:col: ID [severity] message`.
+    Concise,
+}
+
+impl Format {
+    /// Formats whose report is text for a person to read (the others are for machines).
+    fn is_text(self) -> bool {
+        matches!(self, Format::Human | Format::Concise)
+    }
 }
 
 /// The lowest severity that makes the run fail (exit 1); `Never` never does.
@@ -108,6 +117,10 @@ pub struct CheckOptions {
     pub plugins: Vec<String>,
     /// Seconds a plugin may take (over the configuration's `plugin-timeout`).
     pub plugin_timeout: Option<f64>,
+    /// Findings and input errors only: no notes, no summary line.
+    pub quiet: bool,
+    /// One line per rule with its number of findings instead of the findings (text formats).
+    pub statistics: bool,
 }
 
 /// Why a run stopped before its report (exit code 2).
@@ -161,6 +174,7 @@ pub struct Checked {
     pub plugin_errors: Vec<PluginError>,
     pub fail_on: FailOn,
     pub verbose: bool,
+    pub quiet: bool,
     pub phases: Phases,
 }
 
@@ -178,6 +192,7 @@ impl Checked {
             fingerprints: &self.post.fingerprints,
             root: self.root.as_deref(),
             baselined: self.post.baselined,
+            quiet: self.quiet,
         }
     }
 
@@ -202,6 +217,7 @@ pub fn render(format: Format, w: &mut dyn WriteColor, report: &Report<'_>) -> io
         Format::Json => renderers::json::render(w, report),
         Format::Sarif => renderers::sarif::render(w, report),
         Format::Github => renderers::github::render(w, report),
+        Format::Concise => renderers::concise::render(w, report),
     }
 }
 
@@ -385,20 +401,40 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
         plugin_errors,
         fail_on,
         verbose: opts.verbose,
+        quiet: opts.quiet,
         phases,
     })
 }
 
-fn color_choice(color: Color) -> ColorChoice {
+/// True when an environment variable is set to something other than empty or `0`.
+fn env_on(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// `--color`, then the conventions of the environment: `NO_COLOR` turns colour off,
+/// `FORCE_COLOR` or `CLICOLOR_FORCE` turn it on when standard output is not a terminal (as in
+/// CI logs that render ANSI colours), and `auto` colours a terminal.
+pub fn color_choice(color: Color) -> ColorChoice {
     match color {
         Color::Always => ColorChoice::Always,
         Color::Never => ColorChoice::Never,
-        Color::Auto
-            if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
-        {
-            ColorChoice::Auto
-        }
+        Color::Auto if env_on("NO_COLOR") => ColorChoice::Never,
+        Color::Auto if env_on("FORCE_COLOR") || env_on("CLICOLOR_FORCE") => ColorChoice::Always,
+        Color::Auto if std::io::stdout().is_terminal() => ColorChoice::Auto,
         Color::Auto => ColorChoice::Never,
+    }
+}
+
+/// Render the report, or its statistics when asked for.
+fn render_or_statistics(
+    opts: &CheckOptions,
+    w: &mut dyn WriteColor,
+    report: &Report<'_>,
+) -> io::Result<()> {
+    if opts.statistics {
+        renderers::concise::statistics(w, report)
+    } else {
+        render(opts.format, w, report)
     }
 }
 
@@ -408,17 +444,17 @@ fn write_report(opts: &CheckOptions, report: &Report<'_>) -> io::Result<()> {
     let result = match &opts.output {
         Some(path) => std::fs::File::create(path).and_then(|f| {
             let mut w = NoColor::new(io::BufWriter::new(f));
-            render(opts.format, &mut w, report)?;
+            render_or_statistics(opts, &mut w, report)?;
             w.flush()
         }),
         None if opts.format == Format::Human => {
             let mut out = StandardStream::stdout(color_choice(opts.color));
-            render(opts.format, &mut out, report)
+            render_or_statistics(opts, &mut out, report)
         }
         None => {
             let stdout = std::io::stdout();
             let mut w = NoColor::new(io::BufWriter::new(stdout.lock()));
-            render(opts.format, &mut w, report).and_then(|_| w.flush())
+            render_or_statistics(opts, &mut w, report).and_then(|_| w.flush())
         }
     };
     if opts.format == Format::Github {
@@ -446,10 +482,28 @@ pub fn check(opts: &CheckOptions) -> u8 {
             return 2;
         }
     };
-    if let Err(e) = write_report(opts, &checked.report()) {
+    if opts.statistics && !opts.format.is_text() {
+        Failure::Usage("`--statistics` goes with the human or concise format".into()).print();
+        return 2;
+    }
+    let report = checked.report();
+    if let Err(e) = write_report(opts, &report) {
         if e.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the report: {e}");
+            match &opts.output {
+                Some(p) => eprintln!("error: cannot write the report to {}: {e}", p.display()),
+                None => eprintln!("error: cannot write the report to standard output: {e}"),
+            }
             return 2;
+        }
+    }
+    // When the report is not text on standard output (JSON, SARIF, GitHub commands, or a file),
+    // a CI log would otherwise show nothing: input errors and the summary go to standard error.
+    if !opts.format.is_text() || opts.output.is_some() {
+        for line in renderers::concise::error_lines_of(&report) {
+            eprintln!("{line}");
+        }
+        if !opts.quiet {
+            eprintln!("cutover: {}", renderers::human::summary_line(&report));
         }
     }
     for e in &checked.plugin_errors {
