@@ -192,6 +192,7 @@ impl Checked {
             fingerprints: &self.post.fingerprints,
             root: self.root.as_deref(),
             baselined: self.post.baselined,
+            baselined_findings: &self.post.baselined_findings,
             quiet: self.quiet,
         }
     }

@@ -599,7 +599,27 @@ fn baseline_matches_moved_findings_but_not_other_files() {
         &["--baseline", ".cutover-baseline.json", "."],
         &sarif,
     );
-    assert_eq!(v["runs"][0]["results"][0]["baselineState"], "new");
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "the baselined finding stays in SARIF");
+    assert_eq!(results[0]["baselineState"], "new");
+    assert!(
+        results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("ecs/b.json"))
+    );
+    assert_eq!(results[1]["baselineState"], "unchanged");
+    assert_eq!(results[1]["properties"]["baselined"], true);
+    assert!(results[1].get("suppressions").is_none());
+    assert!(
+        results[1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("ecs/a.json"))
+    );
+    // Same fingerprint as when it was written to the baseline.
+    assert_eq!(
+        results[1]["partialFingerprints"]["cutover/v1"],
+        b["findings"][0]["fingerprint"]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
