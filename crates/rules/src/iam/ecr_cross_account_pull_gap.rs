@@ -359,7 +359,7 @@ fn workload_pulls<'n>(ix: &IamIndex<'_, 'n>, w: &Workload<'n>, out: &mut Vec<Pul
             file: obj.file,
             image_node: img,
             image,
-            logical: format!("{}/{}", obj.logical(), c.path()),
+            logical: format!("{}/{}", obj.logical(), c.logical_key()),
             account: account.clone(),
             pullers: pullers.clone(),
             no_puller: no_puller.clone(),

@@ -117,7 +117,7 @@ impl Rule for MissingResourceRequests {
                 .collect();
             let name = c.display_name();
             let path = format!("{}.{}", w.spec_path, c.path());
-            let logical = format!("{}/{}", obj.logical(), c.path());
+            let logical = format!("{}/{}", obj.logical(), c.logical_key());
             if !missing.is_empty() {
                 let requests_key = c
                     .node
