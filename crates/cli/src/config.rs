@@ -72,6 +72,9 @@ pub struct FileConfig {
     #[serde(rename = "fail-on", skip_serializing_if = "Option::is_none")]
     #[schemars(with = "FailOnName")]
     pub fail_on: Option<String>,
+    /// Exit with 2 when the given paths hold no file cutover reads (default: a warning only).
+    #[serde(rename = "fail-on-empty")]
+    pub fail_on_empty: bool,
     /// Globs of paths to skip (added to `--exclude`).
     pub exclude: Vec<String>,
     /// Plugins to load.

@@ -171,6 +171,9 @@ struct CheckArgs {
     /// Seconds a rule plugin may take [default: 30, or `plugin-timeout` in cutover.toml]
     #[arg(long, value_name = "SECONDS")]
     plugin_timeout: Option<f64>,
+    /// Exit with 2 when the paths hold no file cutover reads (default: a warning)
+    #[arg(long)]
+    fail_on_empty: bool,
     /// Print findings and input errors only: no notes, no summary line
     #[arg(long, short)]
     quiet: bool,
@@ -371,6 +374,7 @@ fn check(args: CheckArgs) -> ExitCode {
         plugin_timeout: args.plugin_timeout,
         quiet: args.quiet,
         statistics: args.statistics,
+        fail_on_empty: args.fail_on_empty,
     };
     ExitCode::from(cutover::pipeline::check(&opts))
 }

@@ -121,6 +121,8 @@ pub struct CheckOptions {
     pub quiet: bool,
     /// One line per rule with its number of findings instead of the findings (text formats).
     pub statistics: bool,
+    /// Exit with 2 when there is nothing to lint (over the configuration's `fail-on-empty`).
+    pub fail_on_empty: bool,
 }
 
 /// Why a run stopped before its report (exit code 2).
@@ -175,6 +177,10 @@ pub struct Checked {
     pub fail_on: FailOn,
     pub verbose: bool,
     pub quiet: bool,
+    /// The paths held no file to lint: why, one line per kind of file left out.
+    pub empty: Option<Vec<String>>,
+    /// Nothing to lint is a failure (exit 2).
+    pub fail_on_empty: bool,
     pub phases: Phases,
 }
 
@@ -201,6 +207,9 @@ impl Checked {
     /// writing a baseline), else 0.
     pub fn exit_code(&self, writing_baseline: bool) -> u8 {
         if !self.outcome.errors.is_empty() || !self.plugin_errors.is_empty() {
+            return 2;
+        }
+        if self.fail_on_empty && self.empty.is_some() {
             return 2;
         }
         match self.fail_on.threshold() {
@@ -335,6 +344,8 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
         _ => None,
     };
     let (files, walk_errors) = lint_engine::discover::discover(&disk, &globs);
+    let empty = (files.is_empty() && memory.is_empty() && walk_errors.is_empty())
+        .then(|| lint_engine::discover::explain_empty(&disk, &globs));
     let mut outcome = load_all(&files, memory, &cfg.limits.to_limits());
     outcome.errors.extend(walk_errors);
     outcome.errors.sort_by(|a, b| a.path.cmp(&b.path));
@@ -403,6 +414,8 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
         fail_on,
         verbose: opts.verbose,
         quiet: opts.quiet,
+        empty,
+        fail_on_empty: opts.fail_on_empty || cfg.fail_on_empty,
         phases,
     })
 }
@@ -509,6 +522,25 @@ pub fn check(opts: &CheckOptions) -> u8 {
     }
     for e in &checked.plugin_errors {
         eprintln!("{}", e.render());
+    }
+    if let Some(why) = &checked.empty {
+        let shown: Vec<String> = opts
+            .paths
+            .iter()
+            .map(|p| lint_engine::discover::display_name(p))
+            .collect();
+        let level = if checked.fail_on_empty {
+            "error"
+        } else {
+            "warning"
+        };
+        eprintln!("{level}: no file to lint in {}", shown.join(", "));
+        for line in why {
+            eprintln!("  - {line}");
+        }
+        if !checked.fail_on_empty {
+            eprintln!("  help: `--fail-on-empty` (or `fail-on-empty = true` in cutover.toml) makes this fail the run");
+        }
     }
     checked.exit_code(opts.write_baseline.is_some())
 }

@@ -271,3 +271,34 @@ fn a_report_that_cannot_be_written_names_its_path() {
         "{err}"
     );
 }
+
+#[test]
+fn nothing_to_lint_is_a_warning_that_says_why() {
+    let tmp = TempDir::new("ux-empty");
+    tmp.write("README.md", "# docs\n");
+    tmp.write(".deploy/app.yaml", POD);
+    let out = cutover(tmp.path(), &["check", "."]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(
+        stderr(&out),
+        "warning: no file to lint in .\n  \
+         - 1 file with an extension cutover does not read (e.g. README.md); it reads .json, .yaml, .yml, .tf and .tfvars\n  \
+         - 1 file in hidden files or directories (e.g. .deploy/app.yaml); name a hidden directory on the command line to lint it\n  \
+         help: `--fail-on-empty` (or `fail-on-empty = true` in cutover.toml) makes this fail the run\n"
+    );
+    let out = cutover(
+        tmp.path(),
+        &["check", "--fail-on-empty", "--format", "sarif", "."],
+    );
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("error: no file to lint in .\n"),
+        "{}",
+        stderr(&out)
+    );
+    tmp.write("cutover.toml", "fail-on-empty = true\n");
+    assert_eq!(code(&cutover(tmp.path(), &["check", "."])), 2);
+    // Naming the hidden directory lints it.
+    let out = cutover(tmp.path(), &["check", ".deploy"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+}
