@@ -246,9 +246,9 @@ mod explain_empty_tests {
             std::fs::write(f, text).unwrap();
         }
         let ex = compile_excludes(&["vendor".to_string()]).unwrap();
-        let (files, _) = discover(&[dir.clone()], &ex);
+        let (files, _) = discover(std::slice::from_ref(&dir), &ex);
         assert!(files.is_empty(), "{files:?}");
-        let lines = explain_empty(&[dir.clone()], &ex);
+        let lines = explain_empty(std::slice::from_ref(&dir), &ex);
         assert_eq!(lines.len(), 4, "{lines:?}");
         assert!(
             lines[0].starts_with("3 files with an extension cutover does not read"),
