@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use cutover::{model_json, plugin, select};
+use lint_engine::RuleMeta;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -33,16 +34,20 @@ struct Cli {
 enum Command {
     /// Lint files and directories (Kubernetes YAML, ECS task definitions, Terraform JSON and plans)
     Check(CheckArgs),
-    /// List all rules: ID, name, default severity and summary
+    /// List all rules: ID, name, default severity and summary (with enabled plugins' rules)
     Rules {
         /// Output format
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
+        #[command(flatten)]
+        plugins: PluginArgs,
     },
-    /// Print a rule's documentation
+    /// Print a rule's documentation (built-in or from an enabled plugin)
     Explain {
         /// Rule ID (ECS001) or name (missing-stop-timeout)
         rule: String,
+        #[command(flatten)]
+        plugins: PluginArgs,
     },
     /// Write a commented starter cutover.toml
     Init {
@@ -63,6 +68,52 @@ enum Command {
     /// Any other name runs the plugin `cutover-<name>` with the remaining arguments
     #[command(external_subcommand)]
     External(Vec<OsString>),
+}
+
+/// Which rule plugins `rules` and `explain` ask for their rules, as `check` would run them.
+#[derive(clap::Args, Debug)]
+struct PluginArgs {
+    /// Also this rule plugin `cutover-<NAME>` (repeatable; adds to `plugins` in cutover.toml)
+    #[arg(long = "plugin", value_name = "NAME", value_delimiter = ',')]
+    names: Vec<String>,
+    /// Configuration file [default: cutover.toml found from the working directory up]
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+/// The rules of the plugins enabled by the configuration and `--plugin`, each with its plugin's
+/// name. A plugin that fails is reported on standard error (`failed` is then true).
+fn plugin_rules(args: &PluginArgs) -> Result<(Vec<(String, &'static RuleMeta)>, bool), ExitCode> {
+    let loaded = match cutover::config::load(args.config.as_deref(), None) {
+        Ok(l) => l,
+        Err(e) => {
+            cutover::pipeline::Failure::Config(e).print();
+            return Err(ExitCode::from(2));
+        }
+    };
+    let mut names: Vec<String> = Vec::new();
+    for n in loaded.config.plugins.iter().chain(&args.names) {
+        if !names.contains(n) {
+            names.push(n.clone());
+        }
+    }
+    if names.is_empty() {
+        return Ok((Vec::new(), false));
+    }
+    let timeout = loaded
+        .config
+        .plugin_timeout
+        .and_then(|s| plugin::merge::timeout_from_secs(s).ok())
+        .unwrap_or(plugin::protocol::DEFAULT_TIMEOUT);
+    let (plugins, errors) = plugin::protocol::load(&names, timeout);
+    for e in &errors {
+        eprintln!("{}", e.render());
+    }
+    let rules = plugins
+        .iter()
+        .flat_map(|p| p.rules.iter().map(|m| (p.name.clone(), *m)))
+        .collect();
+    Ok((rules, !errors.is_empty()))
 }
 
 #[derive(clap::Args, Debug)]
@@ -243,18 +294,47 @@ fn main() -> ExitCode {
             }
         }
         Command::External(args) => plugin::run_external(&args, &builtins()),
-        Command::Rules { format } => print_out(&list_rules(format)),
-        Command::Explain { rule } => match select::find_rule(&rule) {
-            Some(r) => print_out(&explain_page(r.meta())),
-            None => {
-                eprintln!("error: unknown rule `{rule}`");
-                if let Some(s) = select::suggest(&rule, &[]) {
-                    eprintln!("  help: did you mean `{s}`?");
-                }
-                eprintln!("  help: `cutover rules` lists every rule");
+        Command::Rules { format, plugins } => {
+            let (extra, failed) = match plugin_rules(&plugins) {
+                Ok(r) => r,
+                Err(code) => return code,
+            };
+            let code = print_out(&list_rules(format, &extra));
+            if failed {
                 ExitCode::from(2)
+            } else {
+                code
             }
-        },
+        }
+        Command::Explain { rule, plugins } => {
+            let builtin = select::find_rule(&rule).map(|r| r.meta());
+            let (extra, _) = match builtin {
+                Some(_) => (Vec::new(), false),
+                None => match plugin_rules(&plugins) {
+                    Ok(r) => r,
+                    Err(code) => return code,
+                },
+            };
+            let key = select::current_id(&rule);
+            let found = builtin.or_else(|| {
+                extra
+                    .iter()
+                    .map(|(_, m)| *m)
+                    .find(|m| m.id.eq_ignore_ascii_case(key) || m.name == key)
+            });
+            match found {
+                Some(m) => print_out(&explain_page(m)),
+                None => {
+                    eprintln!("error: unknown rule `{rule}`");
+                    let metas: Vec<&'static RuleMeta> = extra.iter().map(|(_, m)| *m).collect();
+                    if let Some(s) = select::suggest(&rule, &metas) {
+                        eprintln!("  help: did you mean `{s}`?");
+                    }
+                    eprintln!("  help: `cutover rules` lists every rule");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Init { dir, force } => match cutover::init::write(&dir, force) {
             Ok(path) => {
                 println!("wrote {}", path.display());
@@ -296,17 +376,22 @@ fn explain_page(meta: &lint_engine::RuleMeta) -> String {
         .0
 }
 
-fn list_rules(format: RulesFormat) -> String {
+/// Built-in rules, then plugin rules (each with its plugin's name).
+fn list_rules(format: RulesFormat, plugin_rules: &[(String, &'static RuleMeta)]) -> String {
     use std::fmt::Write;
-    let rules = cutover_rules::all();
+    let rules: Vec<(Option<&str>, &RuleMeta)> = cutover_rules::all()
+        .iter()
+        .map(|r| (None, r.meta()))
+        .chain(plugin_rules.iter().map(|(p, m)| (Some(p.as_str()), *m)))
+        .collect();
     let mut out = String::new();
     match format {
         RulesFormat::Text => {
-            for r in rules {
-                let m = r.meta();
+            for (plugin, m) in &rules {
+                let from = plugin.map(|p| format!(" (plugin {p})")).unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "{:<8} {:<38} {:<8} {}",
+                    "{:<8} {:<38} {:<8} {}{from}",
                     m.id,
                     m.name,
                     m.default_severity.as_str(),
@@ -317,10 +402,13 @@ fn list_rules(format: RulesFormat) -> String {
         RulesFormat::Json => {
             let v: Vec<_> = rules
                 .iter()
-                .map(|r| {
-                    let m = r.meta();
-                    serde_json::json!({"id": m.id, "name": m.name,
-                        "severity": m.default_severity.as_str(), "summary": m.summary})
+                .map(|(plugin, m)| {
+                    let mut v = serde_json::json!({"id": m.id, "name": m.name,
+                        "severity": m.default_severity.as_str(), "summary": m.summary});
+                    if let Some(p) = plugin {
+                        v["plugin"] = serde_json::Value::from(*p);
+                    }
+                    v
                 })
                 .collect();
             let _ = writeln!(

@@ -510,6 +510,9 @@ pub fn check(opts: &CheckOptions) -> u8 {
             return 2;
         }
     }
+    for e in &checked.plugin_errors {
+        eprintln!("{}", e.render());
+    }
     // When the report is not text on standard output (JSON, SARIF, GitHub commands, or a file),
     // a CI log would otherwise show nothing: input errors and the summary go to standard error.
     if !opts.format.is_text() || opts.output.is_some() {
@@ -519,9 +522,6 @@ pub fn check(opts: &CheckOptions) -> u8 {
         if !opts.quiet {
             eprintln!("cutover: {}", renderers::human::summary_line(&report));
         }
-    }
-    for e in &checked.plugin_errors {
-        eprintln!("{}", e.render());
     }
     if let Some(why) = &checked.empty {
         let shown: Vec<String> = opts

@@ -159,7 +159,7 @@ pub fn step_summary(report: &Report<'_>) -> String {
                 .rules
                 .iter()
                 .find(|m| m.id == *id)
-                .map(|m| cutover_rules::doc_url(m));
+                .and_then(|m| cutover_rules::help_url(m));
             let rule = match link {
                 Some(u) => format!("[{id}]({u}) {name}"),
                 None => format!("{id} {name}"),

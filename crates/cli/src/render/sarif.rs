@@ -139,17 +139,20 @@ fn descriptor(m: &RuleMeta) -> Value {
             Value::from(security_severity(m.default_severity)),
         );
     }
-    json!({
+    let mut d = json!({
         "id": m.id,
         "name": pascal(m.name),
         "shortDescription": {"text": sentence(&capitalised(m.summary))},
         "fullDescription": {"text": sentence(&full), "markdown": full},
         "help": {"text": page, "markdown": page},
-        "helpUri": m.help_uri.map(str::to_string).unwrap_or_else(|| cutover_rules::doc_url(m)),
         "messageStrings": {"default": {"text": MESSAGE_TEMPLATE}},
         "defaultConfiguration": {"level": level(m.default_severity)},
         "properties": Value::Object(props),
-    })
+    });
+    if let Some(u) = cutover_rules::help_url(m) {
+        d["helpUri"] = Value::from(u);
+    }
+    d
 }
 
 /// Every rule has one message template; the finding's message is its argument. `text` holds

@@ -61,6 +61,16 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Standard error without the summary line `check` prints there when the report is JSON,
+/// SARIF, GitHub commands or a file (`cutover: Found …` / `cutover: No findings …`).
+pub fn stderr_no_summary(o: &Output) -> String {
+    stderr(o)
+        .lines()
+        .filter(|l| !(l.starts_with("cutover: Found ") || l.starts_with("cutover: No findings ")))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
 /// Standard error with miette's wrapped message lines joined again.
 pub fn stderr_unwrapped(o: &Output) -> String {
     stderr(o).replace("\n  │ ", " ")
