@@ -81,9 +81,12 @@ struct PluginArgs {
     config: Option<PathBuf>,
 }
 
+/// A plugin's rule, with the plugin's name.
+type PluginRule = (String, &'static RuleMeta);
+
 /// The rules of the plugins enabled by the configuration and `--plugin`, each with its plugin's
 /// name. A plugin that fails is reported on standard error (`failed` is then true).
-fn plugin_rules(args: &PluginArgs) -> Result<(Vec<(String, &'static RuleMeta)>, bool), ExitCode> {
+fn plugin_rules(args: &PluginArgs) -> Result<(Vec<PluginRule>, bool), ExitCode> {
     let loaded = match cutover::config::load(args.config.as_deref(), None) {
         Ok(l) => l,
         Err(e) => {
@@ -377,7 +380,7 @@ fn explain_page(meta: &lint_engine::RuleMeta) -> String {
 }
 
 /// Built-in rules, then plugin rules (each with its plugin's name).
-fn list_rules(format: RulesFormat, plugin_rules: &[(String, &'static RuleMeta)]) -> String {
+fn list_rules(format: RulesFormat, plugin_rules: &[PluginRule]) -> String {
     use std::fmt::Write;
     let rules: Vec<(Option<&str>, &RuleMeta)> = cutover_rules::all()
         .iter()
