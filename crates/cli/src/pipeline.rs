@@ -285,6 +285,9 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
     let first = opts.paths.iter().find(|p| p.as_os_str() != "-");
     let loaded = config::load(opts.config.as_deref(), first.map(PathBuf::as_path))
         .map_err(Failure::Config)?;
+    for w in &loaded.warnings {
+        eprintln!("{w}");
+    }
     let cfg = loaded.config;
 
     // Rule selection: command line over configuration file.

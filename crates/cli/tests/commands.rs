@@ -115,7 +115,7 @@ fn wrong_type_in_explicit_config_is_reported() {
     assert_eq!(o.status.code(), Some(2));
     let err = stderr_unwrapped(&o);
     assert!(
-        err.contains("`k8s.require_memory_limit` must be a boolean, not a string"),
+        err.contains("`k8s.require-memory-limit` must be a boolean, not a string"),
         "{err}"
     );
     assert!(err.contains("strict.toml:3:24]"), "{err}");
