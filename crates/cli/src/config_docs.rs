@@ -288,7 +288,7 @@ fn reference_table(root: &Json, table: &Json, path: &str, top: bool, out: &mut S
     let props = properties(root, table, top);
     let options: Vec<_> = props
         .iter()
-        .filter(|(n, p)| !is_table(root, p) && !(top && *n == "ignore"))
+        .filter(|(n, p)| !(is_table(root, p) || top && *n == "ignore"))
         .collect();
     if !options.is_empty() {
         out.push_str("\n| Key | Type | Default | Description |\n|---|---|---|---|\n");
