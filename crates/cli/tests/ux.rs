@@ -302,3 +302,33 @@ fn nothing_to_lint_is_a_warning_that_says_why() {
     let out = cutover(tmp.path(), &["check", ".deploy"]);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
 }
+
+/// `schemas/report-v1.json` describes what `--format json` writes: every report over the test
+/// corpus (findings, suppressions, input errors, skipped files) validates against it.
+#[test]
+fn json_reports_match_their_schema() {
+    let text = std::fs::read_to_string(repo().join("schemas/report-v1.json")).unwrap();
+    let schema = jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap();
+    let corpus = test_corpus();
+    let mut seen = (0, 0, 0, 0);
+    for dir in ["rules", "scenarios", "hostile"] {
+        let out = cutover(&corpus, &["check", "--format", "json", dir]);
+        let v = json_of(&out);
+        let errors: Vec<String> = schema
+            .iter_errors(&v)
+            .take(5)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{dir}: {errors:#?}");
+        let n = |k: &str| v[k].as_array().map_or(0, Vec::len);
+        seen.0 += n("findings");
+        seen.1 += n("suppressed");
+        seen.2 += n("errors");
+        seen.3 += n("skipped");
+    }
+    // The corpus exercises every part of the format.
+    assert!(
+        seen.0 > 100 && seen.1 > 0 && seen.2 > 0 && seen.3 > 0,
+        "{seen:?}"
+    );
+}
