@@ -72,18 +72,26 @@ fn sync_docs(check: bool) -> std::io::Result<Drift> {
     Ok(Drift(drift))
 }
 
+/// The configuration schema and the configuration reference generated from it.
 fn sync_schema(check: bool) -> std::io::Result<Drift> {
-    let path = root().join(cutover::schema::SCHEMA_PATH);
-    let text = cutover::schema::generate_text();
-    let have = std::fs::read_to_string(&path).ok();
     let mut drift = Vec::new();
-    if have.as_deref() != Some(text.as_str()) {
-        drift.push(format!("{} (stale)", cutover::schema::SCHEMA_PATH));
-        if !check {
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)?;
+    for (rel, text) in [
+        (
+            cutover::schema::SCHEMA_PATH,
+            cutover::schema::generate_text(),
+        ),
+        ("docs/configuration.md", cutover::config_docs::reference()),
+    ] {
+        let path = root().join(rel);
+        let have = std::fs::read_to_string(&path).ok();
+        if have.as_deref() != Some(text.as_str()) {
+            drift.push(format!("{rel} (stale)"));
+            if !check {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(&path, text)?;
             }
-            std::fs::write(&path, text)?;
         }
     }
     Ok(Drift(drift))

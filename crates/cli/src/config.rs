@@ -10,7 +10,7 @@ pub const FILE_NAME: &str = "cutover.toml";
 
 /// Rule selection and severity overrides (`[rules]`).
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RulesSection {
     /// Rule IDs, names or ID prefixes to enable (default: all).
     pub select: Vec<String>,
@@ -45,7 +45,7 @@ pub enum FailOnName {
 
 /// One path-scoped suppression (`[[ignore]]`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct IgnoreEntry {
     /// Glob of the paths the suppression applies to.
     pub path: String,
@@ -72,17 +72,20 @@ pub struct FileConfig {
     #[serde(rename = "fail-on", skip_serializing_if = "Option::is_none")]
     #[schemars(with = "FailOnName")]
     pub fail_on: Option<String>,
+    /// Exit with 2 when the given paths hold no file cutover reads (default: a warning only).
+    #[serde(rename = "fail-on-empty")]
+    pub fail_on_empty: bool,
     /// Globs of paths to skip (added to `--exclude`).
     pub exclude: Vec<String>,
     /// Plugins to load.
     pub plugins: Vec<String>,
-    /// Path-scoped suppressions, each with a reason.
     /// Seconds a rule plugin may take for one invocation (default 30).
     #[serde(rename = "plugin-timeout")]
     pub plugin_timeout: Option<f64>,
     /// Options passed to rule plugins: `[plugin.imagepolicy] allow = ["…"]` (sent as `options`).
     #[schemars(with = "BTreeMap<String, serde_json::Map<String, serde_json::Value>>")]
     pub plugin: BTreeMap<String, toml::Table>,
+    /// Path-scoped suppressions, each with a reason (`[[ignore]]`).
     pub ignore: Vec<IgnoreEntry>,
     /// Bounds that keep hostile input from exhausting time or memory (`[limits]`).
     pub limits: LimitsSection,
@@ -92,7 +95,7 @@ pub struct FileConfig {
 
 /// `[limits]`: the defaults are far above any real manifest or plan.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct LimitsSection {
     /// Largest file read, in bytes (default 128 MiB); a larger one is an input error.
     pub max_file_bytes: u64,
@@ -130,6 +133,8 @@ impl LimitsSection {
 pub struct LoadedConfig {
     pub path: Option<PathBuf>,
     pub config: FileConfig,
+    /// Warnings about the file (keys in an old spelling), one line each.
+    pub warnings: Vec<String>,
 }
 
 /// Walk up from `start` looking for `cutover.toml`.
@@ -200,6 +205,19 @@ impl ConfigError {
         self
     }
 
+    /// Show `text` (the file as the user wrote it) instead of the text that was checked, which
+    /// differs only in rewritten key spellings, byte for byte the same length.
+    pub fn with_source_text(mut self, text: &str) -> Self {
+        self.detail.source = miette::NamedSource::new(&self.path, text.to_string());
+        self.detail.related = self
+            .detail
+            .related
+            .into_iter()
+            .map(|r| r.with_source_text(text))
+            .collect();
+        self
+    }
+
     pub fn with_related(mut self, related: Vec<ConfigError>) -> Self {
         self.detail.related = related;
         self
@@ -259,13 +277,38 @@ impl miette::Diagnostic for ConfigError {
     }
 }
 
-/// Validate `text` against the shipped schema, then read it.
+/// Validate `text` against the shipped schema, then read it. Keys in the old `snake_case`
+/// spelling are read as their `kebab-case` names ([`parse_with_warnings`] says which).
 pub fn parse(path: &str, text: &str) -> Result<FileConfig, ConfigError> {
-    crate::schema::validate(path, text)?;
+    parse_with_warnings(path, text).map(|(c, _)| c)
+}
+
+/// [`parse`], and one warning per key written in the old spelling
+/// (`cutover.toml:3:1: `min_stop_timeout_seconds` is now spelt `min-stop-timeout-seconds`…`).
+pub fn parse_with_warnings(
+    path: &str,
+    text: &str,
+) -> Result<(FileConfig, Vec<String>), ConfigError> {
+    let (rewritten, old) = crate::schema::rewrite_old_spellings(text);
+    let text_for_errors = text;
+    crate::schema::validate(path, &rewritten).map_err(|e| e.with_source_text(text_for_errors))?;
     // The schema accepts what the types accept; this catches what it cannot say (a quoted
     // `expires` date, for example).
-    toml::from_str::<FileConfig>(text)
-        .map_err(|e| ConfigError::new(path, text, e.message().trim_end(), e.span()))
+    let cfg = toml::from_str::<FileConfig>(&rewritten)
+        .map_err(|e| ConfigError::new(path, text, e.message().trim_end(), e.span()))?;
+    let index = lint_engine::source::LineIndex::new(text);
+    let warnings = old
+        .iter()
+        .map(|o| {
+            let lc = index.line_col(text, o.span.start as u32);
+            format!(
+                "warning: {path}:{}:{}: `{}` is now spelt `{}` (every configuration key is \
+                 kebab-case); the old spelling still works",
+                lc.line, lc.col, o.old, o.new
+            )
+        })
+        .collect();
+    Ok((cfg, warnings))
 }
 
 pub fn load(
@@ -280,14 +323,16 @@ pub fn load(
         return Ok(LoadedConfig {
             path: None,
             config: FileConfig::default(),
+            warnings: Vec::new(),
         });
     };
     let shown = lint_engine::discover::display_name(&path);
     let text = std::fs::read_to_string(&path)
         .map_err(|e| ConfigError::new(&shown, "", format!("cannot read: {e}"), None))?;
-    let config = parse(&shown, &text)?;
+    let (config, warnings) = parse_with_warnings(&shown, &text)?;
     Ok(LoadedConfig {
         path: Some(path),
         config,
+        warnings,
     })
 }

@@ -6,6 +6,7 @@
 
 pub mod baseline;
 pub mod config;
+pub mod config_docs;
 pub mod fingerprint;
 pub mod init;
 pub mod model_json;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use cutover::{model_json, plugin, select};
+use lint_engine::RuleMeta;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -33,16 +34,20 @@ struct Cli {
 enum Command {
     /// Lint files and directories (Kubernetes YAML, ECS task definitions, Terraform JSON and plans)
     Check(CheckArgs),
-    /// List all rules: ID, name, default severity and summary
+    /// List all rules: ID, name, default severity and summary (with enabled plugins' rules)
     Rules {
         /// Output format
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         format: RulesFormat,
+        #[command(flatten)]
+        plugins: PluginArgs,
     },
-    /// Print a rule's documentation
+    /// Print a rule's documentation (built-in or from an enabled plugin)
     Explain {
         /// Rule ID (ECS001) or name (missing-stop-timeout)
         rule: String,
+        #[command(flatten)]
+        plugins: PluginArgs,
     },
     /// Write a commented starter cutover.toml
     Init {
@@ -63,6 +68,55 @@ enum Command {
     /// Any other name runs the plugin `cutover-<name>` with the remaining arguments
     #[command(external_subcommand)]
     External(Vec<OsString>),
+}
+
+/// Which rule plugins `rules` and `explain` ask for their rules, as `check` would run them.
+#[derive(clap::Args, Debug)]
+struct PluginArgs {
+    /// Also this rule plugin `cutover-<NAME>` (repeatable; adds to `plugins` in cutover.toml)
+    #[arg(long = "plugin", value_name = "NAME", value_delimiter = ',')]
+    names: Vec<String>,
+    /// Configuration file [default: cutover.toml found from the working directory up]
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+/// A plugin's rule, with the plugin's name.
+type PluginRule = (String, &'static RuleMeta);
+
+/// The rules of the plugins enabled by the configuration and `--plugin`, each with its plugin's
+/// name. A plugin that fails is reported on standard error (`failed` is then true).
+fn plugin_rules(args: &PluginArgs) -> Result<(Vec<PluginRule>, bool), ExitCode> {
+    let loaded = match cutover::config::load(args.config.as_deref(), None) {
+        Ok(l) => l,
+        Err(e) => {
+            cutover::pipeline::Failure::Config(e).print();
+            return Err(ExitCode::from(2));
+        }
+    };
+    let mut names: Vec<String> = Vec::new();
+    for n in loaded.config.plugins.iter().chain(&args.names) {
+        if !names.contains(n) {
+            names.push(n.clone());
+        }
+    }
+    if names.is_empty() {
+        return Ok((Vec::new(), false));
+    }
+    let timeout = loaded
+        .config
+        .plugin_timeout
+        .and_then(|s| plugin::merge::timeout_from_secs(s).ok())
+        .unwrap_or(plugin::protocol::DEFAULT_TIMEOUT);
+    let (plugins, errors) = plugin::protocol::load(&names, timeout);
+    for e in &errors {
+        eprintln!("{}", e.render());
+    }
+    let rules = plugins
+        .iter()
+        .flat_map(|p| p.rules.iter().map(|m| (p.name.clone(), *m)))
+        .collect();
+    Ok((rules, !errors.is_empty()))
 }
 
 #[derive(clap::Args, Debug)]
@@ -100,6 +154,8 @@ pub enum OutputFormat {
     Sarif,
     /// GitHub Actions workflow commands (annotations), plus a job summary
     Github,
+    /// One line per finding: `path:line:col: ID [severity] message`
+    Concise,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -169,6 +225,15 @@ struct CheckArgs {
     /// Seconds a rule plugin may take [default: 30, or `plugin-timeout` in cutover.toml]
     #[arg(long, value_name = "SECONDS")]
     plugin_timeout: Option<f64>,
+    /// Exit with 2 when the paths hold no file cutover reads (default: a warning)
+    #[arg(long)]
+    fail_on_empty: bool,
+    /// Print findings and input errors only: no notes, no summary line
+    #[arg(long, short)]
+    quiet: bool,
+    /// Print how many findings each rule has instead of the findings (human and concise formats)
+    #[arg(long)]
+    statistics: bool,
 }
 
 impl Command {
@@ -232,20 +297,47 @@ fn main() -> ExitCode {
             }
         }
         Command::External(args) => plugin::run_external(&args, &builtins()),
-        Command::Rules { format } => {
-            list_rules(format);
-            ExitCode::SUCCESS
-        }
-        Command::Explain { rule } => match select::find_rule(&rule) {
-            Some(r) => {
-                print!("{}", cutover_rules::doc_page(r.meta()));
-                ExitCode::SUCCESS
-            }
-            None => {
-                eprintln!("error: unknown rule `{rule}` (see `cutover rules`)");
+        Command::Rules { format, plugins } => {
+            let (extra, failed) = match plugin_rules(&plugins) {
+                Ok(r) => r,
+                Err(code) => return code,
+            };
+            let code = print_out(&list_rules(format, &extra));
+            if failed {
                 ExitCode::from(2)
+            } else {
+                code
             }
-        },
+        }
+        Command::Explain { rule, plugins } => {
+            let builtin = select::find_rule(&rule).map(|r| r.meta());
+            let (extra, _) = match builtin {
+                Some(_) => (Vec::new(), false),
+                None => match plugin_rules(&plugins) {
+                    Ok(r) => r,
+                    Err(code) => return code,
+                },
+            };
+            let key = select::current_id(&rule);
+            let found = builtin.or_else(|| {
+                extra
+                    .iter()
+                    .map(|(_, m)| *m)
+                    .find(|m| m.id.eq_ignore_ascii_case(key) || m.name == key)
+            });
+            match found {
+                Some(m) => print_out(&explain_page(m)),
+                None => {
+                    eprintln!("error: unknown rule `{rule}`");
+                    let metas: Vec<&'static RuleMeta> = extra.iter().map(|(_, m)| *m).collect();
+                    if let Some(s) = select::suggest(&rule, &metas) {
+                        eprintln!("  help: did you mean `{s}`?");
+                    }
+                    eprintln!("  help: `cutover rules` lists every rule");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Init { dir, force } => match cutover::init::write(&dir, force) {
             Ok(path) => {
                 println!("wrote {}", path.display());
@@ -256,14 +348,53 @@ fn main() -> ExitCode {
     }
 }
 
-fn list_rules(format: RulesFormat) {
-    let rules = cutover_rules::all();
+/// Write `text` to standard output; a closed pipe (`cutover rules | head -1`) ends quietly
+/// with success, as the reader took what it wanted.
+fn print_out(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A rule's page as `explain` prints it: the documentation without the generator's comment.
+fn explain_page(meta: &lint_engine::RuleMeta) -> String {
+    cutover_rules::doc_page(meta)
+        .lines()
+        .filter(|l| !(l.starts_with("<!-- generated") && l.ends_with("-->")))
+        .fold((String::new(), false), |(mut out, blank), l| {
+            // Dropping the comment leaves two blank lines in a row: keep one.
+            if !(blank && l.is_empty()) {
+                out.push_str(l);
+                out.push('\n');
+            }
+            (out, l.is_empty())
+        })
+        .0
+}
+
+/// Built-in rules, then plugin rules (each with its plugin's name).
+fn list_rules(format: RulesFormat, plugin_rules: &[PluginRule]) -> String {
+    use std::fmt::Write;
+    let rules: Vec<(Option<&str>, &RuleMeta)> = cutover_rules::all()
+        .iter()
+        .map(|r| (None, r.meta()))
+        .chain(plugin_rules.iter().map(|(p, m)| (Some(p.as_str()), *m)))
+        .collect();
+    let mut out = String::new();
     match format {
         RulesFormat::Text => {
-            for r in rules {
-                let m = r.meta();
-                println!(
-                    "{:<8} {:<38} {:<8} {}",
+            for (plugin, m) in &rules {
+                let from = plugin.map(|p| format!(" (plugin {p})")).unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "{:<8} {:<38} {:<8} {}{from}",
                     m.id,
                     m.name,
                     m.default_severity.as_str(),
@@ -274,15 +405,23 @@ fn list_rules(format: RulesFormat) {
         RulesFormat::Json => {
             let v: Vec<_> = rules
                 .iter()
-                .map(|r| {
-                    let m = r.meta();
-                    serde_json::json!({"id": m.id, "name": m.name,
-                        "severity": m.default_severity.as_str(), "summary": m.summary})
+                .map(|(plugin, m)| {
+                    let mut v = serde_json::json!({"id": m.id, "name": m.name,
+                        "severity": m.default_severity.as_str(), "summary": m.summary});
+                    if let Some(p) = plugin {
+                        v["plugin"] = serde_json::Value::from(*p);
+                    }
+                    v
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&v).unwrap_or_default()
+            );
         }
     }
+    out
 }
 
 fn usage_error(msg: &str) -> ExitCode {
@@ -299,6 +438,7 @@ fn check(args: CheckArgs) -> ExitCode {
             OutputFormat::Json => Format::Json,
             OutputFormat::Sarif => Format::Sarif,
             OutputFormat::Github => Format::Github,
+            OutputFormat::Concise => Format::Concise,
         },
         output: args.output,
         fail_on: args.fail_on.map(|f| match f {
@@ -323,6 +463,9 @@ fn check(args: CheckArgs) -> ExitCode {
         repo_context: args.repo_context,
         plugins: args.plugins,
         plugin_timeout: args.plugin_timeout,
+        quiet: args.quiet,
+        statistics: args.statistics,
+        fail_on_empty: args.fail_on_empty,
     };
     ExitCode::from(cutover::pipeline::check(&opts))
 }

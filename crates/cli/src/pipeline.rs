@@ -34,6 +34,15 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (annotations), plus a job summary.
     Github,
+    /// One line per finding: `path:line:col: ID [severity] message`.
+    Concise,
+}
+
+impl Format {
+    /// Formats whose report is text for a person to read (the others are for machines).
+    fn is_text(self) -> bool {
+        matches!(self, Format::Human | Format::Concise)
+    }
 }
 
 /// The lowest severity that makes the run fail (exit 1); `Never` never does.
@@ -108,6 +117,12 @@ pub struct CheckOptions {
     pub plugins: Vec<String>,
     /// Seconds a plugin may take (over the configuration's `plugin-timeout`).
     pub plugin_timeout: Option<f64>,
+    /// Findings and input errors only: no notes, no summary line.
+    pub quiet: bool,
+    /// One line per rule with its number of findings instead of the findings (text formats).
+    pub statistics: bool,
+    /// Exit with 2 when there is nothing to lint (over the configuration's `fail-on-empty`).
+    pub fail_on_empty: bool,
 }
 
 /// Why a run stopped before its report (exit code 2).
@@ -161,6 +176,11 @@ pub struct Checked {
     pub plugin_errors: Vec<PluginError>,
     pub fail_on: FailOn,
     pub verbose: bool,
+    pub quiet: bool,
+    /// The paths held no file to lint: why, one line per kind of file left out.
+    pub empty: Option<Vec<String>>,
+    /// Nothing to lint is a failure (exit 2).
+    pub fail_on_empty: bool,
     pub phases: Phases,
 }
 
@@ -178,6 +198,8 @@ impl Checked {
             fingerprints: &self.post.fingerprints,
             root: self.root.as_deref(),
             baselined: self.post.baselined,
+            baselined_findings: &self.post.baselined_findings,
+            quiet: self.quiet,
         }
     }
 
@@ -185,6 +207,9 @@ impl Checked {
     /// writing a baseline), else 0.
     pub fn exit_code(&self, writing_baseline: bool) -> u8 {
         if !self.outcome.errors.is_empty() || !self.plugin_errors.is_empty() {
+            return 2;
+        }
+        if self.fail_on_empty && self.empty.is_some() {
             return 2;
         }
         match self.fail_on.threshold() {
@@ -202,6 +227,7 @@ pub fn render(format: Format, w: &mut dyn WriteColor, report: &Report<'_>) -> io
         Format::Json => renderers::json::render(w, report),
         Format::Sarif => renderers::sarif::render(w, report),
         Format::Github => renderers::github::render(w, report),
+        Format::Concise => renderers::concise::render(w, report),
     }
 }
 
@@ -259,6 +285,9 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
     let first = opts.paths.iter().find(|p| p.as_os_str() != "-");
     let loaded = config::load(opts.config.as_deref(), first.map(PathBuf::as_path))
         .map_err(Failure::Config)?;
+    for w in &loaded.warnings {
+        eprintln!("{w}");
+    }
     let cfg = loaded.config;
 
     // Rule selection: command line over configuration file.
@@ -318,6 +347,8 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
         _ => None,
     };
     let (files, walk_errors) = lint_engine::discover::discover(&disk, &globs);
+    let empty = (files.is_empty() && memory.is_empty() && walk_errors.is_empty())
+        .then(|| lint_engine::discover::explain_empty(&disk, &globs));
     let mut outcome = load_all(&files, memory, &cfg.limits.to_limits());
     outcome.errors.extend(walk_errors);
     outcome.errors.sort_by(|a, b| a.path.cmp(&b.path));
@@ -385,20 +416,42 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
         plugin_errors,
         fail_on,
         verbose: opts.verbose,
+        quiet: opts.quiet,
+        empty,
+        fail_on_empty: opts.fail_on_empty || cfg.fail_on_empty,
         phases,
     })
 }
 
-fn color_choice(color: Color) -> ColorChoice {
+/// True when an environment variable is set to something other than empty or `0`.
+fn env_on(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// `--color`, then the conventions of the environment: `NO_COLOR` turns colour off,
+/// `FORCE_COLOR` or `CLICOLOR_FORCE` turn it on when standard output is not a terminal (as in
+/// CI logs that render ANSI colours), and `auto` colours a terminal.
+pub fn color_choice(color: Color) -> ColorChoice {
     match color {
         Color::Always => ColorChoice::Always,
         Color::Never => ColorChoice::Never,
-        Color::Auto
-            if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
-        {
-            ColorChoice::Auto
-        }
+        Color::Auto if env_on("NO_COLOR") => ColorChoice::Never,
+        Color::Auto if env_on("FORCE_COLOR") || env_on("CLICOLOR_FORCE") => ColorChoice::Always,
+        Color::Auto if std::io::stdout().is_terminal() => ColorChoice::Auto,
         Color::Auto => ColorChoice::Never,
+    }
+}
+
+/// Render the report, or its statistics when asked for.
+fn render_or_statistics(
+    opts: &CheckOptions,
+    w: &mut dyn WriteColor,
+    report: &Report<'_>,
+) -> io::Result<()> {
+    if opts.statistics {
+        renderers::concise::statistics(w, report)
+    } else {
+        render(opts.format, w, report)
     }
 }
 
@@ -408,17 +461,17 @@ fn write_report(opts: &CheckOptions, report: &Report<'_>) -> io::Result<()> {
     let result = match &opts.output {
         Some(path) => std::fs::File::create(path).and_then(|f| {
             let mut w = NoColor::new(io::BufWriter::new(f));
-            render(opts.format, &mut w, report)?;
+            render_or_statistics(opts, &mut w, report)?;
             w.flush()
         }),
         None if opts.format == Format::Human => {
             let mut out = StandardStream::stdout(color_choice(opts.color));
-            render(opts.format, &mut out, report)
+            render_or_statistics(opts, &mut out, report)
         }
         None => {
             let stdout = std::io::stdout();
             let mut w = NoColor::new(io::BufWriter::new(stdout.lock()));
-            render(opts.format, &mut w, report).and_then(|_| w.flush())
+            render_or_statistics(opts, &mut w, report).and_then(|_| w.flush())
         }
     };
     if opts.format == Format::Github {
@@ -446,14 +499,51 @@ pub fn check(opts: &CheckOptions) -> u8 {
             return 2;
         }
     };
-    if let Err(e) = write_report(opts, &checked.report()) {
+    if opts.statistics && !opts.format.is_text() {
+        Failure::Usage("`--statistics` goes with the human or concise format".into()).print();
+        return 2;
+    }
+    let report = checked.report();
+    if let Err(e) = write_report(opts, &report) {
         if e.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the report: {e}");
+            match &opts.output {
+                Some(p) => eprintln!("error: cannot write the report to {}: {e}", p.display()),
+                None => eprintln!("error: cannot write the report to standard output: {e}"),
+            }
             return 2;
         }
     }
     for e in &checked.plugin_errors {
         eprintln!("{}", e.render());
+    }
+    // When the report is not text on standard output (JSON, SARIF, GitHub commands, or a file),
+    // a CI log would otherwise show nothing: input errors and the summary go to standard error.
+    if !opts.format.is_text() || opts.output.is_some() {
+        for line in renderers::concise::error_lines_of(&report) {
+            eprintln!("{line}");
+        }
+        if !opts.quiet {
+            eprintln!("cutover: {}", renderers::human::summary_line(&report));
+        }
+    }
+    if let Some(why) = &checked.empty {
+        let shown: Vec<String> = opts
+            .paths
+            .iter()
+            .map(|p| lint_engine::discover::display_name(p))
+            .collect();
+        let level = if checked.fail_on_empty {
+            "error"
+        } else {
+            "warning"
+        };
+        eprintln!("{level}: no file to lint in {}", shown.join(", "));
+        for line in why {
+            eprintln!("  - {line}");
+        }
+        if !checked.fail_on_empty {
+            eprintln!("  help: `--fail-on-empty` (or `fail-on-empty = true` in cutover.toml) makes this fail the run");
+        }
     }
     checked.exit_code(opts.write_baseline.is_some())
 }

@@ -44,6 +44,9 @@ pub struct Outcome {
     pub suppressed: Vec<Suppressed>,
     /// Findings left out because the baseline has them (`None` without a baseline).
     pub baselined: Option<usize>,
+    /// Those findings with their fingerprints: SARIF keeps them (`baselineState: unchanged`) so
+    /// that code scanning does not close their alerts as fixed.
+    pub baselined_findings: Vec<(Finding, String)>,
 }
 
 impl Options<'_> {
@@ -136,19 +139,29 @@ impl Options<'_> {
             );
         }
         let mut baselined = None;
+        let mut baselined_findings = Vec::new();
         if let Some(path) = self.baseline {
             let new = Baseline::read(path)?.new_findings(&fingerprints);
             baselined = Some(new.iter().filter(|n| !**n).count());
-            let mut it = new.iter();
-            findings.retain(|_| it.next().copied().unwrap_or(true));
-            let mut it = new.iter();
-            fingerprints.retain(|_| it.next().copied().unwrap_or(true));
+            let mut kept = Vec::with_capacity(findings.len());
+            let mut kept_fps = Vec::with_capacity(findings.len());
+            for ((f, fp), is_new) in findings.into_iter().zip(fingerprints).zip(new) {
+                if is_new {
+                    kept.push(f);
+                    kept_fps.push(fp);
+                } else {
+                    baselined_findings.push((f, fp));
+                }
+            }
+            findings = kept;
+            fingerprints = kept_fps;
         }
         Ok(Outcome {
             findings,
             fingerprints,
             suppressed,
             baselined,
+            baselined_findings,
         })
     }
 }

@@ -91,6 +91,93 @@ pub fn validate(path: &str, text: &str) -> Result<(), ConfigError> {
     Err(first.with_related(errors))
 }
 
+// --- Old key spellings --------------------------------------------------------------------
+
+/// A key written in the old `snake_case` spelling where the schema names the `kebab-case` one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OldSpelling {
+    pub span: Range<usize>,
+    pub old: String,
+    pub new: String,
+}
+
+/// Rewrite the `snake_case` spellings of configuration keys (`min_stop_timeout_seconds`) into
+/// their `kebab-case` names (`min-stop-timeout-seconds`), which keeps every byte offset, so
+/// errors still point into the user's text. Only keys the schema declares in kebab-case are
+/// rewritten: keys of free-form maps (tag names, path globs, rule names) are left as written.
+/// Returns the rewritten text and what was rewritten, in order of appearance.
+pub fn rewrite_old_spellings(text: &str) -> (String, Vec<OldSpelling>) {
+    let Ok(schema) = serde_json::from_str::<Json>(SHIPPED) else {
+        return (text.to_string(), Vec::new());
+    };
+    let mut out = text.to_string();
+    let mut all: Vec<OldSpelling> = Vec::new();
+    // A table named in several headers keeps one key span per parse: rewrite until stable.
+    for _ in 0..8 {
+        let Ok(doc) = DeTable::parse(&out) else {
+            break;
+        };
+        let mut found = Vec::new();
+        old_spellings_in(&schema, doc.get_ref(), &mut Vec::new(), &mut found);
+        if found.is_empty() {
+            break;
+        }
+        let mut bytes = out.into_bytes();
+        for f in &found {
+            for b in bytes.get_mut(f.span.clone()).into_iter().flatten() {
+                if *b == b'_' {
+                    *b = b'-';
+                }
+            }
+        }
+        out = String::from_utf8(bytes).unwrap_or_else(|_| text.to_string());
+        all.extend(found);
+    }
+    all.sort_by_key(|f| f.span.start);
+    (out, all)
+}
+
+fn old_spellings_in(
+    root: &Json,
+    table: &DeTable<'_>,
+    path: &mut Vec<String>,
+    found: &mut Vec<OldSpelling>,
+) {
+    let props = schema_at(root, path)
+        .map(property_names)
+        .unwrap_or_default();
+    for (k, v) in table.iter() {
+        let key = k.get_ref().as_ref();
+        let mut name = key.to_string();
+        if key.contains('_') {
+            let kebab = key.replace('_', "-");
+            if props.contains(&kebab) && !props.iter().any(|p| p == key) {
+                found.push(OldSpelling {
+                    span: k.span(),
+                    old: key.to_string(),
+                    new: kebab.clone(),
+                });
+                name = kebab;
+            }
+        }
+        path.push(name);
+        match v.get_ref() {
+            DeValue::Table(t) => old_spellings_in(root, t, path, found),
+            DeValue::Array(a) => {
+                for (i, item) in a.iter().enumerate() {
+                    if let DeValue::Table(t) = item.get_ref() {
+                        path.push(i.to_string());
+                        old_spellings_in(root, t, path, found);
+                        path.pop();
+                    }
+                }
+            }
+            _ => {}
+        }
+        path.pop();
+    }
+}
+
 // --- TOML to JSON -------------------------------------------------------------------------
 
 fn table_to_json(t: &DeTable<'_>) -> Json {
@@ -189,7 +276,7 @@ fn segments(pointer: &str) -> Vec<String> {
         .collect()
 }
 
-/// `ecs.min_stop_timeout_seconds`, `ignore[0].reason`.
+/// `ecs.min-stop-timeout-seconds`, `ignore[0].reason`.
 fn dotted(path: &[String]) -> String {
     let mut out = String::new();
     for seg in path {
@@ -502,7 +589,7 @@ impl Cx<'_, '_> {
             .with_help(help)
     }
 
-    /// A sub-table of `table` (one level down) that has the key: `min_stop_timeout_seconds`
+    /// A sub-table of `table` (one level down) that has the key: `min-stop-timeout-seconds`
     /// written at the top level belongs in `[ecs]`.
     fn section_with(&self, table: &[String], key: &str) -> Option<String> {
         let here = schema_at(self.schema, table)?;

@@ -34,6 +34,35 @@ pub fn known(pat: &str) -> bool {
     cutover_rules::all().iter().any(|r| matches(*r, pat))
 }
 
+/// The rule ID or name closest to a misspelt one (`ECS01`, `missing-stop-timout`), among the
+/// built-in rules and `plugin_rules`, when it is close enough to be a typo.
+pub fn suggest(word: &str, plugin_rules: &[&'static lint_engine::RuleMeta]) -> Option<String> {
+    let metas = cutover_rules::all()
+        .iter()
+        .map(|r| r.meta())
+        .chain(plugin_rules.iter().copied());
+    let upper = word.trim().to_ascii_uppercase();
+    let mut candidates: Vec<String> = Vec::new();
+    for m in metas {
+        candidates.push(m.id.to_string());
+        candidates.push(m.name.to_string());
+    }
+    let lowered: Vec<String> = candidates.iter().map(|c| c.to_ascii_uppercase()).collect();
+    let best = crate::plugin::closest(&upper, lowered.iter().map(String::as_str))?;
+    let i = lowered.iter().position(|c| c == best)?;
+    Some(candidates[i].clone())
+}
+
+/// `unknown rule selector `X``, with a did-you-mean when one is close.
+fn unknown_selector(p: &str, plugin_rules: &[&'static lint_engine::RuleMeta]) -> String {
+    match suggest(p, plugin_rules) {
+        Some(s) => {
+            format!("unknown rule selector `{p}`; did you mean `{s}`? (see `cutover rules`)")
+        }
+        None => format!("unknown rule selector `{p}` (see `cutover rules`)"),
+    }
+}
+
 /// A rule by exact ID, former ID or name.
 pub fn find_rule(key: &str) -> Option<&'static dyn Rule> {
     let key = current_id(key);
@@ -47,7 +76,7 @@ pub fn find_rule(key: &str) -> Option<&'static dyn Rule> {
 pub fn select(select: &[String], ignore: &[String]) -> Result<Vec<&'static dyn Rule>, String> {
     for p in select.iter().chain(ignore) {
         if !known(p) {
-            return Err(format!("unknown rule selector `{p}` (see `cutover rules`)"));
+            return Err(unknown_selector(p, &[]));
         }
     }
     Ok(cutover_rules::all()
@@ -96,7 +125,7 @@ pub fn select_with_plugins(
 ) -> Result<(Vec<&'static dyn Rule>, Vec<&'static str>), String> {
     for p in select.iter().chain(ignore) {
         if !lenient && !known(p) && !plugin_rules.iter().any(|m| matches_meta(m, p)) {
-            return Err(format!("unknown rule selector `{p}` (see `cutover rules`)"));
+            return Err(unknown_selector(p, plugin_rules));
         }
     }
     let builtin = cutover_rules::all()
@@ -135,7 +164,14 @@ pub fn severity_overrides_with_plugins(
                 out.insert(id, sev);
             }
             None if lenient => {}
-            None => return Err(format!("unknown rule `{k}` in [rules.severity]")),
+            None => {
+                return Err(match suggest(k, plugin_rules) {
+                    Some(s) => {
+                        format!("unknown rule `{k}` in [rules.severity]; did you mean `{s}`?")
+                    }
+                    None => format!("unknown rule `{k}` in [rules.severity]"),
+                })
+            }
         }
     }
     Ok(out)
@@ -160,5 +196,25 @@ mod tests {
             ["LINT002"]
         );
         assert!(!ids(select(&[], &["LNT001".into()]).unwrap_or_default()).contains(&"LINT002"));
+    }
+
+    #[test]
+    fn misspelt_rules_get_a_suggestion() {
+        assert_eq!(suggest("ECS01", &[]).as_deref(), Some("ECS001"));
+        assert_eq!(suggest("ecs0001", &[]).as_deref(), Some("ECS001"));
+        assert_eq!(
+            suggest("missing-stop-timout", &[]).as_deref(),
+            Some("missing-stop-timeout")
+        );
+        assert_eq!(suggest("completely-unrelated", &[]), None);
+        assert_eq!(
+            select(&["missing-stop-timout".into()], &[])
+                .err()
+                .as_deref(),
+            Some(
+                "unknown rule selector `missing-stop-timout`; did you mean \
+                 `missing-stop-timeout`? (see `cutover rules`)"
+            )
+        );
     }
 }

@@ -387,7 +387,7 @@ fn limits_are_configurable() {
         errs,
         vec![
             "alias.yaml: invalid YAML: alias expansion exceeds the limit of 10 nodes (a YAML alias bomb?)".to_string(),
-            "big.json: file is 1203 bytes, over the limit of 1000 bytes (raise `[limits] max_file_bytes` in cutover.toml to read it)".to_string(),
+            "big.json: file is 1203 bytes, over the limit of 1000 bytes (raise `[limits] max-file-bytes` in cutover.toml to read it)".to_string(),
             "deep.json: invalid JSON: nesting deeper than 4 levels".to_string(),
         ]
     );
@@ -420,7 +420,7 @@ fn two_hundred_megabyte_json_is_refused_by_the_default_size_limit() {
     assert_eq!(
         only_error(&v),
         format!(
-            "plan.json file is {size} bytes, over the limit of 134217728 bytes (raise `[limits] max_file_bytes` in cutover.toml to read it)"
+            "plan.json file is {size} bytes, over the limit of 134217728 bytes (raise `[limits] max-file-bytes` in cutover.toml to read it)"
         )
     );
     // Refused from its size alone, without reading it.

@@ -396,6 +396,7 @@ fn github_annotations_and_step_summary() {
     let out = Command::new(env!("CARGO_BIN_EXE_cutover"))
         .current_dir(tmp.path())
         .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("GITHUB_WORKSPACE", tmp.path())
         .args(["check", "--format", "github", "."])
         .output()
         .unwrap();
@@ -418,6 +419,36 @@ fn github_annotations_and_step_summary() {
     assert!(md.contains("| Rule | Error | Warning | Info |"), "{md}");
     assert!(md.contains("[ECS001](https://"), "{md}");
     assert!(md.contains("`ecs/task.json:4`"), "{md}");
+}
+
+#[test]
+fn github_paths_are_relative_to_the_repository_from_a_subdirectory() {
+    let tmp = TempDir::new("github-subdir");
+    tmp.write("services/orders/ecs/task.json", BAD_TASKDEF);
+    std::fs::create_dir_all(tmp.path().join(".git")).unwrap();
+    let sub = tmp.path().join("services/orders");
+    let expected =
+        "::warning file=services/orders/ecs/task.json,line=4,endLine=4,col=6,endColumn=22,";
+    // In a workflow: relative to $GITHUB_WORKSPACE.
+    let out = Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .current_dir(&sub)
+        .env("GITHUB_WORKSPACE", tmp.path())
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .args(["check", "--format", "github", "ecs"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with(expected), "{text}");
+    // Elsewhere: relative to the checkout (the directory holding `.git`) above the working one.
+    let out = Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .current_dir(&sub)
+        .env_remove("GITHUB_WORKSPACE")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .args(["check", "--format", "github", "ecs"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with(expected), "{text}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -568,7 +599,27 @@ fn baseline_matches_moved_findings_but_not_other_files() {
         &["--baseline", ".cutover-baseline.json", "."],
         &sarif,
     );
-    assert_eq!(v["runs"][0]["results"][0]["baselineState"], "new");
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "the baselined finding stays in SARIF");
+    assert_eq!(results[0]["baselineState"], "new");
+    assert!(
+        results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("ecs/b.json"))
+    );
+    assert_eq!(results[1]["baselineState"], "unchanged");
+    assert_eq!(results[1]["properties"]["baselined"], true);
+    assert!(results[1].get("suppressions").is_none());
+    assert!(
+        results[1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("ecs/a.json"))
+    );
+    // Same fingerprint as when it was written to the baseline.
+    assert_eq!(
+        results[1]["partialFingerprints"]["cutover/v1"],
+        b["findings"][0]["fingerprint"]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -100,7 +100,7 @@ fn list_command_looks_at_path() {
     let sb = Sandbox::new();
     let p = sb.script("1", "exit 0");
     let o = sb.cutover(&["--list"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(code(&o), 0, "{}", stderr_no_summary(&o));
     let out = stdout(&o);
     assert!(out.starts_with("Installed commands:\n"), "{out}");
     for builtin in ["check", "rules", "explain", "dump-model", "help"] {
@@ -152,7 +152,7 @@ fn list_and_run_from_cutover_home_bin() {
         .env("CUTOVER_HOME", &other)
         .output()
         .unwrap();
-    assert_eq!(stdout(&o), "moved\n", "{}", stderr(&o));
+    assert_eq!(stdout(&o), "moved\n", "{}", stderr_no_summary(&o));
 }
 
 #[test]
@@ -163,7 +163,7 @@ fn non_executable_files_are_not_plugins() {
     assert!(!stdout(&sb.cutover(&["--list"])).contains("noexec"));
     let o = sb.cutover(&["noexec"]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("no such command: `noexec`"));
+    assert!(stderr_no_summary(&o).contains("no such command: `noexec`"));
 }
 
 #[test]
@@ -171,7 +171,7 @@ fn subcommand_args_are_passed_through() {
     let sb = Sandbox::new();
     sb.script("foo", r#"for a in "$@"; do printf '[%s]\n' "$a"; done"#);
     let o = sb.cutover(&["foo", "bar", "--check", "-v", "two words", ""]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(code(&o), 0, "{}", stderr_no_summary(&o));
     assert_eq!(stdout(&o), "[bar]\n[--check]\n[-v]\n[two words]\n[]\n");
 }
 
@@ -216,13 +216,13 @@ fn builtin_wins_over_plugin_with_warning_under_verbose() {
     assert_eq!(code(&o), 0);
     assert!(stdout(&o).contains("ECS001"));
     assert!(!stdout(&o).contains("PLUGIN"));
-    assert_eq!(stderr(&o), "", "no warning without -v");
+    assert_eq!(stderr_no_summary(&o), "", "no warning without -v");
 
     let o = sb.cutover(&["-v", "rules"]);
     assert_eq!(code(&o), 0);
     assert!(!stdout(&o).contains("PLUGIN"));
     assert_eq!(
-        stderr(&o),
+        stderr_no_summary(&o),
         format!(
             "warning: `{}` is shadowed by the built-in command `rules` and was not run\n",
             p.display()
@@ -238,7 +238,7 @@ fn help_runs_plugin_help() {
     let sb = Sandbox::new();
     sb.script("foo", r#"echo "foo help: $*""#);
     let o = sb.cutover(&["help", "foo"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(code(&o), 0, "{}", stderr_no_summary(&o));
     assert_eq!(stdout(&o), "foo help: --help\n");
 
     // Built-ins: clap's help for the command.
@@ -258,7 +258,7 @@ fn find_closest_command() {
     let o = sb.cutover(&["chek"]);
     assert_eq!(code(&o), 2);
     assert_eq!(
-        stderr(&o),
+        stderr_no_summary(&o),
         "error: no such command: `chek`\n\
          \n  help: a command with a similar name exists: `check`\n\
          \n  help: view all installed commands with `cutover --list`\n  \
@@ -266,13 +266,13 @@ fn find_closest_command() {
     );
     // Plugins are candidates too, and `help` suggests the same way.
     let o = sb.cutover(&["imagepolcy"]);
-    assert!(stderr(&o).contains("a command with a similar name exists: `imagepolicy`"));
+    assert!(stderr_no_summary(&o).contains("a command with a similar name exists: `imagepolicy`"));
     let o = sb.cutover(&["help", "dump-modle"]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("a command with a similar name exists: `dump-model`"));
+    assert!(stderr_no_summary(&o).contains("a command with a similar name exists: `dump-model`"));
     // Nothing close: no suggestion.
     let o = sb.cutover(&["zzzzzz"]);
-    assert!(!stderr(&o).contains("similar name"));
+    assert!(!stderr_no_summary(&o).contains("similar name"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -345,8 +345,8 @@ fn plugin_findings_get_exact_spans() {
         ),
     );
     let o = check_json(&sb, &[]);
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
-    assert_eq!(stderr(&o), "");
+    assert_eq!(code(&o), 1, "{}", stderr_no_summary(&o));
+    assert_eq!(stderr_no_summary(&o), "");
     let v = json_of(&o);
     assert_eq!(
         lines(&v),
@@ -410,7 +410,7 @@ fn request_matches_schema_and_dump_model() {
     );
     rule_plugin(&sb, "foo", &answer(""));
     let o = sb.cutover(&["check", "--format", "json", "--ignore", "FOO002"]);
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(code(&o), 1, "{}", stderr_no_summary(&o));
     let req: Value =
         serde_json::from_str(&std::fs::read_to_string(sb.root.join("request-foo.json")).unwrap())
             .unwrap();
@@ -445,7 +445,7 @@ fn request_matches_schema_and_dump_model() {
 
     // `dump-model` prints the same files and model.
     let o = sb.cutover(&["dump-model", "--format", "json", "."]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(code(&o), 0, "{}", stderr_no_summary(&o));
     let dump = json_of(&o);
     assert_valid(&schema, &dump);
     assert_eq!(dump["files"], req["files"]);
@@ -461,7 +461,7 @@ fn dump_model_inlines_embedded_json() {
             .unwrap();
     sb.file("service.tf.json", &text);
     let o = sb.cutover(&["dump-model", "--format", "json"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(code(&o), 0, "{}", stderr_no_summary(&o));
     let v = json_of(&o);
     assert_valid(&request_schema(), &v);
     let doc = &v["files"][0]["documents"][0];
@@ -522,7 +522,7 @@ fn selection_and_severity_overrides_apply_to_plugin_rules() {
     // Unknown selectors are still errors.
     let o = check_json(&sb, &["--select", "BAR001"]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("unknown rule selector `BAR001`"));
+    assert!(stderr_no_summary(&o).contains("unknown rule selector `BAR001`"));
 }
 
 /// Run `check --plugin foo` with `check_body` as the plugin's `check`, expect exit 2, the built-in
@@ -532,13 +532,13 @@ fn expect_failure(check_body: &str, extra: &[&str], want: &str) -> String {
     inputs(&sb);
     rule_plugin(&sb, "foo", check_body);
     let o = check_json(&sb, extra);
-    assert_eq!(code(&o), 2, "stderr: {}", stderr(&o));
+    assert_eq!(code(&o), 2, "stderr: {}", stderr_no_summary(&o));
     assert_eq!(
         lines(&json_of(&o)),
         [ECS001_LINE],
         "built-in findings are kept"
     );
-    let err = stderr(&o);
+    let err = stderr_no_summary(&o);
     assert!(err.starts_with("error: plugin `foo`: "), "{err}");
     assert_eq!(err.matches("error:").count(), 1, "one error: {err}");
     assert!(err.contains(want), "want {want:?} in:\n{err}");
@@ -621,9 +621,9 @@ fn failure_timeout() {
     let o = check_json(&sb, &[]);
     assert_eq!(code(&o), 2);
     assert!(
-        stderr(&o).contains("did not finish within 1 s"),
+        stderr_no_summary(&o).contains("did not finish within 1 s"),
         "{}",
-        stderr(&o)
+        stderr_no_summary(&o)
     );
 }
 
@@ -671,7 +671,7 @@ fn failure_in_rules_step() {
     assert_eq!(code(&o), 2);
     assert_eq!(lines(&json_of(&o)), [ECS001_LINE]);
     assert_eq!(
-        stderr(&o),
+        stderr_no_summary(&o),
         "error: plugin `foo`: rule `ECS900` uses the prefix `ECS` reserved for built-in rules; choose another prefix\n"
     );
 
@@ -679,14 +679,14 @@ fn failure_in_rules_step() {
     let o = check_json(&sb, &[]);
     assert_eq!(code(&o), 2);
     assert!(
-        stderr(&o).contains("`cutover-foo rules --protocol 1` answered JSON that does not match schemas/plugin-rules-v1.json"),
+        stderr_no_summary(&o).contains("`cutover-foo rules --protocol 1` answered JSON that does not match schemas/plugin-rules-v1.json"),
         "{}",
-        stderr(&o)
+        stderr_no_summary(&o)
     );
     // A selector naming the failed plugin's rules is not a second error.
     let o = check_json(&sb, &["--ignore", "FOO001"]);
     assert_eq!(code(&o), 2);
-    assert_eq!(stderr(&o).matches("error:").count(), 1);
+    assert_eq!(stderr_no_summary(&o).matches("error:").count(), 1);
 }
 
 #[test]
@@ -697,7 +697,7 @@ fn failure_plugin_not_found() {
     assert_eq!(code(&o), 2);
     assert_eq!(lines(&json_of(&o)), [ECS001_LINE]);
     assert_eq!(
-        stderr(&o),
+        stderr_no_summary(&o),
         "error: plugin `nope`: no executable `cutover-nope` on PATH or in ~/.cutover/bin (it is enabled by `plugins` in cutover.toml or `--plugin`)\n"
     );
 }
@@ -719,7 +719,7 @@ fn plugins_run_in_parallel() {
         "check", "--format", "json", "--plugin", "p1,p2", "--plugin", "p3",
     ]);
     let took = start.elapsed();
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(code(&o), 1, "{}", stderr_no_summary(&o));
     assert_eq!(lines(&json_of(&o)).len(), 4);
     assert!(took < Duration::from_millis(2700), "took {took:?}");
 }
@@ -898,8 +898,8 @@ fn assert_sarif(out: &str) {
     );
 }
 
-/// GitHub workflow commands (`--format github`, built on another branch).
-#[allow(dead_code)]
+/// GitHub workflow commands (`--format github`): paths relative to the repository, as GitHub
+/// needs them, whatever the working directory.
 fn assert_github(out: &str) {
     for e in EXAMPLE {
         let level = match e.severity {
@@ -909,7 +909,7 @@ fn assert_github(out: &str) {
         assert!(
             out.lines().any(|l| {
                 l.starts_with(&format!("::{level} "))
-                    && l.contains(&format!("file={},", e.file))
+                    && l.contains(&format!("file=test-corpus/plugins/imagepolicy/{},", e.file))
                     && l.contains(&format!("line={},", e.line))
                     && l.contains(&format!("col={},", e.col))
                     && l.contains(&format!("endLine={},", e.end_line))
@@ -941,8 +941,8 @@ fn example_plugin_every_format() {
     ];
     for (format, check) in formats {
         let o = example_output(format);
-        assert_eq!(code(&o), 1, "{format}: {}", stderr(&o));
-        assert_eq!(stderr(&o), "", "{format}");
+        assert_eq!(code(&o), 1, "{format}: {}", stderr_no_summary(&o));
+        assert_eq!(stderr_no_summary(&o), "", "{format}");
         check(&stdout(&o));
     }
 }
@@ -960,7 +960,7 @@ fn example_plugin_allow_list_from_env() {
         .env("CUTOVER_IMAGEPOLICY_ALLOW", "ghcr.io,quay.io,docker.io")
         .output()
         .unwrap();
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(code(&o), 1, "{}", stderr_no_summary(&o));
     // registry.k8s.io is allowed by cutover.toml only; the variable replaces that list.
     assert_eq!(
         lines(&json_of(&o)),
@@ -1042,7 +1042,7 @@ fn superseding_plugin_replaces_builtin_findings_when_it_succeeds() {
     inputs(&sb);
     superseding_plugin(&sb, "live", r#"["ECS001"]"#, &answer(LIVE_ECS001));
     let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(code(&o), 1, "{}", stderr_no_summary(&o));
     let v = json_of(&o);
     // The built-in ECS001 finding (4:6-4:22, "has no `stopTimeout`") is gone; the plugin's stands
     // under the built-in rule's ID, name and default severity.
@@ -1066,7 +1066,7 @@ fn superseding_plugin_replaces_builtin_findings_when_it_succeeds() {
     let o = sb.cutover(&[
         "check", "--format", "json", "--plugin", "live", "--ignore", "ECS001",
     ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(code(&o), 0, "{}", stderr_no_summary(&o));
     assert_eq!(lines(&json_of(&o)), Vec::<String>::new());
     let req: Value =
         serde_json::from_str(&std::fs::read_to_string(sb.root.join("request-live.json")).unwrap())
@@ -1085,10 +1085,10 @@ fn superseded_builtin_findings_stand_when_the_plugin_fails() {
         &format!("{}; exit 3", answer(LIVE_ECS001)),
     );
     let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
-    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(code(&o), 2, "{}", stderr_no_summary(&o));
     assert_eq!(lines(&json_of(&o)), [ECS001_LINE]);
     assert_eq!(
-        stderr(&o),
+        stderr_no_summary(&o),
         "error: plugin `live`: `cutover-live check --protocol 1` exited with status 3\n"
     );
 }
@@ -1103,7 +1103,7 @@ fn supersedes_is_checked() {
     assert_eq!(code(&o), 2);
     assert_eq!(lines(&json_of(&o)), [ECS001_LINE]);
     assert_eq!(
-        stderr(&o),
+        stderr_no_summary(&o),
         "error: plugin `live`: `supersedes` names `ECS999`, which is not a built-in rule\n"
     );
     // Two plugins superseding one rule: the second fails, the first runs.
@@ -1118,22 +1118,22 @@ fn supersedes_is_checked() {
         ["taskdef.json:4:6-4:22 ECS001 warning live says so"]
     );
     assert!(
-        stderr(&o).contains(
+        stderr_no_summary(&o).contains(
             "error: plugin `other`: supersedes built-in rule `ECS001`, which plugin `live` already supersedes"
         ),
         "{}",
-        stderr(&o)
+        stderr_no_summary(&o)
     );
     // A plugin that does not supersede a built-in rule still may not answer it.
     rule_plugin(&sb, "foo", &answer(LIVE_ECS001));
     let o = check_json(&sb, &[]);
     assert_eq!(code(&o), 2);
     assert!(
-        stderr(&o).contains(
+        stderr_no_summary(&o).contains(
             "finding 0 is for `ECS001`, which is neither one of its rules nor a rule it extends or supersedes"
         ),
         "{}",
-        stderr(&o)
+        stderr_no_summary(&o)
     );
 }
 
@@ -1168,7 +1168,7 @@ fn extending_plugin_adds_to_builtin_findings() {
         &answer(LIVE_ECS001_IMAGE),
     );
     let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(code(&o), 1, "{}", stderr_no_summary(&o));
     // Both built-in findings stand; the plugin's comes in addition, under the built-in rule.
     assert_eq!(
         lines(&json_of(&o)),
@@ -1186,7 +1186,7 @@ fn extending_plugin_adds_to_builtin_findings() {
     let o = sb.cutover(&[
         "check", "--format", "json", "--plugin", "live", "--ignore", "ECS001",
     ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(code(&o), 0, "{}", stderr_no_summary(&o));
     assert_eq!(lines(&json_of(&o)), Vec::<String>::new());
 }
 
@@ -1196,7 +1196,7 @@ fn extending_plugin_replaces_the_builtin_finding_at_the_same_span_only() {
     two_ecs001(&sb);
     builtin_plugin(&sb, "live", r#""extends":["ECS001"]"#, &answer(LIVE_ECS001));
     let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(code(&o), 1, "{}", stderr_no_summary(&o));
     // taskdef.json 4:6-4:22: the plugin's finding replaces the built-in one; batch.json stands.
     let v = json_of(&o);
     assert_eq!(
@@ -1223,10 +1223,10 @@ fn extended_builtin_findings_stand_when_the_plugin_fails() {
         &format!("{}; exit 3", answer(LIVE_ECS001)),
     );
     let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
-    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(code(&o), 2, "{}", stderr_no_summary(&o));
     assert_eq!(lines(&json_of(&o)), [BATCH_ECS001_LINE, ECS001_LINE]);
     assert_eq!(
-        stderr(&o),
+        stderr_no_summary(&o),
         "error: plugin `live`: `cutover-live check --protocol 1` exited with status 3\n"
     );
 }
@@ -1238,7 +1238,7 @@ fn superseding_plugin_drops_builtin_findings_only_where_it_evaluated() {
     // No findings, nothing evaluated: every built-in finding stands.
     superseding_plugin(&sb, "live", r#"["ECS001"]"#, &answer(""));
     let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(code(&o), 1, "{}", stderr_no_summary(&o));
     assert_eq!(lines(&json_of(&o)), [BATCH_ECS001_LINE, ECS001_LINE]);
     // `taskdef.json`'s container evaluated without a finding: its built-in finding goes.
     let evaluated = r#"[{"rule_id":"ECS001","location":{"file":"taskdef.json","pointer":"/containerDefinitions/0/name","target":"member"}}]"#;
@@ -1249,7 +1249,7 @@ fn superseding_plugin_drops_builtin_findings_only_where_it_evaluated() {
         &format!(r#"echo '{{"protocol":1,"findings":[],"evaluated":{evaluated}}}'"#),
     );
     let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(code(&o), 1, "{}", stderr_no_summary(&o));
     assert_eq!(lines(&json_of(&o)), [BATCH_ECS001_LINE]);
     // An evaluated place that is not a built-in finding's exact span drops nothing.
     let elsewhere = r#"[{"rule_id":"ECS001","location":{"file":"taskdef.json","pointer":"/containerDefinitions/0/name"}}]"#;
@@ -1269,7 +1269,7 @@ fn superseding_plugin_drops_builtin_findings_only_where_it_evaluated() {
         &format!(r#"echo '{{"protocol":1,"findings":[],"evaluated":{evaluated}}}'; exit 3"#),
     );
     let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
-    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(code(&o), 2, "{}", stderr_no_summary(&o));
     assert_eq!(lines(&json_of(&o)), [BATCH_ECS001_LINE, ECS001_LINE]);
 }
 
@@ -1288,7 +1288,7 @@ fn extends_and_evaluated_are_checked() {
     assert_eq!(code(&o), 2);
     assert_eq!(lines(&json_of(&o)), [ECS001_LINE]);
     assert_eq!(
-        stderr(&o),
+        stderr_no_summary(&o),
         "error: plugin `live`: built-in rule `ECS001` is in both `supersedes` and `extends`; name it in one\n"
     );
     // Not a built-in rule.
@@ -1296,7 +1296,7 @@ fn extends_and_evaluated_are_checked() {
     let o = sb.cutover(&["check", "--format", "json", "--plugin", "live"]);
     assert_eq!(code(&o), 2);
     assert_eq!(
-        stderr(&o),
+        stderr_no_summary(&o),
         "error: plugin `live`: `extends` names `ECS999`, which is not a built-in rule\n"
     );
     // Two plugins may extend one rule; one of them may supersede it, not both.
@@ -1310,7 +1310,7 @@ fn extends_and_evaluated_are_checked() {
     let o = sb.cutover(&[
         "check", "--format", "json", "--plugin", "live", "--plugin", "other",
     ]);
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(code(&o), 1, "{}", stderr_no_summary(&o));
     assert_eq!(
         lines(&json_of(&o)),
         ["taskdef.json:4:6-4:22 ECS001 warning live says so"]
@@ -1327,7 +1327,68 @@ fn extends_and_evaluated_are_checked() {
     assert_eq!(code(&o), 2);
     assert_eq!(lines(&json_of(&o)), [ECS001_LINE]);
     assert_eq!(
-        stderr(&o),
+        stderr_no_summary(&o),
         "error: plugin `live`: `evaluated` entry 0 is for `ECS001`, which is not a rule it supersedes\n"
     );
+}
+
+#[test]
+fn rules_and_explain_know_enabled_plugins() {
+    let sb = Sandbox::new();
+    rule_plugin(&sb, "foo", &answer(""));
+    // Enabled on the command line.
+    let o = sb.cutover(&["rules", "--plugin", "foo"]);
+    assert_eq!(code(&o), 0, "{}", stderr_no_summary(&o));
+    let text = stdout(&o);
+    let last: Vec<&str> = text.lines().rev().take(2).collect();
+    assert_eq!(
+        last,
+        [
+            "FOO002   foo-other                              info     flags other foo (plugin foo)",
+            "FOO001   foo-thing                              warning  flags foo (plugin foo)",
+        ]
+    );
+    // Enabled by the configuration.
+    sb.file("cutover.toml", "plugins = [\"foo\"]\n");
+    let o = sb.cutover(&["rules", "--format", "json"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let foo: Vec<&Value> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["plugin"] == "foo")
+        .collect();
+    assert_eq!(foo.len(), 2);
+    assert_eq!(foo[0]["id"], "FOO001");
+    // `explain` prints the plugin's page: no generator comment, no local path.
+    let o = sb.cutover(&["explain", "foo-other"]);
+    assert_eq!(code(&o), 0, "{}", stderr_no_summary(&o));
+    let page = stdout(&o);
+    assert!(page.starts_with("# FOO002 foo-other\n\n| |"), "{page}");
+    assert!(
+        page.contains("Provided by the plugin `cutover-foo`."),
+        "{page}"
+    );
+    assert!(!page.contains(sb.root.to_str().unwrap()), "{page}");
+    assert!(!page.contains("<!--"), "{page}");
+    let o = sb.cutover(&["explain", "FOO01"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr_no_summary(&o).contains("help: did you mean `FOO001`?"),
+        "{}",
+        stderr_no_summary(&o)
+    );
+    // A plugin rule without `help_uri` has no helpUri in SARIF (no dangling rules-docs link).
+    inputs(&sb);
+    let o = sb.cutover(&["check", "--format", "sarif", "."]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let foo2 = rules.iter().find(|r| r["id"] == "FOO002").unwrap();
+    assert!(foo2.get("helpUri").is_none(), "{foo2}");
+    assert!(!foo2["help"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("generated from"));
+    let foo1 = rules.iter().find(|r| r["id"] == "FOO001").unwrap();
+    assert_eq!(foo1["helpUri"], "https://example.com/FOO001");
 }

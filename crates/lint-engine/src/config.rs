@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 /// ECS rule options (`[ecs]`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct EcsOptions {
     /// ECS001: a `stopTimeout` below this is reported (seconds).
     #[schemars(range(min = 0))]
@@ -28,7 +28,7 @@ impl Default for EcsOptions {
 
 /// Kubernetes rule options (`[k8s]`).
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct K8sOptions {
     /// K8S001: also report containers without `limits.memory` (info).
     pub require_memory_limit: bool,
@@ -38,7 +38,7 @@ pub struct K8sOptions {
 
 /// Options of the network rules (`[net]`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct NetOptions {
     /// NET001: EKS pod/node subnets with a longer prefix (smaller subnet) than this are reported.
     pub min_pod_subnet_prefix: u8,
@@ -73,7 +73,7 @@ impl NetOptions {
 
 /// `[iam]`: options of the IAM rules.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct IamOptions {
     /// IAM001 (b): a ServiceAccount carrying an AWS identity may be used by at most this many
     /// distinct workloads (grouped by `app.kubernetes.io/name`, then `app`).
@@ -91,30 +91,26 @@ impl Default for IamOptions {
     }
 }
 
-/// `[accounts]`: which AWS account each input belongs to (catalog §0.6), for IAM002.
-///
-/// ```toml
-/// [accounts]
-/// workload_account_id = "222233334444"     # where tasks and pods run
-/// workspace = "prod"                       # the Terraform workspace the plans come from
-/// trusted_registry_accounts = ["123412341234"]  # extra AWS-owned/vendor registries
-/// [accounts.paths]                         # path globs (relative to the working directory)
-/// "shared-services/**" = "111122223333"
-/// [accounts.workspaces]                    # Terraform workspace name -> account
-/// prod = "222233334444"
-/// ```
-///
+/// `[accounts]`: which AWS account each input belongs to, for IAM002 (cross-account image pulls).
 /// A file gets the account of the first `paths` glob that matches it; then of a `workspaces`
 /// entry whose name is a directory of its path (`envs/prod/…`, `terraform.tfstate.d/prod/…`) or,
-/// for Terraform files, the configured `workspace`. `workload_account_id` applies to the
+/// for Terraform files, the configured `workspace`. `workload-account-id` applies to the
 /// workloads (task definitions, pods) that no path or workspace entry maps.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct AccountsOptions {
+    /// The account where the tasks and pods run, for workloads no `paths` or `workspaces` entry
+    /// maps.
     pub workload_account_id: Option<String>,
+    /// The Terraform workspace the plans and configurations come from (looked up in
+    /// `workspaces`).
     pub workspace: Option<String>,
+    /// Path glob (relative to the working directory) → account ID; the first match wins.
     pub paths: std::collections::BTreeMap<String, String>,
+    /// Terraform workspace name → account ID, also matched against directory names in a path
+    /// (`envs/prod/…`, `terraform.tfstate.d/prod/…`).
     pub workspaces: std::collections::BTreeMap<String, String>,
+    /// Extra registry accounts trusted like AWS-owned ones (vendor registries).
     pub trusted_registry_accounts: Vec<String>,
 }
 
@@ -126,7 +122,7 @@ pub struct Config {
     pub ecs: EcsOptions,
     /// Options of the Kubernetes rules.
     pub k8s: K8sOptions,
-    /// `[criticality]`: which workloads are critical or production (catalog §0.4).
+    /// `[criticality]`: which workloads are critical or production.
     pub criticality: CriticalityOptions,
     /// Options of the network rules.
     pub net: NetOptions,
@@ -136,10 +132,10 @@ pub struct Config {
     pub accounts: AccountsOptions,
 }
 
-/// Explicit selectors of `[criticality.critical]` and `[criticality.non_critical]`: any match
+/// Explicit selectors of `[criticality.critical]` and `[criticality.non-critical]`: any match
 /// selects the workload.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct CriticalSelector {
     /// Globs on `aws_ecs_service.name` (`payments-*`).
     pub ecs_services: Vec<String>,
@@ -155,7 +151,7 @@ pub struct CriticalSelector {
 
 /// `[criticality.production]`: how the default heuristic recognises production.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ProductionOptions {
     /// Matched against cluster, service, namespace and workload names and the file path.
     pub name_regex: String,
@@ -194,13 +190,29 @@ impl Default for ProductionOptions {
 /// The catalog's default production name pattern.
 pub const DEFAULT_PRODUCTION_REGEX: &str = r"(^|[-_./])(prod|prd|production)([-_./]|$)";
 
-/// `[criticality]`.
+/// `[criticality]`: which workloads are critical. Some rules report more severely on a critical
+/// workload (ECS002: `FARGATE_SPOT` on a critical service is an error; K8S001: a critical
+/// workload without requests is an error). A workload is critical when, in this order:
+///
+/// 1. a `[criticality.non-critical]` selector matches it: never critical, whatever else says;
+/// 2. a `[criticality.critical]` selector matches it (ECS service name glob or tag, Kubernetes
+///    label, namespace or priority class);
+/// 3. otherwise, with `production-serving-is-critical` (the default), when it is production
+///    (`[criticality.production]`: name pattern on the cluster, service, namespace, workload or
+///    file path; container environment variables; tags and labels) and serves traffic (an ECS
+///    load balancer, service registry or Service Connect; a Kubernetes `LoadBalancer` Service,
+///    Ingress backend or TargetGroupBinding).
+///
+/// Findings that depend on it say in their notes why a workload counted as critical
+/// (`critical: cluster prod-cluster, ENV=production, load balancer`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct CriticalityOptions {
+    /// Workloads that are critical whatever the heuristics say.
     pub critical: CriticalSelector,
     /// Explicit opt-out: wins over everything else.
     pub non_critical: CriticalSelector,
+    /// How production is recognised.
     pub production: ProductionOptions,
     /// A production workload that serves traffic is critical unless opted out.
     pub production_serving_is_critical: bool,
@@ -225,7 +237,7 @@ mod tests {
     fn criticality_section() {
         let c: Config = serde_json::from_str(
             r#"{"criticality": {"critical": {"ecs_services": ["payments-*"]},
-                "production": {"name_regex": "live"}, "production_serving_is_critical": false}}"#,
+                "production": {"name-regex": "live"}, "production-serving-is-critical": false}}"#,
         )
         .unwrap();
         assert_eq!(c.criticality.critical.ecs_services, ["payments-*"]);

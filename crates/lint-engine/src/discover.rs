@@ -130,3 +130,150 @@ fn describe_walk_error(err: &ignore::Error) -> (Option<PathBuf>, String) {
         other => (None, format!("cannot walk: {other}")),
     }
 }
+
+/// Why walking `paths` found no file to lint: one line per kind of file left out, with how many
+/// and an example (`3 files with an unsupported extension (e.g. main.py)`, `2 files in hidden
+/// directories (e.g. .deploy/app.yaml)`, `1 file ignored by .gitignore/.ignore (e.g. …)`,
+/// `1 file excluded by --exclude/exclude`). Walks again without the filters, so it is meant for
+/// the case where nothing was found.
+pub fn explain_empty(paths: &[PathBuf], excludes: &GlobSet) -> Vec<String> {
+    #[derive(Default)]
+    struct Count {
+        n: usize,
+        example: Option<String>,
+    }
+    impl Count {
+        fn add(&mut self, p: &Path) {
+            self.n += 1;
+            if self.example.is_none() {
+                self.example = Some(display_name(p));
+            }
+        }
+    }
+    let (mut unsupported, mut hidden, mut ignored, mut excluded) = (
+        Count::default(),
+        Count::default(),
+        Count::default(),
+        Count::default(),
+    );
+    for root in paths.iter().filter(|p| p.is_dir()) {
+        // What the normal walk sees, to tell ignored files from the others.
+        let mut seen = std::collections::HashSet::new();
+        let normal = ignore::WalkBuilder::new(root)
+            .hidden(true)
+            .follow_links(false)
+            .require_git(false)
+            .build();
+        for e in normal.flatten() {
+            seen.insert(e.path().to_path_buf());
+        }
+        let all = ignore::WalkBuilder::new(root)
+            .standard_filters(false)
+            .follow_links(false)
+            .filter_entry(|e| e.file_name() != ".git")
+            .build();
+        for e in all.flatten() {
+            if !e.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let p = e.path();
+            let r = rel(p, root);
+            let in_hidden = r.components().any(|c| {
+                c.as_os_str()
+                    .to_str()
+                    .is_some_and(|s| s.starts_with('.') && s != "." && s != "..")
+            });
+            if !is_candidate(p) {
+                unsupported.add(p);
+            } else if in_hidden {
+                hidden.add(p);
+            } else if !seen.contains(p) {
+                ignored.add(p);
+            } else if !excludes.is_empty() && (excludes.is_match(r) || excludes.is_match(p)) {
+                excluded.add(p);
+            }
+        }
+    }
+    let plural = |n: usize| if n == 1 { "file" } else { "files" };
+    let line = |c: &Count, what: &str, hint: &str| {
+        (c.n > 0).then(|| {
+            format!(
+                "{} {} {what} (e.g. {}){hint}",
+                c.n,
+                plural(c.n),
+                c.example.as_deref().unwrap_or_default()
+            )
+        })
+    };
+    [
+        line(
+            &unsupported,
+            "with an extension cutover does not read",
+            "; it reads .json, .yaml, .yml, .tf and .tfvars",
+        ),
+        line(
+            &hidden,
+            "in hidden files or directories",
+            "; name a hidden directory on the command line to lint it",
+        ),
+        line(&ignored, "ignored by .gitignore or .ignore", ""),
+        line(&excluded, "excluded by `exclude` or `--exclude`", ""),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+#[cfg(test)]
+mod explain_empty_tests {
+    use super::*;
+
+    #[test]
+    fn names_each_kind_of_file_left_out() {
+        let dir =
+            std::env::temp_dir().join(format!("cutover-explain-empty-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (p, text) in [
+            ("main.py", "print()"),
+            ("README.md", "#"),
+            (".deploy/app.yaml", "a: 1"),
+            ("build/out.json", "{}"),
+            ("vendor/x.yaml", "a: 1"),
+            (".gitignore", "build/\n"),
+        ] {
+            let f = dir.join(p);
+            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+            std::fs::write(f, text).unwrap();
+        }
+        let ex = compile_excludes(&["vendor".to_string()]).unwrap();
+        let (files, _) = discover(std::slice::from_ref(&dir), &ex);
+        assert!(files.is_empty(), "{files:?}");
+        let lines = explain_empty(std::slice::from_ref(&dir), &ex);
+        assert_eq!(lines.len(), 4, "{lines:?}");
+        assert!(
+            lines[0].starts_with("3 files with an extension cutover does not read"),
+            "{lines:?}"
+        );
+        assert!(
+            lines[1].starts_with("1 file in hidden files or directories (e.g. "),
+            "{lines:?}"
+        );
+        assert!(
+            lines[1].ends_with(
+                ".deploy/app.yaml); name a hidden directory on the command line to lint it"
+            ),
+            "{lines:?}"
+        );
+        assert!(
+            lines[2].starts_with("1 file ignored by .gitignore or .ignore (e.g. "),
+            "{lines:?}"
+        );
+        assert!(lines[2].ends_with("build/out.json)"), "{lines:?}");
+        assert!(
+            lines[3].starts_with("1 file excluded by `exclude` or `--exclude` (e.g. "),
+            "{lines:?}"
+        );
+        assert!(lines[3].ends_with("vendor/x.yaml)"), "{lines:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

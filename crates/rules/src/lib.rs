@@ -34,6 +34,21 @@ pub fn doc_url(meta: &RuleMeta) -> String {
     format!("{DOCS_BASE}/{}.md", meta.id)
 }
 
+/// True for the rules of this crate (not a plugin's).
+pub fn is_builtin(meta: &RuleMeta) -> bool {
+    RULES.iter().any(|r| r.meta().id == meta.id)
+}
+
+/// Where a rule's documentation lives on the web: the plugin's `help_uri`, or the rule's page
+/// in `rules-docs/` for a built-in rule; `None` for a plugin rule without one.
+pub fn help_url(meta: &RuleMeta) -> Option<String> {
+    match meta.help_uri {
+        Some(u) => Some(u.to_string()),
+        None if is_builtin(meta) => Some(doc_url(meta)),
+        None => None,
+    }
+}
+
 /// The markdown page for a rule, as written to `rules-docs/<ID>.md`.
 pub fn doc_page(meta: &RuleMeta) -> String {
     let mut body = String::new();
@@ -43,14 +58,23 @@ pub fn doc_page(meta: &RuleMeta) -> String {
         body.push('\n');
     }
     let inputs: Vec<&str> = meta.inputs.iter().map(|k| k.as_str()).collect();
+    // Only built-in pages are generated files; a plugin rule's `source` is where its
+    // executable happens to be, which its page does not show.
+    let generated = if is_builtin(meta) {
+        format!(
+            "<!-- generated from crates/rules/{} by `cargo xtask docs`; do not edit -->\n\n",
+            meta.source.trim_start_matches("crates/rules/")
+        )
+    } else {
+        String::new()
+    };
     format!(
         "# {id} {name}\n\n\
-         <!-- generated from crates/rules/{src} by `cargo xtask docs`; do not edit -->\n\n\
+         {generated}\
          | | |\n|---|---|\n| Default severity | {sev} |\n| Inputs | {inputs} |\n| Cross-file | {cross} |\n\n\
          {summary}\n\n{body}",
         id = meta.id,
         name = meta.name,
-        src = meta.source.trim_start_matches("crates/rules/"),
         sev = meta.default_severity,
         inputs = inputs.join(", "),
         cross = if meta.cross_file { "yes" } else { "no" },

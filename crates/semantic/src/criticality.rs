@@ -1,12 +1,12 @@
 //! The criticality / production model of catalog §0.4, configured by `[criticality]`.
 //!
-//! * `non_critical` selectors win over everything.
+//! * `non-critical` selectors win over everything.
 //! * `critical` selectors make a workload critical (explicit).
 //! * Otherwise the default heuristic: `critical = production && serves_traffic` when
-//!   `production_serving_is_critical` (the default).
+//!   `production-serving-is-critical` (the default).
 //!
-//! Production evidence: `production.name_regex` on the cluster, service, namespace or workload
-//! name and on the file path; `production.env_vars` on the containers' environment (values
+//! Production evidence: `production.name-regex` on the cluster, service, namespace or workload
+//! name and on the file path; `production.env-vars` on the containers' environment (values
 //! compare case-insensitively); `production.tags` on the service, its cluster, its task
 //! definitions and the provider's `default_tags` (for Kubernetes: on the workload's, pod
 //! template's and namespace's labels), keys and values compared case-insensitively.
@@ -36,7 +36,7 @@ pub struct Criticality {
     pub production: bool,
     /// The workload receives traffic (what the default heuristic needs).
     pub serves_traffic: bool,
-    /// `Some(true)`: an explicit `critical` selector matched; `Some(false)`: `non_critical`.
+    /// `Some(true)`: an explicit `critical` selector matched; `Some(false)`: `non-critical`.
     pub explicit: Option<bool>,
     /// Human-readable evidence, e.g. "critical: cluster `prod-cluster`, ENV=production,
     /// load balancer".
@@ -144,7 +144,7 @@ fn decide(
         (true, Some(t)) => {
             ev.push(t);
             join_reason("production", &ev)
-                + " (`criticality.production_serving_is_critical` is off)"
+                + " (`criticality.production-serving-is-critical` is off)"
         }
         (true, None) => join_reason("production", &ev) + ", serves no traffic",
         (false, _) => "not production".to_string(),

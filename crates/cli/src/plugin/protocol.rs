@@ -143,11 +143,15 @@ pub(crate) const ALL_KINDS: &[FileKind] = &[
 
 pub(crate) fn read_rules(name: &str, timeout: Duration) -> Result<RulePlugin, PluginError> {
     let Some(path) = plugin::find(name) else {
+        let installed = plugin::discover();
+        let hint = plugin::closest(name, installed.keys().map(String::as_str))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
         return Err(PluginError::new(
             name,
             format!(
                 "no executable `{}{name}` on PATH or in ~/.cutover/bin (it is enabled by \
-                 `plugins` in cutover.toml or `--plugin`)",
+                 `plugins` in cutover.toml or `--plugin`){hint}",
                 plugin::PREFIX
             ),
         ));

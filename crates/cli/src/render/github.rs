@@ -6,15 +6,17 @@
 //!
 //! `error`/`warning`/`notice` follow the severity. Data is escaped (`%`, CR, LF) and so are
 //! properties (also `:` and `,`). `col`/`endColumn` are left out when a span crosses lines, as
-//! GitHub then ignores or misplaces them. Paths are as shown elsewhere (relative to the working
-//! directory, which is the checkout in a workflow). Suppressed and baselined findings are not
+//! GitHub then ignores or misplaces them. Paths are relative to the repository, whatever the
+//! working directory: to `$GITHUB_WORKSPACE` (the checkout) in a workflow, else to the nearest
+//! directory holding `.git` above the working directory ([`base`]), so that annotations attach to
+//! the files even when cutover runs in a subdirectory. Suppressed and baselined findings are not
 //! annotated. [`step_summary`] renders the markdown appended to `$GITHUB_STEP_SUMMARY`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::{display_path, error_lines, span_lines, Report};
+use super::{display_path, error_lines, span_lines, RelPaths, Report};
 use lint_engine::Severity;
 
 /// Escape the message part of a workflow command.
@@ -51,9 +53,31 @@ pub fn position(file: &str, start: (u32, u32), end: (u32, u32)) -> String {
     p
 }
 
+/// The directory annotation paths are relative to: `$GITHUB_WORKSPACE`, else the git checkout
+/// holding the working directory; `None` outside both (paths are then shown as elsewhere).
+pub fn base() -> Option<std::path::PathBuf> {
+    if let Some(ws) = std::env::var_os("GITHUB_WORKSPACE").filter(|w| !w.is_empty()) {
+        return Some(crate::suppress::absolute(std::path::Path::new(&ws)));
+    }
+    let mut dir = crate::suppress::absolute(&std::env::current_dir().ok()?);
+    loop {
+        if dir.join(".git").exists() {
+            return Some(dir);
+        }
+        if !dir.pop() {
+            return None;
+        }
+    }
+}
+
 pub fn render(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
+    let base = base();
+    let paths = RelPaths::new(report.db, base.as_deref());
     for e in report.errors {
-        let name = display_path(&e.path);
+        let name = base
+            .as_deref()
+            .and_then(|b| crate::suppress::relative_to_absolute(&e.path, b))
+            .unwrap_or_else(|| display_path(&e.path));
         let pos = match error_lines(e) {
             Some((s, en)) => position(&name, (s.line, s.col), (en.line, en.col)),
             None => format!("file={}", escape_property(&name)),
@@ -66,7 +90,7 @@ pub fn render(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
         )?;
     }
     for f in report.findings {
-        let file = &report.db.get(f.primary.file).name;
+        let file = paths.get(f.primary.file);
         let (s, e) = span_lines(report.db, f.primary.file, f.primary.span);
         let mut msg = f.message.clone();
         if let Some(h) = &f.help {
@@ -77,7 +101,7 @@ pub fn render(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
             w,
             "::{} {},title={}::{}",
             command(f.severity),
-            position(file, (s.line, s.col), (e.line, e.col)),
+            position(&file, (s.line, s.col), (e.line, e.col)),
             escape_property(&format!("cutover ({})", f.rule_id)),
             escape_data(&msg)
         )?;
@@ -93,6 +117,8 @@ fn cell(s: &str) -> String {
 /// links to the rule docs.
 pub fn step_summary(report: &Report<'_>) -> String {
     const TOP: usize = 20;
+    let base = base();
+    let paths = RelPaths::new(report.db, base.as_deref());
     let mut md = String::from("## cutover\n\n");
     let total = report.findings.len();
     if total == 0 && report.errors.is_empty() {
@@ -133,7 +159,7 @@ pub fn step_summary(report: &Report<'_>) -> String {
                 .rules
                 .iter()
                 .find(|m| m.id == *id)
-                .map(|m| cutover_rules::doc_url(m));
+                .and_then(|m| cutover_rules::help_url(m));
             let rule = match link {
                 Some(u) => format!("[{id}]({u}) {name}"),
                 None => format!("{id} {name}"),
@@ -154,7 +180,7 @@ pub fn step_summary(report: &Report<'_>) -> String {
                 "| {} | {} | `{}:{}` | {} |",
                 f.severity,
                 f.rule_id,
-                cell(&report.db.get(f.primary.file).name),
+                cell(&paths.get(f.primary.file)),
                 s.line,
                 cell(&f.message)
             );

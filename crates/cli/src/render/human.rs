@@ -75,38 +75,14 @@ pub fn render(w: &mut dyn WriteColor, report: &Report<'_>) -> io::Result<()> {
         }
     }
 
+    if report.quiet {
+        return Ok(());
+    }
     for s in report.skipped.iter().filter(|s| s.note || report.verbose) {
         writeln!(w, "note: skipped {}: {}", display_path(&s.path), s.reason)?;
     }
 
-    let (e, wn, i) = (
-        report.count(Severity::Error),
-        report.count(Severity::Warning),
-        report.count(Severity::Info),
-    );
-    let total = report.findings.len();
-    let files = report.db.files.len();
-    let plural = |n: usize, s: &str| format!("{n} {s}{}", if n == 1 { "" } else { "s" });
-    if total == 0 && report.errors.is_empty() {
-        writeln!(w, "No findings in {}.", plural(files, "file"))?;
-    } else {
-        let mut line = format!(
-            "Found {} ({} error, {} warning, {} info) in {} checked",
-            plural(total, "finding"),
-            e,
-            wn,
-            i,
-            plural(files, "file"),
-        );
-        if !report.errors.is_empty() {
-            line.push_str(&format!(
-                "; {} could not be read",
-                plural(report.errors.len(), "input")
-            ));
-        }
-        line.push('.');
-        writeln!(w, "{line}")?;
-    }
+    writeln!(w, "{}", summary_line(report))?;
     let hidden = report.suppressed.len() + report.baselined.unwrap_or(0);
     if hidden > 0 {
         writeln!(
@@ -117,6 +93,39 @@ pub fn render(w: &mut dyn WriteColor, report: &Report<'_>) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// `No findings in 3 files.` or `Found 2 findings (1 error, 1 warning, 0 info) in 3 checked
+/// files; 1 input could not be read.`: the last line of human output, and what `check` prints
+/// on standard error when the report goes elsewhere.
+pub fn summary_line(report: &Report<'_>) -> String {
+    let (e, wn, i) = (
+        report.count(Severity::Error),
+        report.count(Severity::Warning),
+        report.count(Severity::Info),
+    );
+    let total = report.findings.len();
+    let files = report.db.files.len();
+    let plural = |n: usize, s: &str| format!("{n} {s}{}", if n == 1 { "" } else { "s" });
+    if total == 0 && report.errors.is_empty() {
+        return format!("No findings in {}.", plural(files, "file"));
+    }
+    let mut line = format!(
+        "Found {} ({} error, {} warning, {} info) in {} checked",
+        plural(total, "finding"),
+        e,
+        wn,
+        i,
+        plural(files, "file"),
+    );
+    if !report.errors.is_empty() {
+        line.push_str(&format!(
+            "; {} could not be read",
+            plural(report.errors.len(), "input")
+        ));
+    }
+    line.push('.');
+    line
 }
 
 /// One finding's diagnostic.

@@ -1,5 +1,6 @@
 //! Output formats. Every renderer has the same shape: it writes a [`Report`] to a writer.
 
+pub mod concise;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -28,6 +29,10 @@ pub struct Report<'a> {
     pub root: Option<&'a std::path::Path>,
     /// Findings left out because the baseline has them (`None` without `--baseline`).
     pub baselined: Option<usize>,
+    /// The findings the baseline has, with their fingerprints (only SARIF shows them).
+    pub baselined_findings: &'a [(Finding, String)],
+    /// `--quiet`: findings and input errors only, no notes or summary lines.
+    pub quiet: bool,
 }
 
 impl Report<'_> {

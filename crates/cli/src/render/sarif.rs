@@ -10,6 +10,12 @@
 //!   lines inserted above, so dismissed alerts stay dismissed.
 //! * Suppressed findings are results with `suppressions` (`inSource` for comments and
 //!   annotations, `external` for `cutover.toml`) and the justification.
+//! * With `--baseline`, new findings have `baselineState: "new"` and the findings the baseline
+//!   has are still results, with `baselineState: "unchanged"` (and `properties.baselined`).
+//!   Code scanning closes as fixed every alert whose result is missing from an upload, so
+//!   leaving them out would close them; kept, their alerts stay as they were (open, or
+//!   dismissed by a person: fingerprints are stable). GitHub does not act on `baselineState`.
+//!   A baseline is not a suppression, so they get no `suppressions` entry.
 //! * Input errors are `invocations[0].toolExecutionNotifications` with their locations, and
 //!   make `executionSuccessful` false.
 //!
@@ -133,17 +139,20 @@ fn descriptor(m: &RuleMeta) -> Value {
             Value::from(security_severity(m.default_severity)),
         );
     }
-    json!({
+    let mut d = json!({
         "id": m.id,
         "name": pascal(m.name),
         "shortDescription": {"text": sentence(&capitalised(m.summary))},
         "fullDescription": {"text": sentence(&full), "markdown": full},
         "help": {"text": page, "markdown": page},
-        "helpUri": m.help_uri.map(str::to_string).unwrap_or_else(|| cutover_rules::doc_url(m)),
         "messageStrings": {"default": {"text": MESSAGE_TEMPLATE}},
         "defaultConfiguration": {"level": level(m.default_severity)},
         "properties": Value::Object(props),
-    })
+    });
+    if let Some(u) = cutover_rules::help_url(m) {
+        d["helpUri"] = Value::from(u);
+    }
+    d
 }
 
 /// Every rule has one message template; the finding's message is its argument. `text` holds
@@ -234,6 +243,7 @@ impl Ctx<'_, '_> {
         rule_index: usize,
         fp: &str,
         suppression: Option<(&str, &str)>,
+        baselined: bool,
     ) -> Value {
         let mut text = f.message.clone();
         if let Some(m) = &f.missing_path {
@@ -267,6 +277,9 @@ impl Ctx<'_, '_> {
         if !f.notes.is_empty() {
             props.insert("notes".into(), json!(f.notes));
         }
+        if baselined {
+            props.insert("baselined".into(), Value::Bool(true));
+        }
         if !props.is_empty() {
             r["properties"] = Value::Object(props);
         }
@@ -276,7 +289,7 @@ impl Ctx<'_, '_> {
             }]);
         }
         if self.report.baselined.is_some() && suppression.is_none() {
-            r["baselineState"] = json!("new");
+            r["baselineState"] = json!(if baselined { "unchanged" } else { "new" });
         }
         r
     }
@@ -303,7 +316,8 @@ pub fn render(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
     let all = report
         .findings
         .iter()
-        .chain(report.suppressed.iter().map(|s| &s.finding));
+        .chain(report.suppressed.iter().map(|s| &s.finding))
+        .chain(report.baselined_findings.iter().map(|(f, _)| f));
     for f in all {
         if !index.contains_key(&f.rule_id) {
             index.insert(f.rule_id.clone(), rules.len());
@@ -315,24 +329,32 @@ pub fn render(w: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
         }
     }
 
-    // Results: the findings, then the suppressed findings with their suppression.
-    type Item<'x> = (&'x Finding, &'x str, Option<(&'x str, &'x str)>);
+    // Results: the findings, the suppressed findings with their suppression, then the
+    // findings the baseline has.
+    type Item<'x> = (&'x Finding, &'x str, Option<(&'x str, &'x str)>, bool);
     let items: Vec<Item<'_>> = report
         .findings
         .iter()
         .zip(report.fingerprints)
-        .map(|(f, fp)| (f, fp.as_str(), None))
+        .map(|(f, fp)| (f, fp.as_str(), None, false))
         .chain(report.suppressed.iter().map(|s| {
             (
                 &s.finding,
                 s.fingerprint.as_str(),
                 Some((s.kind.sarif(), s.justification.as_str())),
+                false,
             )
         }))
+        .chain(
+            report
+                .baselined_findings
+                .iter()
+                .map(|(f, fp)| (f, fp.as_str(), None, true)),
+        )
         .collect();
     let results = |w: &mut dyn Write| {
-        super::stream::write_array(w, &items, 4, |(f, fp, sup)| {
-            cx.result(f, index[&f.rule_id], fp, *sup)
+        super::stream::write_array(w, &items, 4, |(f, fp, sup, base)| {
+            cx.result(f, index[&f.rule_id], fp, *sup, *base)
         })
     };
 

@@ -27,7 +27,7 @@ fn at(text: &str, span: &Option<Range<usize>>) -> String {
 fn empty_and_valid_files_pass() {
     assert!(validate("cutover.toml", "").is_ok());
     let text = "fail-on = \"error\"\nexclude = [\"vendor/**\"]\n\n[rules]\nselect = [\"ECS\"]\n\
-                severity = { ECS001 = \"error\" }\n\n[ecs]\nmin_stop_timeout_seconds = 60\n\n\
+                severity = { ECS001 = \"error\" }\n\n[ecs]\nmin-stop-timeout-seconds = 60\n\n\
                 [[ignore]]\npath = \"legacy/**\"\nrule = \"K8S001\"\nreason = \"batch\"\n\
                 expires = 2026-06-30\n";
     assert!(validate("cutover.toml", text).is_ok());
@@ -55,12 +55,12 @@ fn unknown_top_level_key_is_rejected() {
     assert_eq!(at(text, &e.span), "fail_on");
     assert_eq!(e.help.as_deref(), Some("did you mean `fail-on`?"));
 
-    let text = "\n\nmin_stop_timeout_seconds = 60\n";
+    let text = "\n\nmin-stop-timeout-seconds = 60\n";
     let e = err(text);
     assert_eq!(e.span, Some(2..26));
     assert_eq!(
         e.help.as_deref(),
-        Some("`min_stop_timeout_seconds` belongs in `[ecs]`")
+        Some("`min-stop-timeout-seconds` belongs in `[ecs]`")
     );
 
     let e = err("zzz = 1\n");
@@ -69,24 +69,24 @@ fn unknown_top_level_key_is_rejected() {
 
 #[test]
 fn wrong_type_points_at_value() {
-    let text = "[ecs]\nmin_stop_timeout_seconds = \"30\"\n";
+    let text = "[ecs]\nmin-stop-timeout-seconds = \"30\"\n";
     let e = err(text);
     assert_eq!(
         e.message,
-        "`ecs.min_stop_timeout_seconds` must be an integer, not a string"
+        "`ecs.min-stop-timeout-seconds` must be an integer, not a string"
     );
     assert_eq!(at(text, &e.span), "\"30\"");
 
-    let text = "ecs.include_log_routers = 1\n";
+    let text = "ecs.include-log-routers = 1\n";
     let e = err(text);
     assert_eq!(at(text, &e.span), "1");
     assert!(e.message.contains("must be a boolean, not an integer"));
 
-    let text = "[ecs]\nmin_stop_timeout_seconds = -5\n";
+    let text = "[ecs]\nmin-stop-timeout-seconds = -5\n";
     let e = err(text);
     assert_eq!(
         e.message,
-        "`ecs.min_stop_timeout_seconds` must be at least 0, not -5"
+        "`ecs.min-stop-timeout-seconds` must be at least 0, not -5"
     );
     assert_eq!(at(text, &e.span), "-5");
 
@@ -158,4 +158,58 @@ fn unknown_rules_point_at_the_name() {
 fn toml_syntax_errors_keep_their_span() {
     let e = err("[rules\n");
     assert!(e.span.is_some());
+}
+
+#[test]
+fn old_snake_case_keys_are_read_and_named() {
+    let text = "[ecs]\nmin_stop_timeout_seconds = 60\n\n[criticality.non_critical]\necs_services = [\"batch-*\"]\n\n\
+                [criticality.production.tags]\ncost_center = [\"prod\"]\n\n[criticality.non_critical.ecs_tags]\ntier_name = [\"batch\"]\n";
+    let (rewritten, old) = rewrite_old_spellings(text);
+    let names: Vec<(&str, &str, String)> = old
+        .iter()
+        .map(|o| {
+            (
+                o.old.as_str(),
+                o.new.as_str(),
+                text[o.span.clone()].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (
+                "min_stop_timeout_seconds",
+                "min-stop-timeout-seconds",
+                "min_stop_timeout_seconds".to_string()
+            ),
+            ("non_critical", "non-critical", "non_critical".to_string()),
+            ("ecs_services", "ecs-services", "ecs_services".to_string()),
+            ("non_critical", "non-critical", "non_critical".to_string()),
+            ("ecs_tags", "ecs-tags", "ecs_tags".to_string()),
+        ]
+    );
+    // Free-form map keys (tag names) keep their spelling; offsets are unchanged.
+    assert!(rewritten.contains("cost_center = ") && rewritten.contains("tier_name = "));
+    assert_eq!(rewritten.len(), text.len());
+    let (cfg, warnings) = crate::config::parse_with_warnings("cutover.toml", text)
+        .unwrap_or_else(|e| panic!("{:?}", miette::Report::new(e)));
+    assert_eq!(cfg.engine.ecs.min_stop_timeout_seconds, 60);
+    assert_eq!(
+        cfg.engine.criticality.non_critical.ecs_services,
+        ["batch-*"]
+    );
+    assert_eq!(
+        warnings[0],
+        "warning: cutover.toml:2:1: `min_stop_timeout_seconds` is now spelt `min-stop-timeout-seconds` \
+         (every configuration key is kebab-case); the old spelling still works"
+    );
+    assert_eq!(warnings.len(), 5);
+    // An error elsewhere still points into the text as written.
+    let bad = "[ecs]\nmin_stop_timeout_seconds = \"x\"\n";
+    let e = match crate::config::parse("cutover.toml", bad) {
+        Err(e) => e,
+        Ok(_) => panic!("expected an error"),
+    };
+    assert_eq!(at(bad, &e.span), "\"x\"");
 }

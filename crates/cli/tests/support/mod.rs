@@ -46,6 +46,9 @@ pub fn cutover(dir: &Path, args: &[&str]) -> Output {
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("GITHUB_SERVER_URL")
         .env_remove("GITHUB_REPOSITORY")
+        .env_remove("GITHUB_WORKSPACE")
+        .env_remove("FORCE_COLOR")
+        .env_remove("CLICOLOR_FORCE")
         .output()
         .expect("run cutover")
 }
@@ -56,6 +59,16 @@ pub fn stdout(o: &Output) -> String {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Standard error without the summary line `check` prints there when the report is JSON,
+/// SARIF, GitHub commands or a file (`cutover: Found …` / `cutover: No findings …`).
+pub fn stderr_no_summary(o: &Output) -> String {
+    stderr(o)
+        .lines()
+        .filter(|l| !(l.starts_with("cutover: Found ") || l.starts_with("cutover: No findings ")))
+        .map(|l| format!("{l}\n"))
+        .collect()
 }
 
 /// Standard error with miette's wrapped message lines joined again.

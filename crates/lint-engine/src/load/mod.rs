@@ -220,7 +220,7 @@ pub fn load_path(path: &Path, limits: &Limits) -> Loaded {
         return Loaded::Error(InputError {
             path: path.to_path_buf(),
             message: format!(
-                "file is {} bytes, over the limit of {} bytes (raise `[limits] max_file_bytes` in cutover.toml to read it)",
+                "file is {} bytes, over the limit of {} bytes (raise `[limits] max-file-bytes` in cutover.toml to read it)",
                 meta.len(),
                 limits.max_file_bytes
             ),

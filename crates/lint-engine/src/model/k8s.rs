@@ -108,7 +108,23 @@ impl<'a> K8sContainer<'a> {
             .map(str::to_string)
             .unwrap_or_else(|| format!("#{}", self.index))
     }
-    /// JSON-pointer-like path within the pod spec: `containers[2]`.
+    /// The container's stable identity within the pod spec, for logical paths and so
+    /// fingerprints: `containers[web]` by name (Kubernetes requires names, unique within a pod),
+    /// `containers[#2]` by position only when it has none. Inserting or reordering containers
+    /// keeps it, as ECS container definitions are identified by name.
+    pub fn logical_key(&self) -> String {
+        let list = if self.init {
+            "initContainers"
+        } else {
+            "containers"
+        };
+        match self.name {
+            Some(n) => format!("{list}[{n}]"),
+            None => format!("{list}[#{}]", self.index),
+        }
+    }
+    /// JSON-pointer-like path within the pod spec: `containers[2]` (where to add a missing
+    /// field; [`Self::logical_key`] identifies the container).
     pub fn path(&self) -> String {
         let list = if self.init {
             "initContainers"

@@ -68,6 +68,42 @@ pub(crate) fn parse_directive<'c>(
     Some((file_level, &rest[..close], &rest[close + 1..]))
 }
 
+/// Why a comment that starts like a suppression (`<tool>: ignore…`, `<tool> ignore[…`) is not
+/// one [`parse_directive`] accepts; `None` for any other comment, so prose that merely mentions
+/// the tool is left alone.
+pub(crate) fn malformed_directive(comment: &str, tool: &str) -> Option<String> {
+    let body = comment.trim_start_matches(['#', '/']).trim_start();
+    let rest = body.strip_prefix(tool)?;
+    let (colon, after) = match rest.trim_start().strip_prefix(':') {
+        Some(a) => (true, a.trim_start()),
+        None => (false, rest.trim_start()),
+    };
+    let word: String = after
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic() || *c == '-')
+        .collect();
+    if !word.eq_ignore_ascii_case("ignore") && !word.eq_ignore_ascii_case("ignore-file") {
+        return None;
+    }
+    if parse_directive(comment, tool).is_some() {
+        return None;
+    }
+    let after_word = &after[word.len()..];
+    let why = if !colon {
+        format!("needs a colon after `{tool}`")
+    } else if word != "ignore" && word != "ignore-file" {
+        format!(
+            "must be written `{}` in lower case",
+            word.to_ascii_lowercase()
+        )
+    } else if !after_word.starts_with('[') {
+        "needs its rules in brackets".to_string()
+    } else {
+        "has no closing `]` after its rules".to_string()
+    };
+    Some(why)
+}
+
 /// How comments are written in a file: YAML, Terraform HCL, or none (JSON has no comments).
 #[derive(Clone, Copy, PartialEq)]
 enum Syntax {
@@ -123,6 +159,23 @@ pub fn from_comments(
                 continue;
             };
             let Some((file_level, rules, rest)) = parse_directive(comment, tool) else {
+                if let Some(why) = malformed_directive(comment, tool) {
+                    let origin = Origin::Source {
+                        file: f.id,
+                        span: Span::new(
+                            (start + at) as u32,
+                            (start + line.trim_end().len()) as u32,
+                        ),
+                    };
+                    list.push(Suppression::malformed(
+                        origin,
+                        Scope::Line {
+                            file: f.id,
+                            line: lno,
+                        },
+                        why,
+                    ));
+                }
                 continue;
             };
             let scope = if file_level {
@@ -186,6 +239,27 @@ pub fn from_annotations(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn malformed_directives_are_recognised() {
+        let m = |c: &str| malformed_directive(c, "cutover");
+        assert_eq!(
+            m("# cutover: ignore K8S001 reason").as_deref(),
+            Some("needs its rules in brackets")
+        );
+        assert_eq!(
+            m("# cutover: ignore[K8S001 reason").as_deref(),
+            Some("has no closing `]` after its rules")
+        );
+        assert!(m("# cutover ignore[K8S001] x").is_some_and(|w| w.starts_with("needs a colon")));
+        assert!(m("// cutover: IGNORE[K8S001] x").is_some_and(|w| w.contains("lower case")));
+        assert!(m("# cutover: ignore-file K8S001").is_some());
+        // Valid directives and prose are not malformed.
+        assert_eq!(m("# cutover: ignore[K8S001] reason"), None);
+        assert_eq!(m("# cutover: this file is read by the migration job"), None);
+        assert_eq!(m("# cutover ignores nothing here"), None);
+        assert_eq!(m("# see cutover docs"), None);
+    }
 
     #[test]
     fn comments_and_directives() {

@@ -127,7 +127,7 @@ pub fn split_expiry(text: &str) -> (String, Result<Option<Date>, String>) {
         if let Some(d) = w.strip_prefix("expires=") {
             expires = Date::parse(d)
                 .map(Some)
-                .ok_or_else(|| format!("invalid expiry date `{d}` (use YYYY-MM-DD)"));
+                .ok_or_else(|| format!("has an invalid expiry date `{d}` (use YYYY-MM-DD)"));
         } else {
             words.push(w);
         }
@@ -175,6 +175,19 @@ impl Suppression {
             scope,
             entries: entries(rules, resolve),
             invalid,
+        }
+    }
+
+    /// A comment that starts like a suppression but does not parse (`# cutover: ignore K8S001`,
+    /// `# cutover: ignore[K8S001 reason`): never applied, and reported with `why`.
+    pub fn malformed(origin: Origin, scope: Scope, why: String) -> Suppression {
+        Suppression {
+            kind: Kind::InSource,
+            reason: String::new(),
+            origin,
+            scope,
+            entries: Vec::new(),
+            invalid: Some(why),
         }
     }
 

@@ -32,7 +32,7 @@ declare_rule! {
     /// `ceil(D × deployment_minimum_healthy_percent / 100)`: losing the Spot tasks then takes the
     /// service below its own healthy floor.
     ///
-    /// A service listed in `[criticality.non_critical]` is not reported at all, even in
+    /// A service listed in `[criticality.non-critical]` is not reported at all, even in
     /// production: the configuration entry is the confirmation of intent that the info finding
     /// asks for.
     ///
@@ -76,7 +76,7 @@ declare_rule! {
     /// - Run critical services on `FARGATE` only: drop the `FARGATE_SPOT` item or set its
     ///   `weight` to 0, or set the `FARGATE` `base` to at least the minimum healthy task count.
     /// - Keep Spot for batch jobs, development environments and interruption-tolerant workers;
-    ///   mark those `[criticality.non_critical]` in `cutover.toml` if they look critical.
+    ///   mark those `[criticality.non-critical]` in `cutover.toml` if they look critical.
     /// - If Spot stays, finish the Spot checklist: `stopTimeout` 120 (ECS001), a target-group
     ///   deregistration delay under 120 s (ECS004) and a SIGTERM handler.
     ///
@@ -193,7 +193,7 @@ impl Rule for FargateSpotOnCriticalService {
         let model = cx.model;
         let svc = EcsService { resource: r };
         let crit = ecs_service_criticality(model, cx.config, &svc);
-        // An explicit `non_critical` entry is the confirmation the info finding asks for.
+        // An explicit `non-critical` entry is the confirmation the info finding asks for.
         if (!crit.critical && !crit.production) || crit.explicit == Some(false) {
             return;
         }
@@ -379,7 +379,7 @@ impl Rule for FargateSpotOnCriticalService {
                 _ => format!("run critical services on `FARGATE` only (drop the `FARGATE_SPOT` item or set its weight to 0) or set the `FARGATE` base to the minimum healthy task count; {HELP_SPOT_CHECKLIST}"),
             }
         } else {
-            format!("keep Spot only if the service tolerates interruption (mark it in `[criticality.non_critical]` to silence this); {HELP_SPOT_CHECKLIST}")
+            format!("keep Spot only if the service tolerates interruption (mark it in `[criticality.non-critical]` to silence this); {HELP_SPOT_CHECKLIST}")
         };
         f = f.with_help(help);
         cx.emit(f);

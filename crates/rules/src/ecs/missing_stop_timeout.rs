@@ -9,10 +9,10 @@ use lint_engine::{Finding, Label, Rule, RuleContext, Severity};
 declare_rule! {
     /// ## What it does
     /// Flags every essential container of an ECS task definition that has no `stopTimeout`, or
-    /// one below `ecs.min_stop_timeout_seconds` (default 30). Containers with
+    /// one below `ecs.min-stop-timeout-seconds` (default 30). Containers with
     /// `"essential": false` are skipped, and so are FireLens log routers (containers with
     /// `firelensConfiguration`), which ECS stops after the containers that log through them;
-    /// set `ecs.include_log_routers = true` to check them too.
+    /// set `ecs.include-log-routers = true` to check them too.
     ///
     /// **Severity.** Warning by default. **Error** when a service that runs the task definition (its
     /// `task_definition` is a Terraform reference to it, its ARN or its family) is critical

@@ -21,7 +21,7 @@ declare_rule! {
     ///   annotation or an `aws_eks_pod_identity_association`. An association for `default`
     ///   that no workload in the inputs uses is reported on its `service_account` value.
     /// * **(b) one ServiceAccount, many workloads** (warning): a ServiceAccount with an AWS
-    ///   identity used by more than `iam.max_workloads_per_sa` (default 1) distinct
+    ///   identity used by more than `iam.max-workloads-per-sa` (default 1) distinct
     ///   applications. Workloads are grouped by their pod label `app.kubernetes.io/name`, then
     ///   `app`, then their name, so a stable/canary split of one application is one workload.
     /// * **(c) one role, many ServiceAccounts** (warning): an IRSA trust whose `…:sub`
@@ -35,7 +35,7 @@ declare_rule! {
     ///   `"*"`, or has `AdministratorAccess`, `PowerUserAccess` or an AWS managed `*FullAccess`
     ///   policy attached.
     ///
-    /// ServiceAccounts in `iam.allow_namespaces` (default `kube-system`, where controllers such
+    /// ServiceAccounts in `iam.allow-namespaces` (default `kube-system`, where controllers such
     /// as the VPC CNI or the load balancer controller live) are not reported. ServiceAccount
     /// names that are templates or Terraform expressions are skipped, as are unrendered Helm
     /// charts (cutover does not read them).
@@ -634,7 +634,7 @@ fn report(cx: &RuleContext<'_, '_>, ix: &IamIndex<'_, '_>, s: &Signal<'_, '_, '_
                 )
                 .with_severity(Severity::Warning)
                 .with_help("give each application its own ServiceAccount and role")
-                .with_note("workloads are grouped by `app.kubernetes.io/name`, then `app`; raise `iam.max_workloads_per_sa` if the sharing is intended")
+                .with_note("workloads are grouped by `app.kubernetes.io/name`, then `app`; raise `iam.max-workloads-per-sa` if the sharing is intended")
                 .with_logical(format!("{}/serviceAccountName", u.logical));
             for o in others {
                 f = f.with_related(Label::new(

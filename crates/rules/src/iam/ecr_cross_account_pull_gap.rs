@@ -13,7 +13,7 @@ declare_rule! {
     ///
     /// 1. the image URI gives the registry account A (`<A>.dkr.ecr.<region>.amazonaws.com/…`);
     /// 2. the workload runs in account B, found from the `[accounts]` configuration
-    ///    (`paths`/`workspaces` map, then `workload_account_id`), the account of its literal role
+    ///    (`paths`/`workspaces` map, then `workload-account-id`), the account of its literal role
     ///    ARNs, the AWS provider's `allowed_account_ids` or `data.aws_caller_identity` in a plan;
     /// 3. the *puller* in B must be allowed `ecr:GetAuthorizationToken` on `*` and
     ///    `ecr:BatchGetImage` + `ecr:GetDownloadUrlForLayer` on the repository ARN. The puller is
@@ -34,10 +34,10 @@ declare_rule! {
     ///
     /// Not checked: same-account pulls; ECR Public and other registries; the AWS-owned ECR
     /// accounts of EKS add-ons, App Mesh Envoy and AWS for Fluent Bit (plus
-    /// `accounts.trusted_registry_accounts`); images built from Terraform expressions
+    /// `accounts.trusted-registry-accounts`); images built from Terraform expressions
     /// (`${aws_ecr_repository.app.repository_url}` is in the same account unless a provider
     /// alias says otherwise). When the workload's own account cannot be determined the rule
-    /// says so (info) instead of guessing; set `accounts.workload_account_id` (or
+    /// says so (info) instead of guessing; set `accounts.workload-account-id` (or
     /// `[accounts.paths]`) to check Kubernetes manifests. A registry policy
     /// (`aws_ecr_registry_policy`) governs replication and pull-through cache, not ordinary
     /// pulls, so it is ignored. A task definition without `requiresCompatibilities` is
@@ -359,7 +359,7 @@ fn workload_pulls<'n>(ix: &IamIndex<'_, 'n>, w: &Workload<'n>, out: &mut Vec<Pul
             file: obj.file,
             image_node: img,
             image,
-            logical: format!("{}/{}", obj.logical(), c.path()),
+            logical: format!("{}/{}", obj.logical(), c.logical_key()),
             account: account.clone(),
             pullers: pullers.clone(),
             no_puller: no_puller.clone(),

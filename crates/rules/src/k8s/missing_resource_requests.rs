@@ -12,7 +12,7 @@ declare_rule! {
     /// request. Init containers are reported at info level. When no container of the pod has
     /// any request or limit, the message says the pod is BestEffort.
     ///
-    /// With `k8s.require_memory_limit = true`, a container without `limits.memory` also gets an
+    /// With `k8s.require-memory-limit = true`, a container without `limits.memory` also gets an
     /// info finding.
     ///
     /// **Severity.** Warning by default. **Error** when any of these holds (the reason is given in a note):
@@ -31,7 +31,7 @@ declare_rule! {
     /// **Info** instead when admission fills the request in: the namespace has a `LimitRange`
     /// whose `type: Container` item sets `defaultRequest` (or `default`, which also defaults the
     /// request) for every missing resource, or the namespace is listed in
-    /// `k8s.assume_limitrange_namespaces` (LimitRanges managed outside the inputs). The
+    /// `k8s.assume-limitrange-namespaces` (LimitRanges managed outside the inputs). The
     /// downgrade wins over the escalations: the pod will have requests. Init containers are
     /// always info.
     ///
@@ -117,7 +117,7 @@ impl Rule for MissingResourceRequests {
                 .collect();
             let name = c.display_name();
             let path = format!("{}.{}", w.spec_path, c.path());
-            let logical = format!("{}/{}", obj.logical(), c.path());
+            let logical = format!("{}/{}", obj.logical(), c.logical_key());
             if !missing.is_empty() {
                 let requests_key = c
                     .node
@@ -283,7 +283,7 @@ impl<'m, 'a> Context<'m, 'a> {
         }
         if limit_range.is_none() && cfg.k8s.assume_limitrange_namespaces.iter().any(|n| n == ns) {
             limit_range = Some((
-                format!("namespace `{ns}` is listed in `k8s.assume_limitrange_namespaces`"),
+                format!("namespace `{ns}` is listed in `k8s.assume-limitrange-namespaces`"),
                 vec!["cpu".into(), "memory".into()],
                 None,
             ));

@@ -5,7 +5,10 @@ use lint_engine::{FileId, Finding, Label, Rule};
 declare_rule! {
     /// ## What it does
     /// Reports a suppression that does not take effect: it matches no finding, names a rule that
-    /// does not exist, gives no reason, or has expired. It covers every suppression syntax:
+    /// does not exist, gives no reason, has expired or has an invalid expiry date, or is a
+    /// comment that starts like a suppression but is malformed (`# cutover: ignore K8S001 …`
+    /// without brackets, a missing `]` or colon), as ruff warns on an invalid `noqa`. Comments
+    /// that only mention cutover are left alone. It covers every suppression syntax:
     /// YAML comments (`# cutover: ignore[ECS001] reason`, `# cutover: ignore-file[...]`), the
     /// Kubernetes annotation `cutover.dev/ignore: "K8S001: reason"`, and `[[ignore]]` entries of
     /// `cutover.toml`. Suppressions of rules that are not enabled in the run are not judged.
@@ -98,6 +101,13 @@ pub fn report(
             out.push(f);
         };
         if s.entries.is_empty() {
+            if let Some(why) = &s.invalid {
+                push(
+                    format!("suppression comment is not applied: it {why}"),
+                    "write `cutover: ignore[ID, ...] reason` (or `ignore-file[...]` for the whole file), or reword the comment",
+                );
+                continue;
+            }
             push(
                 "suppression names no rule".into(),
                 "name the rules to suppress: `ignore[ECS001] reason`",

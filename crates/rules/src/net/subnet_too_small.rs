@@ -16,8 +16,8 @@ declare_rule! {
     ///
     /// | Role | Used by | Reported when |
     /// |---|---|---|
-    /// | EKS pods | `aws_eks_node_group.subnet_ids`, `aws_eks_fargate_profile.subnet_ids`, the `terraform-aws-modules/eks` module's `subnet_ids` and its node groups' and Fargate profiles' own `subnet_ids`, `ENIConfig.spec.subnet`, Karpenter (`EC2NodeClass.spec.subnetSelectorTerms`, tag `karpenter.sh/discovery`) | smaller than `net.min_pod_subnet_prefix` (default /20): warning; /24 or smaller in production: error |
-    /// | ECS tasks | `aws_ecs_service.network_configuration.subnets` (awsvpc) | smaller than `net.min_task_subnet_prefix` (default /22): warning |
+    /// | EKS pods | `aws_eks_node_group.subnet_ids`, `aws_eks_fargate_profile.subnet_ids`, the `terraform-aws-modules/eks` module's `subnet_ids` and its node groups' and Fargate profiles' own `subnet_ids`, `ENIConfig.spec.subnet`, Karpenter (`EC2NodeClass.spec.subnetSelectorTerms`, tag `karpenter.sh/discovery`) | smaller than `net.min-pod-subnet-prefix` (default /20): warning; /24 or smaller in production: error |
+    /// | ECS tasks | `aws_ecs_service.network_configuration.subnets` (awsvpc) | smaller than `net.min-task-subnet-prefix` (default /22): warning |
     /// | EKS cluster | `aws_eks_cluster.vpc_config.subnet_ids`, the eks module's `control_plane_subnet_ids` (else its `subnet_ids`) only | a /28 (11 usable addresses, below the 16 AWS recommends): warning |
     ///
     /// References are followed through Terraform interpolations (`${aws_subnet.a.id}`,

@@ -16,7 +16,7 @@ use super::arn::{is_account_id, Arn};
 pub enum AccountSource {
     /// `[accounts.paths]` or `[accounts.workspaces]` in the configuration.
     ConfigMap,
-    /// `accounts.workload_account_id`.
+    /// `accounts.workload-account-id`.
     ConfigWorkload,
     /// A literal role ARN of the workload.
     RoleArn,
@@ -30,7 +30,7 @@ impl AccountSource {
     pub fn describe(self) -> &'static str {
         match self {
             AccountSource::ConfigMap => "the `[accounts]` path/workspace map",
-            AccountSource::ConfigWorkload => "`accounts.workload_account_id`",
+            AccountSource::ConfigWorkload => "`accounts.workload-account-id`",
             AccountSource::RoleArn => "the role ARN",
             AccountSource::Provider => "the AWS provider's `allowed_account_ids`",
             AccountSource::CallerIdentity => "`data.aws_caller_identity` in the plan",
@@ -185,7 +185,7 @@ impl Accounts {
     }
 
     /// The account a workload runs in (§0.6): the configuration (map, then
-    /// `workload_account_id`), the account of its literal role ARNs, then the Terraform context.
+    /// `workload-account-id`), the account of its literal role ARNs, then the Terraform context.
     pub fn workload_account(
         &self,
         model: &Model<'_>,

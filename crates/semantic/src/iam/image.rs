@@ -171,7 +171,7 @@ impl AwsOwner {
 /// EKS add-ons" (add-ons-images), the App Mesh user guide "Envoy image", and the
 /// aws/aws-for-fluent-bit README's regional ECR table. The Fluent Bit table there is partial
 /// (AWS now points to SSM public parameters), so users can add accounts with
-/// `accounts.trusted_registry_accounts`.
+/// `accounts.trusted-registry-accounts`.
 pub const AWS_OWNED_REGISTRIES: &[(&str, AwsOwner)] = &[
     // EKS add-ons
     ("602401143452", AwsOwner::EksAddons),

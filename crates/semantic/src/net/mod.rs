@@ -43,7 +43,7 @@ use lint_engine::model::{Model, TfMode, TfResource};
 use lint_engine::source::FileId;
 use lint_engine::tfeval::{TfEval, TfEvalIndex};
 
-/// The default production heuristic of the catalog (§0.4 `production.name_regex`).
+/// The default production heuristic of the catalog (§0.4 `production.name-regex`).
 pub use lint_engine::config::DEFAULT_PRODUCTION_REGEX;
 
 /// The subnets of the inputs, their uses and the CNI settings.

@@ -337,7 +337,7 @@ fn report_pull(
                     ),
                 )
                 .with_severity(Severity::Info)
-                .with_help("set `accounts.workload_account_id` (or map this path in `[accounts.paths]`) in cutover.toml, or use literal role ARNs")
+                .with_help("set `accounts.workload-account-id` (or map this path in `[accounts.paths]`) in cutover.toml, or use literal role ARNs")
                 .with_note(format!("registry account `{reg_account}` is from the image URI"))
                 .with_logical(p.logical.clone());
             return vec![f];
