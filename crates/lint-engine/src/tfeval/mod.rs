@@ -12,8 +12,10 @@
 
 mod cidr;
 mod eval;
+pub mod filecall;
 mod format;
 pub mod funcs;
+pub mod modules;
 pub mod scope;
 mod template;
 mod value;
