@@ -1,7 +1,7 @@
 //! ECS task definitions and their containers, from raw task-definition files, `.tf.json`
 //! resources and plans.
 
-use crate::classify::task_definition_root;
+use crate::classify::{is_container_definitions, task_definition_root};
 use crate::doc::{Embedded, Member, Node};
 use crate::source::{FileId, SourceFile, Span};
 
@@ -20,6 +20,13 @@ pub enum Containers<'a> {
     Parsed(Vec<Container<'a>>),
     /// `container_definitions` is an interpolation (`${jsonencode(...)}`) or otherwise unknown.
     Unresolved(&'a Node),
+    /// `container_definitions = file(…)` (or `templatefile(…)`) whose file cannot be read as
+    /// container definitions: `reason` says why (the path is not static, the file is not among
+    /// the inputs, it is not an array of container definitions).
+    Unreadable {
+        node: &'a Node,
+        reason: String,
+    },
     /// The string looked like JSON but does not parse.
     Invalid {
         node: &'a Node,
@@ -32,6 +39,9 @@ pub enum Containers<'a> {
 
 #[derive(Debug, Clone)]
 pub struct Container<'a> {
+    /// The file the container definition is written in: the task definition's own file, or the
+    /// file that `container_definitions = file(…)` reads.
+    pub file: FileId,
     pub node: &'a Node,
     pub index: usize,
     pub name: Option<&'a str>,
@@ -113,7 +123,7 @@ impl<'a> TaskDef<'a> {
     }
 }
 
-fn containers_of(list: &Node) -> Vec<Container<'_>> {
+pub(super) fn containers_of(list: &Node, file: FileId) -> Vec<Container<'_>> {
     list.as_seq()
         .unwrap_or(&[])
         .iter()
@@ -122,6 +132,7 @@ fn containers_of(list: &Node) -> Vec<Container<'_>> {
         .map(|(index, node)| {
             let name_member = node.member("name");
             Container {
+                file,
                 node,
                 index,
                 name: name_member.and_then(|m| m.value.as_str()),
@@ -133,13 +144,27 @@ fn containers_of(list: &Node) -> Vec<Container<'_>> {
 
 pub(super) fn collect_file<'a>(f: &'a SourceFile, out: &mut Vec<TaskDef<'a>>) {
     for d in &f.docs {
+        if is_container_definitions(d) {
+            // A bare container-definitions array: a task definition with no task-level fields.
+            let containers = containers_of(d, f.id);
+            let anchor = containers.first().map_or(d.span, Container::anchor);
+            out.push(TaskDef {
+                file: f.id,
+                origin: TaskDefOrigin::File,
+                node: d,
+                containers: Containers::Parsed(containers),
+                logical: format!("container-definitions:{}", f.name),
+                anchor,
+            });
+            continue;
+        }
         let Some(td) = task_definition_root(d) else {
             continue;
         };
         let family = td.member("family");
         let containers = td
             .get("containerDefinitions")
-            .map(|l| Containers::Parsed(containers_of(l)))
+            .map(|l| Containers::Parsed(containers_of(l, f.id)))
             .unwrap_or(Containers::Missing);
         out.push(TaskDef {
             file: f.id,
@@ -155,19 +180,25 @@ pub(super) fn collect_file<'a>(f: &'a SourceFile, out: &mut Vec<TaskDef<'a>>) {
     }
 }
 
-pub(super) fn from_tf<'a>(index: usize, r: &TfResource<'a>) -> TaskDef<'a> {
+/// The task definition of an `aws_ecs_task_definition` resource. `read` finds the loaded file
+/// that a `container_definitions = file(…)` names (see [`super::files`]).
+pub(super) fn from_tf<'a>(
+    index: usize,
+    r: &TfResource<'a>,
+    read: &dyn Fn(&TfResource<'a>, &'a Node) -> Option<Containers<'a>>,
+) -> TaskDef<'a> {
     let cd = r.values.get("container_definitions");
     let containers = match cd {
         None => Containers::Missing,
         Some(n) => match n.embedded.as_deref() {
-            Some(Embedded::Doc(doc)) => Containers::Parsed(containers_of(doc)),
+            Some(Embedded::Doc(doc)) => Containers::Parsed(containers_of(doc, r.file)),
             Some(Embedded::Invalid { message, span }) => Containers::Invalid {
                 node: n,
                 message: message.clone(),
                 span: *span,
             },
-            None if n.as_seq().is_some() => Containers::Parsed(containers_of(n)),
-            None => Containers::Unresolved(n),
+            None if n.as_seq().is_some() => Containers::Parsed(containers_of(n, r.file)),
+            None => read(r, n).unwrap_or(Containers::Unresolved(n)),
         },
     };
     TaskDef {

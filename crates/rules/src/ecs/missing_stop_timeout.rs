@@ -409,7 +409,7 @@ impl Rule for MissingStopTimeout {
                         ));
                     }
                     let mut f = cx
-                        .finding(td.file, c.anchor(), msg)
+                        .finding(c.file, c.anchor(), msg)
                         .with_missing(format!("containerDefinitions[{}].stopTimeout", c.index))
                         .with_help(if on_spot { spot_help } else { "set `stopTimeout` to the time the app needs to drain (at most 120 on Fargate) and handle SIGTERM in the main process" })
                         .with_logical(logical);
@@ -432,7 +432,7 @@ impl Rule for MissingStopTimeout {
                                 ));
                             }
                             let f = cx
-                                .finding(td.file, v.span, msg)
+                                .finding(c.file, v.span, msg)
                                 .with_help(if on_spot { spot_help } else { "raise `stopTimeout` to the app's real drain time (at most 120 on Fargate)" })
                                 .with_logical(logical);
                             let f = esc.apply(f);

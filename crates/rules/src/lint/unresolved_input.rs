@@ -6,8 +6,11 @@ declare_rule! {
     /// ## What it does
     /// Reports inputs cutover cannot evaluate statically, so that a rule that had to skip them
     /// never passes silently. Today: an `aws_ecs_task_definition` whose `container_definitions`
-    /// is a Terraform expression (`"${jsonencode([...])}"`, `"${file(...)}"`) rather than a JSON
-    /// string, and a `container_definitions` string that is not valid JSON.
+    /// is a Terraform expression (`"${jsonencode(local.containers)}"`) rather than a JSON
+    /// string; a `container_definitions = file(…)` whose file cannot be read (its path needs a
+    /// value other than `path.module`, the file is not among the inputs, or it is not a JSON
+    /// array of container definitions), named with the reason; and a `container_definitions`
+    /// string that is not valid JSON.
     ///
     /// ## Why it matters
     /// The container-level rules (stop timeouts, resource sizes, secrets, images) need the
@@ -51,6 +54,20 @@ impl Rule for UnresolvedInput {
                         ),
                     )
                     .with_help("lint the plan JSON (`terraform show -json`), where the expression is evaluated")
+                    .with_logical(format!("{}/container_definitions", td.logical));
+                cx.emit(f);
+            }
+            Containers::Unreadable { node, reason } => {
+                let f = cx
+                    .finding(
+                        td.file,
+                        node.span,
+                        format!(
+                            "`container_definitions` of `{}` cannot be read: {reason}; container rules skipped it",
+                            td.logical
+                        ),
+                    )
+                    .with_help("keep the file among the inputs with a path cutover can evaluate (a literal, or `path.module`), or lint the plan JSON (`terraform show -json`)")
                     .with_logical(format!("{}/container_definitions", td.logical));
                 cx.emit(f);
             }
