@@ -47,16 +47,29 @@ pub struct Container<'a> {
     pub name: Option<&'a str>,
     /// The `"name": "…"` member: the identifying span of a container.
     pub name_member: Option<&'a Member>,
+    /// The key of a container written as an entry of a map keyed by container name (the ECS
+    /// registry module's `container_definitions`): the identifying span then.
+    pub key_span: Option<Span>,
+    /// Fields may be snake_case (`stop_timeout`), as the ECS registry module before v6 wrote
+    /// them; [`Container::get`] then also looks the snake_case name up.
+    pub snake_case: bool,
 }
 
 impl<'a> Container<'a> {
+    /// A field by its ECS API (camelCase) name.
     pub fn get(&self, key: &str) -> Option<&'a Node> {
-        self.node.get(key)
+        self.node.get(key).or_else(|| {
+            self.snake_case
+                .then(|| self.node.get(&camel_to_snake(key)))
+                .flatten()
+        })
     }
     /// The span that identifies this container when a key is missing: its `"name"` member, or the
     /// whole object when it has no name.
     pub fn anchor(&self) -> Span {
-        self.name_member.map(Member::span).unwrap_or(self.node.span)
+        self.key_span
+            .or(self.name_member.map(Member::span))
+            .unwrap_or(self.node.span)
     }
     /// `essential` absent means essential.
     pub fn is_essential(&self) -> bool {
@@ -137,6 +150,8 @@ pub(super) fn containers_of(list: &Node, file: FileId) -> Vec<Container<'_>> {
                 index,
                 name: name_member.and_then(|m| m.value.as_str()),
                 name_member,
+                key_span: None,
+                snake_case: false,
             }
         })
         .collect()
@@ -198,6 +213,9 @@ pub(super) fn from_tf<'a>(
                 span: *span,
             },
             None if n.as_seq().is_some() => Containers::Parsed(containers_of(n, r.file)),
+            None if r.via_module.is_some() && n.as_map().is_some() => {
+                Containers::Parsed(super::ecs_module::containers_of_map(n, r.file))
+            }
             None => read(r, n).unwrap_or(Containers::Unresolved(n)),
         },
     };

@@ -4,6 +4,7 @@
 //! rule can always report on the exact key or value it looked at.
 
 mod ecs;
+pub mod ecs_module;
 pub mod ecs_service;
 mod files;
 mod k8s;
