@@ -317,8 +317,21 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
         }
         _ => None,
     };
-    let (files, walk_errors) = lint_engine::discover::discover(&disk, &globs);
+    let (files, walk_errors, by_name) = lint_engine::discover::discover_with_skipped(&disk, &globs);
     let mut outcome = load_all(&files, memory, &cfg.limits.to_limits());
+    if opts.verbose {
+        // Files of the walked directories that are not read because of their name.
+        outcome.skipped.extend(
+            by_name
+                .into_iter()
+                .map(|path| lint_engine::runner::Skipped {
+                    reason: skipped_by_name(&path),
+                    path,
+                    note: false,
+                }),
+        );
+        outcome.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    }
     outcome.errors.extend(walk_errors);
     outcome.errors.sort_by(|a, b| a.path.cmp(&b.path));
     let mut phases = Phases {
@@ -542,5 +555,16 @@ mod tests {
         }
         assert_eq!(FailOn::parse("WARNING"), Some(FailOn::Warning));
         assert_eq!(FailOn::parse("sometimes"), None);
+    }
+}
+
+/// Why a file of a walked directory is not read: its extension (or its lack of one).
+fn skipped_by_name(path: &std::path::Path) -> String {
+    match path.extension() {
+        Some(ext) => format!(
+            "`.{}` files are not read (cutover reads .json, .yaml, .yml, .tf and .tfvars)",
+            ext.to_string_lossy()
+        ),
+        None => "no file extension (cutover reads .json, .yaml, .yml, .tf and .tfvars)".into(),
     }
 }
