@@ -319,11 +319,24 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
     };
     let (files, walk_errors, by_name) = lint_engine::discover::discover_with_skipped(&disk, &globs);
     let mut outcome = load_all(&files, memory, &cfg.limits.to_limits());
+    lint_engine::load::rendered::add_rendered_templates(
+        &mut outcome,
+        &disk,
+        &cfg.limits.to_limits(),
+    );
     if opts.verbose {
-        // Files of the walked directories that are not read because of their name.
+        // Files of the walked directories that are not read because of their name (a template
+        // rendered for a task definition is read).
+        let read: HashSet<String> = outcome
+            .db
+            .files
+            .iter()
+            .map(|f| lint_engine::tfeval::scope::normalize(&f.path))
+            .collect();
         outcome.skipped.extend(
             by_name
                 .into_iter()
+                .filter(|p| !read.contains(&lint_engine::tfeval::scope::normalize(p)))
                 .map(|path| lint_engine::runner::Skipped {
                     reason: skipped_by_name(&path),
                     path,
@@ -490,6 +503,17 @@ pub fn repo_root(start: Option<&Path>) -> Option<PathBuf> {
     }
 }
 
+/// Why a file of a walked directory is not read: its extension (or its lack of one).
+fn skipped_by_name(path: &std::path::Path) -> String {
+    match path.extension() {
+        Some(ext) => format!(
+            "`.{}` files are not read (cutover reads .json, .yaml, .yml, .tf and .tfvars)",
+            ext.to_string_lossy()
+        ),
+        None => "no file extension (cutover reads .json, .yaml, .yml, .tf and .tfvars)".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -555,16 +579,5 @@ mod tests {
         }
         assert_eq!(FailOn::parse("WARNING"), Some(FailOn::Warning));
         assert_eq!(FailOn::parse("sometimes"), None);
-    }
-}
-
-/// Why a file of a walked directory is not read: its extension (or its lack of one).
-fn skipped_by_name(path: &std::path::Path) -> String {
-    match path.extension() {
-        Some(ext) => format!(
-            "`.{}` files are not read (cutover reads .json, .yaml, .yml, .tf and .tfvars)",
-            ext.to_string_lossy()
-        ),
-        None => "no file extension (cutover reads .json, .yaml, .yml, .tf and .tfvars)".into(),
     }
 }

@@ -1,4 +1,5 @@
-//! Files that Terraform configuration reads: `container_definitions = file("…")`.
+//! Files that Terraform configuration reads: `container_definitions = file("…")`, or
+//! `templatefile("…", {…})` rendered when the inputs were loaded ([`crate::load::rendered`]).
 //!
 //! The path is evaluated statically (`path.module` is the module's directory) and joined to the
 //! directory of the configuration file. Only files among the run's inputs are read, so a path
@@ -20,12 +21,14 @@ use super::{Containers, TfResource};
 /// The run's files by normalized path.
 pub(super) struct FilesByPath<'a> {
     by_path: HashMap<String, &'a SourceFile>,
+    unrendered: &'a std::collections::BTreeMap<String, String>,
 }
 
 impl<'a> FilesByPath<'a> {
     pub fn new(db: &'a SourceDb) -> Self {
         FilesByPath {
             by_path: db.files.iter().map(|f| (normalize(&f.path), f)).collect(),
+            unrendered: &db.unrendered,
         }
     }
 
@@ -34,29 +37,30 @@ impl<'a> FilesByPath<'a> {
     pub fn containers(&self, r: &TfResource<'a>, n: &'a Node) -> Option<Containers<'a>> {
         let call = file_call(n.as_str()?)?;
         let unreadable = |reason: String| Some(Containers::Unreadable { node: n, reason });
-        let path = match (&call.func, &call.path) {
-            (FileFn::TemplateFile { .. }, _) => {
-                return unreadable(format!(
-                    "it is rendered from the template {} by templatefile(), which cutover does not render yet",
-                    call.path_text
-                ))
-            }
-            (FileFn::File, Val::Str(p)) => p.clone(),
-            (FileFn::File, v) => {
+        let func = match call.func {
+            FileFn::File => "file()",
+            FileFn::TemplateFile { .. } => "templatefile()",
+        };
+        let path = match &call.path {
+            Val::Str(p) => p.clone(),
+            v => {
                 let why = v
                     .first_unknown()
                     .map(|u| u.to_string())
                     .unwrap_or_else(|| "not a string".into());
                 return unreadable(format!(
-                    "the path {} of file() is not known statically ({why})",
+                    "the path {} of {func} is not known statically ({why})",
                     call.path_text
                 ));
             }
         };
         let full = normalize(&Path::new(&r.dir).join(&path));
         let Some(f) = self.by_path.get(&full) else {
+            if let Some(why) = self.unrendered.get(&full) {
+                return unreadable(why.clone());
+            }
             return unreadable(format!(
-                "file() reads `{full}`, which is not among the inputs"
+                "{func} reads `{full}`, which is not among the inputs"
             ));
         };
         match f.docs.first() {
@@ -64,7 +68,7 @@ impl<'a> FilesByPath<'a> {
                 Some(Containers::Parsed(containers_of(doc, f.id)))
             }
             _ => unreadable(format!(
-                "file() reads `{}`, which is not a JSON array of container definitions",
+                "{func} reads `{}`, which is not a JSON array of container definitions",
                 f.name
             )),
         }

@@ -18,6 +18,7 @@ pub mod funcs;
 pub mod modules;
 pub mod scope;
 mod template;
+pub mod template_map;
 mod value;
 
 #[cfg(test)]

@@ -198,6 +198,17 @@ impl<'a> ModuleScope<'a> {
         )
     }
 
+    /// Evaluate an expression written as text (`{ image = var.image }`) in this module.
+    pub fn eval_text(&self, text: &str) -> Val {
+        super::eval_expression(
+            text,
+            &ScopeEnv {
+                scope: self,
+                chain: 0,
+            },
+        )
+    }
+
     /// Evaluate a value of one instance of a resource (`count.index`, `each.key`/`each.value`).
     pub fn eval_instance(&self, n: &Node, instance: &Instance) -> Val {
         node_value(

@@ -123,7 +123,7 @@ impl Evaluator<'_> {
         Ok(out)
     }
 
-    fn interp_string(&self, v: Val, e: &Expression) -> Result<String, Val> {
+    pub(super) fn interp_string(&self, v: Val, e: &Expression) -> Result<String, Val> {
         match v {
             u @ Val::Unknown(_) => Err(u),
             Val::Null => Err(Val::error(self.text(e), "null value in a string template")),
@@ -147,6 +147,6 @@ fn strip_before(out: &mut String, s: Strip) {
     }
 }
 
-fn strips_after(s: Strip) -> bool {
+pub(super) fn strips_after(s: Strip) -> bool {
     matches!(s, Strip::End | Strip::Both)
 }
