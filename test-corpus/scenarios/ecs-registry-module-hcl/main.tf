@@ -38,10 +38,12 @@ module "ecs" {
           weight            = 1
         }
       }
+      container_definition_defaults = {
+        stopTimeout = 20
+      }
       container_definitions = {
         reports = {
-          image       = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/reports:3"
-          stopTimeout = 120
+          image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/reports:3"
         }
       }
     }

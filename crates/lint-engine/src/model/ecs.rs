@@ -53,6 +53,21 @@ pub struct Container<'a> {
     /// Fields may be snake_case (`stop_timeout`), as the ECS registry module before v6 wrote
     /// them; [`Container::get`] then also looks the snake_case name up.
     pub snake_case: bool,
+    /// A container declared through the ECS registry module: the service's
+    /// `container_definition_defaults` (`None` when it sets none).
+    pub module: Option<Option<&'a Node>>,
+}
+
+/// The ECS registry module's `stopTimeout` for a container that sets none, in every version.
+pub const MODULE_STOP_TIMEOUT: i64 = 120;
+
+/// A value that the ECS registry module fills in for a container that does not set it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModuleDefault {
+    /// The value, from the call's `container_definition_defaults` or the module's own default.
+    Value(i64),
+    /// `container_definition_defaults` sets it, but not to a literal.
+    Unknown,
 }
 
 impl<'a> Container<'a> {
@@ -70,6 +85,18 @@ impl<'a> Container<'a> {
         self.key_span
             .or(self.name_member.map(Member::span))
             .unwrap_or(self.node.span)
+    }
+    /// For a container declared through the ECS registry module that sets no `stopTimeout`:
+    /// what the module sets instead (`None` for any other container).
+    pub fn module_stop_timeout(&self) -> Option<ModuleDefault> {
+        let defaults = self.module?;
+        let set = defaults.and_then(|d| d.get("stopTimeout").or_else(|| d.get("stop_timeout")));
+        Some(match set {
+            None => ModuleDefault::Value(MODULE_STOP_TIMEOUT),
+            Some(n) => n
+                .as_i64()
+                .map_or(ModuleDefault::Unknown, ModuleDefault::Value),
+        })
     }
     /// `essential` absent means essential.
     pub fn is_essential(&self) -> bool {
@@ -152,6 +179,7 @@ pub(super) fn containers_of(list: &Node, file: FileId) -> Vec<Container<'_>> {
                 name_member,
                 key_span: None,
                 snake_case: false,
+                module: None,
             }
         })
         .collect()
@@ -214,7 +242,7 @@ pub(super) fn from_tf<'a>(
             },
             None if n.as_seq().is_some() => Containers::Parsed(containers_of(n, r.file)),
             None if r.via_module.is_some() && n.as_map().is_some() => {
-                Containers::Parsed(super::ecs_module::containers_of_map(n, r.file))
+                Containers::Parsed(super::ecs_module::containers_of_map(n, r.values, r.file))
             }
             None => read(r, n).unwrap_or(Containers::Unresolved(n)),
         },

@@ -14,7 +14,9 @@
 //!   `{capacity_provider, base, weight}`; `desired_count`, `launch_type` as on the resource)
 //!   and, when it has `container_definitions` (a map keyed by container name; camelCase fields
 //!   since v6, snake_case before), an `aws_ecs_task_definition` (`cpu`, `memory`,
-//!   `requires_compatibilities` as on the resource).
+//!   `requires_compatibilities` as on the resource). The module gives a container that sets
+//!   no `stopTimeout` 120 s (or the service's `container_definition_defaults`), in every
+//!   version: [`super::Container::module_stop_timeout`].
 //!
 //! A service of the root module runs on the call's cluster; a service submodule runs on the
 //! cluster its `cluster_arn` names (a literal ARN, an `aws_ecs_cluster` resource, or the output
@@ -157,8 +159,10 @@ pub(super) fn collect<'a>(
 /// `container_definitions` map, each named by its key.
 pub(super) fn containers_of_map<'a>(
     map: &'a Node,
+    service: &'a Node,
     file: crate::source::FileId,
 ) -> Vec<super::Container<'a>> {
+    let defaults = service.get("container_definition_defaults");
     map.as_map()
         .unwrap_or(&[])
         .iter()
@@ -177,6 +181,7 @@ pub(super) fn containers_of_map<'a>(
             name_member: None,
             key_span: Some(m.key_span),
             snake_case: true,
+            module: Some(defaults),
         })
         .collect()
 }

@@ -10,7 +10,7 @@ mod files;
 mod k8s;
 mod tf;
 
-pub use ecs::{Container, Containers, TaskDef, TaskDefOrigin};
+pub use ecs::{Container, Containers, ModuleDefault, TaskDef, TaskDefOrigin};
 pub use ecs_service::{EcsService, EffectiveStrategy, StrategyItem, StrategySource};
 pub use k8s::{K8sContainer, K8sObject, Workload};
 pub use tf::{follow, plan_references};
