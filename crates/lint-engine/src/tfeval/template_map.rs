@@ -92,7 +92,7 @@ fn strip_before(out: &mut Rendered, s: Strip, floor: usize) {
 
 impl Evaluator<'_> {
     /// As the string renderer of templates, into `out` with the offset map.
-    fn render_mapped(
+    pub(super) fn render_mapped(
         &mut self,
         t: &Template,
         strip_lead: bool,
