@@ -30,6 +30,14 @@ module "ecs" {
         }
       }
     }
+    search = {
+      container_definition_defaults = var.container_defaults
+      container_definitions = {
+        search = {
+          image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/search:2"
+        }
+      }
+    }
     reports-batch = {
       desired_count = 1
       capacity_provider_strategy = {
@@ -77,4 +85,8 @@ module "checkout" {
       stop_timeout = 15
     }
   }
+}
+
+variable "container_defaults" {
+  type = any
 }

@@ -90,6 +90,10 @@ impl<'a> Container<'a> {
     /// what the module sets instead (`None` for any other container).
     pub fn module_stop_timeout(&self) -> Option<ModuleDefault> {
         let defaults = self.module?;
+        if defaults.is_some_and(|d| d.as_map().is_none() && !d.is_null()) {
+            // `container_definition_defaults = var.defaults`: not known statically.
+            return Some(ModuleDefault::Unknown);
+        }
         let set = defaults.and_then(|d| d.get("stopTimeout").or_else(|| d.get("stop_timeout")));
         Some(match set {
             None => ModuleDefault::Value(MODULE_STOP_TIMEOUT),
