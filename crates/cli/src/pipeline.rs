@@ -346,10 +346,36 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
         }
         _ => None,
     };
-    let (files, walk_errors) = lint_engine::discover::discover(&disk, &globs);
+    let (files, walk_errors, by_name) = lint_engine::discover::discover_with_skipped(&disk, &globs);
     let empty = (files.is_empty() && memory.is_empty() && walk_errors.is_empty())
         .then(|| lint_engine::discover::explain_empty(&disk, &globs));
     let mut outcome = load_all(&files, memory, &cfg.limits.to_limits());
+    lint_engine::load::rendered::add_rendered_templates(
+        &mut outcome,
+        &disk,
+        &cfg.limits.to_limits(),
+    );
+    if opts.verbose {
+        // Files of the walked directories that are not read because of their name (a template
+        // rendered for a task definition is read).
+        let read: HashSet<String> = outcome
+            .db
+            .files
+            .iter()
+            .map(|f| lint_engine::tfeval::scope::normalize(&f.path))
+            .collect();
+        outcome.skipped.extend(
+            by_name
+                .into_iter()
+                .filter(|p| !read.contains(&lint_engine::tfeval::scope::normalize(p)))
+                .map(|path| lint_engine::runner::Skipped {
+                    reason: skipped_by_name(&path),
+                    path,
+                    note: false,
+                }),
+        );
+        outcome.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    }
     outcome.errors.extend(walk_errors);
     outcome.errors.sort_by(|a, b| a.path.cmp(&b.path));
     let mut phases = Phases {
@@ -564,6 +590,17 @@ pub fn repo_root(start: Option<&Path>) -> Option<PathBuf> {
         if !dir.pop() {
             return std::env::current_dir().ok().map(|c| suppress::absolute(&c));
         }
+    }
+}
+
+/// Why a file of a walked directory is not read: its extension (or its lack of one).
+fn skipped_by_name(path: &std::path::Path) -> String {
+    match path.extension() {
+        Some(ext) => format!(
+            "`.{}` files are not read (cutover reads .json, .yaml, .yml, .tf and .tfvars)",
+            ext.to_string_lossy()
+        ),
+        None => "no file extension (cutover reads .json, .yaml, .yml, .tf and .tfvars)".into(),
     }
 }
 

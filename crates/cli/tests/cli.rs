@@ -322,6 +322,54 @@ fn walking_honours_ignore_files_and_excludes() {
     );
 }
 
+/// `-v` lists the files of a walked directory that are skipped because of their name or their
+/// shape, with the reason; without `-v` the report does not list files skipped by name.
+#[test]
+fn verbose_lists_files_skipped_by_extension_and_shape() {
+    let tmp = TempDir::new("skipped");
+    let d = tmp.path().to_path_buf();
+    std::fs::write(d.join("app.json.tpl"), "[]").unwrap();
+    std::fs::write(d.join("README"), "x").unwrap();
+    std::fs::write(d.join("ids.json"), r#"[{"id": 1}]"#).unwrap();
+    std::fs::write(
+        d.join("containers.json"),
+        r#"[{"name": "a", "image": "nginx:1"}]"#,
+    )
+    .unwrap();
+    let run = |verbose: bool| {
+        let mut args = vec!["check", ".", "--format", "json"];
+        if verbose {
+            args.push("-v");
+        }
+        let out = bin().current_dir(&d).args(&args).output().unwrap();
+        let v = json_of(&out);
+        v["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}: {}",
+                    s["file"].as_str().unwrap(),
+                    s["reason"].as_str().unwrap()
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        run(true),
+        vec![
+            "README: no file extension (cutover reads .json, .yaml, .yml, .tf and .tfvars)",
+            "app.json.tpl: `.tpl` files are not read (cutover reads .json, .yaml, .yml, .tf and .tfvars)",
+            "ids.json: top level is an array, but not of ECS container definitions (objects with a `name` and an `image`)",
+        ]
+    );
+    assert_eq!(
+        run(false),
+        vec!["ids.json: top level is an array, but not of ECS container definitions (objects with a `name` and an `image`)"]
+    );
+}
+
 /// The report is streamed (findings rendered in parallel batches, written in order): it must not
 /// depend on the number of threads, and the JSON and SARIF documents must be exactly what
 /// pretty-printing them whole gives (sorted keys, two-space indentation).

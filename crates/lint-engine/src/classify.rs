@@ -50,6 +50,18 @@ pub fn task_definition_root(n: &Node) -> Option<&Node> {
         .map(|_| inner)
 }
 
+/// A bare array of ECS container definitions, the shape of a file that Terraform reads with
+/// `file()` into `container_definitions`: objects that each have a string `name` and `image`.
+pub fn is_container_definitions(n: &Node) -> bool {
+    n.as_seq().is_some_and(|items| {
+        !items.is_empty()
+            && items.iter().all(|c| {
+                c.get("name").and_then(Node::as_str).is_some()
+                    && c.get("image").and_then(Node::as_str).is_some()
+            })
+    })
+}
+
 pub fn classify(path: &Path, docs: &[Node]) -> Classified {
     let name = path
         .file_name()
@@ -64,6 +76,14 @@ pub fn classify(path: &Path, docs: &[Node]) -> Classified {
     }
     if real.len() == 1 {
         let d = real[0];
+        if name.ends_with(".json") && is_container_definitions(d) {
+            return Classified::Kind(FileKind::TaskDef);
+        }
+        if d.as_seq().is_some() {
+            return Classified::Unknown(
+                "top level is an array, but not of ECS container definitions (objects with a `name` and an `image`)".into(),
+            );
+        }
         if d.as_map().is_none() {
             return Classified::Unknown("top level is not an object".into());
         }

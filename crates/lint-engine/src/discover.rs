@@ -29,6 +29,17 @@ fn rel<'p>(path: &'p Path, root: &Path) -> &'p Path {
 /// Files to load, sorted and deduplicated. Explicit files are always taken (their content decides
 /// what they are); directories are walked honouring `.gitignore`/`.ignore` and the excludes.
 pub fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<PathBuf>, Vec<InputError>) {
+    let (files, errors, _) = discover_with_skipped(paths, excludes);
+    (files, errors)
+}
+
+/// As [`discover`], and also the files of the walked directories that are not read because of
+/// their name (sorted), for `-v`.
+pub fn discover_with_skipped(
+    paths: &[PathBuf],
+    excludes: &GlobSet,
+) -> (Vec<PathBuf>, Vec<InputError>, Vec<PathBuf>) {
+    let mut skipped = Vec::new();
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for root in paths {
@@ -67,6 +78,8 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<PathBuf>, Vec<Inp
                     }
                     if is_candidate(p) {
                         files.push(p.to_path_buf());
+                    } else {
+                        skipped.push(p.to_path_buf());
                     }
                 }
                 Err(err) => {
@@ -83,7 +96,9 @@ pub fn discover(paths: &[PathBuf], excludes: &GlobSet) -> (Vec<PathBuf>, Vec<Inp
     }
     files.sort();
     files.dedup();
-    (files, errors)
+    skipped.sort();
+    skipped.dedup();
+    (files, errors, skipped)
 }
 
 /// Path as shown to users: relative to the working directory when under it, `/`-separated.

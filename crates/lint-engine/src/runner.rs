@@ -106,6 +106,7 @@ pub fn run_rules(model: &Model<'_>, rules: &[&dyn Rule], config: &Config) -> Vec
             cx.findings
         })
         .collect();
+    crate::tfeval::modules::note_call_chains(model, &mut findings);
     sort_findings(&mut findings, model.db);
     findings.dedup();
     findings

@@ -197,6 +197,9 @@ impl SourceFile {
 #[derive(Debug, Default)]
 pub struct SourceDb {
     pub files: Vec<SourceFile>,
+    /// Files that Terraform configuration reads (`templatefile()`) and that could not be
+    /// rendered into a document, by normalized path, with the reason.
+    pub unrendered: std::collections::BTreeMap<String, String>,
 }
 
 impl SourceDb {

@@ -185,6 +185,7 @@ fn lint_alone(rule: &dyn Rule, ex: &Example) -> Result<Vec<String>, String> {
             kind,
             docs,
         }],
+        ..SourceDb::default()
     };
     let model = Model::build(&db);
     let findings = run_rules(&model, &[rule], &Config::default());

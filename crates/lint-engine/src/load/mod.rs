@@ -2,6 +2,7 @@
 
 pub mod hcl;
 pub mod json;
+pub mod rendered;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};

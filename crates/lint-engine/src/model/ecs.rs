@@ -1,7 +1,7 @@
 //! ECS task definitions and their containers, from raw task-definition files, `.tf.json`
 //! resources and plans.
 
-use crate::classify::task_definition_root;
+use crate::classify::{is_container_definitions, task_definition_root};
 use crate::doc::{Embedded, Member, Node};
 use crate::source::{FileId, SourceFile, Span};
 
@@ -20,6 +20,13 @@ pub enum Containers<'a> {
     Parsed(Vec<Container<'a>>),
     /// `container_definitions` is an interpolation (`${jsonencode(...)}`) or otherwise unknown.
     Unresolved(&'a Node),
+    /// `container_definitions = file(…)` (or `templatefile(…)`) whose file cannot be read as
+    /// container definitions: `reason` says why (the path is not static, the file is not among
+    /// the inputs, it is not an array of container definitions).
+    Unreadable {
+        node: &'a Node,
+        reason: String,
+    },
     /// The string looked like JSON but does not parse.
     Invalid {
         node: &'a Node,
@@ -32,21 +39,68 @@ pub enum Containers<'a> {
 
 #[derive(Debug, Clone)]
 pub struct Container<'a> {
+    /// The file the container definition is written in: the task definition's own file, or the
+    /// file that `container_definitions = file(…)` reads.
+    pub file: FileId,
     pub node: &'a Node,
     pub index: usize,
     pub name: Option<&'a str>,
     /// The `"name": "…"` member: the identifying span of a container.
     pub name_member: Option<&'a Member>,
+    /// The key of a container written as an entry of a map keyed by container name (the ECS
+    /// registry module's `container_definitions`): the identifying span then.
+    pub key_span: Option<Span>,
+    /// Fields may be snake_case (`stop_timeout`), as the ECS registry module before v6 wrote
+    /// them; [`Container::get`] then also looks the snake_case name up.
+    pub snake_case: bool,
+    /// A container declared through the ECS registry module: the service's
+    /// `container_definition_defaults` (`None` when it sets none).
+    pub module: Option<Option<&'a Node>>,
+}
+
+/// The ECS registry module's `stopTimeout` for a container that sets none, in every version.
+pub const MODULE_STOP_TIMEOUT: i64 = 120;
+
+/// A value that the ECS registry module fills in for a container that does not set it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModuleDefault {
+    /// The value, from the call's `container_definition_defaults` or the module's own default.
+    Value(i64),
+    /// `container_definition_defaults` sets it, but not to a literal.
+    Unknown,
 }
 
 impl<'a> Container<'a> {
+    /// A field by its ECS API (camelCase) name.
     pub fn get(&self, key: &str) -> Option<&'a Node> {
-        self.node.get(key)
+        self.node.get(key).or_else(|| {
+            self.snake_case
+                .then(|| self.node.get(&camel_to_snake(key)))
+                .flatten()
+        })
     }
     /// The span that identifies this container when a key is missing: its `"name"` member, or the
     /// whole object when it has no name.
     pub fn anchor(&self) -> Span {
-        self.name_member.map(Member::span).unwrap_or(self.node.span)
+        self.key_span
+            .or(self.name_member.map(Member::span))
+            .unwrap_or(self.node.span)
+    }
+    /// For a container declared through the ECS registry module that sets no `stopTimeout`:
+    /// what the module sets instead (`None` for any other container).
+    pub fn module_stop_timeout(&self) -> Option<ModuleDefault> {
+        let defaults = self.module?;
+        if defaults.is_some_and(|d| d.as_map().is_none() && !d.is_null()) {
+            // `container_definition_defaults = var.defaults`: not known statically.
+            return Some(ModuleDefault::Unknown);
+        }
+        let set = defaults.and_then(|d| d.get("stopTimeout").or_else(|| d.get("stop_timeout")));
+        Some(match set {
+            None => ModuleDefault::Value(MODULE_STOP_TIMEOUT),
+            Some(n) => n
+                .as_i64()
+                .map_or(ModuleDefault::Unknown, ModuleDefault::Value),
+        })
     }
     /// `essential` absent means essential.
     pub fn is_essential(&self) -> bool {
@@ -113,7 +167,7 @@ impl<'a> TaskDef<'a> {
     }
 }
 
-fn containers_of(list: &Node) -> Vec<Container<'_>> {
+pub(super) fn containers_of(list: &Node, file: FileId) -> Vec<Container<'_>> {
     list.as_seq()
         .unwrap_or(&[])
         .iter()
@@ -122,10 +176,14 @@ fn containers_of(list: &Node) -> Vec<Container<'_>> {
         .map(|(index, node)| {
             let name_member = node.member("name");
             Container {
+                file,
                 node,
                 index,
                 name: name_member.and_then(|m| m.value.as_str()),
                 name_member,
+                key_span: None,
+                snake_case: false,
+                module: None,
             }
         })
         .collect()
@@ -133,13 +191,27 @@ fn containers_of(list: &Node) -> Vec<Container<'_>> {
 
 pub(super) fn collect_file<'a>(f: &'a SourceFile, out: &mut Vec<TaskDef<'a>>) {
     for d in &f.docs {
+        if is_container_definitions(d) {
+            // A bare container-definitions array: a task definition with no task-level fields.
+            let containers = containers_of(d, f.id);
+            let anchor = containers.first().map_or(d.span, Container::anchor);
+            out.push(TaskDef {
+                file: f.id,
+                origin: TaskDefOrigin::File,
+                node: d,
+                containers: Containers::Parsed(containers),
+                logical: format!("container-definitions:{}", f.name),
+                anchor,
+            });
+            continue;
+        }
         let Some(td) = task_definition_root(d) else {
             continue;
         };
         let family = td.member("family");
         let containers = td
             .get("containerDefinitions")
-            .map(|l| Containers::Parsed(containers_of(l)))
+            .map(|l| Containers::Parsed(containers_of(l, f.id)))
             .unwrap_or(Containers::Missing);
         out.push(TaskDef {
             file: f.id,
@@ -155,19 +227,28 @@ pub(super) fn collect_file<'a>(f: &'a SourceFile, out: &mut Vec<TaskDef<'a>>) {
     }
 }
 
-pub(super) fn from_tf<'a>(index: usize, r: &TfResource<'a>) -> TaskDef<'a> {
+/// The task definition of an `aws_ecs_task_definition` resource. `read` finds the loaded file
+/// that a `container_definitions = file(…)` names (see [`super::files`]).
+pub(super) fn from_tf<'a>(
+    index: usize,
+    r: &TfResource<'a>,
+    read: &dyn Fn(&TfResource<'a>, &'a Node) -> Option<Containers<'a>>,
+) -> TaskDef<'a> {
     let cd = r.values.get("container_definitions");
     let containers = match cd {
         None => Containers::Missing,
         Some(n) => match n.embedded.as_deref() {
-            Some(Embedded::Doc(doc)) => Containers::Parsed(containers_of(doc)),
+            Some(Embedded::Doc(doc)) => Containers::Parsed(containers_of(doc, r.file)),
             Some(Embedded::Invalid { message, span }) => Containers::Invalid {
                 node: n,
                 message: message.clone(),
                 span: *span,
             },
-            None if n.as_seq().is_some() => Containers::Parsed(containers_of(n)),
-            None => Containers::Unresolved(n),
+            None if n.as_seq().is_some() => Containers::Parsed(containers_of(n, r.file)),
+            None if r.via_module.is_some() && n.as_map().is_some() => {
+                Containers::Parsed(super::ecs_module::containers_of_map(n, r.values, r.file))
+            }
+            None => read(r, n).unwrap_or(Containers::Unresolved(n)),
         },
     };
     TaskDef {

@@ -56,6 +56,10 @@ pub struct StrategyItem<'a> {
     pub node: &'a Node,
     /// The `capacity_provider` value.
     pub provider: Option<&'a Node>,
+    /// The map entry the item is, when a strategy is a map keyed by provider (the ECS registry
+    /// module's `default_capacity_provider_strategy`): the key names the provider unless the
+    /// item has `name`.
+    pub key: Option<&'a Member>,
     pub base: Known<i64>,
     pub weight: Known<i64>,
 }
@@ -65,15 +69,41 @@ impl<'a> StrategyItem<'a> {
         StrategyItem {
             node,
             provider: node.get("capacity_provider").filter(|n| !n.is_null()),
+            key: None,
             base: known_i64(node.get("base")),
             weight: known_i64(node.get("weight")),
         }
     }
+    /// An entry of a strategy map keyed by provider (`FARGATE_SPOT = { weight = 1 }`).
+    fn from_keyed(m: &'a Member) -> Self {
+        let provider = m
+            .value
+            .get("capacity_provider")
+            .or_else(|| m.value.get("name"))
+            .filter(|n| !n.is_null());
+        StrategyItem {
+            key: provider.is_none().then_some(m),
+            ..StrategyItem::from_block(&m.value)
+        }
+        .with_provider(provider)
+    }
+    fn with_provider(mut self, provider: Option<&'a Node>) -> Self {
+        self.provider = provider;
+        self
+    }
     /// The provider name when it is a literal.
     pub fn provider_name(&self) -> Option<&'a str> {
+        match (self.provider, self.key) {
+            (Some(p), _) => p.as_str().filter(|s| !crate::doc::is_unresolved_text(s)),
+            (None, Some(k)) => Some(k.key.as_str()),
+            (None, None) => None,
+        }
+    }
+    /// Where the provider is written: its value, or the map key that names it.
+    pub fn provider_span(&self) -> Option<Span> {
         self.provider
-            .and_then(Node::as_str)
-            .filter(|s| !crate::doc::is_unresolved_text(s))
+            .map(|p| p.span)
+            .or(self.key.map(|k| k.key_span))
     }
     /// The provider name is an interpolation (`${var.provider}`).
     pub fn provider_unresolved(&self) -> bool {
@@ -85,6 +115,18 @@ impl<'a> StrategyItem<'a> {
     pub fn is_fargate(&self) -> bool {
         self.provider_name() == Some("FARGATE")
     }
+}
+
+/// The items of a strategy value: repeated blocks (`aws_ecs_service`), or a map of items (the
+/// ECS registry module) whose entries are objects, keyed by anything for a service strategy
+/// (the item names its `capacity_provider`) or by provider for a cluster default.
+pub fn strategy_items(n: &Node) -> Vec<StrategyItem<'_>> {
+    if let Some(members) = n.as_map() {
+        if !members.is_empty() && members.iter().all(|m| m.value.as_map().is_some()) {
+            return members.iter().map(StrategyItem::from_keyed).collect();
+        }
+    }
+    n.blocks().map(StrategyItem::from_block).collect()
 }
 
 /// Where an effective strategy comes from.
@@ -304,7 +346,10 @@ impl<'m, 'a> EcsService<'m, 'a> {
     }
     /// The literal service name.
     pub fn name(&self) -> Option<&'a str> {
-        self.attr("name").and_then(Node::literal_str)
+        let r = self.resource;
+        self.attr("name")
+            .and_then(Node::literal_str)
+            .or_else(|| r.via_module.map(|_| r.name))
     }
     /// The `name` member (the span that identifies the service in messages and related labels).
     pub fn name_member(&self) -> Option<&'a Member> {
@@ -398,13 +443,26 @@ impl<'m, 'a> EcsService<'m, 'a> {
     }
 
     pub fn cluster(&self, model: &'m Model<'a>) -> ClusterLink<'m, 'a> {
-        cluster_link(model, self.resource, "cluster")
+        match self.resource.via_module {
+            Some(via) => super::ecs_module::service_cluster(model, self.resource, via),
+            None => cluster_link(model, self.resource, "cluster"),
+        }
     }
 
     /// The task definitions this service runs.
     pub fn task_definitions(&self, model: &'m Model<'a>) -> TaskDefLink<'m, 'a> {
         let mut out = TaskDefLink::default();
         let r = self.resource;
+        if r.via_module.is_some() {
+            // A module service runs the task definition its own `container_definitions` declare.
+            if let Some(cd) = r.values.member("container_definitions") {
+                for td in model.task_defs_of_resource(r.file, cd.key_span) {
+                    out.task_defs.push(td);
+                }
+            }
+            out.resolved = !out.task_defs.is_empty();
+            return out;
+        }
         let refs = r.refs_at(&["task_definition"]);
         for rf in &refs {
             if rf.address.starts_with("aws_ecs_task_definition.") {
@@ -458,7 +516,7 @@ impl<'m, 'a> EcsService<'m, 'a> {
                     "`capacity_provider_strategy` is an unresolved expression".into(),
                 );
             }
-            let items: Vec<_> = s.blocks().map(StrategyItem::from_block).collect();
+            let items = strategy_items(s);
             if !items.is_empty() {
                 return EffectiveStrategy::Strategy {
                     source: StrategySource::Service,
@@ -529,12 +587,26 @@ impl<'m, 'a> EcsService<'m, 'a> {
 /// The `default_capacity_provider_strategy` of a cluster (or of its capacity-providers
 /// resource), when it has one.
 fn cluster_default<'m, 'a>(r: &'m TfResource<'a>) -> Option<EffectiveStrategy<'m, 'a>> {
-    let items: Vec<_> = r
+    let mut items: Vec<_> = r
         .attr("default_capacity_provider_strategy")
-        .into_iter()
-        .flat_map(Node::blocks)
-        .map(StrategyItem::from_block)
-        .collect();
+        .map(strategy_items)
+        .unwrap_or_default();
+    if items.is_empty() && r.via_module.is_some() {
+        // The ECS module before v6: `fargate_capacity_providers = { FARGATE_SPOT = {
+        // default_capacity_provider_strategy = { weight = 1 } } }`.
+        for m in r
+            .attr("fargate_capacity_providers")
+            .and_then(Node::as_map)
+            .unwrap_or(&[])
+        {
+            if let Some(d) = m.value.get("default_capacity_provider_strategy") {
+                items.push(StrategyItem {
+                    key: Some(m),
+                    ..StrategyItem::from_block(d)
+                });
+            }
+        }
+    }
     (!items.is_empty()).then_some(EffectiveStrategy::Strategy {
         source: StrategySource::ClusterDefault(r),
         items,

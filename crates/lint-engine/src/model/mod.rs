@@ -4,11 +4,13 @@
 //! rule can always report on the exact key or value it looked at.
 
 mod ecs;
+pub mod ecs_module;
 pub mod ecs_service;
+mod files;
 mod k8s;
 mod tf;
 
-pub use ecs::{Container, Containers, TaskDef, TaskDefOrigin};
+pub use ecs::{Container, Containers, ModuleDefault, TaskDef, TaskDefOrigin};
 pub use ecs_service::{EcsService, EffectiveStrategy, StrategyItem, StrategySource};
 pub use k8s::{K8sContainer, K8sObject, Workload};
 pub use tf::{follow, plan_references};
@@ -131,6 +133,18 @@ impl<'a> Model<'a> {
                 m.workloads.push(w);
             }
         }
+        let files = files::FilesByPath::new(db);
+        let read = |r: &TfResource<'a>, n: &'a crate::doc::Node| files.containers(r, n);
+        // A container-definitions file that a task definition reads (`file(…)`) is linted
+        // through that task definition, not also on its own.
+        let referenced: std::collections::HashSet<FileId> = m
+            .tf
+            .iter()
+            .filter(|r| r.rtype == "aws_ecs_task_definition" && r.mode == TfMode::Managed)
+            .filter_map(|r| files::referenced(&read(r, r.attr("container_definitions")?)?, r.file))
+            .collect();
+        m.task_defs
+            .retain(|t| t.origin != TaskDefOrigin::File || !referenced.contains(&t.file));
         for (i, r) in m.tf.iter().enumerate() {
             m.tf_by_address
                 .entry(r.address.clone())
@@ -152,7 +166,7 @@ impl<'a> Model<'a> {
                     .entry((r.file, r.anchor))
                     .or_default()
                     .push(m.task_defs.len());
-                m.task_defs.push(ecs::from_tf(i, r));
+                m.task_defs.push(ecs::from_tf(i, r, &read));
             }
         }
         for (i, p) in m.tf_providers.iter().enumerate() {

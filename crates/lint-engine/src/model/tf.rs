@@ -44,6 +44,10 @@ pub struct TfResource<'a> {
     pub anchor: Span,
     /// Plan only: `configuration…resources[*].expressions` for this resource.
     pub expressions: Option<&'a Node>,
+    /// Set when the resource is not written as a `resource` block but declared through the
+    /// inputs of a registry module call (see [`super::ecs_module`]); `values` is then the part
+    /// of the call's inputs that configures it.
+    pub via_module: Option<super::ecs_module::ModuleInput<'a>>,
 }
 
 impl<'a> TfResource<'a> {
@@ -249,6 +253,7 @@ pub(super) fn collect_config<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
                                     values: body,
                                     anchor: nmem.key_span,
                                     expressions: None,
+                                    via_module: None,
                                 });
                             }
                         }
@@ -263,6 +268,8 @@ pub(super) fn collect_config<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
                         continue;
                     }
                     for body in mm.value.blocks() {
+                        let source = body.get("source").and_then(Node::as_str);
+                        super::ecs_module::collect(f, &mm.key, mm.key_span, source, body, &dir, m);
                         m.tf_modules.push(TfModuleCall {
                             file: f.id,
                             origin: TfOrigin::Config,
@@ -383,6 +390,7 @@ pub(super) fn collect_plan<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
             rtype: r.get("type").and_then(Node::as_str).unwrap_or_default(),
             name: r.get("name").and_then(Node::as_str).unwrap_or_default(),
             expressions: exprs.get(&config_address).copied(),
+            via_module: None,
             address: address.to_string(),
             config_address,
             module,

@@ -12,10 +12,13 @@
 
 mod cidr;
 mod eval;
+pub mod filecall;
 mod format;
 pub mod funcs;
+pub mod modules;
 pub mod scope;
 mod template;
+pub mod template_map;
 mod value;
 
 #[cfg(test)]

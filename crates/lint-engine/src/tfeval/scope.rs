@@ -6,8 +6,9 @@
 //! `terraform.tfvars.json`, `*.auto.tfvars` and `*.auto.tfvars.json` (in lexical order of file
 //! name), then `--var-file` files in the order given. Files of variable values apply only to
 //! root modules: a directory that a local `module` call uses as its source is a child module,
-//! where a variable that a call sets is unknown (naming the call) until module arguments are
-//! bound, and the others keep their default.
+//! whose variables take the calls' arguments (evaluated in the calling module, see
+//! [`super::modules`]) and otherwise keep their default; `module.NAME.OUTPUT` in the calling
+//! module is the child's `output` value.
 //! `locals` may reference each other; a cycle is unknown.
 
 use std::collections::{BTreeMap, HashMap};
@@ -76,8 +77,15 @@ pub struct ModuleScope<'a> {
     pub vars: BTreeMap<String, Val>,
     /// Evaluated locals.
     pub locals: BTreeMap<String, Val>,
+    /// The outputs of the local modules this module calls, by call name (a map of output
+    /// names to values); calls of registry modules are absent.
+    pub modules: BTreeMap<String, Val>,
     /// The expressions of the locals.
     local_exprs: BTreeMap<String, &'a Node>,
+    /// Variable values before any module call binds them (defaults, or unknown).
+    pub(super) defaults: BTreeMap<String, Val>,
+    /// The `value` expressions of the module's `output` blocks.
+    pub(super) output_exprs: BTreeMap<String, &'a Node>,
     /// Single-instance resources of the module by (type, name), for `aws_vpc.main.cidr_block`.
     resources: HashMap<(&'a str, &'a str), &'a Node>,
 }
@@ -118,6 +126,13 @@ impl<'a> ModuleScope<'a> {
                     local_exprs.insert(m.key.clone(), &m.value);
                 }
             }
+            for block in root.get("output").into_iter().flat_map(Node::blocks) {
+                for m in block.as_map().unwrap_or(&[]) {
+                    if let Some(v) = m.value.blocks().find_map(|b| b.get("value")) {
+                        scope.output_exprs.insert(m.key.clone(), v);
+                    }
+                }
+            }
             for block in root.get("resource").into_iter().flat_map(Node::blocks) {
                 for t in block.as_map().unwrap_or(&[]) {
                     for nb in t.value.blocks() {
@@ -132,14 +147,30 @@ impl<'a> ModuleScope<'a> {
                 }
             }
         }
+        scope.defaults = scope.vars.clone();
         let mut sorted: Vec<&VarFile<'_>> = auto_tfvars.iter().collect();
         sorted.sort_by_key(|f| auto_rank(file_name(f.name)));
         for f in sorted.into_iter().chain(var_files) {
             scope.apply_var_file(f);
         }
-        scope.locals = eval_locals(&scope.vars, &local_exprs);
+        scope.locals = eval_locals(&scope.vars, &scope.modules, &local_exprs);
         scope.local_exprs = local_exprs;
         scope
+    }
+
+    /// Evaluate the locals again (after module arguments or outputs changed).
+    pub(super) fn refresh_locals(&mut self) {
+        self.locals = eval_locals(&self.vars, &self.modules, &self.local_exprs);
+    }
+
+    /// The module's outputs as one map value (what `module.NAME` is in a calling module).
+    pub(super) fn outputs(&self) -> Val {
+        Val::Map(
+            self.output_exprs
+                .iter()
+                .map(|(k, n)| (k.clone(), self.eval(n)))
+                .collect(),
+        )
     }
 
     fn apply_var_file(&mut self, f: &VarFile<'_>) {
@@ -156,31 +187,21 @@ impl<'a> ModuleScope<'a> {
         }
     }
 
-    /// A child module: a variable that a call sets takes the call's argument, which is not
-    /// evaluated yet (unknown, naming the call); the others keep their default. Locals are
-    /// evaluated again with these values.
-    fn set_by_calls(&mut self, callers: &[(&str, &Node)]) {
-        let mut changed = false;
-        for (name, val) in self.vars.iter_mut() {
-            if let Some((call, _)) = callers.iter().find(|(_, n)| n.get(name).is_some()) {
-                *val = Val::unknown(
-                    format!("var.{name}"),
-                    format!("set by the call `module.{call}`, whose arguments are not evaluated"),
-                );
-                changed = true;
-            }
-        }
-        if changed {
-            let exprs = std::mem::take(&mut self.local_exprs);
-            self.locals = eval_locals(&self.vars, &exprs);
-            self.local_exprs = exprs;
-        }
-    }
-
     /// Evaluate a configuration value of this module.
     pub fn eval(&self, n: &Node) -> Val {
         node_value(
             n,
+            &ScopeEnv {
+                scope: self,
+                chain: 0,
+            },
+        )
+    }
+
+    /// Evaluate an expression written as text (`{ image = var.image }`) in this module.
+    pub fn eval_text(&self, text: &str) -> Val {
+        super::eval_expression(
+            text,
             &ScopeEnv {
                 scope: self,
                 chain: 0,
@@ -245,6 +266,7 @@ impl Env for ScopeEnv<'_, '_> {
                 )
             })),
             "local" => self.scope.locals.get(name).cloned(),
+            "module" => self.scope.modules.get(name).cloned(),
             _ => None,
         }
     }
@@ -273,10 +295,12 @@ impl Env for ScopeEnv<'_, '_> {
 /// Every local, each evaluated once, in dependency order.
 fn eval_locals(
     vars: &BTreeMap<String, Val>,
+    modules: &BTreeMap<String, Val>,
     exprs: &BTreeMap<String, &Node>,
 ) -> BTreeMap<String, Val> {
     let mut env = LocalsEnv {
         vars,
+        modules,
         exprs,
         done: std::cell::RefCell::new(BTreeMap::new()),
         stack: std::cell::RefCell::new(Vec::new()),
@@ -290,6 +314,7 @@ fn eval_locals(
 /// Locals evaluated on demand, in dependency order, with cycle detection.
 struct LocalsEnv<'s, 'a> {
     vars: &'s BTreeMap<String, Val>,
+    modules: &'s BTreeMap<String, Val>,
     exprs: &'s BTreeMap<String, &'a Node>,
     done: std::cell::RefCell<BTreeMap<String, Val>>,
     stack: std::cell::RefCell<Vec<String>>,
@@ -332,6 +357,7 @@ impl Env for LocalsEnv<'_, '_> {
                 self.done.borrow_mut().insert(name.to_string(), v.clone());
                 Some(v)
             }
+            "module" => self.modules.get(name).cloned(),
             _ => None,
         }
     }
@@ -350,7 +376,7 @@ fn dir_of(f: &SourceFile) -> String {
 }
 
 /// `a/b/../c` → `a/c`, without touching the file system.
-fn normalize(p: &Path) -> String {
+pub fn normalize(p: &Path) -> String {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
@@ -430,40 +456,24 @@ impl<'a> TfEvalIndex<'a> {
                 }
             }
         }
-        // Local child modules by directory, with the calls that use them.
-        let mut calls: HashMap<String, Vec<(&str, &Node)>> = HashMap::new();
-        for c in model
-            .tf_modules
+        // Local child modules: directories that a local call uses as its source.
+        let keys: Vec<&String> = configs.keys().collect();
+        let calls = super::modules::local_calls(model, &keys);
+        let children: std::collections::HashSet<&str> =
+            calls.iter().filter_map(|c| c.child.as_deref()).collect();
+        let mut scopes: BTreeMap<String, ModuleScope<'a>> = configs
             .iter()
-            .filter(|c| c.origin == TfOrigin::Config)
-        {
-            if let Some(s) = c
-                .source
-                .filter(|s| s.starts_with("./") || s.starts_with("../"))
-            {
-                calls
-                    .entry(normalize(&Path::new(&c.dir).join(s)))
-                    .or_default()
-                    .push((c.name, c.node));
-            }
-        }
-        let scopes = configs
-            .into_iter()
             .map(|(dir, roots)| {
-                let s = match calls.get(&normalize(Path::new(&dir))) {
-                    None => {
-                        let auto = tfvars.get(&dir).map(Vec::as_slice).unwrap_or(&[]);
-                        ModuleScope::build(&dir, &roots, auto, var_files)
-                    }
-                    Some(callers) => {
-                        let mut s = ModuleScope::build(&dir, &roots, &[], &[]);
-                        s.set_by_calls(callers);
-                        s
-                    }
+                let s = if children.contains(dir.as_str()) {
+                    ModuleScope::build(dir, roots, &[], &[])
+                } else {
+                    let auto = tfvars.get(dir).map(Vec::as_slice).unwrap_or(&[]);
+                    ModuleScope::build(dir, roots, auto, var_files)
                 };
-                (dir, s)
+                (dir.clone(), s)
             })
             .collect();
+        super::modules::bind(&mut scopes, &calls);
         TfEvalIndex {
             scopes,
             dir_of_file,

@@ -297,13 +297,121 @@ fn var_files_apply_to_root_modules_not_to_local_child_modules() {
     // Not set by the call: the default.
     assert_eq!(child.vars["env"], Val::str("child-default"));
     assert_eq!(child.locals["name"], Val::str("net-child-default"));
-    // Set by the call: unknown until module arguments are bound, never the default.
-    let u = child.locals["subnet"].as_unknown().expect("unknown");
+    // Set by the call: the call's argument, never the default.
+    assert_eq!(child.vars["cidr"], Val::str("10.9.0.0/16"));
+    assert_eq!(child.locals["subnet"], Val::str("10.9.1.0/24"));
+}
+
+fn eval_of(db: &SourceDb) -> (Model<'_>, Vec<(String, FileId)>) {
+    let model = Model::build(db);
+    let ids = db.files.iter().map(|f| (f.name.clone(), f.id)).collect();
+    (model, ids)
+}
+
+#[test]
+fn module_arguments_come_from_the_caller_and_outputs_go_back() {
+    let root = r#"{
+      "variable": {"vpc_cidr": {"default": "10.40.0.0/16"}},
+      "locals": {"app_subnet": "${module.net.subnet}", "both": "${module.net.all}"},
+      "module": {"net": {"source": "./modules/net", "cidr": "${var.vpc_cidr}", "env": "prod"}}
+    }"#;
+    let child = r#"{"variable": {"cidr": {}, "env": {"default": "dev"}},
+      "locals": {"subnet": "${cidrsubnet(var.cidr, 8, 3)}"},
+      "output": {"subnet": {"value": "${local.subnet}"}, "all": {"value": ["${var.env}", "${local.subnet}"]}}}"#;
+    let db = db(&[
+        ("r/main.tf.json", root),
+        ("r/modules/net/main.tf.json", child),
+    ]);
+    let (model, _) = eval_of(&db);
+    let eval = TfEvalIndex::build(&model, &[]);
+    let child = eval.scope_of(FileId(1)).expect("child");
+    assert_eq!(child.vars["env"], Val::str("prod"));
+    assert_eq!(child.locals["subnet"], Val::str("10.40.3.0/24"));
+    let root = eval.scope_of(FileId(0)).expect("root");
+    assert_eq!(root.locals["app_subnet"], Val::str("10.40.3.0/24"));
     assert_eq!(
-        (u.expr.as_str(), u.reason.as_str()),
+        root.locals["both"],
+        Val::List(vec![Val::str("prod"), Val::str("10.40.3.0/24")])
+    );
+}
+
+#[test]
+fn calls_that_disagree_leave_the_shared_child_variable_unknown() {
+    let root = r#"{
+      "module": {
+        "a": {"source": "./modules/svc", "name": "api", "port": 80},
+        "b": {"source": "./modules/svc/", "name": "web", "port": 80}
+      },
+      "locals": {"a_name": "${module.a.name}", "gone": "${module.missing.x}"}
+    }"#;
+    let root2 = r#"{"module": {"missing": {"source": "../nowhere"}}}"#;
+    let child = r#"{"variable": {"name": {}, "port": {}, "cpu": {"default": 256}},
+      "output": {"name": {"value": "${var.name}"}}}"#;
+    let db = db(&[
+        ("r/main.tf.json", root),
+        ("r/more.tf.json", root2),
+        ("r/modules/svc/main.tf.json", child),
+    ]);
+    let (model, _) = eval_of(&db);
+    let eval = TfEvalIndex::build(&model, &[]);
+    let child = eval.scope_of(FileId(2)).expect("child");
+    assert_eq!(child.vars["port"], Val::int(80));
+    assert_eq!(child.vars["cpu"], Val::int(256));
+    let u = child.vars["name"].as_unknown().expect("differs");
+    assert_eq!(
+        u.reason,
+        "the calls of this module disagree (`module.a` gives api, `module.b` gives web), and one module directory is evaluated once"
+    );
+    let root = eval.scope_of(FileId(0)).expect("root");
+    assert_eq!(
+        root.locals["a_name"].as_unknown().map(|u| u.expr.as_str()),
+        Some("var.name")
+    );
+    let gone = root.locals["gone"].as_unknown().expect("missing source");
+    assert_eq!(
+        (gone.expr.as_str(), gone.reason.as_str()),
         (
-            "var.cidr",
-            "set by the call `module.net`, whose arguments are not evaluated"
+            "module.missing",
+            "its source `../nowhere` is not among the inputs"
         )
+    );
+}
+
+#[test]
+fn nested_calls_bind_through_every_level_and_cycles_stay_unknown() {
+    let root = r#"{"module": {"platform": {"source": "./platform", "cidr": "10.8.0.0/16"}},
+      "locals": {"deep": "${module.platform.subnet}"}}"#;
+    let platform = r#"{"variable": {"cidr": {}},
+      "module": {"net": {"source": "../net", "cidr": "${var.cidr}"}},
+      "output": {"subnet": {"value": "${module.net.subnet}"}}}"#;
+    let net = r#"{"variable": {"cidr": {}},
+      "output": {"subnet": {"value": "${cidrsubnet(var.cidr, 8, 1)}"}}}"#;
+    let ping = r#"{"variable": {"n": {"default": "x"}},
+      "module": {"pong": {"source": "../pong", "n": "${var.n}x"}}}"#;
+    let pong = r#"{"variable": {"n": {}},
+      "module": {"ping": {"source": "../ping", "n": "${var.n}y"}}}"#;
+    let db = db(&[
+        ("r/main.tf.json", root),
+        ("r/platform/main.tf.json", platform),
+        ("r/net/main.tf.json", net),
+        ("r/ping/main.tf.json", ping),
+        ("r/pong/main.tf.json", pong),
+    ]);
+    let (model, _) = eval_of(&db);
+    let eval = TfEvalIndex::build(&model, &[]);
+    assert_eq!(
+        eval.scope_of(FileId(0)).expect("root").locals["deep"],
+        Val::str("10.8.1.0/24")
+    );
+    let n = &eval.scope_of(FileId(4)).expect("pong").vars["n"];
+    assert!(
+        n.as_unknown()
+            .is_some_and(|u| u.reason.contains("form a cycle")),
+        "{n:?}"
+    );
+    let chains = super::modules::call_chains(&model);
+    assert_eq!(
+        chains["r/net"],
+        vec!["in module.platform.module.net (../net), called from r/platform/main.tf.json:2 ← r/main.tf.json:1".to_string()]
     );
 }

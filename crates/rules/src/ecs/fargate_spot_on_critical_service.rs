@@ -246,7 +246,7 @@ impl Rule for FargateSpotOnCriticalService {
             }
             return;
         };
-        let Some(spot_value) = spot.provider else {
+        let Some(spot_span) = spot.provider_span() else {
             return;
         };
         let active = match (spot.weight, spot.base) {
@@ -262,7 +262,7 @@ impl Rule for FargateSpotOnCriticalService {
                 self.cannot_evaluate(
                     cx,
                     &svc,
-                    (holder.file, spot_value.span),
+                    (holder.file, spot_span),
                     format!("cannot evaluate the `FARGATE_SPOT` share of critical service `{name}`: its weight or base is not a literal number"),
                     &crit,
                 );
@@ -325,7 +325,7 @@ impl Rule for FargateSpotOnCriticalService {
         }
 
         let mut f = cx
-            .finding(holder.file, spot_value.span, msg)
+            .finding(holder.file, spot_span, msg)
             .with_severity(if crit.critical {
                 Severity::Error
             } else {
@@ -398,6 +398,7 @@ mod tests {
         StrategyItem {
             node: n,
             provider: Some(n),
+            key: None,
             base: Known::Value(base),
             weight: Known::Value(weight),
         }

@@ -3,7 +3,9 @@ use lint_engine::declare_rule;
 use lint_engine::doc::{Node, Value};
 use lint_engine::model::ecs_service::{services_of_task_def, task_family_of};
 use lint_engine::model::follow;
-use lint_engine::model::{EcsService, EffectiveStrategy, Model, TaskDef, TfResource};
+use lint_engine::model::{
+    EcsService, EffectiveStrategy, Model, ModuleDefault, TaskDef, TfResource,
+};
 use lint_engine::{Finding, Label, Rule, RuleContext, Severity};
 
 declare_rule! {
@@ -26,6 +28,11 @@ declare_rule! {
     /// or plan and module path) declares ECS services that all run other task definitions. A
     /// task-definition file with no Terraform around it stays a warning: the inputs cannot say
     /// how it is run.
+    ///
+    /// A container declared through the `terraform-aws-modules/ecs` module (its `services` map
+    /// or its service submodule) that sets no `stopTimeout` gets the module's value: 120 s, or
+    /// the service's `container_definition_defaults`; it is reported only when that value is
+    /// below the minimum, and skipped when it is not a literal.
     ///
     /// On EC2 the default wait is the agent's `ECS_CONTAINER_STOP_TIMEOUT`. When the task
     /// definition can only run on EC2 (`requiresCompatibilities` without `FARGATE`, or every
@@ -397,6 +404,18 @@ impl Rule for MissingStopTimeout {
                 | Some(Node {
                     value: Value::Null, ..
                 }) => {
+                    // The ECS registry module fills in its own default.
+                    let (default, default_note) = match c.module_stop_timeout() {
+                        Some(ModuleDefault::Unknown) => continue,
+                        Some(ModuleDefault::Value(secs)) if secs >= min => continue,
+                        Some(ModuleDefault::Value(secs)) => (
+                            secs,
+                            Some(format!(
+                                "the ECS module gives a container without `stopTimeout` {secs} s"
+                            )),
+                        ),
+                        None => (default, default_note.clone()),
+                    };
                     if esc.agent_default.is_some() && default >= min {
                         continue;
                     }
@@ -409,7 +428,7 @@ impl Rule for MissingStopTimeout {
                         ));
                     }
                     let mut f = cx
-                        .finding(td.file, c.anchor(), msg)
+                        .finding(c.file, c.anchor(), msg)
                         .with_missing(format!("containerDefinitions[{}].stopTimeout", c.index))
                         .with_help(if on_spot { spot_help } else { "set `stopTimeout` to the time the app needs to drain (at most 120 on Fargate) and handle SIGTERM in the main process" })
                         .with_logical(logical);
@@ -432,7 +451,7 @@ impl Rule for MissingStopTimeout {
                                 ));
                             }
                             let f = cx
-                                .finding(td.file, v.span, msg)
+                                .finding(c.file, v.span, msg)
                                 .with_help(if on_spot { spot_help } else { "raise `stopTimeout` to the app's real drain time (at most 120 on Fargate)" })
                                 .with_logical(logical);
                             let f = esc.apply(f);

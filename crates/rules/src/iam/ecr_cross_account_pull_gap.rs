@@ -285,7 +285,7 @@ fn task_def_pulls<'n>(
             continue;
         };
         out.push(Pull {
-            file: td.file,
+            file: c.file,
             image_node: img,
             image,
             logical: format!("{}/containerDefinitions[{}]", td.logical, c.display_name()),

@@ -1,13 +1,18 @@
 use lint_engine::declare_rule;
-use lint_engine::model::{Containers, TaskDef};
+use lint_engine::model::{Containers, ModuleDefault, TaskDef};
 use lint_engine::{Rule, RuleContext, Severity};
 
 declare_rule! {
     /// ## What it does
     /// Reports inputs cutover cannot evaluate statically, so that a rule that had to skip them
     /// never passes silently. Today: an `aws_ecs_task_definition` whose `container_definitions`
-    /// is a Terraform expression (`"${jsonencode([...])}"`, `"${file(...)}"`) rather than a JSON
-    /// string, and a `container_definitions` string that is not valid JSON.
+    /// is a Terraform expression (`"${jsonencode(local.containers)}"`) rather than a JSON
+    /// string; a container declared through the `terraform-aws-modules/ecs` module whose
+    /// `stopTimeout` comes from a `container_definition_defaults` that is not a literal; a
+    /// `container_definitions = file(…)` whose file cannot be read (its path needs a
+    /// value other than `path.module`, the file is not among the inputs, or it is not a JSON
+    /// array of container definitions), named with the reason; and a `container_definitions`
+    /// string that is not valid JSON.
     ///
     /// ## Why it matters
     /// The container-level rules (stop timeouts, resource sizes, secrets, images) need the
@@ -54,6 +59,20 @@ impl Rule for UnresolvedInput {
                     .with_logical(format!("{}/container_definitions", td.logical));
                 cx.emit(f);
             }
+            Containers::Unreadable { node, reason } => {
+                let f = cx
+                    .finding(
+                        td.file,
+                        node.span,
+                        format!(
+                            "`container_definitions` of `{}` cannot be read: {reason}; container rules skipped it",
+                            td.logical
+                        ),
+                    )
+                    .with_help("keep the file among the inputs with a path cutover can evaluate (a literal, or `path.module`), or lint the plan JSON (`terraform show -json`)")
+                    .with_logical(format!("{}/container_definitions", td.logical));
+                cx.emit(f);
+            }
             Containers::Invalid { message, span, .. } => {
                 let f = cx
                     .finding(
@@ -70,6 +89,28 @@ impl Rule for UnresolvedInput {
                 cx.emit(f);
             }
             _ => {}
+        }
+        // Containers of the ECS registry module that set no `stopTimeout` get one from
+        // `container_definition_defaults`; when that is not literal, ECS001 skipped them.
+        for c in td.containers() {
+            let (Some(Some(defaults)), Some(ModuleDefault::Unknown), None) =
+                (c.module, c.module_stop_timeout(), c.get("stopTimeout"))
+            else {
+                continue;
+            };
+            let name = c.display_name();
+            let f = cx
+                .finding(
+                    td.file,
+                    defaults.span,
+                    format!(
+                        "the `stopTimeout` that `container_definition_defaults` gives container `{name}` of `{}` is a Terraform expression; ECS001 skipped it",
+                        td.logical
+                    ),
+                )
+                .with_help("write the default as a literal number, or set `stopTimeout` on the container")
+                .with_logical(format!("{}/containerDefinitions[{name}]/stopTimeout", td.logical));
+            cx.emit(f);
         }
     }
 }
