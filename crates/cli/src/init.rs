@@ -42,6 +42,9 @@ include_log_routers = false
 require_memory_limit = false
 # K8S001: namespaces that have a defaulting LimitRange outside the inputs.
 assume_limitrange_namespaces = []
+# K8S005: the Kubernetes version the manifests must apply to (unset: the version of the EKS
+# clusters in the Terraform inputs).
+# target_version = "1.31"
 
 # Accept the findings of a rule in some paths, with a reason and optionally an expiry date.
 # [[ignore]]
