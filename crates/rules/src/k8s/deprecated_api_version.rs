@@ -252,7 +252,17 @@ fn report_entry(
         .with_severity(severity)
         .with_logical(format!("{}/apiVersion", obj.logical()));
     f = match target {
-        Some(t) => f.with_note(format!("target version from {}", t.source)),
+        Some(t) => {
+            let f = f.with_note(format!("target version from {}", t.source));
+            match t.at {
+                Some((file, span)) => f.with_related(Label::new(
+                    file,
+                    span,
+                    format!("target Kubernetes version {}", show(t.newest)),
+                )),
+                None => f,
+            }
+        }
         None => f.with_help(
             "set `k8s.target_version` in cutover.toml (or lint the Terraform of the EKS cluster with the manifests) to judge it against the cluster version",
         ),
@@ -295,8 +305,11 @@ fn ingress_class_annotation(cx: &mut RuleContext<'_, '_>, obj: &K8sObject<'_>) {
         Some(c) => f
             .with_note(format!("IngressClass `{class}` is in the inputs"))
             .with_related(Label::new(c.file, c.anchor(), "the IngressClass to name")),
+        None if class == "alb" => f.with_note(
+            "no IngressClass `alb` is in the inputs: create it (`controller: ingress.k8s.aws/alb`) before switching, or the AWS Load Balancer Controller rejects the Ingress",
+        ),
         None => f.with_note(format!(
-            "no IngressClass `{class}` is in the inputs: create it (controller `ingress.k8s.aws/alb` for the AWS Load Balancer Controller) before switching, or the controller rejects the Ingress"
+            "no IngressClass `{class}` is in the inputs: create it for its controller before switching, or no controller serves the Ingress"
         )),
     };
     if obj
@@ -322,6 +335,7 @@ mod tests {
             newest,
             oldest,
             source: String::new(),
+            at: None,
         }
     }
 

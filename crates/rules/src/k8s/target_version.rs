@@ -78,6 +78,8 @@ pub struct Target {
     pub oldest: Version,
     /// Where it comes from, for messages.
     pub source: String,
+    /// The newest cluster's version in the inputs (none for the configured version).
+    pub at: Option<(FileId, Span)>,
 }
 
 impl TargetVersions {
@@ -87,6 +89,7 @@ impl TargetVersions {
                 newest: v,
                 oldest: v,
                 source: "`k8s.target_version`".to_string(),
+                at: None,
             });
         }
         let newest = self.clusters.iter().max_by_key(|c| c.version)?;
@@ -105,6 +108,7 @@ impl TargetVersions {
             newest: newest.version,
             oldest: oldest.version,
             source,
+            at: Some((newest.file, newest.span)),
         })
     }
 }
