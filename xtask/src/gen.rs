@@ -197,6 +197,17 @@ ports:\n            - containerPort: 8080\n          env:\n            - name: T
         let img = format!("public.ecr.aws/docker/library/nginx:1.{}", 20 + k % 8);
         deployment(&mut y, &format!("svc{k}"), "default", true, 2, &img);
     }
+    if u.i == 0 {
+        // K8S005 (a removed PDB API) and K8S006 (a Karpenter annotation v1 removed), once.
+        let _ = write!(
+            y,
+            "apiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata:\n  name: api\n  namespace: {t}\nspec:\n  \
+minAvailable: 1\n  selector:\n    matchLabels:\n      app.kubernetes.io/name: api\n---\n\
+apiVersion: v1\nkind: Pod\nmetadata:\n  name: once\n  namespace: {t}\n  annotations:\n    \
+karpenter.sh/do-not-evict: \"true\"\nspec:\n  containers:\n    - name: once\n      \
+image: public.ecr.aws/docker/library/busybox:1.36\n      resources:\n        requests: {{cpu: 10m, memory: 16Mi}}\n---\n"
+        );
+    }
     let _ = write!(
         y,
         "apiVersion: v1\nkind: Service\nmetadata:\n  name: api\n  namespace: {t}\nspec:\n  selector:\n    \

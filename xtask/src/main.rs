@@ -3,7 +3,9 @@
 //! * `cargo xtask docs [--check]`: `rules-docs/<ID>.md` and `rules-docs/README.md` from the rule
 //!   doc comments (`--check` fails when a page is stale, missing or belongs to no rule).
 //! * `cargo xtask schema [--check]`: `schemas/cutover-toml.json` from the configuration types.
-//! * `cargo xtask all [--check]`: both.
+//! * `cargo xtask pluto [--check]`: K8S005's deprecated-API table from `data/pluto/versions.yaml`
+//!   (see `pluto.rs`).
+//! * `cargo xtask all [--check]`: docs, schema and the Pluto table.
 //! * `cargo xtask gen-repo --scale N --out DIR [--seed S]`: a synthetic repository N times the
 //!   size of the real-world corpus (see `gen.rs`).
 //! * `cargo xtask bench [...]`: the benchmark behind BENCHMARKS.md (see `bench.rs`).
@@ -16,6 +18,7 @@
 mod bench;
 mod gen;
 mod new_rule;
+mod pluto;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -97,8 +100,12 @@ fn sync_schema(check: bool) -> std::io::Result<Drift> {
     Ok(Drift(drift))
 }
 
+fn sync_pluto(check: bool) -> std::io::Result<Drift> {
+    pluto::sync(&root(), check).map(Drift)
+}
+
 fn usage() -> ExitCode {
-    eprintln!("usage: cargo xtask <docs|schema|all> [--check] | gen-repo --scale N --out DIR [--seed S] | bench [--quick] | new-rule <ID> <name> <domain>");
+    eprintln!("usage: cargo xtask <docs|schema|pluto|all> [--check] | gen-repo --scale N --out DIR [--seed S] | bench [--quick] | new-rule <ID> <name> <domain>");
     ExitCode::from(2)
 }
 
@@ -177,7 +184,8 @@ fn main() -> ExitCode {
     let jobs: Vec<fn(bool) -> std::io::Result<Drift>> = match *task {
         "docs" => vec![sync_docs],
         "schema" => vec![sync_schema],
-        "all" => vec![sync_docs, sync_schema],
+        "pluto" => vec![sync_pluto],
+        "all" => vec![sync_docs, sync_schema, sync_pluto],
         _ => return usage(),
     };
     let mut drift = Vec::new();

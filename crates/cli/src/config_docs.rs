@@ -34,6 +34,7 @@ fn scalar_example(path: &str) -> Option<&'static str> {
     Some(match path {
         "accounts.workload-account-id" => "\"222233334444\"",
         "accounts.workspace" => "\"prod\"",
+        "k8s.target-version" => "\"1.31\"",
         _ => return None,
     })
 }

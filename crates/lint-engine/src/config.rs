@@ -34,6 +34,29 @@ pub struct K8sOptions {
     pub require_memory_limit: bool,
     /// K8S001: namespaces known to have a defaulting LimitRange outside the inputs.
     pub assume_limitrange_namespaces: Vec<String>,
+    /// K8S005: the Kubernetes version the manifests must apply to (`"1.31"`, `"v1.31.2"`).
+    /// Unset: the version of the EKS clusters in the Terraform inputs.
+    #[serde(deserialize_with = "k8s_version")]
+    #[schemars(regex(pattern = r"^v?[0-9]+\.[0-9]+(\.[0-9]+)?$"))]
+    pub target_version: Option<String>,
+}
+
+/// `MAJOR.MINOR[.PATCH]`, optionally with a leading `v`.
+fn k8s_version<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let s = String::deserialize(d)?;
+    let t = s.strip_prefix('v').unwrap_or(&s);
+    let parts: Vec<&str> = t.split('.').collect();
+    let ok = (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.len() <= 4);
+    if ok {
+        Ok(Some(s))
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "`{s}` is not a Kubernetes version: write it as \"1.31\" (MAJOR.MINOR)"
+        )))
+    }
 }
 
 /// Options of the network rules (`[net]`).
@@ -252,5 +275,16 @@ mod tests {
             DEFAULT_PRODUCTION_REGEX
         );
         assert!(serde_json::from_str::<Config>(r#"{"criticality": {"critcal": {}}}"#).is_err());
+    }
+
+    #[test]
+    fn k8s_target_version() {
+        let c: Config = serde_json::from_str(r#"{"k8s": {"target_version": "v1.31"}}"#).unwrap();
+        assert_eq!(c.k8s.target_version.as_deref(), Some("v1.31"));
+        assert_eq!(Config::default().k8s.target_version, None);
+        for bad in ["1", "latest", "1.x", "1.31.0.1", "1..2"] {
+            let text = format!(r#"{{"k8s": {{"target_version": "{bad}"}}}}"#);
+            assert!(serde_json::from_str::<Config>(&text).is_err(), "{bad}");
+        }
     }
 }

@@ -16,6 +16,8 @@ static RULES: &[&dyn Rule] = &[
     &iam::catch_all_service_account::CatchAllServiceAccount,
     &iam::ecr_cross_account_pull_gap::EcrCrossAccountPullGap,
     &k8s::missing_resource_requests::MissingResourceRequests,
+    &k8s::deprecated_api_version::DeprecatedApiVersion,
+    &k8s::karpenter_v1_schema_drift::KarpenterV1SchemaDrift,
     &lint::unresolved_input::UnresolvedInput,
     &lint::duplicate_key::DuplicateKey,
     &lint::unused_suppression::UnusedSuppression,

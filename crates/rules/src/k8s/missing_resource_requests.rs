@@ -1,6 +1,6 @@
 use cutover_semantic::criticality::workload_criticality;
 use lint_engine::declare_rule;
-use lint_engine::doc::Node;
+use lint_engine::doc::{Member, Node};
 use lint_engine::model::{K8sContainer, K8sObject, Model, Workload};
 use lint_engine::{Label, Rule, RuleContext, Severity};
 
@@ -33,7 +33,13 @@ declare_rule! {
     /// request) for every missing resource, or the namespace is listed in
     /// `k8s.assume-limitrange-namespaces` (LimitRanges managed outside the inputs). The
     /// downgrade wins over the escalations: the pod will have requests. Init containers are
-    /// always info.
+    /// always info, and so are the containers of a DaemonSet in namespace `kube-system`: a
+    /// cluster add-on (the VPC CNI's `aws-node`, kube-proxy, CSI node drivers) whose manifest
+    /// comes from its vendor.
+    ///
+    /// A `resources` (or its `requests` or `limits`) that is written but is not a mapping, for
+    /// example a list, is an **error** at that key instead: the requests cannot be read, and the
+    /// API server rejects the pod.
     ///
     /// ## Why it matters
     /// On ECS, Fargate sizes each task from its task-level `cpu` and `memory`. On EKS the
@@ -97,6 +103,26 @@ fn has(c: &K8sContainer<'_>, section: &str, res: &str) -> bool {
         .is_some_and(|n| !n.is_null())
 }
 
+/// The first of `resources`, `resources.requests`, `resources.limits` that is written but is not
+/// a mapping (Kubernetes rejects such a container): its member.
+fn misshapen<'a>(c: &K8sContainer<'a>) -> Option<&'a Member> {
+    let r = c.node.member("resources")?;
+    let bad = |m: &Member| !m.value.is_null() && m.value.as_map().is_none();
+    if bad(r) {
+        return Some(r);
+    }
+    ["requests", "limits"]
+        .into_iter()
+        .filter_map(|k| r.value.member(k))
+        .find(|m| bad(m))
+}
+
+/// A DaemonSet of namespace `kube-system`: a cluster add-on (the VPC CNI's `aws-node`,
+/// kube-proxy, CSI drivers) that the cluster's vendor ships.
+fn is_cluster_addon(w: &Workload<'_>, obj: &K8sObject<'_>) -> bool {
+    w.kind == "DaemonSet" && obj.namespace == Some("kube-system")
+}
+
 fn has_any(c: &K8sContainer<'_>) -> bool {
     ["requests", "limits"]
         .iter()
@@ -109,8 +135,30 @@ impl Rule for MissingResourceRequests {
             return;
         };
         let ctx = Context::of(cx.model, cx.config, w, obj);
-        let best_effort = !w.containers.iter().chain(&w.init_containers).any(has_any);
+        let addon = is_cluster_addon(w, obj);
+        let best_effort = !w
+            .containers
+            .iter()
+            .chain(&w.init_containers)
+            .any(|c| has_any(c) || misshapen(c).is_some());
         for c in w.containers.iter().chain(&w.init_containers) {
+            if let Some(m) = misshapen(c) {
+                let f = cx
+                    .finding(
+                        obj.file,
+                        m.key_span,
+                        format!(
+                            "`{}` of container `{}` is not a mapping, so its requests cannot be read and Kubernetes rejects the pod",
+                            m.key,
+                            c.display_name()
+                        ),
+                    )
+                    .with_severity(Severity::Error)
+                    .with_help("write `resources` as a mapping: `resources: {requests: {cpu: 250m, memory: 256Mi}, limits: {memory: 256Mi}}`")
+                    .with_logical(format!("{}/{}/{}", obj.logical(), c.path(), m.key));
+                cx.emit(f);
+                continue;
+            }
             let missing: Vec<&str> = ["cpu", "memory"]
                 .into_iter()
                 .filter(|r| !has(c, "requests", r) && !has(c, "limits", r))
@@ -143,6 +191,10 @@ impl Rule for MissingResourceRequests {
                 }
                 if c.init {
                     f = f.with_severity(Severity::Info);
+                } else if addon {
+                    f = f.with_severity(Severity::Info).with_note(
+                        "reported as info: a DaemonSet of `kube-system` is a cluster add-on whose manifest its vendor ships",
+                    );
                 } else {
                     f = ctx.apply(f, c, &missing);
                 }

@@ -2,6 +2,9 @@ use lint_engine::declare_rule;
 use lint_engine::model::{Containers, ModuleDefault, TaskDef};
 use lint_engine::{Rule, RuleContext, Severity};
 
+use crate::k8s::deprecated_api_version::lookup;
+use crate::k8s::target_version::K8sTargetVersion;
+
 declare_rule! {
     /// ## What it does
     /// Reports inputs cutover cannot evaluate statically, so that a rule that had to skip them
@@ -11,8 +14,11 @@ declare_rule! {
     /// `stopTimeout` comes from a `container_definition_defaults` that is not a literal; a
     /// `container_definitions = file(…)` whose file cannot be read (its path needs a
     /// value other than `path.module`, the file is not among the inputs, or it is not a JSON
-    /// array of container definitions), named with the reason; and a `container_definitions`
-    /// string that is not valid JSON.
+    /// array of container definitions), named with the reason; a `container_definitions`
+    /// string that is not valid JSON; and the Kubernetes version of an EKS cluster
+    /// (`aws_eks_cluster.version`, the eks module's `kubernetes_version`/`cluster_version`) that
+    /// cannot be evaluated while manifests on a deprecated API version need it (K8S005 then
+    /// leaves that cluster out of its target).
     ///
     /// ## Why it matters
     /// The container-level rules (stop timeouts, resource sizes, secrets, images) need the
@@ -43,6 +49,31 @@ declare_rule! {
 }
 
 impl Rule for UnresolvedInput {
+    fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
+        let needed = cx
+            .model
+            .k8s
+            .iter()
+            .any(|o| lookup(o.api_version, o.kind).is_some());
+        if !needed {
+            return;
+        }
+        for u in &cx.shared::<K8sTargetVersion>().unknown {
+            let f = cx
+                .finding(
+                    u.file,
+                    u.span,
+                    format!(
+                        "cannot evaluate the Kubernetes version of `{}` (`{}`): {}; K8S005 left this cluster out of its target version",
+                        u.what, u.attr, u.reason
+                    ),
+                )
+                .with_help("set `k8s.target_version` in cutover.toml, or give the variable a value (tfvars, `--var-file`)")
+                .with_logical(format!("{}/{}", u.what, u.attr));
+            cx.emit(f);
+        }
+    }
+
     fn check_task_def(&self, td: &TaskDef<'_>, cx: &mut RuleContext<'_, '_>) {
         match &td.containers {
             Containers::Unresolved(node) => {
