@@ -16,3 +16,4 @@ pub mod render;
 pub mod schema;
 pub mod select;
 pub mod suppress;
+pub mod var_files;

@@ -32,7 +32,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Lint files and directories (Kubernetes YAML, ECS task definitions, Terraform JSON and plans)
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List all rules: ID, name, default severity and summary
     Rules {
         /// Output format
@@ -169,6 +169,11 @@ struct CheckArgs {
     /// Seconds a rule plugin may take [default: 30, or `plugin-timeout` in cutover.toml]
     #[arg(long, value_name = "SECONDS")]
     plugin_timeout: Option<f64>,
+    /// Terraform variable file (`.tfvars`, `.tfvars.json`) applied to the root modules, as
+    /// `terraform plan -var-file` does (repeatable; later files win; after `[terraform]
+    /// var_files` in cutover.toml)
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
 }
 
 impl Command {
@@ -212,7 +217,7 @@ fn main() -> ExitCode {
         }
     }
     match command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
         Command::DumpModel(args) => {
             let DumpFormat::Json = args.format;
             model_json::dump_command(&args.paths, args.stdin_filename.as_deref(), &args.exclude)
@@ -323,6 +328,7 @@ fn check(args: CheckArgs) -> ExitCode {
         repo_context: args.repo_context,
         plugins: args.plugins,
         plugin_timeout: args.plugin_timeout,
+        var_files: args.var_files,
     };
     ExitCode::from(cutover::pipeline::check(&opts))
 }

@@ -22,7 +22,7 @@ use lint_engine::{Model, RuleMeta, Severity};
 
 use crate::plugin::{merge, protocol::PluginError};
 use crate::render::Report;
-use crate::{config, post, render as renderers, select, suppress};
+use crate::{config, post, render as renderers, select, suppress, var_files};
 
 /// Output format of the report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -108,6 +108,9 @@ pub struct CheckOptions {
     pub plugins: Vec<String>,
     /// Seconds a plugin may take (over the configuration's `plugin-timeout`).
     pub plugin_timeout: Option<f64>,
+    /// Terraform variable files (`--var-file`), after the configuration's `[terraform]
+    /// var_files`.
+    pub var_files: Vec<PathBuf>,
 }
 
 /// Why a run stopped before its report (exit code 2).
@@ -259,7 +262,7 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
     let first = opts.paths.iter().find(|p| p.as_os_str() != "-");
     let loaded = config::load(opts.config.as_deref(), first.map(PathBuf::as_path))
         .map_err(Failure::Config)?;
-    let cfg = loaded.config;
+    let mut cfg = loaded.config;
 
     // Rule selection: command line over configuration file.
     let select = if opts.select.is_empty() {
@@ -317,9 +320,12 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
         }
         _ => None,
     };
-    let (files, walk_errors) = lint_engine::discover::discover(&disk, &globs);
+    let (mut files, walk_errors) = lint_engine::discover::discover(&disk, &globs);
+    let var_files = var_files::requested(&cfg, loaded.path.as_deref(), &opts.var_files);
+    var_files::add_to_inputs(&mut files, &var_files);
     let mut outcome = load_all(&files, memory, &cfg.limits.to_limits());
     outcome.errors.extend(walk_errors);
+    cfg.engine.terraform.var_files = var_files::resolve(&mut outcome, &var_files);
     outcome.errors.sort_by(|a, b| a.path.cmp(&b.path));
     let mut phases = Phases {
         load: start.elapsed(),
