@@ -1,3 +1,4 @@
+use cutover_semantic::net::Network;
 use lint_engine::declare_rule;
 use lint_engine::model::{Containers, TaskDef};
 use lint_engine::{Rule, RuleContext, Severity};
@@ -5,9 +6,15 @@ use lint_engine::{Rule, RuleContext, Severity};
 declare_rule! {
     /// ## What it does
     /// Reports inputs cutover cannot evaluate statically, so that a rule that had to skip them
-    /// never passes silently. Today: an `aws_ecs_task_definition` whose `container_definitions`
-    /// is a Terraform expression (`"${jsonencode([...])}"`, `"${file(...)}"`) rather than a JSON
-    /// string, and a `container_definitions` string that is not valid JSON.
+    /// never passes silently:
+    /// - an `aws_ecs_task_definition` whose `container_definitions` is a Terraform expression
+    ///   (`"${jsonencode([...])}"`, `"${file(...)}"`) rather than a JSON string, and a
+    ///   `container_definitions` string that is not valid JSON;
+    /// - a subnet whose CIDR is an expression that cannot be evaluated
+    ///   (`cidrsubnet(var.vpc_cidr, 8, 1)` where `vpc_cidr` has no default and no tfvars value)
+    ///   while a node group, Fargate profile, ECS service, EKS cluster or endpoint uses it, so the
+    ///   subnet-size and IP-capacity checks skipped it. The finding names the expression, the
+    ///   part that is unknown and why.
     ///
     /// ## Why it matters
     /// The container-level rules (stop timeouts, resource sizes, secrets, images) need the
@@ -32,12 +39,31 @@ declare_rule! {
         severity: Info,
         summary: "input that cannot be evaluated statically, so dependent rules skipped it",
         inputs: [TfJson, TfPlan],
-        cross_file: false,
+        cross_file: true,
         security: false,
     }
 }
 
 impl Rule for UnresolvedInput {
+    fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
+        let net = cx.shared::<Network>();
+        for u in &net.unresolved {
+            let f = cx
+                .finding(
+                    u.file,
+                    u.span,
+                    format!(
+                        "CIDR of subnet `{}` is not known statically (`{}`): {}; subnet size and IP capacity were not checked",
+                        u.name, u.expr, u.unknown
+                    ),
+                )
+                .with_help("give the variable a value (`terraform.tfvars`, `*.auto.tfvars`, `--var-file`), or lint the plan JSON (`terraform show -json`)")
+                .with_logical(u.name.clone())
+                .with_note(format!("used by {}", u.used_by.join(", ")));
+            cx.emit(f);
+        }
+    }
+
     fn check_task_def(&self, td: &TaskDef<'_>, cx: &mut RuleContext<'_, '_>) {
         match &td.containers {
             Containers::Unresolved(node) => {

@@ -31,7 +31,7 @@ pub use demand::{
 };
 pub use eks_module::is_eks_module_source;
 pub use instances::{instance_limits, InstanceLimits, DEFAULT_NODE_GROUP_INSTANCE_TYPE};
-pub use subnets::{ecs_service_uses_awsvpc, ModuleSlot, Role, Subnet, SubnetUse};
+pub use subnets::{ecs_service_uses_awsvpc, ModuleSlot, Role, Subnet, SubnetUse, UnresolvedSubnet};
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -54,6 +54,9 @@ pub struct Network<'a> {
     pub cni: CniSettings,
     /// Names of EKS clusters with `ip_family = "ipv6"`, by resource index.
     pub ipv6_clusters: Vec<usize>,
+    /// Subnets whose CIDR cannot be evaluated and that a consumer uses (LINT000 reports them);
+    /// they are not in `subnets`.
+    pub unresolved: Vec<UnresolvedSubnet>,
     production: Option<Regex>,
     /// `subnets` by the configuration address of their resource, by vpc-module slot
     /// (module, kind) and by literal subnet ID: reference lookups cost the candidates, not
@@ -94,6 +97,7 @@ impl<'a> Network<'a> {
             uses: Vec::new(),
             cni: CniSettings::from_model(model),
             ipv6_clusters: Vec::new(),
+            unresolved: Vec::new(),
             production: Regex::new(DEFAULT_PRODUCTION_REGEX).ok(),
             by_address_dir: HashMap::new(),
             by_address_file: HashMap::new(),
@@ -101,7 +105,32 @@ impl<'a> Network<'a> {
             by_slot_file: HashMap::new(),
             by_id: HashMap::new(),
         };
-        net.collect_subnets(model, eval);
+        let pending = net.collect_subnets(model, eval);
+        net.index(model);
+        net.uses = vec![Vec::new(); net.subnets.len()];
+        for (i, r) in model.tf.iter().enumerate() {
+            if r.rtype == "aws_eks_cluster"
+                && r.mode == TfMode::Managed
+                && follow(r.values, &["kubernetes_network_config", "ip_family"])
+                    .iter()
+                    .any(|n| n.as_str() == Some("ipv6"))
+            {
+                net.ipv6_clusters.push(i);
+            }
+        }
+        net.collect_uses(model);
+        net.take_unresolved(model, pending);
+        net
+    }
+
+    /// The lookup indexes of `subnets` (rebuilt from scratch).
+    fn index(&mut self, model: &Model<'a>) {
+        let net = self;
+        net.by_address_dir.clear();
+        net.by_address_file.clear();
+        net.by_slot_dir.clear();
+        net.by_slot_file.clear();
+        net.by_id.clear();
         for (i, s) in net.subnets.iter().enumerate() {
             if let Some(ri) = s.resource {
                 let r = &model.tf[ri];
@@ -128,19 +157,6 @@ impl<'a> Network<'a> {
                 net.by_id.entry(id).or_default().push(i);
             }
         }
-        net.uses = vec![Vec::new(); net.subnets.len()];
-        for (i, r) in model.tf.iter().enumerate() {
-            if r.rtype == "aws_eks_cluster"
-                && r.mode == TfMode::Managed
-                && follow(r.values, &["kubernetes_network_config", "ip_family"])
-                    .iter()
-                    .any(|n| n.as_str() == Some("ipv6"))
-            {
-                net.ipv6_clusters.push(i);
-            }
-        }
-        net.collect_uses(model);
-        net
     }
 
     fn node_group_is_ipv6(&self, model: &Model<'a>, r: &TfResource<'a>) -> bool {
