@@ -14,7 +14,9 @@ declare_rule! {
     ///   (`cidrsubnet(var.vpc_cidr, 8, 1)` where `vpc_cidr` has no default and no tfvars value)
     ///   while a node group, Fargate profile, ECS service, EKS cluster or endpoint uses it, so the
     ///   subnet-size and IP-capacity checks skipped it. The finding names the expression, the
-    ///   part that is unknown and why.
+    ///   part that is unknown and why;
+    /// - the `count` or `for_each` of a node group, ECS service or interface endpoint that uses a
+    ///   subnet of the inputs, when it cannot be evaluated: its IP demand is not counted.
     ///
     /// ## Why it matters
     /// The container-level rules (stop timeouts, resource sizes, secrets, images) need the
@@ -60,6 +62,20 @@ impl Rule for UnresolvedInput {
                 .with_help("give the variable a value (`terraform.tfvars`, `*.auto.tfvars`, `--var-file`), or lint the plan JSON (`terraform show -json`)")
                 .with_logical(u.name.clone())
                 .with_note(format!("used by {}", u.used_by.join(", ")));
+            cx.emit(f);
+        }
+        for u in &net.unresolved_counts {
+            let f = cx
+                .finding(
+                    u.file,
+                    u.span,
+                    format!(
+                        "`{}` of `{}` is not known statically (`{}`): {}; its IP demand was not counted",
+                        u.attr, u.name, u.expr, u.unknown
+                    ),
+                )
+                .with_help("give the variables it uses a value (`terraform.tfvars`, `*.auto.tfvars`, `--var-file`), or lint the plan JSON (`terraform show -json`)")
+                .with_logical(format!("{}/{}", u.name, u.attr));
             cx.emit(f);
         }
     }

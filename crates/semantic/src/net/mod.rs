@@ -15,6 +15,7 @@
 mod cidr;
 mod cni;
 mod demand;
+mod eks_groups;
 mod eks_module;
 mod instances;
 mod nodes;
@@ -33,15 +34,36 @@ pub use eks_module::is_eks_module_source;
 pub use instances::{instance_limits, InstanceLimits, DEFAULT_NODE_GROUP_INSTANCE_TYPE};
 pub use subnets::{ecs_service_uses_awsvpc, ModuleSlot, Role, Subnet, SubnetUse, UnresolvedSubnet};
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use regex::Regex;
 
 use lint_engine::doc::Node;
 use lint_engine::model::follow;
-use lint_engine::model::{Model, TfMode, TfResource};
-use lint_engine::source::FileId;
-use lint_engine::tfeval::{TfEval, TfEvalIndex};
+use lint_engine::model::{Model, TfMode, TfOrigin, TfResource};
+use lint_engine::source::{FileId, Span};
+use lint_engine::tfeval::scope::expression_text;
+use lint_engine::tfeval::{Multiplicity, TfEval, TfEvalIndex, Unknown};
+
+use eks_groups::ModuleGroup;
+
+/// The resource types whose instances add to a subnet's demand.
+const CONSUMER_TYPES: &[&str] = &["aws_eks_node_group", "aws_ecs_service", "aws_vpc_endpoint"];
+
+/// A consumer of subnets whose number of instances cannot be evaluated.
+#[derive(Debug, Clone)]
+pub struct UnresolvedCount {
+    pub file: FileId,
+    /// The `count`/`for_each` expression.
+    pub span: Span,
+    /// `aws_eks_node_group.workers`.
+    pub name: String,
+    /// `count` or `for_each`.
+    pub attr: &'static str,
+    /// The expression as written.
+    pub expr: String,
+    pub unknown: Unknown,
+}
 
 /// The default production heuristic of the catalog (§0.4 `production.name_regex`).
 pub use lint_engine::config::DEFAULT_PRODUCTION_REGEX;
@@ -57,6 +79,16 @@ pub struct Network<'a> {
     /// Subnets whose CIDR cannot be evaluated and that a consumer uses (LINT000 reports them);
     /// they are not in `subnets`.
     pub unresolved: Vec<UnresolvedSubnet>,
+    /// Consumers of subnets whose `count`/`for_each` cannot be evaluated (LINT000 reports
+    /// them); their demand is not counted.
+    pub unresolved_counts: Vec<UnresolvedCount>,
+    /// Known instance counts (and where written) of consumers with `count`/`for_each`, by
+    /// index into `Model::tf`.
+    pub(crate) instances: HashMap<usize, (u64, Span)>,
+    /// Consumers (indexes into `Model::tf`) whose instance count is unknown.
+    pub(crate) uncounted: HashSet<usize>,
+    /// The node groups of `terraform-aws-modules/eks` module calls.
+    pub(crate) module_groups: Vec<ModuleGroup>,
     production: Option<Regex>,
     /// `subnets` by the configuration address of their resource, by vpc-module slot
     /// (module, kind) and by literal subnet ID: reference lookups cost the candidates, not
@@ -98,6 +130,10 @@ impl<'a> Network<'a> {
             cni: CniSettings::from_model(model),
             ipv6_clusters: Vec::new(),
             unresolved: Vec::new(),
+            unresolved_counts: Vec::new(),
+            instances: HashMap::new(),
+            uncounted: HashSet::new(),
+            module_groups: Vec::new(),
             production: Regex::new(DEFAULT_PRODUCTION_REGEX).ok(),
             by_address_dir: HashMap::new(),
             by_address_file: HashMap::new(),
@@ -118,9 +154,55 @@ impl<'a> Network<'a> {
                 net.ipv6_clusters.push(i);
             }
         }
-        net.collect_uses(model);
+        net.collect_uses(model, eval);
         net.take_unresolved(model, pending);
+        if let Some(ev) = eval {
+            net.collect_instances(model, ev);
+        }
         net
+    }
+
+    /// The number of instances of the consumers that have `count`/`for_each`: a known number
+    /// multiplies their demand; an unknown one leaves them out of the sum, and LINT000 says so
+    /// when they use a subnet of the inputs.
+    fn collect_instances(&mut self, model: &Model<'a>, ev: &TfEvalIndex<'a>) {
+        for (ti, r) in model.tf.iter().enumerate() {
+            if r.origin != TfOrigin::Config
+                || r.mode != TfMode::Managed
+                || !CONSUMER_TYPES.contains(&r.rtype)
+            {
+                continue;
+            }
+            let Some((attr, node)) = r
+                .attr("count")
+                .map(|n| ("count", n))
+                .or_else(|| r.attr("for_each").map(|n| ("for_each", n)))
+            else {
+                continue;
+            };
+            match ev.multiplicity(r) {
+                Multiplicity::Known(k) => {
+                    self.instances.insert(ti, (k, node.span));
+                }
+                Multiplicity::Unknown(unknown) => {
+                    self.uncounted.insert(ti);
+                    let used = self.uses.iter().flatten().any(|u| u.tf == Some(ti));
+                    if used {
+                        self.unresolved_counts.push(UnresolvedCount {
+                            file: r.file,
+                            span: node.span,
+                            name: r.address.clone(),
+                            attr,
+                            expr: node
+                                .as_str()
+                                .map(|t| expression_text(t).trim().to_string())
+                                .unwrap_or_default(),
+                            unknown,
+                        });
+                    }
+                }
+            }
+        }
     }
 
     /// The lookup indexes of `subnets` (rebuilt from scratch).

@@ -263,7 +263,7 @@ impl<'a> Network<'a> {
         }
     }
 
-    pub(crate) fn collect_uses(&mut self, model: &Model<'a>) {
+    pub(crate) fn collect_uses(&mut self, model: &Model<'a>, eval: Option<&TfEvalIndex<'a>>) {
         // Tags.
         for i in 0..self.subnets.len() {
             let s = &self.subnets[i];
@@ -372,7 +372,7 @@ impl<'a> Network<'a> {
             }
         }
         // terraform-aws-modules/eks module calls.
-        self.eks_module_uses(model);
+        self.eks_module_uses(model, eval);
         // Kubernetes: ENIConfig (custom networking) and Karpenter EC2NodeClass selectors.
         for (ki, o) in model.k8s.iter().enumerate() {
             match o.kind {
