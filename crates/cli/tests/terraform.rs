@@ -150,3 +150,91 @@ fn a_missing_or_malformed_var_file_is_an_input_error() {
         ["pod.json input-error variable file: not a Terraform variable file (`.tfvars` or `.tfvars.json`): read as k8s"]
     );
 }
+
+#[test]
+fn an_hcl_syntax_error_is_an_input_error_and_the_other_files_are_still_checked() {
+    let tmp = module_without_values();
+    tmp.write("infra/terraform.tfvars", "vpc_cidr = \"10.50.0.0/18\"\n");
+    tmp.write(
+        "infra/broken.tf",
+        "resource \"aws_subnet\" \"c\" {\n  cidr_block = \"10.0.0.0/24\"\n  tags = {\n    Name = \"c\"\n  }\n",
+    );
+    let out = cutover(
+        tmp.path(),
+        &["check", "--format", "json", "--select", "NET001", "infra"],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert_eq!(
+        lines_of(&json_of(&out), &[]),
+        [
+            "infra/network.tf:7:23-7:55 NET001 warning EKS pod subnet `aws_subnet.pods_a` is a /28 with 11 usable addresses, smaller than the /20 minimum",
+            "infra/network.tf:13:23-13:53 NET001 warning EKS pod subnet `aws_subnet.pods_b` is a /22 with 1019 usable addresses, smaller than the /20 minimum",
+            "infra/broken.tf input-error invalid HCL: invalid block body; expected `}`, newline or identifier",
+        ]
+    );
+    let human = cutover(
+        tmp.path(),
+        &["check", "--select", "NET001", "infra", "--color", "never"],
+    );
+    assert!(
+        stdout(&human).contains("┌─ infra/broken.tf:5:4"),
+        "{}",
+        stdout(&human)
+    );
+}
+
+#[test]
+fn repo_context_evaluates_a_tf_file_given_alone_with_its_module() {
+    // pre-commit passes only the changed `network.tf`: its variables, tfvars and the node group
+    // using its subnets are in other files of the module.
+    let tmp = module_without_values();
+    tmp.write("infra/terraform.tfvars", "vpc_cidr = \"10.50.0.0/18\"\n");
+    let dir = tmp.path().join("infra");
+    let out = cutover(
+        &dir,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "NET001,NET002",
+            "--repo-context",
+            "network.tf",
+        ],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(
+        lines_of(&json_of(&out), &[]),
+        [
+            "network.tf:7:23-7:55 NET001 warning EKS pod subnet `aws_subnet.pods_a` is a /28 with 11 usable addresses, smaller than the /20 minimum",
+            "network.tf:7:23-7:55 NET002 error peak IP demand of subnet `aws_subnet.pods_a` is 60 addresses, more than its 11 usable (`10.50.0.192/28`)",
+            "network.tf:13:23-13:53 NET001 warning EKS pod subnet `aws_subnet.pods_b` is a /22 with 1019 usable addresses, smaller than the /20 minimum",
+        ]
+    );
+    // Alone, without the context, the variable has no value: nothing to judge.
+    let out = cutover(
+        &dir,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "NET001,NET002",
+            "network.tf",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(lines_of(&json_of(&out), &[]), Vec::<String>::new());
+}
+
+#[test]
+fn the_pre_commit_hook_matches_terraform_files() {
+    // `.tf.json` and `.tfvars.json` end in `.json`; `.tf` and `.tfvars` are HCL.
+    let hooks = std::fs::read_to_string(repo().join(".pre-commit-hooks.yaml")).unwrap();
+    let files: Vec<&str> = hooks
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("files:"))
+        .map(str::trim)
+        .collect();
+    assert_eq!(files, [r"'\.(json|ya?ml|tf|tfvars)$'"]);
+}
