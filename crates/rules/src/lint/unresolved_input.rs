@@ -59,7 +59,7 @@ impl Rule for UnresolvedInput {
                         u.name, u.expr, u.unknown
                     ),
                 )
-                .with_help("give the variable a value (`terraform.tfvars`, `*.auto.tfvars`, `--var-file`), or lint the plan JSON (`terraform show -json`)")
+                .with_help("a variable without a value can be given one (`terraform.tfvars`, `*.auto.tfvars`, `--var-file`); otherwise lint the plan JSON (`terraform show -json`), where Terraform has evaluated it")
                 .with_logical(u.name.clone())
                 .with_note(format!("used by {}", u.used_by.join(", ")));
             cx.emit(f);
@@ -74,7 +74,7 @@ impl Rule for UnresolvedInput {
                         u.attr, u.name, u.expr, u.unknown
                     ),
                 )
-                .with_help("give the variables it uses a value (`terraform.tfvars`, `*.auto.tfvars`, `--var-file`), or lint the plan JSON (`terraform show -json`)")
+                .with_help("a variable without a value can be given one (`terraform.tfvars`, `*.auto.tfvars`, `--var-file`); otherwise lint the plan JSON (`terraform show -json`), where Terraform has evaluated it")
                 .with_logical(format!("{}/{}", u.name, u.attr));
             cx.emit(f);
         }
