@@ -298,9 +298,17 @@ fn unknown(r: &UnknownReason) -> String {
         UnknownReason::EcsValue { service, attr } => format!(
             "`{attr}` of ECS service `{service}` is not known statically: cannot compute its IP demand"
         ),
-        UnknownReason::NodeGroupMaxSize { node_group } => format!(
-            "`scaling_config.max_size` of node group `{node_group}` is not known statically: cannot compute its IP demand"
-        ),
+        UnknownReason::NodeGroupMaxSize { node_group } => {
+            // A module's node group sets `max_size` directly.
+            let attr = if node_group.starts_with("module.") {
+                "max_size"
+            } else {
+                "scaling_config.max_size"
+            };
+            format!(
+                "`{attr}` of node group `{node_group}` is not known statically: cannot compute its IP demand"
+            )
+        }
         UnknownReason::NodeGroupInstanceType { node_group } => format!(
             "instance type of node group `{node_group}` is not known statically: cannot compute IP demand"
         ),
