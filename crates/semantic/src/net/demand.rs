@@ -195,11 +195,14 @@ impl Demand {
 impl<'a> Network<'a> {
     /// Sum every consumer of every subnet at peak (catalog NET002 table).
     pub fn demand(&self, model: &Model<'a>, _config: &Config) -> Demand {
-        let mut per: HashMap<usize, Vec<DemandPart>> = HashMap::new();
+        // Each part with the place of its consumer in the model (resources in input order, then
+        // module node groups, then node pools), so that a subnet lists its consumers in that
+        // order whichever loop found them.
+        let mut per: HashMap<usize, Vec<(usize, DemandPart)>> = HashMap::new();
         let mut unknown: Vec<DemandUnknown> = Vec::new();
         let pods_hint = workload_pods(model);
         // Node groups first: their maximum nodes spread the workloads' pods.
-        let mut groups: Vec<(GroupSpec, Vec<(usize, Span)>)> = Vec::new();
+        let mut groups: Vec<(usize, GroupSpec, Vec<(usize, Span)>)> = Vec::new();
         for (ti, r) in model.tf.iter().enumerate() {
             if r.mode != TfMode::Managed
                 || r.rtype != "aws_eks_node_group"
@@ -214,16 +217,16 @@ impl<'a> Network<'a> {
                         g.instances = *k;
                         g.instances_span = Some(*span);
                     }
-                    groups.push((g, subs));
+                    groups.push((ti, g, subs));
                 }
                 Ok(None) => {}
                 Err(u) if !subs.is_empty() => unknown.extend(u),
                 Err(_) => {}
             }
         }
-        for mg in &self.module_groups {
+        for (i, mg) in self.module_groups.iter().enumerate() {
             match &mg.spec {
-                Ok(Some(g)) => groups.push((g.clone(), mg.subnets.clone())),
+                Ok(Some(g)) => groups.push((model.tf.len() + i, g.clone(), mg.subnets.clone())),
                 Ok(None) => {}
                 Err(u) => unknown.extend(u.iter().cloned()),
             }
@@ -247,17 +250,17 @@ impl<'a> Network<'a> {
         let total_nodes: u64 = resource_nodes
             .chain(module_nodes)
             .fold(0u64, u64::saturating_add);
-        for (g, subs) in &groups {
+        for (key, g, subs) in &groups {
             if subs.is_empty() || g.instances == 0 {
                 continue;
             }
             match self.group_demand(g, subs.len() as u64, pods_hint, total_nodes) {
                 Ok(Some((part, pod_part))) => {
                     for (si, _) in subs {
-                        per.entry(*si).or_default().push(part.clone());
+                        per.entry(*si).or_default().push((*key, part.clone()));
                         if let Some(pp) = &pod_part {
                             for pj in self.eniconfig_subnets_for(model, *si) {
-                                per.entry(pj).or_default().push(pp.clone());
+                                per.entry(pj).or_default().push((*key, pp.clone()));
                             }
                         }
                     }
@@ -302,7 +305,7 @@ impl<'a> Network<'a> {
                         }
                     };
                     for (si, _) in &subs {
-                        per.entry(*si).or_default().push(part.clone());
+                        per.entry(*si).or_default().push((ti, part.clone()));
                     }
                 }
                 "aws_vpc_endpoint" => {
@@ -310,18 +313,21 @@ impl<'a> Network<'a> {
                         continue;
                     }
                     for (si, span) in self.referenced_subnets(model, r, &["subnet_ids"]) {
-                        per.entry(si).or_default().push(times(DemandPart {
-                            consumer: Consumer::VpcEndpoint,
-                            name: r.address.clone(),
-                            ips: 1,
-                            basis: Basis::EndpointEni,
-                            sources: vec![DemandSource::new(
-                                r.file,
-                                span,
-                                SourceKind::InterfaceEndpoint,
-                            )],
-                            instances: 1,
-                        }));
+                        per.entry(si).or_default().push((
+                            ti,
+                            times(DemandPart {
+                                consumer: Consumer::VpcEndpoint,
+                                name: r.address.clone(),
+                                ips: 1,
+                                basis: Basis::EndpointEni,
+                                sources: vec![DemandSource::new(
+                                    r.file,
+                                    span,
+                                    SourceKind::InterfaceEndpoint,
+                                )],
+                                instances: 1,
+                            }),
+                        ));
                     }
                 }
                 _ => {}
@@ -334,14 +340,14 @@ impl<'a> Network<'a> {
             match self.node_pool_demand(model, np, pods_hint, total_nodes) {
                 Ok(Some((subs, part))) => {
                     for si in subs {
-                        per.entry(si).or_default().push(part.clone());
+                        per.entry(si).or_default().push((usize::MAX, part.clone()));
                     }
                 }
                 Ok(None) => {}
                 Err(u) => unknown.push(u),
             }
         }
-        let node_demand = per.values().flatten().any(|p| {
+        let node_demand = per.values().flatten().any(|(_, p)| {
             matches!(
                 p.consumer,
                 Consumer::NodeGroup | Consumer::NodeGroupPods | Consumer::NodePool
@@ -356,7 +362,13 @@ impl<'a> Network<'a> {
                 },
             ));
         }
-        let mut subnets: Vec<(usize, Vec<DemandPart>)> = per.into_iter().collect();
+        let mut subnets: Vec<(usize, Vec<DemandPart>)> = per
+            .into_iter()
+            .map(|(si, mut parts)| {
+                parts.sort_by_key(|(k, _)| *k);
+                (si, parts.into_iter().map(|(_, p)| p).collect())
+            })
+            .collect();
         subnets.sort_by_key(|(i, _)| *i);
         // Ordered by the text `file:offset` (a stable sort), one per place.
         unknown.sort_by_key(|u| format!("{}:{}", u.file.0, u.span.start));
