@@ -178,6 +178,9 @@ impl DemandUnknown {
     }
 }
 
+/// A node group with its place among the consumers and its subnets (with the referencing span).
+type KeyedGroup = (usize, GroupSpec, Vec<(usize, Span)>);
+
 /// Peak demand of every subnet with at least one counted consumer.
 #[derive(Debug, Default)]
 pub struct Demand {
@@ -202,7 +205,7 @@ impl<'a> Network<'a> {
         let mut unknown: Vec<DemandUnknown> = Vec::new();
         let pods_hint = workload_pods(model);
         // Node groups first: their maximum nodes spread the workloads' pods.
-        let mut groups: Vec<(usize, GroupSpec, Vec<(usize, Span)>)> = Vec::new();
+        let mut groups: Vec<KeyedGroup> = Vec::new();
         for (ti, r) in model.tf.iter().enumerate() {
             if r.mode != TfMode::Managed
                 || r.rtype != "aws_eks_node_group"
