@@ -17,3 +17,4 @@ pub mod render;
 pub mod schema;
 pub mod select;
 pub mod suppress;
+pub mod var_files;

@@ -33,7 +33,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Lint files and directories (Kubernetes YAML, ECS task definitions, Terraform JSON and plans)
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List all rules: ID, name, default severity and summary (with enabled plugins' rules)
     Rules {
         /// Output format
@@ -234,6 +234,11 @@ struct CheckArgs {
     /// Print how many findings each rule has instead of the findings (human and concise formats)
     #[arg(long)]
     statistics: bool,
+    /// Terraform variable file (`.tfvars`, `.tfvars.json`) applied to the root modules, as
+    /// `terraform plan -var-file` does (repeatable; later files win; after `[terraform]
+    /// var-files` in cutover.toml)
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
 }
 
 impl Command {
@@ -277,7 +282,7 @@ fn main() -> ExitCode {
         }
     }
     match command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
         Command::DumpModel(args) => {
             let DumpFormat::Json = args.format;
             model_json::dump_command(&args.paths, args.stdin_filename.as_deref(), &args.exclude)
@@ -466,6 +471,7 @@ fn check(args: CheckArgs) -> ExitCode {
         quiet: args.quiet,
         statistics: args.statistics,
         fail_on_empty: args.fail_on_empty,
+        var_files: args.var_files,
     };
     ExitCode::from(cutover::pipeline::check(&opts))
 }

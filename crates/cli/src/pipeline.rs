@@ -22,7 +22,7 @@ use lint_engine::{Model, RuleMeta, Severity};
 
 use crate::plugin::{merge, protocol::PluginError};
 use crate::render::Report;
-use crate::{config, post, render as renderers, select, suppress};
+use crate::{config, post, render as renderers, select, suppress, var_files};
 
 /// Output format of the report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -123,6 +123,9 @@ pub struct CheckOptions {
     pub statistics: bool,
     /// Exit with 2 when there is nothing to lint (over the configuration's `fail-on-empty`).
     pub fail_on_empty: bool,
+    /// Terraform variable files (`--var-file`), after the configuration's `[terraform]
+    /// var-files`.
+    pub var_files: Vec<PathBuf>,
 }
 
 /// Why a run stopped before its report (exit code 2).
@@ -288,7 +291,7 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
     for w in &loaded.warnings {
         eprintln!("{w}");
     }
-    let cfg = loaded.config;
+    let mut cfg = loaded.config;
 
     // Rule selection: command line over configuration file.
     let select = if opts.select.is_empty() {
@@ -346,9 +349,12 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
         }
         _ => None,
     };
-    let (files, walk_errors, by_name) = lint_engine::discover::discover_with_skipped(&disk, &globs);
+    let (mut files, walk_errors, by_name) =
+        lint_engine::discover::discover_with_skipped(&disk, &globs);
     let empty = (files.is_empty() && memory.is_empty() && walk_errors.is_empty())
         .then(|| lint_engine::discover::explain_empty(&disk, &globs));
+    let var_files = var_files::requested(&cfg, loaded.path.as_deref(), &opts.var_files);
+    var_files::add_to_inputs(&mut files, &var_files);
     let mut outcome = load_all(&files, memory, &cfg.limits.to_limits());
     lint_engine::load::rendered::add_rendered_templates(
         &mut outcome,
@@ -377,6 +383,7 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
         outcome.skipped.sort_by(|a, b| a.path.cmp(&b.path));
     }
     outcome.errors.extend(walk_errors);
+    cfg.engine.terraform.var_files = var_files::resolve(&mut outcome, &var_files);
     outcome.errors.sort_by(|a, b| a.path.cmp(&b.path));
     let mut phases = Phases {
         load: start.elapsed(),

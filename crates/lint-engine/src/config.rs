@@ -153,6 +153,21 @@ pub struct Config {
     pub iam: IamOptions,
     /// Which AWS account each input belongs to.
     pub accounts: AccountsOptions,
+    /// How Terraform configuration is evaluated.
+    pub terraform: TerraformOptions,
+}
+
+/// `[terraform]`: how Terraform configuration is evaluated (`var-files = ["envs/prod.tfvars"]`
+/// is `terraform plan -var-file=envs/prod.tfvars`).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TerraformOptions {
+    /// Files of variable values (`.tfvars` or `.tfvars.json`) applied to every root module
+    /// after `terraform.tfvars` and `*.auto.tfvars`, in this order, as Terraform's
+    /// `-var-file` does. Relative paths are relative to the directory of `cutover.toml`;
+    /// `--var-file` files come after these. A file that is missing or malformed is an input
+    /// error.
+    pub var_files: Vec<String>,
 }
 
 /// Explicit selectors of `[criticality.critical]` and `[criticality.non-critical]`: any match

@@ -422,8 +422,29 @@ pub struct TfEval;
 impl Fact for TfEval {
     type Value<'m, 'a: 'm> = TfEvalIndex<'a>;
     fn build<'m, 'a: 'm>(cx: &FactContext<'m, 'a>) -> TfEvalIndex<'a> {
-        TfEvalIndex::build(cx.model, &[])
+        let var_files = var_files_of_run(cx.model, &cx.config.terraform.var_files);
+        TfEvalIndex::build(cx.model, &var_files)
     }
+}
+
+/// The loaded variable files named by `[terraform] var_files` / `--var-file`, in the order
+/// given. The command line resolves those paths to the paths of the loaded files and reports a
+/// file that is missing or not a variable file as an input error, so one not found here is
+/// simply not applied.
+pub fn var_files_of_run<'a>(model: &Model<'a>, paths: &[String]) -> Vec<VarFile<'a>> {
+    paths
+        .iter()
+        .filter_map(|p| {
+            let f = model
+                .db
+                .iter()
+                .find(|f| f.kind == FileKind::TfVars && f.path.as_os_str() == p.as_str())?;
+            Some(VarFile {
+                name: &f.name,
+                root: f.docs.first()?,
+            })
+        })
+        .collect()
 }
 
 /// True for the file kinds that hold Terraform configuration (not plans).

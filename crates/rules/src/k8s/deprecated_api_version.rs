@@ -17,7 +17,7 @@ declare_rule! {
     /// the replacement API and the field changes the move needs (an Ingress's `serviceName` →
     /// `service.name`, `servicePort` → `service.port.number`, a required `pathType`, …).
     ///
-    /// **Target version.** `k8s.target_version` in `cutover.toml`, else the version of the EKS
+    /// **Target version.** `k8s.target-version` in `cutover.toml`, else the version of the EKS
     /// clusters in the Terraform inputs: `aws_eks_cluster.version` and the
     /// `terraform-aws-modules/eks` module's `kubernetes_version` (v21 of the module) or
     /// `cluster_version` (before), evaluated through variables, tfvars and locals. With several
@@ -30,7 +30,7 @@ declare_rule! {
     /// - **error**: the API is removed in the target version;
     /// - **warning**: it is deprecated in the target version, or, with no target version at
     ///   all, it is removed in some Kubernetes release (the message says which; set
-    ///   `k8s.target_version` to judge it);
+    ///   `k8s.target-version` to judge it);
     /// - **info**: deprecated, but its replacement is not served yet by the (oldest) target
     ///   version, so the move has to wait for the upgrade.
     ///
@@ -264,7 +264,7 @@ fn report_entry(
             }
         }
         None => f.with_help(
-            "set `k8s.target_version` in cutover.toml (or lint the Terraform of the EKS cluster with the manifests) to judge it against the cluster version",
+            "set `k8s.target-version` in cutover.toml (or lint the Terraform of the EKS cluster with the manifests) to judge it against the cluster version",
         ),
     };
     if unknown_clusters > 0 {

@@ -1,4 +1,4 @@
-//! The Kubernetes version the manifests must apply to (K8S005): `k8s.target_version`, else the
+//! The Kubernetes version the manifests must apply to (K8S005): `k8s.target-version`, else the
 //! versions of the EKS clusters in the Terraform inputs. Shared as a fact, so that LINT000 can
 //! say which cluster versions could not be evaluated.
 
@@ -63,7 +63,7 @@ pub struct UnknownVersion {
 /// Every version the run knows about.
 #[derive(Debug, Clone, Default)]
 pub struct TargetVersions {
-    /// `k8s.target_version`, when set (it wins over the clusters).
+    /// `k8s.target-version`, when set (it wins over the clusters).
     pub configured: Option<Version>,
     pub clusters: Vec<ClusterVersion>,
     pub unknown: Vec<UnknownVersion>,
@@ -88,7 +88,7 @@ impl TargetVersions {
             return Some(Target {
                 newest: v,
                 oldest: v,
-                source: "`k8s.target_version`".to_string(),
+                source: "`k8s.target-version`".to_string(),
                 at: None,
             });
         }

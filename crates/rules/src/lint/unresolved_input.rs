@@ -1,3 +1,4 @@
+use cutover_semantic::net::Network;
 use lint_engine::declare_rule;
 use lint_engine::model::{Containers, ModuleDefault, TaskDef};
 use lint_engine::{Rule, RuleContext, Severity};
@@ -8,17 +9,25 @@ use crate::k8s::target_version::K8sTargetVersion;
 declare_rule! {
     /// ## What it does
     /// Reports inputs cutover cannot evaluate statically, so that a rule that had to skip them
-    /// never passes silently. Today: an `aws_ecs_task_definition` whose `container_definitions`
-    /// is a Terraform expression (`"${jsonencode(local.containers)}"`) rather than a JSON
-    /// string; a container declared through the `terraform-aws-modules/ecs` module whose
-    /// `stopTimeout` comes from a `container_definition_defaults` that is not a literal; a
-    /// `container_definitions = file(…)` whose file cannot be read (its path needs a
-    /// value other than `path.module`, the file is not among the inputs, or it is not a JSON
-    /// array of container definitions), named with the reason; a `container_definitions`
-    /// string that is not valid JSON; and the Kubernetes version of an EKS cluster
-    /// (`aws_eks_cluster.version`, the eks module's `kubernetes_version`/`cluster_version`) that
-    /// cannot be evaluated while manifests on a deprecated API version need it (K8S005 then
-    /// leaves that cluster out of its target).
+    /// never passes silently:
+    /// - an `aws_ecs_task_definition` whose `container_definitions` is a Terraform expression
+    ///   (`"${jsonencode(local.containers)}"`) rather than a JSON string, and a
+    ///   `container_definitions` string that is not valid JSON;
+    /// - a container declared through the `terraform-aws-modules/ecs` module whose `stopTimeout`
+    ///   comes from a `container_definition_defaults` that is not a literal;
+    /// - a `container_definitions = file(…)` or `templatefile(…)` whose file cannot be read (its
+    ///   path needs a value other than `path.module`, the file is not among the inputs, or it is
+    ///   not a JSON array of container definitions), named with the reason;
+    /// - a subnet whose CIDR is an expression that cannot be evaluated
+    ///   (`cidrsubnet(var.vpc_cidr, 8, 1)` where `vpc_cidr` has no default and no tfvars value)
+    ///   while a node group, Fargate profile, ECS service, EKS cluster or endpoint uses it, so the
+    ///   subnet-size and IP-capacity checks skipped it. The finding names the expression, the
+    ///   part that is unknown and why;
+    /// - the `count` or `for_each` of a node group, ECS service or interface endpoint that uses a
+    ///   subnet of the inputs, when it cannot be evaluated: its IP demand is not counted;
+    /// - the Kubernetes version of an EKS cluster (`aws_eks_cluster.version`, the eks module's
+    ///   `kubernetes_version`/`cluster_version`) that cannot be evaluated while manifests on a
+    ///   deprecated API version need it (K8S005 then leaves that cluster out of its target).
     ///
     /// ## Why it matters
     /// The container-level rules (stop timeouts, resource sizes, secrets, images) need the
@@ -43,13 +52,44 @@ declare_rule! {
         severity: Info,
         summary: "input that cannot be evaluated statically, so dependent rules skipped it",
         inputs: [TfJson, TfPlan],
-        cross_file: false,
+        cross_file: true,
         security: false,
     }
 }
 
 impl Rule for UnresolvedInput {
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
+        let net = cx.shared::<Network>();
+        for u in &net.unresolved {
+            let f = cx
+                .finding(
+                    u.file,
+                    u.span,
+                    format!(
+                        "CIDR of subnet `{}` is not known statically (`{}`): {}; subnet size and IP capacity were not checked",
+                        u.name, u.expr, u.unknown
+                    ),
+                )
+                .with_help("a variable without a value can be given one (`terraform.tfvars`, `*.auto.tfvars`, `--var-file`); otherwise lint the plan JSON (`terraform show -json`), where Terraform has evaluated it")
+                .with_logical(u.name.clone())
+                .with_note(format!("used by {}", u.used_by.join(", ")));
+            cx.emit(f);
+        }
+        for u in &net.unresolved_counts {
+            let f = cx
+                .finding(
+                    u.file,
+                    u.span,
+                    format!(
+                        "`{}` of `{}` is not known statically (`{}`): {}; its IP demand was not counted",
+                        u.attr, u.name, u.expr, u.unknown
+                    ),
+                )
+                .with_help("a variable without a value can be given one (`terraform.tfvars`, `*.auto.tfvars`, `--var-file`); otherwise lint the plan JSON (`terraform show -json`), where Terraform has evaluated it")
+                .with_logical(format!("{}/{}", u.name, u.attr));
+            cx.emit(f);
+        }
+        // A cluster version K8S005 needed: only when some manifest is on a listed API version.
         let needed = cx
             .model
             .k8s
@@ -68,7 +108,7 @@ impl Rule for UnresolvedInput {
                         u.what, u.attr, u.reason
                     ),
                 )
-                .with_help("set `k8s.target_version` in cutover.toml, or give the variable a value (tfvars, `--var-file`)")
+                .with_help("set `k8s.target-version` in cutover.toml, or give the variable a value (tfvars, `--var-file`)")
                 .with_logical(format!("{}/{}", u.what, u.attr));
             cx.emit(f);
         }

@@ -14,6 +14,7 @@ declare_rule! {
     /// |---|---|
     /// | ECS awsvpc service | floor(max(`desired_count`, autoscaling `max_capacity`) × `deployment_maximum_percent`/100) tasks (default 200%), spread evenly over the service's subnets (rounded up per subnet) |
     /// | EKS managed node group | `scaling_config.max_size` nodes spread over `subnet_ids` (rounded up), times the addresses one node holds |
+    /// | Node group of a `terraform-aws-modules/eks` module call (`eks_managed_node_groups`, `self_managed_node_groups`) | as above, from the group's `max_size` (else `*_node_group_defaults`, else the module's default 3), `instance_types` (self-managed: `instance_type`, default `m6i.large`) and `subnet_ids` (else the module's `subnet_ids`); a group with `create = false` is left out |
     /// | Karpenter NodePool | `limits.cpu` / the vCPU of the smallest instance type its `node.kubernetes.io/instance-type` requirement allows, spread over the subnets its `EC2NodeClass` selects, times the addresses one node holds; no `limits.cpu` or no instance-type list gives an info finding |
     /// | Interface VPC endpoint | one per endpoint per subnet |
     ///
@@ -43,11 +44,15 @@ declare_rule! {
     /// default `t3.medium`.
     ///
     /// A count that is not known statically (`${var.max_nodes}`, an unknown plan value) gives an
-    /// info finding on that value, and the consumer is left out of the sum.
+    /// info finding on that value, and the consumer is left out of the sum. A consumer with
+    /// `count` or `for_each` counts once per instance when the number of instances evaluates
+    /// (`count = 3`, `for_each = toset(var.azs)` with known values); when it does not, the
+    /// consumer is left out and `LINT000` names the expression. Terraform expressions in these
+    /// values (variables, tfvars, locals) are evaluated.
     ///
     /// Not modelled (the headroom is for them): load balancer ENIs, security groups for pods
     /// (branch ENIs), EKS Fargate pods (one address each, but their count is not in
-    /// Terraform), self-managed node groups. When `desired_count` is in `lifecycle.ignore_changes` and
+    /// Terraform), self-managed `aws_autoscaling_group` resources. When `desired_count` is in `lifecycle.ignore_changes` and
     /// an autoscaling target exists, only the target's `max_capacity` counts.
     ///
     /// ## Why it matters
@@ -160,7 +165,17 @@ impl Rule for SubnetIpCapacityExceeded {
                 f = f.with_note(format!("evaluated: {prov}"));
             }
             for p in parts {
-                f = f.with_note(format!("{}: {} ({})", consumer(p), p.ips, basis(&p.basis)));
+                let times = if p.instances == 1 {
+                    String::new()
+                } else {
+                    format!(", × {} instances", p.instances)
+                };
+                f = f.with_note(format!(
+                    "{}: {} ({}{times})",
+                    consumer(p),
+                    p.ips,
+                    basis(&p.basis)
+                ));
                 for src in &p.sources {
                     f = f.with_related(Label::new(src.file, src.span, source(&src.kind)));
                 }
@@ -263,6 +278,12 @@ fn source(k: &SourceKind) -> String {
         SourceKind::NodeGroupMax { max, nodes } => {
             format!("up to {max} nodes, {nodes} in this subnet")
         }
+        SourceKind::NodeGroupDefaultMax { max, nodes } => {
+            format!(
+                "no `max_size`: the module's default {max} applies, {nodes} nodes in this subnet"
+            )
+        }
+        SourceKind::Instances(n) => format!("{n} instances"),
         SourceKind::CniSettings => "VPC CNI settings".into(),
         SourceKind::NodePoolCpu {
             nodes,
@@ -277,9 +298,17 @@ fn unknown(r: &UnknownReason) -> String {
         UnknownReason::EcsValue { service, attr } => format!(
             "`{attr}` of ECS service `{service}` is not known statically: cannot compute its IP demand"
         ),
-        UnknownReason::NodeGroupMaxSize { node_group } => format!(
-            "`scaling_config.max_size` of node group `{node_group}` is not known statically: cannot compute its IP demand"
-        ),
+        UnknownReason::NodeGroupMaxSize { node_group } => {
+            // A module's node group sets `max_size` directly.
+            let attr = if node_group.starts_with("module.") {
+                "max_size"
+            } else {
+                "scaling_config.max_size"
+            };
+            format!(
+                "`{attr}` of node group `{node_group}` is not known statically: cannot compute its IP demand"
+            )
+        }
         UnknownReason::NodeGroupInstanceType { node_group } => format!(
             "instance type of node group `{node_group}` is not known statically: cannot compute IP demand"
         ),

@@ -10,6 +10,13 @@ pub struct Cidr {
 }
 
 impl Cidr {
+    /// Stands for an unknown CIDR while the network model is built; such subnets are taken
+    /// out before any rule sees the model.
+    pub(crate) const PLACEHOLDER: Cidr = Cidr {
+        addr: 0,
+        prefix: 32,
+    };
+
     /// Parse `a.b.c.d/n`; `None` for anything else (IPv6, interpolations, junk).
     pub fn parse(s: &str) -> Option<Cidr> {
         let (a, p) = s.trim().split_once('/')?;

@@ -9,7 +9,7 @@ use lint_engine::model::follow;
 use lint_engine::model::{Model, TfMode, TfResource};
 use lint_engine::source::{FileId, Span};
 
-use super::nodes::max_size;
+use super::nodes::{max_size, GroupSpec};
 use super::subnets::is_interface_endpoint;
 use super::*;
 
@@ -24,6 +24,8 @@ pub struct DemandPart {
     pub basis: Basis,
     /// The values the number comes from.
     pub sources: Vec<DemandSource>,
+    /// Instances of the consumer (`count`/`for_each`); `ips` counts them all.
+    pub instances: u64,
 }
 
 /// What takes the addresses.
@@ -119,6 +121,11 @@ pub enum SourceKind {
     DefaultDeploymentMaxPercent,
     /// `scaling_config.max_size`: up to `max` nodes, `nodes` of them in this subnet.
     NodeGroupMax { max: u64, nodes: u64 },
+    /// A module node group without `max_size`: the module's default `max`, `nodes` of them in
+    /// this subnet (points at the group's key).
+    NodeGroupDefaultMax { max: u64, nodes: u64 },
+    /// `count`/`for_each`: this many instances of the consumer.
+    Instances(u64),
     /// The VPC CNI settings.
     CniSettings,
     /// A node pool's `limits.cpu`: up to `nodes` nodes of `instance_type`.
@@ -171,6 +178,9 @@ impl DemandUnknown {
     }
 }
 
+/// A node group with its place among the consumers and its subnets (with the referencing span).
+type KeyedGroup = (usize, GroupSpec, Vec<(usize, Span)>);
+
 /// Peak demand of every subnet with at least one counted consumer.
 #[derive(Debug, Default)]
 pub struct Demand {
@@ -188,14 +198,97 @@ impl Demand {
 impl<'a> Network<'a> {
     /// Sum every consumer of every subnet at peak (catalog NET002 table).
     pub fn demand(&self, model: &Model<'a>, _config: &Config) -> Demand {
-        let mut per: HashMap<usize, Vec<DemandPart>> = HashMap::new();
+        // Each part with the place of its consumer in the model (resources in input order, then
+        // module node groups, then node pools), so that a subnet lists its consumers in that
+        // order whichever loop found them.
+        let mut per: HashMap<usize, Vec<(usize, DemandPart)>> = HashMap::new();
         let mut unknown: Vec<DemandUnknown> = Vec::new();
         let pods_hint = workload_pods(model);
-        let total_nodes: u64 = model
-            .tf_of_type("aws_eks_node_group")
-            .filter_map(|r| max_size(r).map(|(n, _)| n))
+        // Node groups first: their maximum nodes spread the workloads' pods.
+        let mut groups: Vec<KeyedGroup> = Vec::new();
+        for (ti, r) in model.tf.iter().enumerate() {
+            if r.mode != TfMode::Managed
+                || r.rtype != "aws_eks_node_group"
+                || self.uncounted.contains(&ti)
+            {
+                continue;
+            }
+            let subs = self.referenced_subnets(model, r, &["subnet_ids"]);
+            match self.node_group_spec(model, r) {
+                Ok(Some(mut g)) => {
+                    if let Some((k, span)) = self.instances.get(&ti) {
+                        g.instances = *k;
+                        g.instances_span = Some(*span);
+                    }
+                    groups.push((ti, g, subs));
+                }
+                Ok(None) => {}
+                Err(u) if !subs.is_empty() => unknown.extend(u),
+                Err(_) => {}
+            }
+        }
+        for (i, mg) in self.module_groups.iter().enumerate() {
+            match &mg.spec {
+                Ok(Some(g)) => groups.push((model.tf.len() + i, g.clone(), mg.subnets.clone())),
+                Ok(None) => {}
+                Err(u) => unknown.extend(u.iter().cloned()),
+            }
+        }
+        // Every node group with a known `max_size` counts here, whether or not its own demand
+        // can be computed.
+        let resource_nodes = model.tf.iter().enumerate().filter_map(|(ti, r)| {
+            if r.rtype != "aws_eks_node_group" || r.mode != TfMode::Managed {
+                return None;
+            }
+            if self.uncounted.contains(&ti) {
+                return None;
+            }
+            let k = self.instances.get(&ti).map_or(1, |(k, _)| *k);
+            max_size(r).map(|(n, _)| n.saturating_mul(k))
+        });
+        let module_nodes = self.module_groups.iter().filter_map(|mg| match &mg.spec {
+            Ok(Some(g)) => Some(g.max),
+            _ => None,
+        });
+        let total_nodes: u64 = resource_nodes
+            .chain(module_nodes)
             .fold(0u64, u64::saturating_add);
-        for r in model.tf.iter().filter(|r| r.mode == TfMode::Managed) {
+        for (key, g, subs) in &groups {
+            if subs.is_empty() || g.instances == 0 {
+                continue;
+            }
+            match self.group_demand(g, subs.len() as u64, pods_hint, total_nodes) {
+                Ok(Some((part, pod_part))) => {
+                    for (si, _) in subs {
+                        per.entry(*si).or_default().push((*key, part.clone()));
+                        if let Some(pp) = &pod_part {
+                            for pj in self.eniconfig_subnets_for(model, *si) {
+                                per.entry(pj).or_default().push((*key, pp.clone()));
+                            }
+                        }
+                    }
+                }
+                Ok(None) => {}
+                Err(u) => unknown.extend(u),
+            }
+        }
+        for (ti, r) in model.tf.iter().enumerate() {
+            if r.mode != TfMode::Managed || self.uncounted.contains(&ti) {
+                continue;
+            }
+            let instances = self.instances.get(&ti).copied();
+            let times = |mut part: DemandPart| {
+                if let Some((k, span)) = instances {
+                    part.instances = k;
+                    part.ips = part.ips.saturating_mul(k);
+                    part.sources
+                        .push(DemandSource::new(r.file, span, SourceKind::Instances(k)));
+                }
+                part
+            };
+            if instances.is_some_and(|(k, _)| k == 0) {
+                continue;
+            }
             match r.rtype {
                 "aws_ecs_service" => {
                     if !ecs_service_uses_awsvpc(model, r) {
@@ -207,7 +300,7 @@ impl<'a> Network<'a> {
                         continue;
                     }
                     let part = match ecs_demand(model, r, subs.len() as u64) {
-                        Ok(Some(p)) => p,
+                        Ok(Some(p)) => times(p),
                         Ok(None) => continue,
                         Err(u) => {
                             unknown.push(u);
@@ -215,33 +308,7 @@ impl<'a> Network<'a> {
                         }
                     };
                     for (si, _) in &subs {
-                        per.entry(*si).or_default().push(part.clone());
-                    }
-                }
-                "aws_eks_node_group" => {
-                    let subs = self.referenced_subnets(model, r, &["subnet_ids"]);
-                    if subs.is_empty() {
-                        continue;
-                    }
-                    match self.node_group_demand(
-                        model,
-                        r,
-                        subs.len() as u64,
-                        pods_hint,
-                        total_nodes,
-                    ) {
-                        Ok(Some((part, pod_part))) => {
-                            for (si, _) in &subs {
-                                per.entry(*si).or_default().push(part.clone());
-                                if let Some(pp) = &pod_part {
-                                    for pj in self.eniconfig_subnets_for(model, *si) {
-                                        per.entry(pj).or_default().push(pp.clone());
-                                    }
-                                }
-                            }
-                        }
-                        Ok(None) => {}
-                        Err(u) => unknown.extend(u),
+                        per.entry(*si).or_default().push((ti, part.clone()));
                     }
                 }
                 "aws_vpc_endpoint" => {
@@ -249,17 +316,21 @@ impl<'a> Network<'a> {
                         continue;
                     }
                     for (si, span) in self.referenced_subnets(model, r, &["subnet_ids"]) {
-                        per.entry(si).or_default().push(DemandPart {
-                            consumer: Consumer::VpcEndpoint,
-                            name: r.address.clone(),
-                            ips: 1,
-                            basis: Basis::EndpointEni,
-                            sources: vec![DemandSource::new(
-                                r.file,
-                                span,
-                                SourceKind::InterfaceEndpoint,
-                            )],
-                        });
+                        per.entry(si).or_default().push((
+                            ti,
+                            times(DemandPart {
+                                consumer: Consumer::VpcEndpoint,
+                                name: r.address.clone(),
+                                ips: 1,
+                                basis: Basis::EndpointEni,
+                                sources: vec![DemandSource::new(
+                                    r.file,
+                                    span,
+                                    SourceKind::InterfaceEndpoint,
+                                )],
+                                instances: 1,
+                            }),
+                        ));
                     }
                 }
                 _ => {}
@@ -272,14 +343,14 @@ impl<'a> Network<'a> {
             match self.node_pool_demand(model, np, pods_hint, total_nodes) {
                 Ok(Some((subs, part))) => {
                     for si in subs {
-                        per.entry(si).or_default().push(part.clone());
+                        per.entry(si).or_default().push((usize::MAX, part.clone()));
                     }
                 }
                 Ok(None) => {}
                 Err(u) => unknown.push(u),
             }
         }
-        let node_demand = per.values().flatten().any(|p| {
+        let node_demand = per.values().flatten().any(|(_, p)| {
             matches!(
                 p.consumer,
                 Consumer::NodeGroup | Consumer::NodeGroupPods | Consumer::NodePool
@@ -294,7 +365,13 @@ impl<'a> Network<'a> {
                 },
             ));
         }
-        let mut subnets: Vec<(usize, Vec<DemandPart>)> = per.into_iter().collect();
+        let mut subnets: Vec<(usize, Vec<DemandPart>)> = per
+            .into_iter()
+            .map(|(si, mut parts)| {
+                parts.sort_by_key(|(k, _)| *k);
+                (si, parts.into_iter().map(|(_, p)| p).collect())
+            })
+            .collect();
         subnets.sort_by_key(|(i, _)| *i);
         // Ordered by the text `file:offset` (a stable sort), one per place.
         unknown.sort_by_key(|u| format!("{}:{}", u.file.0, u.span.start));
@@ -460,6 +537,7 @@ pub(crate) fn ecs_demand(
             subnets: n_subnets,
         },
         sources: labels,
+        instances: 1,
     }))
 }
 

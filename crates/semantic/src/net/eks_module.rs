@@ -7,6 +7,7 @@ use lint_engine::model::{Model, TfModuleCall, TfOrigin};
 use lint_engine::source::Span;
 use lint_engine::tfref::parse_refs;
 
+use super::eks_groups::{module_group_spec, GroupInputs, ModuleGroup};
 use super::refs::{collect_strings, RefPlace};
 use super::*;
 
@@ -25,7 +26,7 @@ const GROUP_INPUTS: &[(&str, &str)] = &[
 
 impl<'a> Network<'a> {
     /// Uses of subnets by the EKS module calls of the configuration.
-    pub(crate) fn eks_module_uses(&mut self, model: &Model<'a>) {
+    pub(crate) fn eks_module_uses(&mut self, model: &Model<'a>, eval: Option<&TfEvalIndex<'a>>) {
         for mc in &model.tf_modules {
             if mc.origin != TfOrigin::Config || !mc.source.is_some_and(is_eks_module_source) {
                 continue;
@@ -46,8 +47,31 @@ impl<'a> Network<'a> {
                     }
                     continue;
                 };
+                let defaults_input = input.trim_end_matches('s').to_string() + "_defaults";
+                let defaults = mc.input(&defaults_input);
                 for e in entries {
                     groups += 1;
+                    if *what == "node group" {
+                        let g = GroupInputs {
+                            key: &e.key,
+                            key_span: e.key_span,
+                            entry: &e.value,
+                            defaults,
+                            self_managed: *input == "self_managed_node_groups",
+                            ipv6,
+                        };
+                        let subnet_node =
+                            g.get_node("subnet_ids").or_else(|| mc.input("subnet_ids"));
+                        let subnets = subnet_node
+                            .map(|n| self.input_hits(model, mc, n))
+                            .unwrap_or_default();
+                        if !subnets.is_empty() {
+                            self.module_groups.push(ModuleGroup {
+                                spec: module_group_spec(mc, input, &g, eval),
+                                subnets,
+                            });
+                        }
+                    }
                     let Some(own) = e.value.get("subnet_ids") else {
                         module_subnets_used = true;
                         continue;
@@ -99,6 +123,37 @@ impl<'a> Network<'a> {
         what: &str,
         names: &[String],
     ) {
+        for (si, span) in self.input_hits(model, mc, n) {
+            if let Some(list) = self.uses.get(si) {
+                if list
+                    .iter()
+                    .any(|u| u.role == role && u.what == what && u.span == span)
+                {
+                    continue;
+                }
+            }
+            self.add_use(
+                si,
+                SubnetUse {
+                    role,
+                    file: mc.file,
+                    span,
+                    what: what.to_string(),
+                    names: names.to_vec(),
+                    tf: None,
+                    k8s: None,
+                },
+            );
+        }
+    }
+
+    /// The subnets a module input names, each with the span of its first reference.
+    fn input_hits(
+        &self,
+        model: &Model<'a>,
+        mc: &TfModuleCall<'a>,
+        n: &'a Node,
+    ) -> Vec<(usize, Span)> {
         let place = RefPlace {
             module: "",
             origin: mc.origin,
@@ -125,28 +180,7 @@ impl<'a> Network<'a> {
                 }
             }
         }
-        for (si, span) in hits {
-            if let Some(list) = self.uses.get(si) {
-                if list
-                    .iter()
-                    .any(|u| u.role == role && u.what == what && u.span == span)
-                {
-                    continue;
-                }
-            }
-            self.add_use(
-                si,
-                SubnetUse {
-                    role,
-                    file: mc.file,
-                    span,
-                    what: what.to_string(),
-                    names: names.to_vec(),
-                    tf: None,
-                    k8s: None,
-                },
-            );
-        }
+        hits
     }
 }
 

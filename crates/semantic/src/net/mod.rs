@@ -15,6 +15,7 @@
 mod cidr;
 mod cni;
 mod demand;
+mod eks_groups;
 mod eks_module;
 mod instances;
 mod nodes;
@@ -31,17 +32,38 @@ pub use demand::{
 };
 pub use eks_module::is_eks_module_source;
 pub use instances::{instance_limits, InstanceLimits, DEFAULT_NODE_GROUP_INSTANCE_TYPE};
-pub use subnets::{ecs_service_uses_awsvpc, ModuleSlot, Role, Subnet, SubnetUse};
+pub use subnets::{ecs_service_uses_awsvpc, ModuleSlot, Role, Subnet, SubnetUse, UnresolvedSubnet};
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use regex::Regex;
 
 use lint_engine::doc::Node;
 use lint_engine::model::follow;
-use lint_engine::model::{Model, TfMode, TfResource};
-use lint_engine::source::FileId;
-use lint_engine::tfeval::{TfEval, TfEvalIndex};
+use lint_engine::model::{Model, TfMode, TfOrigin, TfResource};
+use lint_engine::source::{FileId, Span};
+use lint_engine::tfeval::scope::expression_text;
+use lint_engine::tfeval::{Multiplicity, TfEval, TfEvalIndex, Unknown};
+
+use eks_groups::ModuleGroup;
+
+/// The resource types whose instances add to a subnet's demand.
+const CONSUMER_TYPES: &[&str] = &["aws_eks_node_group", "aws_ecs_service", "aws_vpc_endpoint"];
+
+/// A consumer of subnets whose number of instances cannot be evaluated.
+#[derive(Debug, Clone)]
+pub struct UnresolvedCount {
+    pub file: FileId,
+    /// The `count`/`for_each` expression.
+    pub span: Span,
+    /// `aws_eks_node_group.workers`.
+    pub name: String,
+    /// `count` or `for_each`.
+    pub attr: &'static str,
+    /// The expression as written.
+    pub expr: String,
+    pub unknown: Unknown,
+}
 
 /// The default production heuristic of the catalog (§0.4 `production.name-regex`).
 pub use lint_engine::config::DEFAULT_PRODUCTION_REGEX;
@@ -54,6 +76,19 @@ pub struct Network<'a> {
     pub cni: CniSettings,
     /// Names of EKS clusters with `ip_family = "ipv6"`, by resource index.
     pub ipv6_clusters: Vec<usize>,
+    /// Subnets whose CIDR cannot be evaluated and that a consumer uses (LINT000 reports them);
+    /// they are not in `subnets`.
+    pub unresolved: Vec<UnresolvedSubnet>,
+    /// Consumers of subnets whose `count`/`for_each` cannot be evaluated (LINT000 reports
+    /// them); their demand is not counted.
+    pub unresolved_counts: Vec<UnresolvedCount>,
+    /// Known instance counts (and where written) of consumers with `count`/`for_each`, by
+    /// index into `Model::tf`.
+    pub(crate) instances: HashMap<usize, (u64, Span)>,
+    /// Consumers (indexes into `Model::tf`) whose instance count is unknown.
+    pub(crate) uncounted: HashSet<usize>,
+    /// The node groups of `terraform-aws-modules/eks` module calls.
+    pub(crate) module_groups: Vec<ModuleGroup>,
     production: Option<Regex>,
     /// `subnets` by the configuration address of their resource, by vpc-module slot
     /// (module, kind) and by literal subnet ID: reference lookups cost the candidates, not
@@ -94,6 +129,11 @@ impl<'a> Network<'a> {
             uses: Vec::new(),
             cni: CniSettings::from_model(model),
             ipv6_clusters: Vec::new(),
+            unresolved: Vec::new(),
+            unresolved_counts: Vec::new(),
+            instances: HashMap::new(),
+            uncounted: HashSet::new(),
+            module_groups: Vec::new(),
             production: Regex::new(DEFAULT_PRODUCTION_REGEX).ok(),
             by_address_dir: HashMap::new(),
             by_address_file: HashMap::new(),
@@ -101,7 +141,78 @@ impl<'a> Network<'a> {
             by_slot_file: HashMap::new(),
             by_id: HashMap::new(),
         };
-        net.collect_subnets(model, eval);
+        let pending = net.collect_subnets(model, eval);
+        net.index(model);
+        net.uses = vec![Vec::new(); net.subnets.len()];
+        for (i, r) in model.tf.iter().enumerate() {
+            if r.rtype == "aws_eks_cluster"
+                && r.mode == TfMode::Managed
+                && follow(r.values, &["kubernetes_network_config", "ip_family"])
+                    .iter()
+                    .any(|n| n.as_str() == Some("ipv6"))
+            {
+                net.ipv6_clusters.push(i);
+            }
+        }
+        net.collect_uses(model, eval);
+        net.take_unresolved(model, pending);
+        if let Some(ev) = eval {
+            net.collect_instances(model, ev);
+        }
+        net
+    }
+
+    /// The number of instances of the consumers that have `count`/`for_each`: a known number
+    /// multiplies their demand; an unknown one leaves them out of the sum, and LINT000 says so
+    /// when they use a subnet of the inputs.
+    fn collect_instances(&mut self, model: &Model<'a>, ev: &TfEvalIndex<'a>) {
+        for (ti, r) in model.tf.iter().enumerate() {
+            if r.origin != TfOrigin::Config
+                || r.mode != TfMode::Managed
+                || !CONSUMER_TYPES.contains(&r.rtype)
+            {
+                continue;
+            }
+            let Some((attr, node)) = r
+                .attr("count")
+                .map(|n| ("count", n))
+                .or_else(|| r.attr("for_each").map(|n| ("for_each", n)))
+            else {
+                continue;
+            };
+            match ev.multiplicity(r) {
+                Multiplicity::Known(k) => {
+                    self.instances.insert(ti, (k, node.span));
+                }
+                Multiplicity::Unknown(unknown) => {
+                    self.uncounted.insert(ti);
+                    let used = self.uses.iter().flatten().any(|u| u.tf == Some(ti));
+                    if used {
+                        self.unresolved_counts.push(UnresolvedCount {
+                            file: r.file,
+                            span: node.span,
+                            name: r.address.clone(),
+                            attr,
+                            expr: node
+                                .as_str()
+                                .map(|t| expression_text(t).trim().to_string())
+                                .unwrap_or_default(),
+                            unknown,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// The lookup indexes of `subnets` (rebuilt from scratch).
+    fn index(&mut self, model: &Model<'a>) {
+        let net = self;
+        net.by_address_dir.clear();
+        net.by_address_file.clear();
+        net.by_slot_dir.clear();
+        net.by_slot_file.clear();
+        net.by_id.clear();
         for (i, s) in net.subnets.iter().enumerate() {
             if let Some(ri) = s.resource {
                 let r = &model.tf[ri];
@@ -128,19 +239,6 @@ impl<'a> Network<'a> {
                 net.by_id.entry(id).or_default().push(i);
             }
         }
-        net.uses = vec![Vec::new(); net.subnets.len()];
-        for (i, r) in model.tf.iter().enumerate() {
-            if r.rtype == "aws_eks_cluster"
-                && r.mode == TfMode::Managed
-                && follow(r.values, &["kubernetes_network_config", "ip_family"])
-                    .iter()
-                    .any(|n| n.as_str() == Some("ipv6"))
-            {
-                net.ipv6_clusters.push(i);
-            }
-        }
-        net.collect_uses(model);
-        net
     }
 
     fn node_group_is_ipv6(&self, model: &Model<'a>, r: &TfResource<'a>) -> bool {

@@ -3,19 +3,39 @@
 use lint_engine::doc::{Node, Value};
 use lint_engine::model::follow;
 use lint_engine::model::{K8sObject, Model, TfResource};
-use lint_engine::source::Span;
+use lint_engine::source::{FileId, Span};
 
 use super::*;
 
+/// What the node arithmetic needs of one node group: an `aws_eks_node_group` resource, or a
+/// node group of a `terraform-aws-modules/eks` module call.
+#[derive(Debug, Clone)]
+pub struct GroupSpec {
+    pub file: FileId,
+    /// Where a finding about the group as a whole points (the resource, the group's entry).
+    pub anchor: Span,
+    /// `aws_eks_node_group.main`, `module.eks.eks_managed_node_groups.default`.
+    pub name: String,
+    /// Most nodes of one instance of the group, and where that number is written (the anchor
+    /// when it is the module's default).
+    pub max: u64,
+    pub max_span: Span,
+    pub max_is_default: bool,
+    /// Instance types, each with where it is written (none for a default).
+    pub types: Vec<(String, Option<Span>)>,
+    pub ipv6: bool,
+    /// Instances of the group (`count`/`for_each`), 1 without, and where that is written.
+    pub instances: u64,
+    pub instances_span: Option<Span>,
+}
+
 impl<'a> Network<'a> {
-    pub(crate) fn node_group_demand(
+    /// The node arithmetic's inputs of an `aws_eks_node_group`, or why they are not known.
+    pub(crate) fn node_group_spec(
         &self,
         model: &Model<'a>,
         r: &TfResource<'a>,
-        n_subnets: u64,
-        pods_hint: Option<u64>,
-        total_nodes: u64,
-    ) -> Result<Option<(DemandPart, Option<DemandPart>)>, Vec<DemandUnknown>> {
+    ) -> Result<Option<GroupSpec>, Vec<DemandUnknown>> {
         let Some((max, max_node)) = max_size(r) else {
             return match follow(r.values, &["scaling_config", "max_size"]).first() {
                 Some(n) if !n.is_null() => Err(vec![DemandUnknown::new(
@@ -29,12 +49,12 @@ impl<'a> Network<'a> {
             };
         };
         let types_node = r.attr("instance_types");
-        let mut types: Vec<(String, Option<&Node>)> = Vec::new();
+        let mut types: Vec<(String, Option<Span>)> = Vec::new();
         match types_node.map(|n| &n.value) {
             Some(Value::Seq(items)) if !items.is_empty() => {
                 for it in items {
                     match it.as_str() {
-                        Some(s) if !s.contains("${") => types.push((s.to_string(), Some(it))),
+                        Some(s) if !s.contains("${") => types.push((s.to_string(), Some(it.span))),
                         _ => {
                             return Err(vec![DemandUnknown::new(
                                 r.file,
@@ -72,9 +92,33 @@ impl<'a> Network<'a> {
                 types.push((DEFAULT_NODE_GROUP_INSTANCE_TYPE.to_string(), None));
             }
         }
+        Ok(Some(GroupSpec {
+            file: r.file,
+            anchor: r.anchor,
+            name: r.address.clone(),
+            max,
+            max_span: max_node.span,
+            max_is_default: false,
+            types,
+            ipv6: self.node_group_is_ipv6(model, r),
+            instances: 1,
+            instances_span: None,
+        }))
+    }
+
+    /// One node group's addresses in each of its `n_subnets` subnets (and, with custom
+    /// networking, its pods' in the ENIConfig subnets).
+    pub(crate) fn group_demand(
+        &self,
+        g: &GroupSpec,
+        n_subnets: u64,
+        pods_hint: Option<u64>,
+        total_nodes: u64,
+    ) -> Result<Option<(DemandPart, Option<DemandPart>)>, Vec<DemandUnknown>> {
+        let types = &g.types;
         let mut unknown = Vec::new();
         let mut best: Option<(String, InstanceLimits)> = None;
-        for (t, node) in &types {
+        for (t, node) in types.iter() {
             match instance_limits(t) {
                 Some(l) => {
                     let better = best
@@ -85,9 +129,9 @@ impl<'a> Network<'a> {
                     }
                 }
                 None => {
-                    let span = node.map(|n| n.span).unwrap_or(r.anchor);
+                    let span = node.unwrap_or(g.anchor);
                     unknown.push(DemandUnknown::new(
-                        r.file,
+                        g.file,
                         span,
                         UnknownReason::UnknownInstanceType {
                             instance_type: t.clone(),
@@ -102,8 +146,9 @@ impl<'a> Network<'a> {
         let Some((tname, limits)) = best else {
             return Ok(None);
         };
-        let nodes = max.div_ceil(n_subnets.max(1));
-        let ipv6 = self.node_group_is_ipv6(model, r);
+        let nodes = g.max.div_ceil(n_subnets.max(1));
+        let per_instance = nodes;
+        let ipv6 = g.ipv6;
         let (per_node, how) = if ipv6 {
             (1, NodeIps::Ipv6)
         } else if self.cni.custom_networking {
@@ -132,11 +177,26 @@ impl<'a> Network<'a> {
                 },
             )
         };
-        let mut labels = vec![DemandSource::new(
-            r.file,
-            max_node.span,
-            SourceKind::NodeGroupMax { max, nodes },
-        )];
+        let max = g.max;
+        let kind = if g.max_is_default {
+            SourceKind::NodeGroupDefaultMax {
+                max,
+                nodes: per_instance,
+            }
+        } else {
+            SourceKind::NodeGroupMax {
+                max,
+                nodes: per_instance,
+            }
+        };
+        let mut labels = vec![DemandSource::new(g.file, g.max_span, kind)];
+        if let Some(span) = g.instances_span {
+            labels.push(DemandSource::new(
+                g.file,
+                span,
+                SourceKind::Instances(g.instances),
+            ));
+        }
         if let Some(s) = &self.cni.source {
             labels.push(DemandSource::new(s.file, s.span, SourceKind::CniSettings));
         }
@@ -155,8 +215,8 @@ impl<'a> Network<'a> {
             let ips = self.cni.node_ips(pod_limits, pods);
             DemandPart {
                 consumer: Consumer::NodeGroupPods,
-                name: r.address.clone(),
-                ips: nodes.saturating_mul(ips),
+                name: g.name.clone(),
+                ips: nodes.saturating_mul(ips).saturating_mul(g.instances),
                 basis: Basis::NodeGroupPods {
                     nodes,
                     ips,
@@ -164,18 +224,20 @@ impl<'a> Network<'a> {
                     pods,
                 },
                 sources: labels.clone(),
+                instances: g.instances,
             }
         });
         Ok(Some((
             DemandPart {
                 consumer: Consumer::NodeGroup,
-                name: r.address.clone(),
-                ips: nodes.saturating_mul(per_node),
+                name: g.name.clone(),
+                ips: nodes.saturating_mul(per_node).saturating_mul(g.instances),
                 basis: Basis::NodeGroupNodes {
                     nodes,
                     per_node: how,
                 },
                 sources: labels,
+                instances: g.instances,
             },
             pod_part,
         )))
@@ -324,6 +386,7 @@ impl<'a> Network<'a> {
                         instance_type: tname.to_string(),
                     },
                 )],
+                instances: 1,
             },
         )))
     }

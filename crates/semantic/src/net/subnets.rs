@@ -6,7 +6,7 @@ use lint_engine::model::follow;
 use lint_engine::model::{K8sObject, Model, TfMode, TfOrigin, TfResource};
 use lint_engine::source::{FileId, Span};
 use lint_engine::tfeval::scope::expression_text;
-use lint_engine::tfeval::TfEvalIndex;
+use lint_engine::tfeval::{TfEvalIndex, Unknown};
 
 use super::*;
 
@@ -104,7 +104,15 @@ pub struct SubnetUse {
 }
 
 impl<'a> Network<'a> {
-    pub(crate) fn collect_subnets(&mut self, model: &Model<'a>, eval: Option<&TfEvalIndex<'a>>) {
+    /// Collect the subnets of the inputs. A subnet whose CIDR expression is unknown is pushed
+    /// with a placeholder CIDR and returned in the list of pending ones, with the unknown, for
+    /// [`Network::take_unresolved`].
+    pub(crate) fn collect_subnets(
+        &mut self,
+        model: &Model<'a>,
+        eval: Option<&TfEvalIndex<'a>>,
+    ) -> Vec<(usize, Unknown)> {
+        let mut pending: Vec<(usize, Unknown)> = Vec::new();
         for (i, r) in model.tf.iter().enumerate() {
             if r.rtype != "aws_subnet" || r.mode != TfMode::Managed {
                 continue;
@@ -113,8 +121,13 @@ impl<'a> Network<'a> {
                 continue;
             };
             let config_eval = eval.filter(|_| r.origin == TfOrigin::Config);
-            let Some((cidr, provenance)) = cidr_of(cn, r.file, config_eval) else {
-                continue;
+            let (cidr, provenance) = match cidr_of(cn, r.file, config_eval) {
+                Ok(c) => c,
+                Err(Some(u)) => {
+                    pending.push((self.subnets.len(), u));
+                    (Cidr::PLACEHOLDER, None)
+                }
+                Err(None) => continue,
             };
             self.subnets.push(Subnet {
                 file: r.file,
@@ -177,10 +190,16 @@ impl<'a> Network<'a> {
                 }
                 // (index, CIDR, node spanning it, provenance)
                 let mut found: Vec<(usize, Cidr, &'a Node, Option<String>)> = Vec::new();
+                let mut unknown_items: Vec<(usize, Unknown)> = Vec::new();
                 if let Some(list) = list_node.as_seq() {
                     for (index, item) in list.iter().enumerate() {
-                        if let Some((cidr, prov)) = cidr_of(item, mc.file, eval) {
-                            found.push((index, cidr, item, prov));
+                        match cidr_of(item, mc.file, eval) {
+                            Ok((cidr, prov)) => found.push((index, cidr, item, prov)),
+                            Err(Some(u)) => {
+                                unknown_items.push((index, u));
+                                found.push((index, Cidr::PLACEHOLDER, item, None));
+                            }
+                            Err(None) => {}
                         }
                     }
                 } else if let (Some(text), Some(ev)) =
@@ -202,6 +221,9 @@ impl<'a> Network<'a> {
                     }
                 }
                 for (index, cidr, node, provenance) in found {
+                    if let Some(p) = unknown_items.iter().position(|(i, _)| *i == index) {
+                        pending.push((self.subnets.len(), unknown_items.swap_remove(p).1));
+                    }
                     let az = (!azs.is_empty())
                         .then(|| azs[index % azs.len()].as_str())
                         .filter(|s| !s.contains("${"))
@@ -227,6 +249,7 @@ impl<'a> Network<'a> {
                 }
             }
         }
+        pending
     }
 
     pub(crate) fn add_use(&mut self, subnet: usize, u: SubnetUse) {
@@ -240,7 +263,7 @@ impl<'a> Network<'a> {
         }
     }
 
-    pub(crate) fn collect_uses(&mut self, model: &Model<'a>) {
+    pub(crate) fn collect_uses(&mut self, model: &Model<'a>, eval: Option<&TfEvalIndex<'a>>) {
         // Tags.
         for i in 0..self.subnets.len() {
             let s = &self.subnets[i];
@@ -349,7 +372,7 @@ impl<'a> Network<'a> {
             }
         }
         // terraform-aws-modules/eks module calls.
-        self.eks_module_uses(model);
+        self.eks_module_uses(model, eval);
         // Kubernetes: ENIConfig (custom networking) and Karpenter EC2NodeClass selectors.
         for (ki, o) in model.k8s.iter().enumerate() {
             match o.kind {
@@ -425,19 +448,90 @@ impl<'a> Network<'a> {
 }
 
 /// The CIDR of a node: a literal, or (with `eval`) a Terraform expression that evaluates to
-/// one, with the provenance of the value. Unknown values give `None`.
+/// one, with the provenance of the value. An evaluated value that is unknown gives
+/// `Err(Some(unknown))`; anything else that is not an IPv4 CIDR gives `Err(None)`.
 fn cidr_of(
     n: &Node,
     file: FileId,
     eval: Option<&TfEvalIndex<'_>>,
-) -> Option<(Cidr, Option<String>)> {
-    let text = n.as_str()?;
+) -> Result<(Cidr, Option<String>), Option<Unknown>> {
+    let text = n.as_str().ok_or(None)?;
     if !is_unresolved_text(text) {
-        return Cidr::parse(text).map(|c| (c, None));
+        return Cidr::parse(text).map(|c| (c, None)).ok_or(None);
     }
-    let e = eval?.value_of(file, n);
-    let cidr = e.value.as_str().and_then(Cidr::parse)?;
-    Some((cidr, e.provenance))
+    let e = eval.ok_or(None)?.value_of(file, n);
+    if let Some(u) = e.value.first_unknown() {
+        return Err(Some(u.clone()));
+    }
+    let cidr = e.value.as_str().and_then(Cidr::parse).ok_or(None)?;
+    Ok((cidr, e.provenance))
+}
+
+/// A subnet whose CIDR is written as an expression that cannot be evaluated, and that NET001 or
+/// NET002 would have judged (something other than a load balancer uses it). LINT000 reports it.
+#[derive(Debug, Clone)]
+pub struct UnresolvedSubnet {
+    pub file: FileId,
+    /// The CIDR expression.
+    pub span: Span,
+    /// `aws_subnet.pods_a` or `module.vpc.private_subnets[0]`.
+    pub name: String,
+    /// The expression as written (`cidrsubnet(var.vpc_cidr, 10, 12)`).
+    pub expr: String,
+    /// The part that is unknown, and why.
+    pub unknown: Unknown,
+    /// What uses the subnet (`node group `aws_eks_node_group.workers``), sorted.
+    pub used_by: Vec<String>,
+}
+
+impl<'a> Network<'a> {
+    /// Take the subnets whose CIDR is unknown (pushed with a placeholder CIDR so that their
+    /// uses are found like any other's) out of the model: the ones something other than a load
+    /// balancer uses become [`UnresolvedSubnet`]s; the indexes are rebuilt without them.
+    pub(crate) fn take_unresolved(&mut self, model: &Model<'a>, pending: Vec<(usize, Unknown)>) {
+        if pending.is_empty() {
+            return;
+        }
+        let mut unknown_of: Vec<Option<Unknown>> = vec![None; self.subnets.len()];
+        for (i, u) in pending {
+            if let Some(slot) = unknown_of.get_mut(i) {
+                *slot = Some(u);
+            }
+        }
+        let subnets = std::mem::take(&mut self.subnets);
+        let uses = std::mem::take(&mut self.uses);
+        for ((s, u), unk) in subnets.into_iter().zip(uses).zip(unknown_of) {
+            let Some(unknown) = unk else {
+                self.subnets.push(s);
+                self.uses.push(u);
+                continue;
+            };
+            let mut used_by: Vec<String> = u
+                .iter()
+                .filter(|x| x.role != Role::LoadBalancer)
+                .map(|x| x.what.clone())
+                .collect();
+            if used_by.is_empty() {
+                continue;
+            }
+            used_by.sort();
+            used_by.dedup();
+            let expr = s
+                .cidr_node
+                .as_str()
+                .map(|t| short_expression(expression_text(t)))
+                .unwrap_or_default();
+            self.unresolved.push(UnresolvedSubnet {
+                file: s.file,
+                span: s.cidr_span(),
+                name: s.name,
+                expr,
+                unknown,
+                used_by,
+            });
+        }
+        self.index(model);
+    }
 }
 
 /// An expression for a note, shortened when long (`[for k, v in local.azs : …]`).
