@@ -3,9 +3,11 @@
 #   * the Microsoft SARIF multitool (`@microsoft/sarif-multitool`, npm) -> target/test-tools/npm
 #   * pre-commit (PyPI) in a virtualenv                                   -> target/test-tools/venv
 #   * moto[server] (PyPI, AWS API emulator for the cutover-aws plugin) and boto3, in that venv
+#   * maturin (PyPI, builds the `cutover` wheel for crates/cli/tests/install.rs), in that venv
 # Idempotent and fast when already installed. Run it once before `cargo test`:
 #   bash scripts/install-test-tools.sh
-# Versions can be pinned with SARIF_MULTITOOL_VERSION, PRE_COMMIT_VERSION and MOTO_VERSION.
+# Versions can be pinned with SARIF_MULTITOOL_VERSION, PRE_COMMIT_VERSION, MOTO_VERSION and
+# MATURIN_VERSION.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,6 +15,7 @@ tools="${CUTOVER_TEST_TOOLS:-$root/target/test-tools}"
 multitool_version="${SARIF_MULTITOOL_VERSION:-5.7.0}"
 precommit_version="${PRE_COMMIT_VERSION:-4.7.0}"
 moto_version="${MOTO_VERSION:-5.2.5}"
+maturin_version="${MATURIN_VERSION:-1.16.0}"
 mkdir -p "$tools"
 
 say() { printf 'install-test-tools: %s\n' "$*"; }
@@ -67,5 +70,15 @@ else
   [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "moto[server]==$moto_version" boto3
   say "moto: $("$venv/bin/python" -c 'import moto; print(moto.__version__)')"
+fi
+
+# --- maturin (builds the wheel for crates/cli/tests/install.rs) ------------------------------
+if [[ -x "$venv/bin/maturin" ]] && "$venv/bin/maturin" --version 2>/dev/null | grep -q " $maturin_version\$"; then
+  say "maturin $maturin_version already installed: $venv/bin/maturin"
+else
+  say "installing maturin==$maturin_version into $venv"
+  [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "maturin==$maturin_version"
+  say "maturin: $("$venv/bin/maturin" --version)"
 fi
 say "done"
