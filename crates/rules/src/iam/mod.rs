@@ -1,2 +1,3 @@
 pub mod catch_all_service_account;
 pub mod ecr_cross_account_pull_gap;
+pub mod task_secrets_permission_gap;
