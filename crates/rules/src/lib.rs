@@ -15,6 +15,7 @@ static RULES: &[&dyn Rule] = &[
     &ecs::fargate_spot_on_critical_service::FargateSpotOnCriticalService,
     &iam::catch_all_service_account::CatchAllServiceAccount,
     &iam::ecr_cross_account_pull_gap::EcrCrossAccountPullGap,
+    &iam::irsa_trust_mismatch::IrsaTrustMismatch,
     &iam::task_secrets_permission_gap::TaskSecretsPermissionGap,
     &k8s::missing_resource_requests::MissingResourceRequests,
     &lint::unresolved_input::UnresolvedInput,

@@ -1,3 +1,4 @@
 pub mod catch_all_service_account;
 pub mod ecr_cross_account_pull_gap;
+pub mod irsa_trust_mismatch;
 pub mod task_secrets_permission_gap;
