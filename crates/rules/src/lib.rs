@@ -17,6 +17,7 @@ static RULES: &[&dyn Rule] = &[
     &iam::ecr_cross_account_pull_gap::EcrCrossAccountPullGap,
     &iam::irsa_trust_mismatch::IrsaTrustMismatch,
     &iam::task_secrets_permission_gap::TaskSecretsPermissionGap,
+    &iam::log_driver_permission_gap::LogDriverPermissionGap,
     &k8s::missing_resource_requests::MissingResourceRequests,
     &lint::unresolved_input::UnresolvedInput,
     &lint::duplicate_key::DuplicateKey,
