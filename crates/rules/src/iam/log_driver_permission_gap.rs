@@ -248,6 +248,25 @@ fn check_task_def(cx: &mut RuleContext<'_, '_>, ix: &IamIndex<'_, '_>, td: &Task
             };
             let logical = format!("{}/{}/{}", td.logical, c.display_name(), n.actions[0]);
             let Some(node) = node else {
+                // On EC2, the ECS agent sends `awslogs` logs with the container instance role
+                // when there is no execution role; that role is not linked in the inputs.
+                if n.execution && !td.requires_fargate() {
+                    let f = cx
+                        .finding(
+                            td.file,
+                            n.span,
+                            format!(
+                                "cannot verify that container `{}` may write to {}: without an execution role the container instance role writes the logs on EC2, and that role is not linked in the inputs",
+                                c.display_name(),
+                                n.what
+                            ),
+                        )
+                        .with_severity(Severity::Info)
+                        .with_help("set an execution role with `logs:CreateLogStream` and `logs:PutLogEvents`, which Fargate requires anyway")
+                        .with_logical(logical);
+                    cx.emit(f);
+                    continue;
+                }
                 let f = cx
                     .finding(
                         td.file,
