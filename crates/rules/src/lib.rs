@@ -16,6 +16,7 @@ static RULES: &[&dyn Rule] = &[
     &iam::catch_all_service_account::CatchAllServiceAccount,
     &iam::ecr_cross_account_pull_gap::EcrCrossAccountPullGap,
     &iam::irsa_trust_mismatch::IrsaTrustMismatch,
+    &iam::pod_identity_association_gap::PodIdentityAssociationGap,
     &iam::task_secrets_permission_gap::TaskSecretsPermissionGap,
     &iam::log_driver_permission_gap::LogDriverPermissionGap,
     &k8s::missing_resource_requests::MissingResourceRequests,

@@ -3,4 +3,5 @@ pub mod ecr_cross_account_pull_gap;
 pub(crate) mod grants;
 pub mod irsa_trust_mismatch;
 pub mod log_driver_permission_gap;
+pub mod pod_identity_association_gap;
 pub mod task_secrets_permission_gap;
