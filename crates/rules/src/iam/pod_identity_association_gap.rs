@@ -204,28 +204,56 @@ fn orphans(cx: &mut RuleContext<'_, '_>, ix: &IamIndex<'_, '_>) {
     }
 }
 
+/// The `aws_eks_cluster` a resource's `cluster_name` names: a reference, or the literal name.
+fn cluster_of<'m, 'a>(
+    model: &'m lint_engine::model::Model<'a>,
+    r: &lint_engine::model::TfResource<'a>,
+) -> Option<&'m lint_engine::model::TfResource<'a>> {
+    for rr in r.resource_refs_at(&["cluster_name"]) {
+        if let Some(t) = model.resolve_tf(r, &rr.address) {
+            if t.rtype == "aws_eks_cluster" {
+                return Some(t);
+            }
+        }
+    }
+    let name = r.attr("cluster_name").and_then(Node::literal_str)?;
+    model
+        .tf_of_type("aws_eks_cluster")
+        .find(|c| c.attr("name").and_then(Node::literal_str) == Some(name))
+}
+
 /// Clusters with associations but without the Pod Identity agent add-on.
 fn agent(
     cx: &mut RuleContext<'_, '_>,
     ix: &IamIndex<'_, '_>,
     model: &lint_engine::model::Model<'_>,
 ) {
-    let Some(first) = ix.pod_identity.first() else {
-        return;
-    };
-    let has_agent = model
-        .tf_of_type("aws_eks_addon")
-        .any(|a| a.attr("addon_name").and_then(Node::as_str) == Some("eks-pod-identity-agent"));
-    if has_agent {
-        return;
+    let mut clusters: Vec<(
+        &lint_engine::model::TfResource<'_>,
+        &lint_engine::model::TfResource<'_>,
+    )> = Vec::new();
+    for p in &ix.pod_identity {
+        if let Some(c) = cluster_of(model, p.res) {
+            if !clusters.iter().any(|(k, _)| std::ptr::eq(*k, c)) {
+                clusters.push((c, p.res));
+            }
+        }
     }
-    for c in model.tf_of_type("aws_eks_cluster") {
+    for (c, first) in clusters {
+        // An add-on of this cluster (or of its directory) that is the agent, or whose name is
+        // an expression (it may be the agent), settles it.
+        let settled = model.tf_of_type("aws_eks_addon").any(|a| {
+            let mine = cluster_of(model, a).is_some_and(|k| std::ptr::eq(k, c)) || a.dir == c.dir;
+            let name = a.attr("addon_name");
+            mine && (name.and_then(Node::literal_str) == Some("eks-pod-identity-agent")
+                || name.is_some_and(Node::is_unresolved))
+        });
         let auto_mode = c
             .attr("compute_config")
             .into_iter()
             .flat_map(Node::blocks)
             .any(|b| b.get("enabled").and_then(Node::as_bool) == Some(true));
-        if auto_mode {
+        if settled || auto_mode {
             continue;
         }
         let span = c.attr("name").map(|n| n.span).unwrap_or(c.anchor);
@@ -241,9 +269,9 @@ fn agent(
             .with_severity(Severity::Warning)
             .with_help("add an `aws_eks_addon` with `addon_name = \"eks-pod-identity-agent\"`")
             .with_related(Label::new(
-                first.res.file,
-                first.res.anchor,
-                format!("`{}`", first.res.address),
+                first.file,
+                first.anchor,
+                format!("`{}`", first.address),
             ))
             .with_logical(format!("{}/eks-pod-identity-agent", c.address));
         cx.emit(f);
