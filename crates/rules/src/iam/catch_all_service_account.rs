@@ -8,7 +8,10 @@ use lint_engine::declare_rule;
 use lint_engine::doc::Node;
 use lint_engine::model::Workload;
 use lint_engine::source::{FileId, Span};
-use lint_engine::{Finding, Label, Rule, RuleContext, Severity};
+use lint_engine::{Rule, RuleContext};
+
+mod report;
+use report::{is_eks_oidc, report, trusted_service_accounts};
 
 declare_rule! {
     /// ## What it does
@@ -30,7 +33,10 @@ declare_rule! {
     ///   without `aws:RequestTag/kubernetes-namespace` / `kubernetes-service-account` trust
     ///   conditions.
     /// * **(d) catch-all permissions** (warning; error when the role is bound to a `default`
-    ///   ServiceAccount): a role bound to a ServiceAccount (IRSA or Pod Identity) that allows
+    ///   ServiceAccount): a role bound to a ServiceAccount (by an IRSA annotation, a Pod
+    ///   Identity association, or its own IRSA trust whose `StringEquals`/`StringLike` `…:sub`
+    ///   condition names `system:serviceaccount:<ns>:<sa>`, even when that ServiceAccount's
+    ///   manifest is not in the inputs) that allows
     ///   `"Action": "*"`, `<service>:*` or `NotAction` on `"Resource": "*"`, `iam:PassRole` on
     ///   `"*"`, or has `AdministratorAccess`, `PowerUserAccess` or an AWS managed `*FullAccess`
     ///   policy attached.
@@ -217,16 +223,18 @@ enum Signal<'u, 'm, 'a> {
         sas: BTreeSet<String>,
         assocs: Vec<usize>,
     },
-    /// (d) A role bound to ServiceAccounts grants everything (`what` says how).
+    /// (d) Roles bound to ServiceAccounts grant everything (`what` says how): each role with
+    /// its ServiceAccounts and whether one of them is a `default` ServiceAccount.
     CatchAll {
-        role: usize,
-        sas: &'u BTreeSet<String>,
-        default_bound: bool,
+        roles: Vec<BoundRole<'u>>,
         file: FileId,
         span: Span,
         what: CatchAllKind,
     },
 }
+
+/// A role bound to pods: its index, its ServiceAccounts (`ns/sa`), whether one is `default`.
+type BoundRole<'u> = (usize, &'u BTreeSet<String>, bool);
 
 /// How a bound role grants everything.
 enum CatchAllKind {
@@ -316,6 +324,15 @@ impl<'m, 'a> Detect<'_, 'm, 'a> {
             if let (Some(ns), Some(sa)) = (p.namespace, p.service_account_name()) {
                 if !self.allowed(ns) {
                     note_binding(p.role, ns, sa);
+                }
+            }
+        }
+        // A role is bound to pods by its own trust too, even when the ServiceAccount manifest is
+        // not in the inputs: an IRSA `…:sub` condition naming `system:serviceaccount:<ns>:<sa>`.
+        for (ri, role) in ix.roles.iter().enumerate() {
+            for (ns, sa) in trusted_service_accounts(role.trust.as_ref()) {
+                if !self.allowed(&ns) {
+                    note_binding(Some(ri), &ns, &sa);
                 }
             }
         }
@@ -534,251 +551,48 @@ impl<'m, 'a> Detect<'_, 'm, 'a> {
         out
     }
 
-    /// (d) catch-all permissions on bound roles.
+    /// (d) catch-all permissions on bound roles. One policy attached to several bound roles is
+    /// one finding at its statement, naming every role.
     fn catch_all_permissions<'u>(
         &self,
         bound: &'u BTreeMap<usize, (BTreeSet<String>, bool)>,
     ) -> Vec<Signal<'u, 'm, 'a>> {
-        let mut out = Vec::new();
+        type Key = (FileId, Span, bool, String);
+        let mut grouped: BTreeMap<Key, Vec<BoundRole<'u>>> = BTreeMap::new();
         for (&ri, (sas, default_bound)) in bound {
             let role = &self.ix.roles[ri];
-            let mut push = |file: FileId, span: Span, what: CatchAllKind| {
-                out.push(Signal::CatchAll {
-                    role: ri,
-                    sas,
-                    default_bound: *default_bound,
-                    file,
-                    span,
-                    what,
-                })
+            let mut push = |file: FileId, span: Span, managed: bool, what: String| {
+                let e = grouped.entry((file, span, managed, what)).or_default();
+                if !e.iter().any(|(r, _, _)| *r == ri) {
+                    e.push((ri, sas, *default_bound));
+                }
             };
             for a in &role.policies {
                 if let Some(m) = &a.managed {
                     if is_catch_all_managed(m) {
-                        push(a.file, a.span, CatchAllKind::Managed(m.clone()));
+                        push(a.file, a.span, true, m.clone());
                     }
                     continue;
                 }
                 for s in &a.policy.statements {
                     if let Some((span, what)) = s.catch_all_grant() {
-                        push(s.file, span, CatchAllKind::Statement(what));
+                        push(s.file, span, false, what);
                     }
                 }
             }
         }
-        out
-    }
-}
-
-/// The reporting half of the rule: the words and labels of one [`Signal`].
-fn report(cx: &RuleContext<'_, '_>, ix: &IamIndex<'_, '_>, s: &Signal<'_, '_, '_>) -> Finding {
-    match s {
-        Signal::DefaultSaUse { u, identity } => {
-            let (what, label) = identity_label(ix, identity);
-            let msg = match u.value {
-                Some(_) => format!(
-                    "`{}` runs as the `default` ServiceAccount of namespace `{}`, which carries AWS identity {what}",
-                    u.logical, u.ns
-                ),
-                None => format!(
-                    "`{}` has no `serviceAccountName`, so it runs as the `default` ServiceAccount of namespace `{}`, which carries AWS identity {what}",
-                    u.logical, u.ns
-                ),
-            };
-            let mut f = cx
-                .finding(u.file, u.span(), msg)
-                .with_help("create a dedicated ServiceAccount for this workload, bind the role to it, and remove the identity from `default`")
-                .with_note("every pod in the namespace that does not name a ServiceAccount gets this role")
-                .with_logical(format!("{}/serviceAccountName", u.logical));
-            if u.value.is_none() {
-                f = f.with_missing(format!("{}.serviceAccountName", u.w.spec_path));
-            }
-            if let Some(l) = label {
-                f = f.with_related(l);
-            }
-            f
-        }
-        Signal::DefaultSaAssociation { assoc, ns, sa } => {
-            let p = &ix.pod_identity[*assoc];
-            cx.finding(
-                p.res.file,
-                sa.span,
-                format!(
-                    "`{}` binds an AWS role to the `default` ServiceAccount of namespace `{ns}`: every pod there without its own ServiceAccount gets it",
-                    p.res.address
-                ),
-            )
-            .with_help("associate the role with a dedicated ServiceAccount instead of `default`")
-            .with_logical(format!("{}/service_account", p.res.address))
-        }
-        Signal::SharedSa {
-            ns,
-            sa,
-            u,
-            others,
-            apps,
-            identity,
-        } => {
-            let (what, label) = identity_label(ix, identity);
-            let max = cx.config.iam.max_workloads_per_sa;
-            let names: Vec<String> = apps.iter().map(|a| format!("`{a}`")).collect();
-            let mut f = cx
-                .finding(
-                    u.file,
-                    u.span(),
-                    format!(
-                        "ServiceAccount `{ns}/{sa}` with AWS identity {what} is shared by {} workloads ({}), above the limit of {max}",
-                        apps.len(),
-                        names.join(", ")
-                    ),
-                )
-                .with_severity(Severity::Warning)
-                .with_help("give each application its own ServiceAccount and role")
-                .with_note("workloads are grouped by `app.kubernetes.io/name`, then `app`; raise `iam.max-workloads-per-sa` if the sharing is intended")
-                .with_logical(format!("{}/serviceAccountName", u.logical));
-            for o in others {
-                f = f.with_related(Label::new(
-                    o.file,
-                    o.span(),
-                    format!("also used by `{}`", o.logical),
-                ));
-            }
-            if let Some(l) = label {
-                f = f.with_related(l);
-            }
-            f
-        }
-        Signal::TrustWithoutSub {
-            role,
-            stmt,
-            principal,
-        } => {
-            let role = &ix.roles[*role];
-            cx.finding(
-                stmt.file,
-                *principal,
-                format!(
-                    "IRSA trust of `{}` has no `:sub` condition: every ServiceAccount of the cluster can assume it",
-                    role.display()
-                ),
-            )
-            .with_severity(Severity::Warning)
-            .with_help("add `StringEquals` on `<issuer>:sub` = `system:serviceaccount:<namespace>:<name>` and `<issuer>:aud` = `sts.amazonaws.com`")
-            .with_logical(format!("{}/assume_role_policy", role.display()))
-        }
-        Signal::WildcardSub { role, stmt, value } => {
-            let role = &ix.roles[*role];
-            cx.finding(
-                stmt.file,
-                value.span,
-                format!(
-                    "IRSA trust of `{}` matches ServiceAccounts by wildcard `{}`: every matching ServiceAccount can assume the role",
-                    role.display(),
-                    value.text
-                ),
-            )
-            .with_severity(Severity::Warning)
-            .with_help("use `StringEquals` with the exact `system:serviceaccount:<namespace>:<name>`, one role per ServiceAccount")
-            .with_logical(format!("{}/assume_role_policy", role.display()))
-        }
-        Signal::SharedPodIdentityRole {
-            name,
-            file,
-            span,
-            sas,
-            assocs,
-        } => {
-            let list: Vec<String> = sas.iter().map(|s| format!("`{s}`")).collect();
-            let mut f = cx
-                .finding(
-                    *file,
-                    *span,
-                    format!(
-                        "role `{name}` is bound to {} ServiceAccounts by Pod Identity associations ({}) and its trust has no `aws:RequestTag/kubernetes-namespace` or `kubernetes-service-account` condition",
-                        sas.len(),
-                        list.join(", ")
-                    ),
-                )
-                .with_severity(Severity::Warning)
-                .with_help("use one role per association, or add `aws:RequestTag/kubernetes-namespace` and `aws:RequestTag/kubernetes-service-account` conditions to the trust")
-                .with_logical(format!("{name}/pod-identity"));
-            for &i in assocs {
-                let p = &ix.pod_identity[i];
-                let s = p.role_arn.map(|n| n.span).unwrap_or(p.res.anchor);
-                f = f.with_related(Label::new(p.res.file, s, format!("`{}`", p.res.address)));
-            }
-            f
-        }
-        Signal::CatchAll {
-            role,
-            sas,
-            default_bound,
-            file,
-            span,
-            what,
-        } => {
-            let role = &ix.roles[*role];
-            let sa_list: Vec<String> = sas.iter().map(|s| format!("`{s}`")).collect();
-            let sa_text = sa_list.join(", ");
-            let sev = if *default_bound {
-                Severity::Error
-            } else {
-                Severity::Warning
-            };
-            let what = match what {
-                CatchAllKind::Managed(m) => format!("has the AWS managed policy `{m}` attached"),
-                CatchAllKind::Statement(what) => what.clone(),
-            };
-            cx.finding(
-                *file,
-                *span,
-                format!(
-                    "role `{}` bound to ServiceAccount {sa_text} {what}",
-                    role.display()
-                ),
-            )
-            .with_severity(sev)
-            .with_help("grant only the actions and resources the workload uses")
-            .with_related(Label::new(
-                role.res.file,
-                role.res.anchor,
-                format!("role `{}`", role.display()),
-            ))
-            .with_logical(format!("{}/permissions", role.display()))
-        }
-    }
-}
-
-/// An EKS OIDC provider principal: the ARN (`…:oidc-provider/oidc.eks.<region>.amazonaws.com/id/…`)
-/// or a Terraform reference to one (`aws_iam_openid_connect_provider`, `module.eks.oidc_provider_arn`).
-fn is_eks_oidc(text: &str) -> bool {
-    text.contains("oidc.eks.")
-        || (lint_engine::doc::is_unresolved_text(text)
-            && (text.contains("openid_connect_provider") || text.contains("oidc_provider")))
-}
-
-/// "`arn:…`" / "`aws_iam_role.x`" for messages, and a label at the identity's source.
-fn identity_label(ix: &IamIndex<'_, '_>, id: &SaIdentity<'_>) -> (String, Option<Label>) {
-    match id {
-        SaIdentity::Irsa { object, value, .. } => {
-            let o = &ix.model.k8s[*object];
-            let arn = value.as_str().unwrap_or_default();
-            (
-                format!("`{arn}` (IRSA)"),
-                Some(Label::new(o.file, value.span, "IRSA role annotation")),
-            )
-        }
-        SaIdentity::PodIdentity { assoc, role } => {
-            let p = &ix.pod_identity[*assoc];
-            let name = role
-                .map(|r| ix.roles[r].display())
-                .or_else(|| p.role_arn.and_then(Node::as_str).map(str::to_string))
-                .unwrap_or_else(|| p.res.address.clone());
-            let span = p.service_account.map(|n| n.span).unwrap_or(p.res.anchor);
-            (
-                format!("`{name}` (Pod Identity)"),
-                Some(Label::new(p.res.file, span, format!("`{}`", p.res.address))),
-            )
-        }
+        grouped
+            .into_iter()
+            .map(|((file, span, managed, what), roles)| Signal::CatchAll {
+                roles,
+                file,
+                span,
+                what: if managed {
+                    CatchAllKind::Managed(what)
+                } else {
+                    CatchAllKind::Statement(what)
+                },
+            })
+            .collect()
     }
 }

@@ -70,14 +70,23 @@ pub fn wildcard_match(pattern: &str, text: &str, case_insensitive: bool) -> bool
 }
 
 fn match_patterns(p: &Patterns, text: &str, ci: bool) -> Tri {
+    // A request value that is itself an expression may still match a literal pattern.
+    let text_unknown = lint_engine::doc::is_unresolved_text(text);
     let mut maybe = false;
     let mut hit = false;
     for v in &p.values {
         if v.is_unresolved() {
+            // The same Terraform expression on both sides has the same value.
+            if v.text == text {
+                hit = true;
+                break;
+            }
             maybe = true;
         } else if wildcard_match(&v.text, text, ci) {
             hit = true;
             break;
+        } else if text_unknown {
+            maybe = true;
         }
     }
     Tri::of(hit, maybe).negate_if(p.negated)

@@ -344,3 +344,35 @@ fn spans_point_at_values() {
         Some("222233334444")
     );
 }
+
+#[test]
+fn expression_resources() {
+    let p = pol(
+        r#"{"Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"${aws_secretsmanager_secret.db.arn}"}]}"#,
+    );
+    let act = "secretsmanager:GetSecretValue";
+    // The same expression on both sides has the same value.
+    assert_eq!(
+        decide(&p, req(act, "${aws_secretsmanager_secret.db.arn}")),
+        Decision::Allow
+    );
+    // Another expression, or a literal, may or may not be it.
+    assert_eq!(
+        decide(&p, req(act, "${aws_secretsmanager_secret.other.arn}")),
+        Decision::Unknown
+    );
+    let lit = pol(
+        r#"{"Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/*"}]}"#,
+    );
+    // A request for an expression against a literal pattern is unknown, not denied.
+    assert_eq!(
+        decide(&lit, req(act, "${aws_secretsmanager_secret.db.arn}")),
+        Decision::Unknown
+    );
+    // `*` matches whatever the expression is.
+    let any = pol(r#"{"Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"}]}"#);
+    assert_eq!(
+        decide(&any, req("kms:Decrypt", "${aws_kms_key.k.arn}")),
+        Decision::Allow
+    );
+}
