@@ -13,6 +13,8 @@ use lint_engine::{Rule, RuleMeta};
 static RULES: &[&dyn Rule] = &[
     &ecs::missing_stop_timeout::MissingStopTimeout,
     &ecs::fargate_spot_on_critical_service::FargateSpotOnCriticalService,
+    &ecs::stop_timeout_out_of_range::StopTimeoutOutOfRange,
+    &ecs::invalid_fargate_task_size::InvalidFargateTaskSize,
     &iam::catch_all_service_account::CatchAllServiceAccount,
     &iam::ecr_cross_account_pull_gap::EcrCrossAccountPullGap,
     &k8s::missing_resource_requests::MissingResourceRequests,
