@@ -264,8 +264,17 @@ pub fn parse(path: &str, text: &str) -> Result<FileConfig, ConfigError> {
     crate::schema::validate(path, text)?;
     // The schema accepts what the types accept; this catches what it cannot say (a quoted
     // `expires` date, for example).
-    toml::from_str::<FileConfig>(text)
-        .map_err(|e| ConfigError::new(path, text, e.message().trim_end(), e.span()))
+    let config = toml::from_str::<FileConfig>(text)
+        .map_err(|e| ConfigError::new(path, text, e.message().trim_end(), e.span()))?;
+    if let Err(e) = config.engine.secrets.compiled() {
+        return Err(ConfigError::new(
+            path,
+            text,
+            format!("`secrets.name_regex` is not a valid regular expression: {e}"),
+            None,
+        ));
+    }
+    Ok(config)
 }
 
 pub fn load(
@@ -290,4 +299,24 @@ pub fn load(
         path: Some(path),
         config,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_name_regex_must_compile() {
+        let ok = parse("cutover.toml", "[secrets]\nname_regex = \"(?i)SALT\"\n");
+        assert_eq!(
+            ok.map(|c| c.engine.secrets.name_regex).ok().as_deref(),
+            Some("(?i)SALT")
+        );
+        let bad = parse("cutover.toml", "[secrets]\nname_regex = \"(unclosed\"\n");
+        let msg = bad.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            msg.contains("`secrets.name_regex` is not a valid regular expression"),
+            "{msg}"
+        );
+    }
 }

@@ -15,6 +15,7 @@ static RULES: &[&dyn Rule] = &[
     &ecs::fargate_spot_on_critical_service::FargateSpotOnCriticalService,
     &ecs::stop_timeout_out_of_range::StopTimeoutOutOfRange,
     &ecs::invalid_fargate_task_size::InvalidFargateTaskSize,
+    &ecs::plaintext_secret_env::PlaintextSecretEnv,
     &iam::catch_all_service_account::CatchAllServiceAccount,
     &iam::ecr_cross_account_pull_gap::EcrCrossAccountPullGap,
     &k8s::missing_resource_requests::MissingResourceRequests,
