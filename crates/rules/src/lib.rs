@@ -14,6 +14,7 @@ static RULES: &[&dyn Rule] = &[
     &ecs::missing_stop_timeout::MissingStopTimeout,
     &ecs::fargate_spot_on_critical_service::FargateSpotOnCriticalService,
     &ecs::stop_timeout_out_of_range::StopTimeoutOutOfRange,
+    &ecs::spot_target_deregistration_too_long::SpotTargetDeregistrationTooLong,
     &ecs::invalid_fargate_task_size::InvalidFargateTaskSize,
     &ecs::plaintext_secret_env::PlaintextSecretEnv,
     &iam::catch_all_service_account::CatchAllServiceAccount,

@@ -2,6 +2,7 @@ pub mod fargate_spot_on_critical_service;
 pub mod invalid_fargate_task_size;
 pub mod missing_stop_timeout;
 pub mod plaintext_secret_env;
+pub mod spot_target_deregistration_too_long;
 pub mod stop_timeout_out_of_range;
 
 use lint_engine::model::ecs_service::services_of_task_def;
