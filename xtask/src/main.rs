@@ -3,7 +3,9 @@
 //! * `cargo xtask docs [--check]`: `rules-docs/<ID>.md` and `rules-docs/README.md` from the rule
 //!   doc comments (`--check` fails when a page is stale, missing or belongs to no rule).
 //! * `cargo xtask schema [--check]`: `schemas/cutover-toml.json` from the configuration types.
-//! * `cargo xtask all [--check]`: both.
+//! * `cargo xtask instances [--check]`: the instance ENI/IP table
+//!   (`crates/semantic/src/net/instance_data.rs`) from `data/amazon-eks-ami/instance-info.jsonl`.
+//! * `cargo xtask all [--check]`: all three.
 //! * `cargo xtask gen-repo --scale N --out DIR [--seed S]`: a synthetic repository N times the
 //!   size of the real-world corpus (see `gen.rs`).
 //! * `cargo xtask bench [...]`: the benchmark behind BENCHMARKS.md (see `bench.rs`).
@@ -89,8 +91,25 @@ fn sync_schema(check: bool) -> std::io::Result<Drift> {
     Ok(Drift(drift))
 }
 
+fn sync_instances(check: bool) -> std::io::Result<Drift> {
+    use cutover_semantic::net::instance_gen::{render, DATA_PATH, GENERATED_PATH};
+    let data = std::fs::read_to_string(root().join(DATA_PATH))?;
+    let text = render(&data).map_err(|e| {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{DATA_PATH}: {e}"))
+    })?;
+    let path = root().join(GENERATED_PATH);
+    let mut drift = Vec::new();
+    if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+        drift.push(format!("{GENERATED_PATH} (stale)"));
+        if !check {
+            std::fs::write(&path, text)?;
+        }
+    }
+    Ok(Drift(drift))
+}
+
 fn usage() -> ExitCode {
-    eprintln!("usage: cargo xtask <docs|schema|all> [--check] | gen-repo --scale N --out DIR [--seed S] | bench [--quick] | new-rule <ID> <name> <domain>");
+    eprintln!("usage: cargo xtask <docs|schema|instances|all> [--check] | gen-repo --scale N --out DIR [--seed S] | bench [--quick] | new-rule <ID> <name> <domain>");
     ExitCode::from(2)
 }
 
@@ -169,7 +188,8 @@ fn main() -> ExitCode {
     let jobs: Vec<fn(bool) -> std::io::Result<Drift>> = match *task {
         "docs" => vec![sync_docs],
         "schema" => vec![sync_schema],
-        "all" => vec![sync_docs, sync_schema],
+        "instances" => vec![sync_instances],
+        "all" => vec![sync_docs, sync_schema, sync_instances],
         _ => return usage(),
     };
     let mut drift = Vec::new();

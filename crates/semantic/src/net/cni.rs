@@ -84,14 +84,19 @@ impl CniSettings {
         }
     }
 
-    /// Pods a node can run that use VPC addresses.
-    pub fn pod_capacity(&self, it: InstanceLimits) -> u64 {
+    /// Pods a node can run that use VPC addresses; `None` in prefix mode when the ceiling
+    /// depends on a vCPU count the instance table does not have.
+    pub fn pod_capacity(&self, it: InstanceLimits) -> Option<u64> {
         if self.prefix_delegation {
             // The max-pods calculator ceiling: 110 up to 30 vCPU, 250 above.
-            let ceiling = if it.vcpu <= 30 { 110 } else { 250 };
-            (it.enis * it.ipv4_per_eni.saturating_sub(1) * 16).min(ceiling)
+            let raw = it.enis * it.ipv4_per_eni.saturating_sub(1) * 16;
+            if raw <= 110 {
+                return Some(raw);
+            }
+            let ceiling = if it.vcpu? <= 30 { 110 } else { 250 };
+            Some(raw.min(ceiling))
         } else {
-            it.pod_ips()
+            Some(it.pod_ips())
         }
     }
 

@@ -16,6 +16,8 @@ mod cidr;
 mod cni;
 mod demand;
 mod eks_module;
+mod instance_data;
+pub mod instance_gen;
 mod instances;
 mod nodes;
 mod refs;
