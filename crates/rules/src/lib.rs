@@ -25,6 +25,7 @@ static RULES: &[&dyn Rule] = &[
     &lint::unused_suppression::UnusedSuppression,
     &net::subnet_too_small::SubnetTooSmall,
     &net::subnet_ip_capacity_exceeded::SubnetIpCapacityExceeded,
+    &net::prefix_delegation_fragmentation::PrefixDelegationFragmentation,
 ];
 
 pub fn all() -> &'static [&'static dyn Rule] {
