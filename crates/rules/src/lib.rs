@@ -26,6 +26,7 @@ static RULES: &[&dyn Rule] = &[
     &net::subnet_too_small::SubnetTooSmall,
     &net::subnet_ip_capacity_exceeded::SubnetIpCapacityExceeded,
     &net::prefix_delegation_fragmentation::PrefixDelegationFragmentation,
+    &net::no_private_registry_path::NoPrivateRegistryPath,
 ];
 
 pub fn all() -> &'static [&'static dyn Rule] {

@@ -21,6 +21,7 @@ pub mod instance_gen;
 mod instances;
 mod nodes;
 mod refs;
+mod routing;
 mod subnets;
 #[cfg(test)]
 mod tests;
@@ -33,6 +34,7 @@ pub use demand::{
 };
 pub use eks_module::is_eks_module_source;
 pub use instances::{instance_limits, InstanceLimits, DEFAULT_NODE_GROUP_INSTANCE_TYPE};
+pub use routing::{registry_path, DefaultRoute, RegistryPath};
 pub use subnets::{ecs_service_uses_awsvpc, ModuleSlot, Role, Subnet, SubnetUse};
 
 use std::collections::{BTreeSet, HashMap};
