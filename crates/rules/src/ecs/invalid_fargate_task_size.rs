@@ -27,8 +27,8 @@ declare_rule! {
     ///
     /// In every task definition, a container that sets both `memory` and `memoryReservation`
     /// must have `memory` greater than `memoryReservation`. Task definitions that can only run on
-    /// EC2 are not held to the Fargate table, and values that are Terraform expressions are
-    /// skipped.
+    /// EC2 are not held to the Fargate table, and values that are Terraform expressions or
+    /// template placeholders (`"<PLACEHOLDER>"`) are skipped.
     ///
     /// ## Why it matters
     /// ECS refuses to register such a task definition (`ClientException: No Fargate
@@ -89,6 +89,11 @@ fn size<'a>(n: Option<&'a Node>, parse: fn(&str) -> Option<u32>) -> Size<'a> {
         Value::Number(s) | Value::Str(s) => s.as_str(),
         _ => return Size::Unreadable(n),
     };
+    // `<PLACEHOLDER>`: a template filled in by a pipeline, not a value yet.
+    let t = text.trim();
+    if t.starts_with('<') && t.ends_with('>') {
+        return Size::Unknown;
+    }
     match parse(text) {
         Some(v) => Size::Value(v, n),
         None => Size::Unreadable(n),
