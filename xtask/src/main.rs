@@ -5,7 +5,9 @@
 //! * `cargo xtask schema [--check]`: `schemas/cutover-toml.json` from the configuration types.
 //! * `cargo xtask pluto [--check]`: K8S005's deprecated-API table from `data/pluto/versions.yaml`
 //!   (see `pluto.rs`).
-//! * `cargo xtask all [--check]`: docs, schema and the Pluto table.
+//! * `cargo xtask instances [--check]`: the instance ENI/IP table
+//!   (`crates/semantic/src/net/instance_data.rs`) from `data/amazon-eks-ami/instance-info.jsonl`.
+//! * `cargo xtask all [--check]`: docs, schema, the Pluto table and the instance table.
 //! * `cargo xtask gen-repo --scale N --out DIR [--seed S]`: a synthetic repository N times the
 //!   size of the real-world corpus (see `gen.rs`).
 //! * `cargo xtask bench [...]`: the benchmark behind BENCHMARKS.md (see `bench.rs`).
@@ -104,8 +106,25 @@ fn sync_pluto(check: bool) -> std::io::Result<Drift> {
     pluto::sync(&root(), check).map(Drift)
 }
 
+fn sync_instances(check: bool) -> std::io::Result<Drift> {
+    use cutover_semantic::net::instance_gen::{render, DATA_PATH, GENERATED_PATH};
+    let data = std::fs::read_to_string(root().join(DATA_PATH))?;
+    let text = render(&data).map_err(|e| {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{DATA_PATH}: {e}"))
+    })?;
+    let path = root().join(GENERATED_PATH);
+    let mut drift = Vec::new();
+    if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+        drift.push(format!("{GENERATED_PATH} (stale)"));
+        if !check {
+            std::fs::write(&path, text)?;
+        }
+    }
+    Ok(Drift(drift))
+}
+
 fn usage() -> ExitCode {
-    eprintln!("usage: cargo xtask <docs|schema|pluto|all> [--check] | gen-repo --scale N --out DIR [--seed S] | bench [--quick] | new-rule <ID> <name> <domain>");
+    eprintln!("usage: cargo xtask <docs|schema|pluto|instances|all> [--check] | gen-repo --scale N --out DIR [--seed S] | bench [--quick] | new-rule <ID> <name> <domain>");
     ExitCode::from(2)
 }
 
@@ -185,7 +204,8 @@ fn main() -> ExitCode {
         "docs" => vec![sync_docs],
         "schema" => vec![sync_schema],
         "pluto" => vec![sync_pluto],
-        "all" => vec![sync_docs, sync_schema, sync_pluto],
+        "instances" => vec![sync_instances],
+        "all" => vec![sync_docs, sync_schema, sync_pluto, sync_instances],
         _ => return usage(),
     };
     let mut drift = Vec::new();

@@ -308,6 +308,14 @@ pub fn parse_with_warnings(
             )
         })
         .collect();
+    if let Err(e) = cfg.engine.secrets.compiled() {
+        return Err(ConfigError::new(
+            path,
+            text,
+            format!("`secrets.name-regex` is not a valid regular expression: {e}"),
+            None,
+        ));
+    }
     Ok((cfg, warnings))
 }
 
@@ -335,4 +343,24 @@ pub fn load(
         config,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_name_regex_must_compile() {
+        let ok = parse("cutover.toml", "[secrets]\nname_regex = \"(?i)SALT\"\n");
+        assert_eq!(
+            ok.map(|c| c.engine.secrets.name_regex).ok().as_deref(),
+            Some("(?i)SALT")
+        );
+        let bad = parse("cutover.toml", "[secrets]\nname_regex = \"(unclosed\"\n");
+        let msg = bad.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            msg.contains("`secrets.name-regex` is not a valid regular expression"),
+            "{msg}"
+        );
+    }
 }

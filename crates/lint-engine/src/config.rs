@@ -94,6 +94,34 @@ impl NetOptions {
     }
 }
 
+/// `[secrets]`: how ECS006 recognises a variable that holds a secret.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SecretsOptions {
+    /// ECS006: a regular expression matched against environment variable names. Names ending
+    /// in `_ARN`, `_NAME`, `_PATH`, `_FILE` or `_ID` hold references and are never reported.
+    pub name_regex: String,
+}
+
+/// The default secret-name pattern.
+pub const DEFAULT_SECRET_NAME_REGEX: &str =
+    r"(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)";
+
+impl Default for SecretsOptions {
+    fn default() -> Self {
+        SecretsOptions {
+            name_regex: DEFAULT_SECRET_NAME_REGEX.to_string(),
+        }
+    }
+}
+
+impl SecretsOptions {
+    /// The compiled `name-regex`; the configuration loader rejects one that does not compile.
+    pub fn compiled(&self) -> Result<regex::Regex, regex::Error> {
+        regex::Regex::new(&self.name_regex)
+    }
+}
+
 /// `[iam]`: options of the IAM rules.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
@@ -155,6 +183,8 @@ pub struct Config {
     pub accounts: AccountsOptions,
     /// How Terraform configuration is evaluated.
     pub terraform: TerraformOptions,
+    /// How secret-holding variable names are recognised.
+    pub secrets: SecretsOptions,
 }
 
 /// `[terraform]`: how Terraform configuration is evaluated (`var-files = ["envs/prod.tfvars"]`

@@ -13,6 +13,10 @@ use lint_engine::{Rule, RuleMeta};
 static RULES: &[&dyn Rule] = &[
     &ecs::missing_stop_timeout::MissingStopTimeout,
     &ecs::fargate_spot_on_critical_service::FargateSpotOnCriticalService,
+    &ecs::stop_timeout_out_of_range::StopTimeoutOutOfRange,
+    &ecs::spot_target_deregistration_too_long::SpotTargetDeregistrationTooLong,
+    &ecs::invalid_fargate_task_size::InvalidFargateTaskSize,
+    &ecs::plaintext_secret_env::PlaintextSecretEnv,
     &iam::catch_all_service_account::CatchAllServiceAccount,
     &iam::ecr_cross_account_pull_gap::EcrCrossAccountPullGap,
     &iam::irsa_trust_mismatch::IrsaTrustMismatch,
@@ -27,6 +31,8 @@ static RULES: &[&dyn Rule] = &[
     &lint::unused_suppression::UnusedSuppression,
     &net::subnet_too_small::SubnetTooSmall,
     &net::subnet_ip_capacity_exceeded::SubnetIpCapacityExceeded,
+    &net::prefix_delegation_fragmentation::PrefixDelegationFragmentation,
+    &net::no_private_registry_path::NoPrivateRegistryPath,
 ];
 
 pub fn all() -> &'static [&'static dyn Rule] {

@@ -6,11 +6,13 @@
 //!   `cx.shared::<IamIndex>()`);
 //! - [`net`]: CIDR arithmetic, the EC2 instance/ENI table, VPC CNI settings, the subnet
 //!   inventory and per-subnet IP demand (a shared fact: `cx.shared::<Network>()`);
+//! - [`ecs`]: the valid Fargate task sizes and the parsing of task `cpu`/`memory` values;
 //! - [`criticality`]: which ECS services and Kubernetes workloads are critical or production.
 //!
 //! This crate computes facts and numbers; the words a user reads (finding messages, help texts)
 //! belong to the rules. It never depends on the rules, the command line or a renderer.
 
 pub mod criticality;
+pub mod ecs;
 pub mod iam;
 pub mod net;

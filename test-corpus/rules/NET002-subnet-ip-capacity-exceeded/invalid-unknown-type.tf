@@ -7,7 +7,7 @@ resource "aws_eks_node_group" "gpu" {
   cluster_name = "ml"
   node_role_arn = "arn:aws:iam::111122223333:role/node"
   subnet_ids = [aws_subnet.gpu_a.id]
-  instance_types = ["g5.2xlarge"]
+  instance_types = ["zz9.mega"]
   scaling_config {
     desired_size = 1
     max_size = 4

@@ -1,3 +1,5 @@
+pub mod no_private_registry_path;
+pub mod prefix_delegation_fragmentation;
 pub mod subnet_ip_capacity_exceeded;
 pub mod subnet_too_small;
 

@@ -321,6 +321,9 @@ fn unknown(r: &UnknownReason) -> String {
         UnknownReason::UnknownInstanceType { instance_type } => {
             format!("unknown instance type `{instance_type}`: cannot compute IP demand")
         }
+        UnknownReason::InstanceVcpuUnknown { instance_type } => {
+            format!("the vCPU count of instance type `{instance_type}` is not in cutover's table: cannot compute IP demand")
+        }
         UnknownReason::NodePoolNoCpuLimit { node_pool } => {
             format!("`{node_pool}` has no `limits.cpu`: cannot compute its IP demand")
         }

@@ -7,6 +7,9 @@ use lint_engine::source::{FileId, Span};
 
 use super::*;
 
+/// The VPC CNI variable that turns on prefix delegation.
+pub const PREFIX_DELEGATION: &str = "ENABLE_PREFIX_DELEGATION";
+
 /// Where a setting came from.
 #[derive(Debug, Clone)]
 pub struct SettingSource {
@@ -26,6 +29,9 @@ pub struct CniSettings {
     pub warm_prefix_target: Option<u64>,
     pub custom_networking: bool,
     pub source: Option<SettingSource>,
+    /// Where prefix delegation is turned on: the add-on's `configuration_values`, or the
+    /// `ENABLE_PREFIX_DELEGATION` item of the `aws-node` env.
+    pub prefix_delegation_at: Option<SettingSource>,
     /// A `vpc-cni` add-on whose `configuration_values` cannot be read statically
     /// (`${jsonencode(…)}`, a variable): the defaults above may be wrong.
     pub unresolved: Option<SettingSource>,
@@ -37,7 +43,7 @@ impl CniSettings {
         let num = v.parse::<u64>().ok();
         let on = v.eq_ignore_ascii_case("true");
         match key {
-            "ENABLE_PREFIX_DELEGATION" => self.prefix_delegation = on,
+            PREFIX_DELEGATION => self.prefix_delegation = on,
             "WARM_ENI_TARGET" => self.warm_eni_target = num,
             "WARM_IP_TARGET" => self.warm_ip_target = num.filter(|n| *n > 0),
             "MINIMUM_IP_TARGET" => self.minimum_ip_target = num.filter(|n| *n > 0),
@@ -84,14 +90,19 @@ impl CniSettings {
         }
     }
 
-    /// Pods a node can run that use VPC addresses.
-    pub fn pod_capacity(&self, it: InstanceLimits) -> u64 {
+    /// Pods a node can run that use VPC addresses; `None` in prefix mode when the ceiling
+    /// depends on a vCPU count the instance table does not have.
+    pub fn pod_capacity(&self, it: InstanceLimits) -> Option<u64> {
         if self.prefix_delegation {
             // The max-pods calculator ceiling: 110 up to 30 vCPU, 250 above.
-            let ceiling = if it.vcpu <= 30 { 110 } else { 250 };
-            (it.enis * it.ipv4_per_eni.saturating_sub(1) * 16).min(ceiling)
+            let raw = it.enis * it.ipv4_per_eni.saturating_sub(1) * 16;
+            if raw <= 110 {
+                return Some(raw);
+            }
+            let ceiling = if it.vcpu? <= 30 { 110 } else { 250 };
+            Some(raw.min(ceiling))
         } else {
-            it.pod_ips()
+            Some(it.pod_ips())
         }
     }
 
@@ -125,6 +136,13 @@ impl CniSettings {
                 if let Some(v) = m.value.scalar_text() {
                     s.apply(&m.key, &v);
                     seen.push(m.key.clone());
+                    if m.key == PREFIX_DELEGATION {
+                        s.prefix_delegation_at = s.prefix_delegation.then(|| SettingSource {
+                            file: r.file,
+                            span: cv.span,
+                            what: format!("`{}`", r.address),
+                        });
+                    }
                 }
             }
             s.source = Some(SettingSource {
@@ -155,6 +173,13 @@ impl CniSettings {
                     };
                     if !seen.iter().any(|x| x == k) {
                         s.apply(k, &v);
+                        if k == PREFIX_DELEGATION {
+                            s.prefix_delegation_at = s.prefix_delegation.then(|| SettingSource {
+                                file: o.file,
+                                span: e.span,
+                                what: format!("`{}`", o.logical()),
+                            });
+                        }
                     }
                 }
                 if s.source.is_none() {

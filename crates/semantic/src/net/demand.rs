@@ -161,6 +161,9 @@ pub enum UnknownReason {
     NodeGroupLaunchTemplate { node_group: String },
     /// An instance type the ENI table does not know.
     UnknownInstanceType { instance_type: String },
+    /// An instance type whose vCPU count the table does not have, where the demand depends on it
+    /// (Karpenter node counts, the prefix-delegation max-pods ceiling).
+    InstanceVcpuUnknown { instance_type: String },
     /// A node pool without `limits.cpu`.
     NodePoolNoCpuLimit { node_pool: String },
     /// A node pool whose `limits.cpu` is not a number.

@@ -17,9 +17,12 @@ mod cni;
 mod demand;
 mod eks_groups;
 mod eks_module;
+mod instance_data;
+pub mod instance_gen;
 mod instances;
 mod nodes;
 mod refs;
+mod routing;
 mod subnets;
 #[cfg(test)]
 mod tests;
@@ -32,6 +35,7 @@ pub use demand::{
 };
 pub use eks_module::is_eks_module_source;
 pub use instances::{instance_limits, InstanceLimits, DEFAULT_NODE_GROUP_INSTANCE_TYPE};
+pub use routing::{registry_path, DefaultRoute, RegistryPath};
 pub use subnets::{ecs_service_uses_awsvpc, ModuleSlot, Role, Subnet, SubnetUse, UnresolvedSubnet};
 
 use std::collections::{BTreeSet, HashMap, HashSet};

@@ -146,6 +146,20 @@ impl<'a> Network<'a> {
         let Some((tname, limits)) = best else {
             return Ok(None);
         };
+        let vcpu_unknown = || {
+            let span = types
+                .iter()
+                .find(|(t, _)| *t == tname)
+                .and_then(|(_, n)| *n)
+                .unwrap_or(g.anchor);
+            vec![DemandUnknown::new(
+                g.file,
+                span,
+                UnknownReason::InstanceVcpuUnknown {
+                    instance_type: tname.clone(),
+                },
+            )]
+        };
         let nodes = g.max.div_ceil(n_subnets.max(1));
         let per_instance = nodes;
         let ipv6 = g.ipv6;
@@ -154,7 +168,7 @@ impl<'a> Network<'a> {
         } else if self.cni.custom_networking {
             (1, NodeIps::CustomNetworking)
         } else {
-            let cap = self.cni.pod_capacity(limits);
+            let cap = self.cni.pod_capacity(limits).ok_or_else(vcpu_unknown)?;
             let pods = match pods_hint {
                 Some(p) if total_nodes > 0 => p.div_ceil(total_nodes).min(cap),
                 _ => cap,
@@ -202,12 +216,21 @@ impl<'a> Network<'a> {
         }
         // Custom networking: the pods' ENIs (every ENI but the primary) are in the ENIConfig
         // subnet of the node's availability zone.
+        let custom_pod_cap = if self.cni.custom_networking && !ipv6 {
+            let pod_limits = InstanceLimits {
+                enis: limits.enis.saturating_sub(1).max(1),
+                ..limits
+            };
+            Some(self.cni.pod_capacity(pod_limits).ok_or_else(vcpu_unknown)?)
+        } else {
+            None
+        };
         let pod_part = (self.cni.custom_networking && !ipv6).then(|| {
             let pod_limits = InstanceLimits {
                 enis: limits.enis.saturating_sub(1).max(1),
                 ..limits
             };
-            let cap = self.cni.pod_capacity(pod_limits);
+            let cap = custom_pod_cap.unwrap_or_default();
             let pods = match pods_hint {
                 Some(p) if total_nodes > 0 => p.div_ceil(total_nodes).min(cap),
                 _ => cap,
@@ -343,16 +366,32 @@ impl<'a> Network<'a> {
                     },
                 ));
             };
-            if smallest.is_none_or(|(_, s)| l.vcpu < s.vcpu) {
+            let Some(vcpu) = l.vcpu else {
+                return Err(unknown(
+                    *span,
+                    UnknownReason::InstanceVcpuUnknown {
+                        instance_type: t.to_string(),
+                    },
+                ));
+            };
+            if smallest.is_none_or(|(_, s)| s.vcpu.is_none_or(|sv| vcpu < sv)) {
                 smallest = Some((t, l));
             }
         }
         let Some((tname, limits)) = smallest else {
             return Ok(None);
         };
-        let nodes_total = (cpu / f64::from(limits.vcpu.max(1))).floor() as u64;
+        let vcpu = limits.vcpu.unwrap_or(1).max(1);
+        let nodes_total = (cpu / f64::from(vcpu)).floor() as u64;
         let nodes = nodes_total.div_ceil(subs.len() as u64);
-        let cap = self.cni.pod_capacity(limits);
+        let Some(cap) = self.cni.pod_capacity(limits) else {
+            return Err(unknown(
+                np.anchor(),
+                UnknownReason::InstanceVcpuUnknown {
+                    instance_type: tname.to_string(),
+                },
+            ));
+        };
         let pods = match pods_hint {
             Some(p) if total_nodes.saturating_add(nodes_total) > 0 => {
                 p.div_ceil(total_nodes.saturating_add(nodes_total)).min(cap)

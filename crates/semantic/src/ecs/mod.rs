@@ -1,0 +1,3 @@
+//! ECS facts: the Fargate task sizes.
+
+pub mod fargate;
