@@ -264,11 +264,11 @@ impl InvalidFargateTaskSize {
                     let name = c.display_name();
                     let f = cx
                         .finding(
-                            td.file,
+                            c.file,
                             hn.span,
                             format!("container `{name}` has `memory` {hard} MiB, not above its `memoryReservation` {soft} MiB"),
                         )
-                        .with_related(Label::new(td.file, sn.span, "`memoryReservation`"))
+                        .with_related(Label::new(c.file, sn.span, "`memoryReservation`"))
                         .with_help("make `memory` (the hard limit) greater than `memoryReservation`, or drop one of them")
                         .with_logical(format!("{}/containerDefinitions[{name}]/memory", td.logical));
                     cx.emit(f);
@@ -310,7 +310,7 @@ impl InvalidFargateTaskSize {
                     let name = c.display_name();
                     let f = cx
                         .finding(
-                            td.file,
+                            c.file,
                             n.span,
                             format!("the containers reserve {sum} {unit} up to `{name}`, more than the task `{what}` {task}"),
                         )

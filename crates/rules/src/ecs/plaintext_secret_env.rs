@@ -162,7 +162,8 @@ impl PlaintextSecretEnv {
         }
     }
 
-    /// The `environment` lists and `environment_variables` maps anywhere in a module call.
+    /// The `environment` lists and `environment_variables` maps anywhere in a module call but
+    /// in its `container_definitions`.
     fn module_inputs(
         &self,
         cx: &mut RuleContext<'_, '_>,
@@ -188,6 +189,9 @@ impl PlaintextSecretEnv {
                                 }
                             }
                         }
+                        // Container definitions of the module are task definitions of the
+                        // model, checked by `check_task_def`.
+                        "container_definitions" => {}
                         _ => self.module_inputs(cx, re, at, &m.value, depth + 1),
                     }
                 }
@@ -219,7 +223,7 @@ impl Rule for PlaintextSecretEnv {
             let owner = format!("container `{}`", c.display_name());
             let logical = format!("{}/containerDefinitions[{}]", td.logical, c.display_name());
             let at = Place {
-                file: td.file,
+                file: c.file,
                 owner: &owner,
                 logical: &logical,
                 kubernetes: false,
@@ -237,7 +241,7 @@ impl Rule for PlaintextSecretEnv {
         for c in w.containers.iter().chain(&w.init_containers) {
             let Some(env) = c.get("env") else { continue };
             let owner = format!("container `{}`", c.display_name());
-            let logical = format!("{obj_logical}/{}", c.path());
+            let logical = format!("{obj_logical}/{}", c.logical_key());
             let at = Place {
                 file,
                 owner: &owner,

@@ -75,7 +75,7 @@ impl Rule for StopTimeoutOutOfRange {
             let name = c.display_name();
             let f = cx
                 .finding(
-                    td.file,
+                    c.file,
                     v.span,
                     format!(
                         "container `{name}` has `stopTimeout` {secs} s, above the {SPOT_NOTICE_SECONDS} s Fargate maximum"

@@ -253,7 +253,7 @@ fn check_task_def(cx: &mut RuleContext<'_, '_>, ix: &IamIndex<'_, '_>, td: &Task
                 if n.execution && !td.requires_fargate() {
                     let f = cx
                         .finding(
-                            td.file,
+                            c.file,
                             n.span,
                             format!(
                                 "cannot verify that container `{}` may write to {}: without an execution role the container instance role writes the logs on EC2, and that role is not linked in the inputs",
@@ -269,7 +269,7 @@ fn check_task_def(cx: &mut RuleContext<'_, '_>, ix: &IamIndex<'_, '_>, td: &Task
                 }
                 let f = cx
                     .finding(
-                        td.file,
+                        c.file,
                         n.span,
                         format!(
                             "container `{}` writes to {} but the task definition has no {kind}: the permission `{}` cannot be granted",
@@ -291,7 +291,7 @@ fn check_task_def(cx: &mut RuleContext<'_, '_>, ix: &IamIndex<'_, '_>, td: &Task
             let Some(ri) = role else {
                 let f = cx
                     .finding(
-                        td.file,
+                        c.file,
                         n.span,
                         format!("cannot verify that {kind} {who} may write to {}: the role is not in the inputs", n.what),
                     )
@@ -315,7 +315,7 @@ fn check_task_def(cx: &mut RuleContext<'_, '_>, ix: &IamIndex<'_, '_>, td: &Task
                 Outcome::Ok => continue,
                 Outcome::Missing { action, resource } => cx
                     .finding(
-                        td.file,
+                        c.file,
                         n.span,
                         format!(
                             "{kind} {who} does not allow `{action}` on `{resource}`, so container `{}` cannot write to {}",
@@ -329,7 +329,7 @@ fn check_task_def(cx: &mut RuleContext<'_, '_>, ix: &IamIndex<'_, '_>, td: &Task
                     )),
                 Outcome::Unverified(why) => cx
                     .finding(
-                        td.file,
+                        c.file,
                         n.span,
                         format!("cannot verify that {kind} {who} may write to {}: {why}", n.what),
                     )

@@ -102,6 +102,8 @@ fn check_task_def(cx: &mut RuleContext<'_, '_>, ix: &IamIndex<'_, '_>, td: &Task
         .map(|(a, _)| a);
     let mut refs: Vec<SecretRef<'_>> = Vec::new();
     let mut unresolved = Vec::new();
+    // The containers' file: the task definition's, or the one `file()`/`templatefile()` read.
+    let cfile = td.containers().first().map_or(td.file, |c| c.file);
     for c in td.containers() {
         let (found, unknown) = container_refs(ix, tf, c.node, account.as_deref(), None);
         refs.extend(found);
@@ -111,7 +113,7 @@ fn check_task_def(cx: &mut RuleContext<'_, '_>, ix: &IamIndex<'_, '_>, td: &Task
         let text = n.as_str().unwrap_or_default();
         let f = cx
             .finding(
-                td.file,
+                cfile,
                 n.span,
                 format!(
                     "cannot verify that the execution role may read `{text}`: the value is an expression that does not resolve to a secret or parameter of the inputs"
@@ -129,7 +131,7 @@ fn check_task_def(cx: &mut RuleContext<'_, '_>, ix: &IamIndex<'_, '_>, td: &Task
         let first = &refs[0];
         let f = cx
             .finding(
-                td.file,
+                cfile,
                 first.node.span,
                 format!(
                     "`{}` reads {} secret(s) but has no execution role: ECS cannot fetch them and the task does not start",
@@ -150,7 +152,7 @@ fn check_task_def(cx: &mut RuleContext<'_, '_>, ix: &IamIndex<'_, '_>, td: &Task
         if let Some(other) = &r.other_region {
             let f = cx
                 .finding(
-                    td.file,
+                    cfile,
                     r.node.span,
                     format!(
                         "{what} names SSM parameter `{}` by name, but the parameter is in region `{other}`: a name only finds parameters in the task's region",
@@ -165,7 +167,7 @@ fn check_task_def(cx: &mut RuleContext<'_, '_>, ix: &IamIndex<'_, '_>, td: &Task
         let Some(ri) = role else {
             let f = cx
                 .finding(
-                    td.file,
+                    cfile,
                     r.node.span,
                     format!(
                         "cannot verify that execution role {role_name} may read {what}: the role is not in the inputs"
@@ -198,7 +200,7 @@ fn check_task_def(cx: &mut RuleContext<'_, '_>, ix: &IamIndex<'_, '_>, td: &Task
                 );
                 let f = cx
                     .finding(
-                        td.file,
+                        cfile,
                         r.node.span,
                         format!(
                             "execution role {role_name} does not allow `{action}` on `{resource}`, so ECS cannot fetch {what} and the task does not start"
@@ -217,7 +219,7 @@ fn check_task_def(cx: &mut RuleContext<'_, '_>, ix: &IamIndex<'_, '_>, td: &Task
             Outcome::Unverified(why) => {
                 let f = cx
                     .finding(
-                        td.file,
+                        cfile,
                         r.node.span,
                         format!(
                             "cannot verify that execution role {role_name} may read {what}: {why}"

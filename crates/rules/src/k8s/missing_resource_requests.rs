@@ -155,7 +155,7 @@ impl Rule for MissingResourceRequests {
                     )
                     .with_severity(Severity::Error)
                     .with_help("write `resources` as a mapping: `resources: {requests: {cpu: 250m, memory: 256Mi}, limits: {memory: 256Mi}}`")
-                    .with_logical(format!("{}/{}/{}", obj.logical(), c.path(), m.key));
+                    .with_logical(format!("{}/{}/{}", obj.logical(), c.logical_key(), m.key));
                 cx.emit(f);
                 continue;
             }
