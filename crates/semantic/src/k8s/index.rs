@@ -134,7 +134,7 @@ impl K8sIndex {
                 .path(&["spec", "selector"])
                 .and_then(Selector::from_label_selector)
             else {
-                ix.pdb_targets.insert(pi, Vec::new());
+                // An unreadable selector (unknown operator): no join, and no claim either way.
                 continue;
             };
             let mut hit = Vec::new();
