@@ -66,7 +66,7 @@ declare_rule! {
     /// Sleep in a preStop hook until the target is deregistered, and give the pod time to drain
     /// after it. The `sleep` action (stable in Kubernetes 1.34, on by default from 1.30) needs
     /// no `sleep` binary in the image, unlike an `exec` hook in a distroless image:
-    /// ```yaml
+    /// ```text
     /// terminationGracePeriodSeconds: 45
     /// containers:
     ///   - name: web
@@ -229,7 +229,7 @@ impl Rule for MissingGracefulShutdown {
                 " (the default)"
             };
             let f = cx
-                .finding(obj.file, grace_node.map_or(w.spec_key, |n| n.span), format!("{} `{}` has a termination grace period of {grace} s{written}, less than its {longest} s preStop sleep plus the {drain} s drain budget: an IP target of {via} is killed before it drains", obj.kind, obj.name.unwrap_or("?")))
+                .finding(obj.file, grace_node.map_or(w.spec_key, |n| n.span), format!("termination grace period of {} `{}` is {grace} s{written}, less than its {longest} s preStop sleep plus the {drain} s drain budget: an IP target of {via} is killed before it drains", obj.kind, obj.name.unwrap_or("?")))
                 .with_help(format!("set `terminationGracePeriodSeconds: {need}` or more"))
                 .with_related(related())
                 .with_logical(format!("{}/terminationGracePeriodSeconds", obj.logical()));

@@ -49,7 +49,7 @@ declare_rule! {
     /// ## How to fix
     /// Add an `httpGet` readiness probe on the path the ECS container `healthCheck` or the ALB
     /// target group health check used:
-    /// ```yaml
+    /// ```text
     /// readinessProbe:
     ///   httpGet: {path: /healthz, port: 80}
     ///   periodSeconds: 5

@@ -51,6 +51,17 @@ declare_rule! {
     /// spec:
     ///   maxUnavailable: 1
     ///   selector: {matchLabels: {app: web}}
+    /// ---
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata: {name: web}
+    /// spec:
+    ///   replicas: 3
+    ///   selector: {matchLabels: {app: web}}
+    ///   template:
+    ///     metadata: {labels: {app: web}}
+    ///     spec:
+    ///       containers: [{name: web, image: nginx:1.27}]
     /// ```
     /// A deliberate singleton can keep its budget with a suppression annotation on the PDB.
     ///
