@@ -58,7 +58,7 @@ fn without_repositories_the_input_root_is_one_scope() {
         vec![
             "app/web.yaml:10:11-10:20 K8S001 error container `web` has no CPU or memory request",
             "app/web.yaml:10:11-10:20 K8S002 warning container `web` is an IP target of Ingress `web` but has no preStop sleep: it gets SIGTERM while the load balancer still sends it requests",
-            "platform/ingress.yaml:5:56-5:58 K8S008 info Ingress `web` targets pod IPs in namespace `default`, whose Namespace manifest is not in the inputs: check that it has the `elbv2.k8s.aws/pod-readiness-gate-inject: enabled` label",
+            "platform/ingress.yaml:5:56-5:58 K8S008 info load balancer Ingress `web` targets pod IPs in namespace `default`, whose Namespace manifest is not in the inputs: check that it has the `elbv2.k8s.aws/pod-readiness-gate-inject: enabled` label",
         ]
     );
 }

@@ -17,6 +17,7 @@ static RULES: &[&dyn Rule] = &[
     &iam::ecr_cross_account_pull_gap::EcrCrossAccountPullGap,
     &k8s::missing_resource_requests::MissingResourceRequests,
     &k8s::missing_graceful_shutdown::MissingGracefulShutdown,
+    &k8s::spot_workload_without_pdb::SpotWorkloadWithoutPdb,
     &k8s::pdb_blocks_eviction::PdbBlocksEviction,
     &k8s::missing_readiness_probe::MissingReadinessProbe,
     &k8s::alb_ip_target_without_readiness_gate::AlbIpTargetWithoutReadinessGate,

@@ -147,7 +147,7 @@ impl Rule for AlbIpTargetWithoutReadinessGate {
                 }
                 None => {
                     let f = cx
-                        .finding(lb.file, first.mode_span.unwrap_or(lb.anchor()), format!("{via} targets pod IPs in namespace `{ns}`, whose Namespace manifest is not in the inputs: check that it has the `{GATE_LABEL}: enabled` label"))
+                        .finding(lb.file, first.mode_span.unwrap_or(lb.anchor()), format!("load balancer {via} targets pod IPs in namespace `{ns}`, whose Namespace manifest is not in the inputs: check that it has the `{GATE_LABEL}: enabled` label"))
                         .with_severity(Severity::Info)
                         .with_help(format!("label the namespace `{GATE_LABEL}: enabled`, or lint its manifest together with the workloads"))
                         .with_logical(format!("{}/readiness-gate", lb.logical()));

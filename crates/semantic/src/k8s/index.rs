@@ -18,6 +18,7 @@ use super::selector::{label_pairs, Selector};
 pub struct K8sIndex {
     namespace: Vec<String>,
     scope: Vec<usize>,
+    file_scope: HashMap<lint_engine::source::FileId, usize>,
     workload_of_object: HashMap<usize, usize>,
     services_of: Vec<Vec<usize>>,
     lb_of_service: BTreeMap<usize, Vec<LbRef>>,
@@ -63,6 +64,12 @@ impl K8sIndex {
                 *scope_ids.entry(root).or_insert(n)
             });
             ix.scope.push(s);
+        }
+        for f in model.db.iter() {
+            let root = scopes.root_of(&f.path);
+            let n = scope_ids.len();
+            let s = *scope_ids.entry(root).or_insert(n);
+            ix.file_scope.insert(f.id, s);
         }
         let n = model.workloads.len();
         ix.services_of = vec![Vec::new(); n];
@@ -202,6 +209,11 @@ impl K8sIndex {
     /// Objects `a` and `b` are in the same repository.
     pub fn same_repo(&self, a: usize, b: usize) -> bool {
         self.scope.get(a).is_some() && self.scope.get(a) == self.scope.get(b)
+    }
+
+    /// Object `obj` and file `file` (a Terraform file, say) are in the same repository.
+    pub fn same_repo_file(&self, obj: usize, file: lint_engine::source::FileId) -> bool {
+        self.scope.get(obj).is_some() && self.scope.get(obj) == self.file_scope.get(&file)
     }
 
     /// Objects `a` and `b` may refer to each other: same repository and same namespace.
