@@ -27,7 +27,7 @@ impl Default for EcsOptions {
 }
 
 /// Kubernetes rule options (`[k8s]`).
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct K8sOptions {
     /// K8S001: also report containers without `limits.memory` (info).
@@ -39,6 +39,27 @@ pub struct K8sOptions {
     #[serde(deserialize_with = "k8s_version")]
     #[schemars(regex(pattern = r"^v?[0-9]+\.[0-9]+(\.[0-9]+)?$"))]
     pub target_version: Option<String>,
+    /// Namespace of a manifest that names none (what `kubectl apply -n` would use). Default:
+    /// `default`. Cross-file joins (Service, Ingress, PDB, HPA) compare effective namespaces.
+    pub default_namespace: Option<String>,
+    /// K8S002: shortest preStop sleep, in seconds, for an IP-mode load-balancer target.
+    pub min_prestop_seconds: i64,
+    /// K8S002: seconds a load balancer needs to drain a target after deregistration, added to
+    /// the preStop sleep to give the least grace period.
+    pub default_drain_seconds: i64,
+}
+
+impl Default for K8sOptions {
+    fn default() -> Self {
+        K8sOptions {
+            require_memory_limit: false,
+            assume_limitrange_namespaces: Vec::new(),
+            target_version: None,
+            default_namespace: None,
+            min_prestop_seconds: 15,
+            default_drain_seconds: 15,
+        }
+    }
 }
 
 /// `MAJOR.MINOR[.PATCH]`, optionally with a leading `v`.

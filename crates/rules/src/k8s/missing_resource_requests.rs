@@ -1,4 +1,5 @@
 use cutover_semantic::criticality::workload_criticality;
+use cutover_semantic::k8s::K8sIndex;
 use lint_engine::declare_rule;
 use lint_engine::doc::{Member, Node};
 use lint_engine::model::{K8sContainer, K8sObject, Model, Workload};
@@ -27,6 +28,11 @@ declare_rule! {
     ///   without metrics defaults to 80 % CPU utilization and counts too;
     /// - a Karpenter `NodePool` (`karpenter.sh/*`) is in the inputs: Karpenter sizes nodes from
     ///   requests.
+    ///
+    /// These context objects (HPA, NodePool, LimitRange) count only within the workload's git
+    /// repository (the nearest ancestor directory with `.git`; files outside any repository
+    /// form one group): when the inputs span several checkouts, a NodePool of the platform
+    /// repository does not escalate the workloads of an application repository.
     ///
     /// **Info** instead when admission fills the request in: the namespace has a `LimitRange`
     /// whose `type: Container` item sets `defaultRequest` (or `default`, which also defaults the
@@ -134,7 +140,8 @@ impl Rule for MissingResourceRequests {
         let Some(obj) = cx.model.k8s.get(w.object) else {
             return;
         };
-        let ctx = Context::of(cx.model, cx.config, w, obj);
+        let ix = cx.shared::<K8sIndex>();
+        let ctx = Context::of(cx.model, cx.config, ix, w, obj);
         let addon = is_cluster_addon(w, obj);
         let best_effort = !w
             .containers
@@ -274,14 +281,23 @@ impl<'m, 'a> Context<'m, 'a> {
     fn of(
         model: &'m Model<'a>,
         cfg: &lint_engine::Config,
+        ix: &K8sIndex,
         w: &Workload<'a>,
         obj: &'m K8sObject<'a>,
     ) -> Self {
         let ns = obj.namespace_or_default();
+        // Context objects count only within the workload's repository.
+        let here = |o: &K8sObject<'a>| {
+            model
+                .k8s
+                .iter()
+                .position(|x| std::ptr::eq(x, o))
+                .is_some_and(|i| ix.same_repo(i, w.object))
+        };
         let crit = workload_criticality(model, cfg, w);
         let hpas = model
             .k8s_of_kind("HorizontalPodAutoscaler")
-            .filter(|h| h.namespace_or_default() == ns)
+            .filter(|h| h.namespace_or_default() == ns && here(h))
             .filter(|h| {
                 let r = h.node.path(&["spec", "scaleTargetRef"]);
                 r.and_then(|r| r.get("kind")).and_then(Node::as_str) == Some(obj.kind)
@@ -296,11 +312,11 @@ impl<'m, 'a> Context<'m, 'a> {
             .collect();
         let nodepool = model
             .k8s_of_kind("NodePool")
-            .find(|n| n.api_version.starts_with("karpenter.sh/"));
+            .find(|n| n.api_version.starts_with("karpenter.sh/") && here(n));
         let mut limit_range = None;
         for lr in model
             .k8s_of_kind("LimitRange")
-            .filter(|l| l.namespace_or_default() == ns)
+            .filter(|l| l.namespace_or_default() == ns && here(l))
         {
             let mut res = Vec::new();
             for item in lr

@@ -1,0 +1,15 @@
+//! Kubernetes matching, done once and shared by the K8S rules: label selectors, repository
+//! scopes, load-balancer backends and the join index (a shared fact:
+//! `cx.shared::<K8sIndex>()`).
+
+pub mod backends;
+pub mod index;
+pub mod repo;
+pub mod selector;
+
+pub use backends::{LbRef, PortRef, TargetMode, Via};
+pub use index::{is_replicated, replicas, K8sIndex};
+pub use selector::Selector;
+
+#[cfg(test)]
+mod tests;
