@@ -248,6 +248,26 @@ fn check_task_def(cx: &mut RuleContext<'_, '_>, ix: &IamIndex<'_, '_>, td: &Task
             };
             let logical = format!("{}/{}/{}", td.logical, c.display_name(), n.actions[0]);
             let Some(node) = node else {
+                // A task definition of the `terraform-aws-modules/ecs` module without a role of
+                // its own gets the roles the module creates (by default), which the inputs do
+                // not spell out.
+                if c.module.is_some() {
+                    let f = cx
+                        .finding(
+                            c.file,
+                            n.span,
+                            format!(
+                                "cannot verify that container `{}` may write to {}: its {kind} is the one the terraform-aws-modules/ecs module creates, whose policy is not in the inputs",
+                                c.display_name(),
+                                n.what
+                            ),
+                        )
+                        .with_severity(Severity::Info)
+                        .with_help("pass the role explicitly (`task_exec_iam_role_arn`, `tasks_iam_role_arn`) to have it checked")
+                        .with_logical(logical);
+                    cx.emit(f);
+                    continue;
+                }
                 // On EC2, the ECS agent sends `awslogs` logs with the container instance role
                 // when there is no execution role; that role is not linked in the inputs.
                 if n.execution && !td.requires_fargate() {

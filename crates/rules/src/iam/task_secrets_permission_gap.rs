@@ -129,6 +129,25 @@ fn check_task_def(cx: &mut RuleContext<'_, '_>, ix: &IamIndex<'_, '_>, td: &Task
     }
     let Some(exec) = exec else {
         let first = &refs[0];
+        // The `terraform-aws-modules/ecs` module creates an execution role when none is given
+        // (`create_task_exec_iam_role`); its policy is not in the inputs.
+        if td.containers().iter().any(|c| c.module.is_some()) {
+            let f = cx
+                .finding(
+                    cfile,
+                    first.node.span,
+                    format!(
+                        "cannot verify that the execution role of `{}` may read {} secret(s): it is the role the terraform-aws-modules/ecs module creates, whose policy is not in the inputs",
+                        td.logical,
+                        refs.len()
+                    ),
+                )
+                .with_severity(Severity::Info)
+                .with_help("pass the role explicitly (`task_exec_iam_role_arn`) or list the secrets in `task_exec_secret_arns` to have them checked")
+                .with_logical(format!("{}/executionRoleArn", td.logical));
+            cx.emit(f);
+            return;
+        }
         let f = cx
             .finding(
                 cfile,
