@@ -214,6 +214,12 @@ where
     FetchError::Unreadable(one_line)
 }
 
+/// What a run without credentials says.
+pub const NO_CREDENTIALS: &str = "no AWS credentials found: cutover-aws reads roles and \
+    repository policies from your AWS account, read-only. Set AWS_PROFILE (or `profile` in \
+    `[plugin.aws]`), AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or log in with `aws sso login`; \
+    or run without `--plugin aws` to use the built-in checks alone";
+
 /// The SDK clients and the per-run cache.
 pub struct Live {
     opts: Options,
@@ -316,6 +322,24 @@ impl Live {
             .interceptor(ReadOnlyGuard)
             .build();
         aws_sdk_ecr::Client::from_conf(conf)
+    }
+
+    /// `Err` with one clear message when the credential chain finds no credentials at all (no
+    /// environment variables, profile, SSO session, web identity or instance role), so that a
+    /// run without credentials fails once instead of once per role and repository. Other
+    /// credential problems (an expired SSO token, a network error) are left to each request,
+    /// which reports them with the resource.
+    pub async fn default_credentials(&mut self) -> Result<(), String> {
+        use aws_credential_types::provider::error::CredentialsError;
+        use aws_credential_types::provider::ProvideCredentials;
+        let cfg = self.config(None).await;
+        let Some(provider) = cfg.credentials_provider() else {
+            return Err(NO_CREDENTIALS.to_string());
+        };
+        match provider.provide_credentials().await {
+            Err(CredentialsError::CredentialsNotLoaded(_)) => Err(NO_CREDENTIALS.to_string()),
+            _ => Ok(()),
+        }
     }
 
     /// The account of the default credentials (sts:GetCallerIdentity), once per run.

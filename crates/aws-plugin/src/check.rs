@@ -443,8 +443,9 @@ pub struct Answer {
     pub evaluated: Vec<Json>,
 }
 
-/// Run the whole check and return the answer's findings and evaluated IAM002 places.
-pub async fn run(req: &Json, opts: Options) -> Answer {
+/// Run the whole check and return the answer's findings and evaluated IAM002 places; `Err`
+/// when there is something to read but no credentials to read it with.
+pub async fn run(req: &Json, opts: Options) -> Result<Answer, String> {
     let rules: BTreeSet<String> = req["rules"]
         .as_array()
         .map(|a| {
@@ -455,6 +456,11 @@ pub async fn run(req: &Json, opts: Options) -> Answer {
         .unwrap_or_default();
     let refs = collect(req, &opts);
     let mut live = Live::new(opts.clone());
+    // Per-account profiles or roles bring their own credentials; without any, missing default
+    // credentials would fail every request the same way: say it once.
+    if opts.accounts.is_empty() && !(refs.roles.is_empty() && refs.images.is_empty()) {
+        live.default_credentials().await?;
+    }
     let mut out: Vec<Out> = Vec::new();
     let mut evaluated: Vec<Loc> = Vec::new();
 
@@ -707,10 +713,10 @@ pub async fn run(req: &Json, opts: Options) -> Answer {
         .filter(|l| seen.insert(l.clone()))
         .map(|l| json!({"rule_id": "IAM002", "location": l.json()}))
         .collect();
-    Answer {
+    Ok(Answer {
         findings,
         evaluated,
-    }
+    })
 }
 
 #[cfg(test)]

@@ -90,7 +90,7 @@ fn check() -> Result<(), String> {
             .map_err(|e| format!("invalid `[plugin.aws]` options: {e}"))?,
     };
     let rt = runtime().map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    let answer = rt.block_on(check::run(&req, opts));
+    let answer = rt.block_on(check::run(&req, opts))?;
     println!(
         "{}",
         json!({"protocol": 1, "findings": answer.findings, "evaluated": answer.evaluated})

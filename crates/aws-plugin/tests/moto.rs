@@ -372,6 +372,57 @@ fn sandbox(tag: &str) -> Sandbox {
 
 /// With IAM access control on, a role the credentials may not read is an AWS001 warning at the
 /// reference; the run goes on and the plugin does not fail.
+/// Without any credentials the plugin fails once, saying so, instead of reporting every role and
+/// repository as unreadable. No emulator needed: it stops before the first request.
+#[test]
+fn no_credentials_is_one_clear_error() {
+    let sb = sandbox("no-credentials");
+    std::fs::write(
+        sb.root.join("work/sa.yaml"),
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: app\n  namespace: shop\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/app\n",
+    )
+    .unwrap();
+    std::fs::write(
+        sb.root.join("work/sa2.yaml"),
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: other\n  namespace: shop\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/other\n",
+    )
+    .unwrap();
+    let mut c = Command::new(cutover_bin());
+    c.args([
+        "check",
+        "--format",
+        "json",
+        "--select",
+        "IAM001,AWS001",
+        ".",
+    ])
+    .current_dir(sb.root.join("work"));
+    // An unreachable endpoint: nothing may be sent anyway.
+    env(&mut c, &sb, "http://127.0.0.1:9");
+    std::fs::write(
+        sb.root.join("work/cutover.toml"),
+        "plugins = [\"aws\"]\n\n[plugin.aws]\nregion = \"us-east-1\"\n",
+    )
+    .unwrap();
+    c.env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY");
+    let o = c.output().expect("run cutover");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "stderr: {stderr}");
+    assert!(
+        stderr.starts_with(
+            "error: plugin `aws`: `cutover-aws check --protocol 1` exited with status 2\n"
+        ),
+        "{stderr}"
+    );
+    // Said once, not once per role.
+    let said = "no AWS credentials found: cutover-aws reads roles and repository policies";
+    assert_eq!(stderr.matches(said).count(), 1, "{stderr}");
+    assert!(!stderr.contains("AWS001"), "{stderr}");
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(lines(&v), Vec::<String>::new());
+}
+
 #[test]
 fn access_denied_is_a_finding_not_a_failure() {
     let Some((server, python)) = moto_tools() else {
@@ -436,7 +487,11 @@ print(json.dumps({"key": k["AccessKeyId"], "secret": k["SecretAccessKey"]}))
     );
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "stderr: {stderr}");
-    assert_eq!(stderr, "");
+    // Only the one-line summary `check` prints beside a JSON report.
+    assert!(
+        stderr.lines().all(|l| l.starts_with("cutover: Found ")),
+        "{stderr}"
+    );
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     let got = lines(&v);
     assert_eq!(got.len(), 1, "{got:?}");
@@ -494,7 +549,11 @@ fn live_iam_and_ecr_findings_from_moto() {
     let o = run(&sb, &moto.url(), &options);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "stderr: {stderr}");
-    assert_eq!(stderr, "");
+    // Only the one-line summary `check` prints beside a JSON report.
+    assert!(
+        stderr.lines().all(|l| l.starts_with("cutover: Found ")),
+        "{stderr}"
+    );
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     // IAM001 (extended): the live catch-all findings come in addition to the built-in rule's
     // own (a `default` ServiceAccount with an AWS identity, a ServiceAccount shared by two
