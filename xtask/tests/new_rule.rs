@@ -181,7 +181,7 @@ fn new_rule_builds_is_listed_documented_and_its_placeholder_fixture_fails() {
     let lib = std::fs::read_to_string(root.join("crates/rules/src/lib.rs")).expect("lib.rs");
     assert!(lib.contains("pub mod par;"), "{lib}");
     assert!(
-        lib.contains("    &net::subnet_ip_capacity_exceeded::SubnetIpCapacityExceeded,\n    &par::example_parity_gap::ExampleParityGap,\n"),
+        lib.contains("    &net::no_private_registry_path::NoPrivateRegistryPath,\n    &par::example_parity_gap::ExampleParityGap,\n"),
         "registered in ID order: {lib}"
     );
     let again = new_rule(root, &["PAR001", "other-name", "par"]);

@@ -325,7 +325,7 @@ mod tests {
     #[test]
     fn criticality_section() {
         let c: Config = serde_json::from_str(
-            r#"{"criticality": {"critical": {"ecs_services": ["payments-*"]},
+            r#"{"criticality": {"critical": {"ecs-services": ["payments-*"]},
                 "production": {"name-regex": "live"}, "production-serving-is-critical": false}}"#,
         )
         .unwrap();
@@ -345,11 +345,11 @@ mod tests {
 
     #[test]
     fn k8s_target_version() {
-        let c: Config = serde_json::from_str(r#"{"k8s": {"target_version": "v1.31"}}"#).unwrap();
+        let c: Config = serde_json::from_str(r#"{"k8s": {"target-version": "v1.31"}}"#).unwrap();
         assert_eq!(c.k8s.target_version.as_deref(), Some("v1.31"));
         assert_eq!(Config::default().k8s.target_version, None);
         for bad in ["1", "latest", "1.x", "1.31.0.1", "1..2"] {
-            let text = format!(r#"{{"k8s": {{"target_version": "{bad}"}}}}"#);
+            let text = format!(r#"{{"k8s": {{"target-version": "{bad}"}}}}"#);
             assert!(serde_json::from_str::<Config>(&text).is_err(), "{bad}");
         }
     }
