@@ -817,3 +817,49 @@ fn sarif_with_the_example_plugin_passes_the_multitool() {
     );
     assert_valid(&out, "the example plugin's SARIF");
 }
+
+#[test]
+fn sarif_context_on_a_long_line_is_a_window_around_the_region() {
+    let tmp = TempDir::in_target("sarif-long-line");
+    tmp.write("cutover.toml", "");
+    // A minified task definition: everything on one line of ~20 KB.
+    let env: Vec<String> = (0..400)
+        .map(|i| format!(r#"{{"name":"VAR_{i}","value":"v{i}"}}"#))
+        .collect();
+    let line = format!(
+        r#"{{"family":"minified","containerDefinitions":[{{"environment":[{}],"name":"app","image":"nginx:1.27","memory":512}}]}}"#,
+        env.join(",")
+    );
+    assert!(line.len() > 10_000);
+    tmp.write("task.json", &line);
+    let out = tmp.path().join("out.sarif");
+    let v = sarif_of(tmp.path(), &["task.json"], &out);
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty(), "{v}");
+    for r in results {
+        let loc = &r["locations"][0]["physicalLocation"];
+        let (region, ctx) = (&loc["region"], &loc["contextRegion"]);
+        let text = ctx["snippet"]["text"].as_str().unwrap();
+        assert!(
+            text.len() < 2 * 120 + 400,
+            "{} bytes of context",
+            text.len()
+        );
+        assert_eq!(ctx["startLine"], 1);
+        assert_eq!(ctx["endLine"], 1);
+        let (cs, ce) = (
+            ctx["startColumn"].as_u64().unwrap(),
+            ctx["endColumn"].as_u64().unwrap(),
+        );
+        let (rs, re) = (
+            region["startColumn"].as_u64().unwrap(),
+            region["endColumn"].as_u64().unwrap(),
+        );
+        assert!(
+            cs <= rs && re <= ce && (cs < rs || re < ce),
+            "{ctx} around {region}"
+        );
+        assert_eq!(text, &line[cs as usize - 1..ce as usize - 1]);
+    }
+    assert_valid(&out, "a finding on a 20 KB line");
+}

@@ -181,7 +181,7 @@ const MAX_LINE: usize = 240;
 const CONTEXT: usize = 50;
 
 /// Byte range of the line holding `at`, without its line break (via the line index: O(log n)).
-fn line_bounds(file: &lint_engine::SourceFile, at: usize) -> (usize, usize) {
+pub(super) fn line_bounds(file: &lint_engine::SourceFile, at: usize) -> (usize, usize) {
     let line0 = file.lines.line_of(at.min(file.text.len()) as u32);
     let start = file.lines.line_start(line0).unwrap_or(0) as usize;
     let mut end = file
@@ -201,7 +201,7 @@ fn long_line(report: &Report<'_>, file: lint_engine::FileId, span: lint_engine::
     e - s > MAX_LINE
 }
 
-fn floor_boundary(t: &str, mut i: usize) -> usize {
+pub(super) fn floor_boundary(t: &str, mut i: usize) -> usize {
     i = i.min(t.len());
     while !t.is_char_boundary(i) {
         i -= 1;

@@ -5,7 +5,7 @@
 //!   `helpUri`; security rules carry `properties.security-severity`.
 //! * Every result has `ruleId`, `ruleIndex`, `level`, a message, a physical location with a URI
 //!   relative to `%SRCROOT%` (the repository root: nearest `cutover.toml` or `.git`), a full
-//!   region with a snippet and a context region; related labels become `relatedLocations`.
+//!   region with a snippet and a context region (a window around the region on long lines); related labels become `relatedLocations`.
 //! * `partialFingerprints["cutover/v1"]` is content-based (see `fingerprint.rs`): it survives
 //!   lines inserted above, so dismissed alerts stay dismissed.
 //! * Suppressed findings are results with `suppressions` (`inSource` for comments and
@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
 
+use super::human::{floor_boundary, line_bounds};
 use super::stream::Part;
 use super::{display_path, error_lines, span_lines, RelPaths, Report};
 use crate::fingerprint;
@@ -35,6 +36,11 @@ use lint_engine::{FileId, Finding, Label, RuleMeta, Severity, Span};
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const INFORMATION_URI: &str = "https://github.com/cutover-dev/cutover";
 pub const SRCROOT: &str = "%SRCROOT%";
+
+/// Above this many bytes of whole-line context, the context region is a window instead.
+const MAX_CONTEXT_BYTES: usize = 2048;
+/// Characters of context either side of the region in that window.
+const CONTEXT_CHARS: usize = 120;
 
 pub fn level(s: Severity) -> &'static str {
     match s {
@@ -205,8 +211,41 @@ impl Ctx<'_, '_> {
         r
     }
 
-    /// Whole lines around the region (one before, one after).
-    fn context_region(&self, file: FileId, span: Span) -> Value {
+    /// Whole lines around the region (one before, one after); on long lines (minified JSON,
+    /// one-line plans) a window of [`CONTEXT_CHARS`] around the region instead, as the human output
+    /// does, so one finding never copies megabytes into the log. `None` when that window would be
+    /// the region itself (a context region must be larger than its region).
+    fn context_region(&self, file: FileId, span: Span) -> Option<Value> {
+        let src = self.report.db.get(file);
+        let lines = self.whole_lines(file, span);
+        let text_len = lines["snippet"]["text"].as_str().map_or(0, str::len);
+        if text_len <= MAX_CONTEXT_BYTES {
+            return Some(lines);
+        }
+        let t = &src.text;
+        let (ls, _) = line_bounds(src, span.start as usize);
+        let (_, le) = line_bounds(src, span.end as usize);
+        let from = floor_boundary(
+            t,
+            (span.start as usize).saturating_sub(CONTEXT_CHARS).max(ls),
+        );
+        let mut to = (span.end as usize + CONTEXT_CHARS)
+            .min(le)
+            .max(span.end as usize);
+        while to < t.len() && !t.is_char_boundary(to) {
+            to += 1;
+        }
+        if from >= span.start as usize && to <= span.end as usize {
+            return None;
+        }
+        let (s, e) = (src.line_col(from as u32), src.line_col(to as u32));
+        Some(json!({
+            "startLine": s.line, "startColumn": s.col, "endLine": e.line, "endColumn": e.col,
+            "snippet": {"text": t.get(from..to).unwrap_or("")},
+        }))
+    }
+
+    fn whole_lines(&self, file: FileId, span: Span) -> Value {
         let src = self.report.db.get(file);
         let (s, e) = span_lines(self.report.db, file, span);
         let first = s.line.saturating_sub(1).max(1);
@@ -222,11 +261,14 @@ impl Ctx<'_, '_> {
     }
 
     fn physical(&self, file: FileId, span: Span) -> Value {
-        json!({
+        let mut v = json!({
             "artifactLocation": self.artifact(file),
             "region": self.region(file, span),
-            "contextRegion": self.context_region(file, span),
-        })
+        });
+        if let Some(c) = self.context_region(file, span) {
+            v["contextRegion"] = c;
+        }
+        v
     }
 
     fn related(&self, id: usize, l: &Label) -> Value {
