@@ -11,37 +11,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use support::tools::*;
 use support::*;
-
-fn tools_dir() -> PathBuf {
-    std::env::var_os("CUTOVER_TEST_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("target/test-tools"))
-}
-
-fn tool(env: &str, name: &str) -> PathBuf {
-    let p = std::env::var_os(env)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| tools_dir().join("venv/bin").join(name));
-    assert!(
-        p.is_file(),
-        "{name} not found at {}.\nInstall the test tools first: `bash scripts/install-test-tools.sh` \
-         (or set {env} to the executable).",
-        p.display()
-    );
-    p
-}
-
-fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().expect("start the command");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "{cmd:?} failed:\n{text}");
-    text
-}
 
 const BAD_TASKDEF: &str = r#"{
   "family": "orders",
@@ -56,7 +27,7 @@ fn build_wheel(dir: &Path) -> PathBuf {
     let ws = repo();
     // The dev profile and the workspace's target directory reuse what `cargo test` compiled for
     // the `cutover` binary already; release wheels are the same packaging with `--release`.
-    run(Command::new(tool("CUTOVER_MATURIN", "maturin"))
+    run(Command::new(venv_tool("CUTOVER_MATURIN", "maturin"))
         .current_dir(&ws)
         .args(["build", "--locked", "--profile", "dev", "--out"])
         .arg(dir)
@@ -111,7 +82,7 @@ fn wheel_installs_cutover_and_runs_as_a_python_pre_commit_hook() {
     .unwrap();
     git(&proj, &["add", "-A"]);
     git(&proj, &["commit", "-q", "-m", "bad task definition"]);
-    let out = Command::new(tool("CUTOVER_PRE_COMMIT", "pre-commit"))
+    let out = Command::new(venv_tool("CUTOVER_PRE_COMMIT", "pre-commit"))
         .current_dir(&proj)
         .args(["run", "--all-files", "--color", "never"])
         .env("PRE_COMMIT_HOME", tmp.path().join("pre-commit-home"))
@@ -150,20 +121,6 @@ fn wheel_installs_cutover_and_runs_as_a_python_pre_commit_hook() {
         "no `cutover` installed in pre-commit's hook environment under {}",
         envs.display()
     );
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    run(Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=cutover-test",
-            "-c",
-            "user.email=test@cutover.invalid",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,24 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use support::tools::*;
 use support::*;
-
-fn tools_dir() -> PathBuf {
-    std::env::var_os("CUTOVER_TEST_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("target/test-tools"))
-}
-
-fn tool(env: &str, default: PathBuf, what: &str) -> PathBuf {
-    let p = std::env::var_os(env).map(PathBuf::from).unwrap_or(default);
-    assert!(
-        p.is_file(),
-        "{what} not found at {}.\nInstall the test tools first: `bash scripts/install-test-tools.sh` \
-         (or set {env} to the executable).",
-        p.display()
-    );
-    p
-}
 
 fn multitool() -> PathBuf {
     tool(
@@ -655,27 +639,6 @@ fn repo_context_reports_only_the_given_files() {
     assert_eq!(v["errors"].as_array().unwrap().len(), 0);
     // More files were loaded than reported.
     assert!(v["summary"]["files"].as_u64().unwrap() >= 2);
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=cutover-test",
-            "-c",
-            "user.email=test@cutover.invalid",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn try_repo(dir: &Path) -> Output {

@@ -9,7 +9,10 @@
 //!   are comments; a `# placeholder: ...` line marks a fixture that is not written yet:
 //!   [`placeholder`]) and [`bless`] (`CUTOVER_BLESS=1` rewrites expectations instead).
 //! * Paths and scratch space: [`repo`], [`test_corpus`], [`TempDir`].
+//! * External tools and git: [`tools`] (`tools_dir`, `tool`, `venv_tool`, `run`, `git`).
 #![allow(dead_code)]
+
+pub mod tools;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
