@@ -4,6 +4,8 @@ use lint_engine::doc::Node;
 use lint_engine::source::Span;
 use lint_engine::{Label, Rule, RuleContext, Severity};
 
+use super::support::record_unknown_namespace;
+
 declare_rule! {
     /// ## What it does
     /// Flags a HorizontalPodAutoscaler that scales on resource utilization (`autoscaling/v2`
@@ -132,6 +134,10 @@ impl Rule for HpaTargetWithoutRequests {
             };
             let ms = metrics(spec);
             if ms.is_empty() {
+                continue;
+            }
+            record_unknown_namespace(cx, ix, hi);
+            if ix.namespace_unknown(hi) {
                 continue;
             }
             let name = hpa.name.unwrap_or("?");

@@ -5,7 +5,7 @@ use lint_engine::doc::Node;
 use lint_engine::model::{K8sContainer, Workload};
 use lint_engine::{Label, Rule, RuleContext, Severity};
 
-use super::support::{describe, int_of, ip_targets, workload_of};
+use super::support::{describe, int_of, ip_targets, record_unknown_namespace, shown, workload_of};
 
 declare_rule! {
     /// ## What it does
@@ -149,6 +149,7 @@ impl Rule for MissingGracefulShutdown {
         let Some((wi, obj)) = workload_of(model, ix, w) else {
             return;
         };
+        record_unknown_namespace(cx, ix, w.object);
         let targets = ip_targets(ix, wi);
         let Some((_, lb)) = targets.first() else {
             return;
@@ -217,7 +218,17 @@ impl Rule for MissingGracefulShutdown {
         let grace = match grace_node {
             Some(n) => match int_of(n) {
                 Some(g) => g,
-                None => return,
+                None => {
+                    let what = format!(
+                        "the termination grace period of {} `{}`",
+                        obj.kind,
+                        obj.name.unwrap_or("?")
+                    );
+                    let why = format!("{} is not a whole number of seconds", shown(n));
+                    let logical = format!("{}/terminationGracePeriodSeconds", obj.logical());
+                    cx.unresolved(obj.file, n.span, what, why).logical = Some(logical);
+                    return;
+                }
             },
             None => DEFAULT_GRACE,
         };

@@ -6,7 +6,7 @@ use lint_engine::model::Workload;
 use lint_engine::source::{FileId, Span};
 use lint_engine::{Label, Rule, RuleContext, Severity};
 
-use super::support::workload_of;
+use super::support::{min_replicas_or_record, record_unknown_namespace, workload_of};
 
 declare_rule! {
     /// ## What it does
@@ -304,6 +304,7 @@ impl Rule for SpotWorkloadWithoutPdb {
         let Some((wi, obj)) = workload_of(model, ix, w) else {
             return;
         };
+        record_unknown_namespace(cx, ix, w.object);
         let reachable: Vec<Pool<'_>> = pools(cx, ix, w.object)
             .into_iter()
             .filter(|p| can_land(w.pod_spec, p))
@@ -317,7 +318,7 @@ impl Rule for SpotWorkloadWithoutPdb {
                 .get(p)
                 .is_some_and(|p| p.api_version == "policy/v1")
         });
-        let Some((replicas, _)) = ix.min_replicas(model, wi) else {
+        let Some((replicas, _)) = min_replicas_or_record(cx, ix, wi) else {
             return;
         };
         if has_pdb && replicas >= 2 {
