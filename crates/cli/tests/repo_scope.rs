@@ -66,7 +66,11 @@ fn without_repositories_the_input_root_is_one_scope() {
 /// Two checkouts, each with its cluster's Terraform and an Ingress on `extensions/v1beta1`
 /// (removed in 1.22), and a third with manifests only: each is judged against its own cluster.
 fn lint_versions(with_git: bool) -> Vec<String> {
-    let dir = TempDir::new(if with_git { "versions-repos" } else { "versions-root" });
+    let dir = TempDir::new(if with_git {
+        "versions-repos"
+    } else {
+        "versions-root"
+    });
     let ingress = "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: web}\nspec:\n  backend: {serviceName: web, servicePort: 80}\n";
     let cluster = |v: &str| {
         format!("resource \"aws_eks_cluster\" \"main\" {{\n  name     = \"main\"\n  role_arn = \"arn:aws:iam::111122223333:role/eks\"\n  version  = \"{v}\"\n  vpc_config {{\n    subnet_ids = [\"subnet-0a\", \"subnet-0b\"]\n  }}\n}}\n")
@@ -82,7 +86,10 @@ fn lint_versions(with_git: bool) -> Vec<String> {
         }
     }
     let out = cutover(dir.path(), &["check", "--format", "json", "."]);
-    let only: Vec<String> = ["K8S005", "LINT000"].iter().map(|s| s.to_string()).collect();
+    let only: Vec<String> = ["K8S005", "LINT000"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     finding_lines(&json_of(&out), &only)
 }
 
@@ -97,7 +104,10 @@ fn target_version_is_per_repository() {
     ];
     assert_eq!(lines.len(), want.len(), "{lines:#?}");
     for (got, want) in lines.iter().zip(want) {
-        assert!(got.starts_with(want), "{got}\n  does not start with\n{want}");
+        assert!(
+            got.starts_with(want),
+            "{got}\n  does not start with\n{want}"
+        );
     }
 }
 
@@ -106,7 +116,9 @@ fn without_repositories_every_manifest_takes_the_newest_cluster() {
     let lines = lint_versions(false);
     assert_eq!(lines.len(), 3, "{lines:#?}");
     assert!(
-        lines.iter().all(|l| l.contains(" K8S005 error ") && l.contains("(target 1.29)")),
+        lines
+            .iter()
+            .all(|l| l.contains(" K8S005 error ") && l.contains("(target 1.29)")),
         "{lines:#?}"
     );
 }

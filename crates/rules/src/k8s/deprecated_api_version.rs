@@ -216,9 +216,18 @@ fn report_entry(
         return;
     };
     if target.is_none() {
-        let what = format!("the target Kubernetes version of {} `{}`", obj.kind, obj.name.unwrap_or("?"));
-        let why = "`k8s.target-version` is not set and no EKS cluster version of its repository is in the inputs";
-        cx.unresolved(obj.file, at, what, why).logical = Some(format!("{}/apiVersion", obj.logical()));
+        let what = format!(
+            "the target Kubernetes version of {} `{}`",
+            obj.kind,
+            obj.name.unwrap_or("?")
+        );
+        let why = if unknown_clusters > 0 {
+            "`k8s.target-version` is not set and the EKS cluster version of its repository cannot be evaluated"
+        } else {
+            "`k8s.target-version` is not set and no EKS cluster version of its repository is in the inputs"
+        };
+        cx.unresolved(obj.file, at, what, why).logical =
+            Some(format!("{}/apiVersion", obj.logical()));
     }
     let what = format!("`{}` {}", e.api_version, e.kind);
     let on = |v: Version| match target {

@@ -88,3 +88,49 @@ pub fn min_replicas_or_record(
     cx.unresolved(holder.file, n.span, what, why).logical = Some(logical);
     None
 }
+
+/// Whole seconds of a Go duration as Karpenter writes them (`90s`, `5m`, `1h30m`, `1.5h`);
+/// `None` for anything else.
+pub fn go_duration_secs(s: &str) -> Option<i64> {
+    let mut total = 0f64;
+    let mut num = String::new();
+    let mut any = false;
+    let mut chars = s.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() || c == '.' {
+            num.push(c);
+            continue;
+        }
+        let unit = match (c, chars.peek()) {
+            ('m', Some('s')) => {
+                chars.next();
+                0.001
+            }
+            ('h', _) => 3600.0,
+            ('m', _) => 60.0,
+            ('s', _) => 1.0,
+            _ => return None,
+        };
+        total += num.parse::<f64>().ok()? * unit;
+        num.clear();
+        any = true;
+    }
+    (any && num.is_empty()).then_some(total.floor() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::go_duration_secs;
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(go_duration_secs("90s"), Some(90));
+        assert_eq!(go_duration_secs("5m"), Some(300));
+        assert_eq!(go_duration_secs("1h30m"), Some(5400));
+        assert_eq!(go_duration_secs("1.5h"), Some(5400));
+        assert_eq!(go_duration_secs("1500ms"), Some(1));
+        assert_eq!(go_duration_secs("30"), None);
+        assert_eq!(go_duration_secs("Never"), None);
+        assert_eq!(go_duration_secs(""), None);
+    }
+}
