@@ -52,6 +52,65 @@ declare_rule! {
     ///           resources: {requests: {memory: 256Mi}}
     /// ```
     ///
+    /// An `autoscaling/v1` autoscaler on CPU, whose StatefulSet sets only a memory limit:
+    /// ```yaml,expect_finding
+    /// apiVersion: autoscaling/v1
+    /// kind: HorizontalPodAutoscaler
+    /// metadata: {name: queue}
+    /// spec:
+    ///   scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: queue}
+    ///   maxReplicas: 6
+    ///   targetCPUUtilizationPercentage: 70
+    /// ---
+    /// apiVersion: apps/v1
+    /// kind: StatefulSet
+    /// metadata: {name: queue}
+    /// spec:
+    ///   serviceName: queue
+    ///   selector: {matchLabels: {app: queue}}
+    ///   template:
+    ///     metadata: {labels: {app: queue}}
+    ///     spec:
+    ///       containers:
+    ///         - name: queue
+    ///           image: rabbitmq:3.13
+    ///           resources: {limits: {memory: 1Gi}}
+    /// ```
+    ///
+    /// Not flagged: the CPU metric has its request (a limit alone would do too), and the memory
+    /// metric is an `AverageValue`, which needs no request:
+    /// ```yaml
+    /// apiVersion: autoscaling/v2
+    /// kind: HorizontalPodAutoscaler
+    /// metadata: {name: web}
+    /// spec:
+    ///   scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+    ///   minReplicas: 2
+    ///   maxReplicas: 10
+    ///   metrics:
+    ///     - type: Resource
+    ///       resource:
+    ///         name: cpu
+    ///         target: {type: Utilization, averageUtilization: 65}
+    ///     - type: Resource
+    ///       resource:
+    ///         name: memory
+    ///         target: {type: AverageValue, averageValue: 400Mi}
+    /// ---
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata: {name: web}
+    /// spec:
+    ///   selector: {matchLabels: {app: web}}
+    ///   template:
+    ///     metadata: {labels: {app: web}}
+    ///     spec:
+    ///       containers:
+    ///         - name: web
+    ///           image: nginx:1.27
+    ///           resources: {requests: {cpu: 250m}}
+    /// ```
+    ///
     /// ## How to fix
     /// Set `resources.requests.<resource>` on every container of the target, or scale on an
     /// `AverageValue` target, which needs no request.
