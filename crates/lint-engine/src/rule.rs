@@ -80,6 +80,8 @@ pub struct Unresolved {
     pub rules: Vec<&'static str>,
     /// Logical path of the value, for baselines.
     pub logical: Option<String>,
+    /// How to make the value known, when the general advice does not fit.
+    pub help: Option<String>,
 }
 
 impl Unresolved {
@@ -192,6 +194,7 @@ impl<'m, 'a: 'm> RuleContext<'m, 'a> {
             why: why.into(),
             rules: vec![self.meta.id],
             logical: None,
+            help: None,
         });
         let last = self.unresolved.len() - 1;
         &mut self.unresolved[last]

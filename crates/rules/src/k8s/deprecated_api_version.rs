@@ -226,8 +226,9 @@ fn report_entry(
         } else {
             "`k8s.target-version` is not set and no EKS cluster version of its repository is in the inputs"
         };
-        cx.unresolved(obj.file, at, what, why).logical =
-            Some(format!("{}/apiVersion", obj.logical()));
+        let u = cx.unresolved(obj.file, at, what, why);
+        u.logical = Some(format!("{}/apiVersion", obj.logical()));
+        u.help = Some("set `k8s.target-version` in cutover.toml, or lint the Terraform of the repository's EKS cluster with the manifests".to_string());
     }
     let what = format!("`{}` {}", e.api_version, e.kind);
     let on = |v: Version| match target {

@@ -262,7 +262,7 @@ impl Rule for MissingGracefulShutdown {
             return;
         }
         let f = cx
-            .finding(obj.file, grace_node.map_or(w.spec_key, |n| n.span), format!("Karpenter NodePool `{}` force-deletes pods {cap} s after it starts draining a node (`terminationGracePeriod`), less than the {longest} s preStop sleep plus the {drain} s drain budget {} `{}` needs as an IP target of {via}", np.name.unwrap_or("?"), obj.kind, obj.name.unwrap_or("?")))
+            .finding(obj.file, grace_node.map_or(w.spec_key, |n| n.span), format!("pods of {} `{}` are force-deleted {cap} s into a node drain by Karpenter NodePool `{}` (`terminationGracePeriod`), less than their {longest} s preStop sleep plus the {drain} s drain budget as an IP target of {via}", obj.kind, obj.name.unwrap_or("?"), np.name.unwrap_or("?")))
             .with_help(format!("raise the NodePool's `terminationGracePeriod` to at least {need}s, or keep these pods off that NodePool"))
             .with_related(Label::new(np.file, value.span, "cuts the pod's grace period"))
             .with_related(related())

@@ -44,6 +44,7 @@ pub fn int_of(n: &Node) -> Option<i64> {
 pub fn shown(n: &Node) -> String {
     match n.as_str() {
         Some(s) => format!("`{s}`"),
+        None if n.is_null() => "an empty value".to_string(),
         None if n.as_seq().is_some() => "a list".to_string(),
         None => "a mapping".to_string(),
     }

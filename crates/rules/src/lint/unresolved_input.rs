@@ -75,7 +75,7 @@ impl Rule for UnresolvedInput {
                         u.rules.join(", ")
                     ),
                 )
-                .with_help("write the value as a literal, or lint the rendered manifests or the plan JSON, where it is evaluated");
+                .with_help(u.help.clone().unwrap_or_else(|| "write the value as a literal, or lint the rendered manifests or the plan JSON, where it is evaluated".to_string()));
             if let Some(l) = &u.logical {
                 f = f.with_logical(l.clone());
             }

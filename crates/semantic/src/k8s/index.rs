@@ -39,13 +39,17 @@ pub fn is_replicated(kind: &str) -> bool {
     )
 }
 
-/// `spec.replicas` of a replicated workload (1 when absent); `None` for other kinds or a value
-/// that is not a number (a template expression).
+/// `spec.replicas` of a replicated workload (1 when absent or written empty, as the API server
+/// defaults it); `None` for other kinds or a value that is not a number (a template expression).
 pub fn replicas(obj: &K8sObject<'_>) -> Option<i64> {
     if !is_replicated(obj.kind) {
         return None;
     }
-    match obj.node.path(&["spec", "replicas"]) {
+    match obj
+        .node
+        .path(&["spec", "replicas"])
+        .filter(|n| !n.is_null())
+    {
         None => Some(1),
         Some(n) => n.as_i64(),
     }
@@ -301,7 +305,11 @@ impl K8sIndex {
     pub fn min_replicas(&self, model: &Model<'_>, workload: usize) -> Option<(i64, Option<usize>)> {
         let w: &Workload<'_> = model.workloads.get(workload)?;
         if let Some(&h) = self.hpas_of(workload).first() {
-            let n = match model.k8s[h].node.path(&["spec", "minReplicas"]) {
+            let n = match model.k8s[h]
+                .node
+                .path(&["spec", "minReplicas"])
+                .filter(|n| !n.is_null())
+            {
                 None => Some(1),
                 Some(n) => n.as_i64(),
             };
