@@ -276,7 +276,7 @@ fn tf_labels(n: Option<&Node>) -> Vec<(&str, &str)> {
 }
 
 /// Terraform taints (`{key, value, effect = "NO_SCHEDULE"}`) as Kubernetes (key, value, effect).
-fn tf_taints<'n>(ts: Vec<&'n Node>) -> Vec<(Option<&'n str>, Option<&'n str>, &'n str)> {
+fn tf_taints(ts: Vec<&Node>) -> Vec<(Option<&str>, Option<&str>, &str)> {
     ts.into_iter()
         .filter_map(|t| {
             let effect = match t.get("effect").and_then(Node::as_str)? {
