@@ -62,3 +62,63 @@ fn without_repositories_the_input_root_is_one_scope() {
         ]
     );
 }
+
+/// Two checkouts, each with its cluster's Terraform and an Ingress on `extensions/v1beta1`
+/// (removed in 1.22), and a third with manifests only: each is judged against its own cluster.
+fn lint_versions(with_git: bool) -> Vec<String> {
+    let dir = TempDir::new(if with_git {
+        "versions-repos"
+    } else {
+        "versions-root"
+    });
+    let ingress = "apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: web}\nspec:\n  backend: {serviceName: web, servicePort: 80}\n";
+    let cluster = |v: &str| {
+        format!("resource \"aws_eks_cluster\" \"main\" {{\n  name     = \"main\"\n  role_arn = \"arn:aws:iam::111122223333:role/eks\"\n  version  = \"{v}\"\n  vpc_config {{\n    subnet_ids = [\"subnet-0a\", \"subnet-0b\"]\n  }}\n}}\n")
+    };
+    dir.write("old/main.tf", &cluster("1.21"));
+    dir.write("old/ingress.yaml", ingress);
+    dir.write("new/main.tf", &cluster("1.29"));
+    dir.write("new/ingress.yaml", ingress);
+    dir.write("loose/ingress.yaml", ingress);
+    if with_git {
+        for repo in ["old", "new", "loose"] {
+            std::fs::create_dir_all(dir.path().join(repo).join(".git")).expect("create .git");
+        }
+    }
+    let out = cutover(dir.path(), &["check", "--format", "json", "."]);
+    let only: Vec<String> = ["K8S005", "LINT000"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    finding_lines(&json_of(&out), &only)
+}
+
+#[test]
+fn target_version_is_per_repository() {
+    let lines = lint_versions(true);
+    let want = [
+        "loose/ingress.yaml:1:13-1:31 K8S005 warning `extensions/v1beta1` Ingress is removed in Kubernetes 1.22 (no target version known): use `networking.k8s.io/v1`",
+        "loose/ingress.yaml:1:13-1:31 LINT000 info cannot know the target Kubernetes version of Ingress `web`: `k8s.target-version` is not set and no EKS cluster version of its repository is in the inputs; K8S005 skipped it",
+        "new/ingress.yaml:1:13-1:31 K8S005 error `extensions/v1beta1` Ingress is removed in Kubernetes 1.22 (target 1.29)",
+        "old/ingress.yaml:1:13-1:31 K8S005 warning `extensions/v1beta1` Ingress is deprecated since Kubernetes 1.14 (target 1.21)",
+    ];
+    assert_eq!(lines.len(), want.len(), "{lines:#?}");
+    for (got, want) in lines.iter().zip(want) {
+        assert!(
+            got.starts_with(want),
+            "{got}\n  does not start with\n{want}"
+        );
+    }
+}
+
+#[test]
+fn without_repositories_every_manifest_takes_the_newest_cluster() {
+    let lines = lint_versions(false);
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.contains(" K8S005 error ") && l.contains("(target 1.29)")),
+        "{lines:#?}"
+    );
+}

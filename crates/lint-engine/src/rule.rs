@@ -59,6 +59,61 @@ pub trait Rule: RuleMetadata + Send + Sync {
     fn check_workload(&self, _w: &Workload<'_>, _cx: &mut RuleContext<'_, '_>) {}
     fn check_tf_resource(&self, _r: &TfResource<'_>, _cx: &mut RuleContext<'_, '_>) {}
     fn check_model(&self, _cx: &mut RuleContext<'_, '_>) {}
+    /// Called once after every rule has run, with the inputs the rules of this run recorded
+    /// as unresolved ([`RuleContext::unresolved`]), deduplicated and in output order. Only the
+    /// rule that reports skipped inputs implements it.
+    fn report_unresolved(&self, _inputs: &[Unresolved], _cx: &mut RuleContext<'_, '_>) {}
+}
+
+/// A value a rule needed but could not know (a namespace, an image, a target version, a
+/// Terraform expression), so it skipped a check: recorded through
+/// [`RuleContext::unresolved`] and reported once by the unresolved-input rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unresolved {
+    pub file: FileId,
+    pub span: Span,
+    /// What is unknown, e.g. "the grace period of Deployment `web`".
+    pub what: String,
+    /// Why it is unknown, e.g. "`{{ .Values.grace }}` is not a number".
+    pub why: String,
+    /// The rules that skipped a check because of it, sorted (several when they share it).
+    pub rules: Vec<&'static str>,
+    /// Logical path of the value, for baselines.
+    pub logical: Option<String>,
+    /// How to make the value known, when the general advice does not fit.
+    pub help: Option<String>,
+}
+
+impl Unresolved {
+    /// Sort into output order and merge records of the same span and `what` (the first
+    /// reason wins; the rules are united), so the report is the same for any thread count.
+    pub fn merge(mut all: Vec<Unresolved>, db: &crate::source::SourceDb) -> Vec<Unresolved> {
+        all.sort_by(|a, b| {
+            db.get(a.file)
+                .name
+                .cmp(&db.get(b.file).name)
+                .then(a.span.start.cmp(&b.span.start))
+                .then(a.span.end.cmp(&b.span.end))
+                .then(a.what.cmp(&b.what))
+                .then(a.why.cmp(&b.why))
+                .then(a.rules.cmp(&b.rules))
+        });
+        let mut out: Vec<Unresolved> = Vec::with_capacity(all.len());
+        for u in all {
+            match out.last_mut() {
+                Some(last) if last.file == u.file && last.span == u.span && last.what == u.what => {
+                    last.rules.extend(u.rules);
+                    last.rules.sort_unstable();
+                    last.rules.dedup();
+                    if last.logical.is_none() {
+                        last.logical = u.logical;
+                    }
+                }
+                _ => out.push(u),
+            }
+        }
+        out
+    }
 }
 
 /// What a rule sees while it runs, and where its findings go.
@@ -67,6 +122,8 @@ pub struct RuleContext<'m, 'a> {
     pub model: &'m Model<'a>,
     pub config: &'m Config,
     pub findings: Vec<Finding>,
+    /// Inputs this rule skipped because it could not know them (see [`Unresolved`]).
+    pub unresolved: Vec<Unresolved>,
     shared: &'m Shared<'m, 'a>,
 }
 
@@ -82,6 +139,7 @@ impl<'m, 'a: 'm> RuleContext<'m, 'a> {
             model,
             config,
             findings: Vec::new(),
+            unresolved: Vec::new(),
             shared,
         }
     }
@@ -116,6 +174,36 @@ impl<'m, 'a: 'm> RuleContext<'m, 'a> {
 
     pub fn emit(&mut self, f: Finding) {
         self.findings.push(f);
+    }
+
+    /// Record that this rule skipped a check because it cannot know the value at `span`:
+    /// `what` names the value, `why` says why it is unknown. The unresolved-input rule
+    /// reports each (span, what) once, naming every rule that skipped it. Returns the record
+    /// so that a caller can add a logical path.
+    pub fn unresolved(
+        &mut self,
+        file: FileId,
+        span: Span,
+        what: impl Into<String>,
+        why: impl Into<String>,
+    ) -> &mut Unresolved {
+        self.unresolved.push(Unresolved {
+            file,
+            span,
+            what: what.into(),
+            why: why.into(),
+            rules: vec![self.meta.id],
+            logical: None,
+            help: None,
+        });
+        let last = self.unresolved.len() - 1;
+        &mut self.unresolved[last]
+    }
+
+    /// Append the findings and unresolved inputs of a [`RuleContext::fork`].
+    pub fn join(&mut self, other: RuleContext<'m, 'a>) {
+        self.findings.extend(other.findings);
+        self.unresolved.extend(other.unresolved);
     }
 }
 

@@ -9,7 +9,7 @@ use crate::discover::display_name;
 use crate::finding::Finding;
 use crate::load::{load_bytes, load_path, InputError, Limits, Loaded};
 use crate::model::Model;
-use crate::rule::{Rule, RuleContext};
+use crate::rule::{Rule, RuleContext, Unresolved};
 use crate::shared::Shared;
 use crate::source::{FileId, LineIndex, SourceDb, SourceFile};
 
@@ -82,9 +82,9 @@ pub fn load_all(paths: &[PathBuf], memory: Vec<MemoryInput>, limits: &Limits) ->
 /// one such file.
 pub fn run_rules(model: &Model<'_>, rules: &[&dyn Rule], config: &Config) -> Vec<Finding> {
     let shared = Shared::default();
-    let mut findings: Vec<Finding> = rules
+    let per_rule: Vec<(Vec<Finding>, Vec<Unresolved>)> = rules
         .par_iter()
-        .flat_map_iter(|rule| {
+        .map(|rule| {
             let meta = rule.meta();
             let mut cx = RuleContext::new(meta, model, config, &shared);
             // `inputs` is enforced here: a hook only sees resources of files of a declared kind.
@@ -103,9 +103,24 @@ pub fn run_rules(model: &Model<'_>, rules: &[&dyn Rule], config: &Config) -> Vec
             if model.db.files.iter().any(|f| meta.reads(f.kind)) {
                 rule.check_model(&mut cx);
             }
-            cx.findings
+            (cx.findings, cx.unresolved)
         })
         .collect();
+    let mut findings = Vec::new();
+    let mut unresolved = Vec::new();
+    for (f, u) in per_rule {
+        findings.extend(f);
+        unresolved.extend(u);
+    }
+    // Second pass: the skipped inputs of every rule, merged, to the rule that reports them.
+    let unresolved = Unresolved::merge(unresolved, model.db);
+    if !unresolved.is_empty() {
+        for rule in rules {
+            let mut cx = RuleContext::new(rule.meta(), model, config, &shared);
+            rule.report_unresolved(&unresolved, &mut cx);
+            findings.extend(cx.findings);
+        }
+    }
     crate::tfeval::modules::note_call_chains(model, &mut findings);
     sort_findings(&mut findings, model.db);
     findings.dedup();

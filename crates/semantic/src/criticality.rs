@@ -381,7 +381,11 @@ pub fn workload_criticality(model: &Model<'_>, cfg: &Config, w: &Workload<'_>) -
     let Some(obj) = model.k8s.get(w.object) else {
         return decide(cfg, None, None, Vec::new(), None);
     };
-    let ns = obj.namespace_or_default();
+    // A document without a namespace is in `k8s.default-namespace` when that is set.
+    let ns = obj
+        .namespace
+        .or(cfg.k8s.default_namespace.as_deref())
+        .unwrap_or("default");
     let ns_obj = namespace_object(model, ns);
     let mut labels = label_pairs(obj.node.path(&["metadata", "labels"]));
     labels.extend(label_pairs(w.pod_labels));

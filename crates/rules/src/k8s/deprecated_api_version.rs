@@ -1,3 +1,4 @@
+use cutover_semantic::k8s::K8sIndex;
 use lint_engine::declare_rule;
 use lint_engine::model::K8sObject;
 use lint_engine::{Label, Rule, RuleContext, Severity};
@@ -23,8 +24,11 @@ declare_rule! {
     /// `cluster_version` (before), evaluated through variables, tfvars and locals. With several
     /// clusters, an API is judged against the newest (a manifest must apply on every cluster, and
     /// the newest removes the most), and a replacement against the oldest (it must already be
-    /// served there). A cluster version that cannot be evaluated is skipped and reported by
-    /// LINT000.
+    /// served there). Clusters count within the manifest's own git repository: when the inputs
+    /// span several checkouts, each manifest is judged against the clusters of its repository
+    /// (files outside any repository form one). A cluster version that cannot be evaluated is
+    /// skipped and reported by LINT000, and so is a manifest on a listed API with no target
+    /// version at all.
     ///
     /// **Severity** (Pluto's semantics):
     /// - **error**: the API is removed in the target version;
@@ -164,10 +168,14 @@ const INGRESS_CLASS_ANNOTATION: &str = "kubernetes.io/ingress.class";
 impl Rule for DeprecatedApiVersion {
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
         let versions = cx.shared::<K8sTargetVersion>();
-        let target = versions.target();
-        for obj in &cx.model.k8s {
+        let ix = cx.shared::<K8sIndex>();
+        for (i, obj) in cx.model.k8s.iter().enumerate() {
             if let Some(e) = lookup(obj.api_version, obj.kind) {
-                report_entry(cx, obj, e, target.as_ref(), versions.unknown.len());
+                // The clusters of the manifest's own repository set its target.
+                let here = |f: lint_engine::FileId| ix.same_repo_file(i, f);
+                let target = versions.target_where(here);
+                let unknown = versions.unknown.iter().filter(|u| here(u.file)).count();
+                report_entry(cx, obj, e, target.as_ref(), unknown);
             } else if obj.api_version == "external-secrets.io/v1beta1" {
                 let Some(at) = api_version_span(obj) else {
                     continue;
@@ -207,6 +215,21 @@ fn report_entry(
     let Some(at) = api_version_span(obj) else {
         return;
     };
+    if target.is_none() {
+        let what = format!(
+            "the target Kubernetes version of {} `{}`",
+            obj.kind,
+            obj.name.unwrap_or("?")
+        );
+        let why = if unknown_clusters > 0 {
+            "`k8s.target-version` is not set and the EKS cluster version of its repository cannot be evaluated"
+        } else {
+            "`k8s.target-version` is not set and no EKS cluster version of its repository is in the inputs"
+        };
+        let u = cx.unresolved(obj.file, at, what, why);
+        u.logical = Some(format!("{}/apiVersion", obj.logical()));
+        u.help = Some("set `k8s.target-version` in cutover.toml, or lint the Terraform of the repository's EKS cluster with the manifests".to_string());
+    }
     let what = format!("`{}` {}", e.api_version, e.kind);
     let on = |v: Version| match target {
         Some(t) => format!("Kubernetes {} (target {})", show(v), show(t.newest)),

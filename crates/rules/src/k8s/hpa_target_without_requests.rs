@@ -4,6 +4,8 @@ use lint_engine::doc::Node;
 use lint_engine::source::Span;
 use lint_engine::{Label, Rule, RuleContext, Severity};
 
+use super::support::record_unknown_namespace;
+
 declare_rule! {
     /// ## What it does
     /// Flags a HorizontalPodAutoscaler that scales on resource utilization (`autoscaling/v2`
@@ -48,6 +50,65 @@ declare_rule! {
     ///         - name: web
     ///           image: nginx:1.27
     ///           resources: {requests: {memory: 256Mi}}
+    /// ```
+    ///
+    /// An `autoscaling/v1` autoscaler on CPU, whose StatefulSet sets only a memory limit:
+    /// ```yaml,expect_finding
+    /// apiVersion: autoscaling/v1
+    /// kind: HorizontalPodAutoscaler
+    /// metadata: {name: queue}
+    /// spec:
+    ///   scaleTargetRef: {apiVersion: apps/v1, kind: StatefulSet, name: queue}
+    ///   maxReplicas: 6
+    ///   targetCPUUtilizationPercentage: 70
+    /// ---
+    /// apiVersion: apps/v1
+    /// kind: StatefulSet
+    /// metadata: {name: queue}
+    /// spec:
+    ///   serviceName: queue
+    ///   selector: {matchLabels: {app: queue}}
+    ///   template:
+    ///     metadata: {labels: {app: queue}}
+    ///     spec:
+    ///       containers:
+    ///         - name: queue
+    ///           image: rabbitmq:3.13
+    ///           resources: {limits: {memory: 1Gi}}
+    /// ```
+    ///
+    /// Not flagged: the CPU metric has its request (a limit alone would do too), and the memory
+    /// metric is an `AverageValue`, which needs no request:
+    /// ```yaml
+    /// apiVersion: autoscaling/v2
+    /// kind: HorizontalPodAutoscaler
+    /// metadata: {name: web}
+    /// spec:
+    ///   scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+    ///   minReplicas: 2
+    ///   maxReplicas: 10
+    ///   metrics:
+    ///     - type: Resource
+    ///       resource:
+    ///         name: cpu
+    ///         target: {type: Utilization, averageUtilization: 65}
+    ///     - type: Resource
+    ///       resource:
+    ///         name: memory
+    ///         target: {type: AverageValue, averageValue: 400Mi}
+    /// ---
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata: {name: web}
+    /// spec:
+    ///   selector: {matchLabels: {app: web}}
+    ///   template:
+    ///     metadata: {labels: {app: web}}
+    ///     spec:
+    ///       containers:
+    ///         - name: web
+    ///           image: nginx:1.27
+    ///           resources: {requests: {cpu: 250m}}
     /// ```
     ///
     /// ## How to fix
@@ -132,6 +193,10 @@ impl Rule for HpaTargetWithoutRequests {
             };
             let ms = metrics(spec);
             if ms.is_empty() {
+                continue;
+            }
+            record_unknown_namespace(cx, ix, hi);
+            if ix.namespace_unknown(hi) {
                 continue;
             }
             let name = hpa.name.unwrap_or("?");

@@ -2,10 +2,12 @@ use cutover_semantic::criticality::workload_criticality;
 use cutover_semantic::k8s::K8sIndex;
 use lint_engine::declare_rule;
 use lint_engine::doc::Node;
-use lint_engine::model::{K8sContainer, Workload};
+use lint_engine::model::{K8sContainer, K8sObject, Workload};
 use lint_engine::{Label, Rule, RuleContext, Severity};
 
-use super::support::{describe, int_of, ip_targets, workload_of};
+use super::support::{
+    describe, go_duration_secs, int_of, ip_targets, record_unknown_namespace, shown, workload_of,
+};
 
 declare_rule! {
     /// ## What it does
@@ -23,6 +25,11 @@ declare_rule! {
     ///   not a sleep (`httpGet`, a script) is taken as given.
     /// - `terminationGracePeriodSeconds` (default 30) must be at least the preStop sleep plus
     ///   the drain budget, `k8s.default-drain-seconds` (default 15).
+    ///
+    /// - A Karpenter NodePool of the same repository whose
+    ///   `spec.template.spec.terminationGracePeriod` is shorter than the preStop sleep plus the
+    ///   drain budget force-deletes the pods when it drains a node, whatever their own grace
+    ///   period says: reported on the pod's grace period, with the NodePool's value related.
     ///
     /// Warning; **error** when the workload is critical (see `[criticality]`).
     ///
@@ -74,7 +81,6 @@ declare_rule! {
     ///       preStop:
     ///         sleep: {seconds: 20}
     /// ```
-    /// A Karpenter NodePool `terminationGracePeriod` shorter than the pod's grace period cuts it.
     ///
     /// ## References
     /// - Pod termination: <https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination>
@@ -149,6 +155,7 @@ impl Rule for MissingGracefulShutdown {
         let Some((wi, obj)) = workload_of(model, ix, w) else {
             return;
         };
+        record_unknown_namespace(cx, ix, w.object);
         let targets = ip_targets(ix, wi);
         let Some((_, lb)) = targets.first() else {
             return;
@@ -217,7 +224,17 @@ impl Rule for MissingGracefulShutdown {
         let grace = match grace_node {
             Some(n) => match int_of(n) {
                 Some(g) => g,
-                None => return,
+                None => {
+                    let what = format!(
+                        "the termination grace period of {} `{}`",
+                        obj.kind,
+                        obj.name.unwrap_or("?")
+                    );
+                    let why = format!("{} is not a whole number of seconds", shown(n));
+                    let logical = format!("{}/terminationGracePeriodSeconds", obj.logical());
+                    cx.unresolved(obj.file, n.span, what, why).logical = Some(logical);
+                    return;
+                }
             },
             None => DEFAULT_GRACE,
         };
@@ -234,6 +251,60 @@ impl Rule for MissingGracefulShutdown {
                 .with_related(related())
                 .with_logical(format!("{}/terminationGracePeriodSeconds", obj.logical()));
             cx.emit(escalate(f));
+            return;
+        }
+        // The pod's own grace period is long enough; a Karpenter NodePool of the repository can
+        // still force-delete it sooner when it drains a node.
+        let Some((np, value, cap)) = nodepool_cap(cx, ix, w.object) else {
+            return;
+        };
+        if cap >= need {
+            return;
+        }
+        let f = cx
+            .finding(obj.file, grace_node.map_or(w.spec_key, |n| n.span), format!("pods of {} `{}` are force-deleted {cap} s into a node drain by Karpenter NodePool `{}` (`terminationGracePeriod`), less than their {longest} s preStop sleep plus the {drain} s drain budget as an IP target of {via}", obj.kind, obj.name.unwrap_or("?"), np.name.unwrap_or("?")))
+            .with_help(format!("raise the NodePool's `terminationGracePeriod` to at least {need}s, or keep these pods off that NodePool"))
+            .with_related(Label::new(np.file, value.span, "cuts the pod's grace period"))
+            .with_related(related())
+            .with_logical(format!("{}/terminationGracePeriodSeconds", obj.logical()));
+        cx.emit(escalate(f));
+    }
+}
+
+/// The shortest `spec.template.spec.terminationGracePeriod` of the Karpenter NodePools of the
+/// object's repository: (NodePool, value, seconds). A value that is not a duration is recorded
+/// for LINT000.
+fn nodepool_cap<'m, 'a>(
+    cx: &mut RuleContext<'m, 'a>,
+    ix: &'m K8sIndex,
+    object: usize,
+) -> Option<(&'m K8sObject<'a>, &'m Node, i64)> {
+    let model = cx.model;
+    let mut best: Option<(&K8sObject<'a>, &Node, i64)> = None;
+    for (_, np) in ix.in_repo_of(model, object, "NodePool") {
+        if !np.api_version.starts_with("karpenter.sh/") {
+            continue;
+        }
+        let Some(v) = np
+            .node
+            .path(&["spec", "template", "spec", "terminationGracePeriod"])
+            .filter(|v| !v.is_null())
+        else {
+            continue;
+        };
+        let Some(secs) = v.as_str().and_then(go_duration_secs) else {
+            let what = format!(
+                "`terminationGracePeriod` of NodePool `{}`",
+                np.name.unwrap_or("?")
+            );
+            let why = format!("{} is not a duration", shown(v));
+            cx.unresolved(np.file, v.span, what, why).logical =
+                Some(format!("{}/terminationGracePeriod", np.logical()));
+            continue;
+        };
+        if best.is_none_or(|(_, _, b)| secs < b) {
+            best = Some((np, v, secs));
         }
     }
+    best
 }

@@ -285,7 +285,8 @@ impl<'m, 'a> Context<'m, 'a> {
         w: &Workload<'a>,
         obj: &'m K8sObject<'a>,
     ) -> Self {
-        let ns = obj.namespace_or_default();
+        // The effective namespace (`k8s.default-namespace` for a document without one).
+        let ns = ix.namespace(w.object);
         // Context objects count only within the workload's repository.
         let here = |o: &K8sObject<'a>| {
             model
@@ -294,10 +295,18 @@ impl<'m, 'a> Context<'m, 'a> {
                 .position(|x| std::ptr::eq(x, o))
                 .is_some_and(|i| ix.same_repo(i, w.object))
         };
+        // …and, for HPAs and LimitRanges, within its namespace.
+        let same_ns = |o: &K8sObject<'a>| {
+            model
+                .k8s
+                .iter()
+                .position(|x| std::ptr::eq(x, o))
+                .is_some_and(|i| ix.joins(i, w.object))
+        };
         let crit = workload_criticality(model, cfg, w);
         let hpas = model
             .k8s_of_kind("HorizontalPodAutoscaler")
-            .filter(|h| h.namespace_or_default() == ns && here(h))
+            .filter(|h| same_ns(h))
             .filter(|h| {
                 let r = h.node.path(&["spec", "scaleTargetRef"]);
                 r.and_then(|r| r.get("kind")).and_then(Node::as_str) == Some(obj.kind)
@@ -314,10 +323,7 @@ impl<'m, 'a> Context<'m, 'a> {
             .k8s_of_kind("NodePool")
             .find(|n| n.api_version.starts_with("karpenter.sh/") && here(n));
         let mut limit_range = None;
-        for lr in model
-            .k8s_of_kind("LimitRange")
-            .filter(|l| l.namespace_or_default() == ns && here(l))
-        {
+        for lr in model.k8s_of_kind("LimitRange").filter(|l| same_ns(l)) {
             let mut res = Vec::new();
             for item in lr
                 .node

@@ -3,7 +3,7 @@ use lint_engine::declare_rule;
 use lint_engine::doc::Node;
 use lint_engine::{Label, Rule, RuleContext, Severity};
 
-use super::support::int_of;
+use super::support::{int_of, min_replicas_or_record, record_unknown_namespace, shown};
 
 declare_rule! {
     /// ## What it does
@@ -107,6 +107,10 @@ impl Rule for PdbBlocksEviction {
                     .with_logical(format!("{logical}/minAvailable"));
                 cx.emit(f);
             }
+            record_unknown_namespace(cx, ix, pi);
+            if ix.namespace_unknown(pi) {
+                continue;
+            }
             let Some(targets) = ix.pdb_targets(pi) else {
                 continue;
             };
@@ -124,10 +128,17 @@ impl Rule for PdbBlocksEviction {
                 continue;
             }
             let Some((min, v)) = min_a.and_then(|v| int_of(v).map(|n| (n, v))) else {
+                // A percentage is judged above; any other value cannot be compared.
+                if let Some(v) = min_a.filter(|v| !v.is_null() && !is_percent(v)) {
+                    let what = format!("`minAvailable` of PodDisruptionBudget `{name}`");
+                    let why = format!("{} is neither a number nor a percentage", shown(v));
+                    cx.unresolved(pdb.file, v.span, what, why).logical =
+                        Some(format!("{logical}/minAvailable"));
+                }
                 continue;
             };
             for &wi in targets {
-                let Some((replicas, hpa)) = ix.min_replicas(model, wi) else {
+                let Some((replicas, hpa)) = min_replicas_or_record(cx, ix, wi) else {
                     continue;
                 };
                 if min < replicas {
@@ -160,6 +171,12 @@ impl Rule for PdbBlocksEviction {
             }
         }
     }
+}
+
+fn is_percent(v: &Node) -> bool {
+    v.as_str()
+        .and_then(|s| s.trim().strip_suffix('%'))
+        .is_some_and(|n| n.trim().parse::<u32>().is_ok())
 }
 
 fn is_zero(v: &Node) -> bool {

@@ -1,12 +1,13 @@
 use cutover_semantic::criticality::workload_criticality;
 use cutover_semantic::k8s::{is_replicated, K8sIndex};
+use cutover_semantic::net::{eks_module_node_groups, EksModuleNodeGroup};
 use lint_engine::declare_rule;
 use lint_engine::doc::Node;
 use lint_engine::model::Workload;
 use lint_engine::source::{FileId, Span};
 use lint_engine::{Label, Rule, RuleContext, Severity};
 
-use super::support::workload_of;
+use super::support::{min_replicas_or_record, record_unknown_namespace, workload_of};
 
 declare_rule! {
     /// ## What it does
@@ -130,7 +131,7 @@ fn nodepool_spot(np: &Node) -> Option<(bool, Span)> {
     Some((allows, r.get("values").map_or(r.span, |v| v.span)))
 }
 
-fn pools<'a>(cx: &RuleContext<'_, 'a>, ix: &K8sIndex, obj: usize) -> Vec<Pool<'a>> {
+fn pools<'a>(cx: &mut RuleContext<'_, 'a>, ix: &K8sIndex, obj: usize) -> Vec<Pool<'a>> {
     let model = cx.model;
     let mut out = Vec::new();
     for (_, np) in ix.in_repo_of(model, obj, "NodePool") {
@@ -184,31 +185,12 @@ fn pools<'a>(cx: &RuleContext<'_, 'a>, ix: &K8sIndex, obj: usize) -> Vec<Pool<'a
         else {
             continue;
         };
-        let labels = ng
-            .attr("labels")
-            .and_then(Node::as_map)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|m| m.value.as_str().map(|v| (m.key.as_str(), v)))
-            .collect();
-        let taints = ng
-            .attr("taint")
-            .map(|t| t.as_seq().map_or(vec![t], |s| s.iter().collect()))
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|t| {
-                let effect = match t.get("effect").and_then(Node::as_str)? {
-                    "NO_SCHEDULE" => "NoSchedule",
-                    "NO_EXECUTE" => "NoExecute",
-                    _ => "PreferNoSchedule",
-                };
-                Some((
-                    t.get("key").and_then(Node::as_str),
-                    t.get("value").and_then(Node::as_str),
-                    effect,
-                ))
-            })
-            .collect();
+        let labels = tf_labels(ng.attr("labels"));
+        let taints = tf_taints(
+            ng.attr("taint")
+                .map(|t| t.as_seq().map_or(vec![t], |s| s.iter().collect()))
+                .unwrap_or_default(),
+        );
         out.push(Pool {
             what: format!("node group `{}`", ng.name),
             file: ng.file,
@@ -219,7 +201,96 @@ fn pools<'a>(cx: &RuleContext<'_, 'a>, ix: &K8sIndex, obj: usize) -> Vec<Pool<'a
             taints,
         });
     }
+    for g in eks_module_node_groups(model) {
+        if !ix.same_repo_file(obj, g.file) {
+            continue;
+        }
+        let Some(span) = module_group_spot(cx, &g) else {
+            continue;
+        };
+        // The module's `taints` is a map of `{key, value, effect}` objects.
+        let taints = g
+            .get("taints")
+            .map(|t| match t.as_map() {
+                Some(m) => m.iter().map(|e| &e.value).collect(),
+                None => t.as_seq().map_or(Vec::new(), |s| s.iter().collect()),
+            })
+            .unwrap_or_default();
+        out.push(Pool {
+            what: format!("node group `{}`", g.address),
+            file: g.file,
+            span,
+            maybe: false,
+            label: (EKS_CT, "ON_DEMAND"),
+            labels: if g.self_managed {
+                Vec::new()
+            } else {
+                tf_labels(g.get("labels"))
+            },
+            taints: tf_taints(taints),
+        });
+    }
     out
+}
+
+/// Where a node group of the EKS module asks for Spot: `capacity_type = "SPOT"` (managed), or
+/// (self-managed) `instance_market_options.market_type = "spot"` or a mixed instances policy
+/// with `on_demand_percentage_above_base_capacity` below 100. A capacity type written as an
+/// expression is recorded for LINT000.
+fn module_group_spot(cx: &mut RuleContext<'_, '_>, g: &EksModuleNodeGroup<'_>) -> Option<Span> {
+    if !g.self_managed {
+        let ct = g.get("capacity_type")?;
+        return match ct.as_str() {
+            Some("SPOT") => Some(ct.span),
+            Some(s) if s.contains("${") => {
+                let what = format!("`capacity_type` of node group `{}`", g.address);
+                let why = format!("`{s}` is a Terraform expression");
+                cx.unresolved(g.file, ct.span, what, why).logical =
+                    Some(format!("{}/capacity_type", g.address));
+                None
+            }
+            _ => None,
+        };
+    }
+    if let Some(m) = g
+        .get("instance_market_options")
+        .and_then(|o| o.get("market_type"))
+        .filter(|m| m.as_str().is_some_and(|s| s.eq_ignore_ascii_case("spot")))
+    {
+        return Some(m.span);
+    }
+    let pct = g.get("mixed_instances_policy")?.path(&[
+        "instances_distribution",
+        "on_demand_percentage_above_base_capacity",
+    ])?;
+    (super::support::int_of(pct)? < 100).then_some(pct.span)
+}
+
+/// A Terraform `labels` map as (key, value) pairs (values written as literals).
+fn tf_labels(n: Option<&Node>) -> Vec<(&str, &str)> {
+    n.and_then(Node::as_map)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|m| m.value.as_str().map(|v| (m.key.as_str(), v)))
+        .collect()
+}
+
+/// Terraform taints (`{key, value, effect = "NO_SCHEDULE"}`) as Kubernetes (key, value, effect).
+fn tf_taints(ts: Vec<&Node>) -> Vec<(Option<&str>, Option<&str>, &str)> {
+    ts.into_iter()
+        .filter_map(|t| {
+            let effect = match t.get("effect").and_then(Node::as_str)? {
+                "NO_SCHEDULE" => "NoSchedule",
+                "NO_EXECUTE" => "NoExecute",
+                _ => "PreferNoSchedule",
+            };
+            Some((
+                t.get("key").and_then(Node::as_str),
+                t.get("value").and_then(Node::as_str),
+                effect,
+            ))
+        })
+        .collect()
 }
 
 /// Whether the pod spec can schedule onto the pool.
@@ -304,6 +375,7 @@ impl Rule for SpotWorkloadWithoutPdb {
         let Some((wi, obj)) = workload_of(model, ix, w) else {
             return;
         };
+        record_unknown_namespace(cx, ix, w.object);
         let reachable: Vec<Pool<'_>> = pools(cx, ix, w.object)
             .into_iter()
             .filter(|p| can_land(w.pod_spec, p))
@@ -317,7 +389,7 @@ impl Rule for SpotWorkloadWithoutPdb {
                 .get(p)
                 .is_some_and(|p| p.api_version == "policy/v1")
         });
-        let Some((replicas, _)) = ix.min_replicas(model, wi) else {
+        let Some((replicas, _)) = min_replicas_or_record(cx, ix, wi) else {
             return;
         };
         if has_pdb && replicas >= 2 {

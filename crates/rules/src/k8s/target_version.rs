@@ -83,7 +83,14 @@ pub struct Target {
 }
 
 impl TargetVersions {
+    /// The target of every cluster in the inputs.
     pub fn target(&self) -> Option<Target> {
+        self.target_where(|_| true)
+    }
+
+    /// The target of the clusters `keep` accepts (those of one repository): the configured
+    /// version wins over them.
+    pub fn target_where(&self, keep: impl Fn(FileId) -> bool) -> Option<Target> {
         if let Some(v) = self.configured {
             return Some(Target {
                 newest: v,
@@ -92,8 +99,10 @@ impl TargetVersions {
                 at: None,
             });
         }
-        let newest = self.clusters.iter().max_by_key(|c| c.version)?;
-        let oldest = self.clusters.iter().min_by_key(|c| c.version)?;
+        let clusters: Vec<&ClusterVersion> =
+            self.clusters.iter().filter(|c| keep(c.file)).collect();
+        let newest = clusters.iter().max_by_key(|c| c.version)?;
+        let oldest = clusters.iter().min_by_key(|c| c.version)?;
         let source = if newest.version == oldest.version {
             format!("`{}`", newest.what)
         } else {

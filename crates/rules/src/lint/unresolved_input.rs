@@ -1,7 +1,7 @@
 use cutover_semantic::net::Network;
 use lint_engine::declare_rule;
 use lint_engine::model::{Containers, ModuleDefault, TaskDef};
-use lint_engine::{Rule, RuleContext, Severity};
+use lint_engine::{Rule, RuleContext, Severity, Unresolved};
 
 use crate::k8s::deprecated_api_version::lookup;
 use crate::k8s::target_version::K8sTargetVersion;
@@ -27,7 +27,11 @@ declare_rule! {
     ///   subnet of the inputs, when it cannot be evaluated: its IP demand is not counted;
     /// - the Kubernetes version of an EKS cluster (`aws_eks_cluster.version`, the eks module's
     ///   `kubernetes_version`/`cluster_version`) that cannot be evaluated while manifests on a
-    ///   deprecated API version need it (K8S005 then leaves that cluster out of its target).
+    ///   deprecated API version need it (K8S005 then leaves that cluster out of its target);
+    /// - any other value a rule needed and could not know, so it skipped a check: a grace
+    ///   period, replica count or PDB bound that is not a number (an unrendered template
+    ///   value), a namespace or name that is not a string, and the like. The finding names the
+    ///   value, why it is unknown and every rule that skipped it, once per value.
     ///
     /// ## Why it matters
     /// The container-level rules (stop timeouts, resource sizes, secrets, images) need the
@@ -51,13 +55,34 @@ declare_rule! {
         name: "unresolved-input",
         severity: Info,
         summary: "input that cannot be evaluated statically, so dependent rules skipped it",
-        inputs: [TfJson, TfPlan],
+        inputs: [TfJson, TfPlan, K8s],
         cross_file: true,
         security: false,
     }
 }
 
 impl Rule for UnresolvedInput {
+    fn report_unresolved(&self, inputs: &[Unresolved], cx: &mut RuleContext<'_, '_>) {
+        for u in inputs {
+            let mut f = cx
+                .finding(
+                    u.file,
+                    u.span,
+                    format!(
+                        "cannot know {}: {}; {} skipped it",
+                        u.what,
+                        u.why,
+                        u.rules.join(", ")
+                    ),
+                )
+                .with_help(u.help.clone().unwrap_or_else(|| "write the value as a literal, or lint the rendered manifests or the plan JSON, where it is evaluated".to_string()));
+            if let Some(l) = &u.logical {
+                f = f.with_logical(l.clone());
+            }
+            cx.emit(f);
+        }
+    }
+
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
         let net = cx.shared::<Network>();
         for u in &net.unresolved {

@@ -17,6 +17,9 @@ use super::selector::{label_pairs, Selector};
 #[derive(Debug, Default)]
 pub struct K8sIndex {
     namespace: Vec<String>,
+    /// Objects whose `metadata.namespace` is written but is not a string (an unrendered
+    /// template value): they join nothing, since their namespace is unknown.
+    unknown_namespace: Vec<bool>,
     scope: Vec<usize>,
     file_scope: HashMap<lint_engine::source::FileId, usize>,
     workload_of_object: HashMap<usize, usize>,
@@ -36,13 +39,17 @@ pub fn is_replicated(kind: &str) -> bool {
     )
 }
 
-/// `spec.replicas` of a replicated workload (1 when absent); `None` for other kinds or a value
-/// that is not a number (a template expression).
+/// `spec.replicas` of a replicated workload (1 when absent or written empty, as the API server
+/// defaults it); `None` for other kinds or a value that is not a number (a template expression).
 pub fn replicas(obj: &K8sObject<'_>) -> Option<i64> {
     if !is_replicated(obj.kind) {
         return None;
     }
-    match obj.node.path(&["spec", "replicas"]) {
+    match obj
+        .node
+        .path(&["spec", "replicas"])
+        .filter(|n| !n.is_null())
+    {
         None => Some(1),
         Some(n) => n.as_i64(),
     }
@@ -58,6 +65,12 @@ impl K8sIndex {
         for o in &model.k8s {
             ix.namespace
                 .push(o.namespace.unwrap_or(default_ns).to_string());
+            ix.unknown_namespace.push(
+                o.namespace.is_none()
+                    && o.node
+                        .path(&["metadata", "namespace"])
+                        .is_some_and(|n| !n.is_null()),
+            );
             let s = *by_file.entry(o.file).or_insert_with(|| {
                 let root = scopes.root_of(&model.file(o.file).path);
                 let n = scope_ids.len();
@@ -216,9 +229,18 @@ impl K8sIndex {
         self.scope.get(obj).is_some() && self.scope.get(obj) == self.file_scope.get(&file)
     }
 
-    /// Objects `a` and `b` may refer to each other: same repository and same namespace.
+    /// Object `i` writes a `metadata.namespace` that is not a string: its namespace is unknown
+    /// and it joins no other object.
+    pub fn namespace_unknown(&self, i: usize) -> bool {
+        self.unknown_namespace.get(i).copied().unwrap_or(false)
+    }
+
+    /// Objects `a` and `b` may refer to each other: same repository and same (known) namespace.
     pub fn joins(&self, a: usize, b: usize) -> bool {
-        self.same_repo(a, b) && self.namespace(a) == self.namespace(b)
+        self.same_repo(a, b)
+            && !self.namespace_unknown(a)
+            && !self.namespace_unknown(b)
+            && self.namespace(a) == self.namespace(b)
     }
 
     /// Index in `model.workloads` of the workload whose object is `object`.
@@ -283,7 +305,11 @@ impl K8sIndex {
     pub fn min_replicas(&self, model: &Model<'_>, workload: usize) -> Option<(i64, Option<usize>)> {
         let w: &Workload<'_> = model.workloads.get(workload)?;
         if let Some(&h) = self.hpas_of(workload).first() {
-            let n = match model.k8s[h].node.path(&["spec", "minReplicas"]) {
+            let n = match model.k8s[h]
+                .node
+                .path(&["spec", "minReplicas"])
+                .filter(|n| !n.is_null())
+            {
                 None => Some(1),
                 Some(n) => n.as_i64(),
             };

@@ -31,6 +31,64 @@ pub struct ModuleGroup {
     pub subnets: Vec<(usize, Span)>,
 }
 
+/// The module input that gives defaults to the groups of `input`
+/// (`eks_managed_node_groups` → `eks_managed_node_group_defaults`).
+pub(crate) fn defaults_input(input: &str) -> String {
+    input.trim_end_matches('s').to_string() + "_defaults"
+}
+
+/// A node group declared in a `terraform-aws-modules/eks` module call, for the rules that read
+/// node groups (capacity type, labels, taints): its entry, then the module's defaults.
+#[derive(Debug, Clone)]
+pub struct EksModuleNodeGroup<'m> {
+    /// `module.eks.eks_managed_node_groups.spot`.
+    pub address: String,
+    pub file: lint_engine::source::FileId,
+    pub self_managed: bool,
+    pub key_span: Span,
+    entry: &'m Node,
+    defaults: Option<&'m Node>,
+}
+
+impl<'m> EksModuleNodeGroup<'m> {
+    /// The group's input, else the module's default for it.
+    pub fn get(&self, k: &str) -> Option<&'m Node> {
+        self.entry
+            .get(k)
+            .filter(|n| !n.is_null())
+            .or_else(|| self.defaults.and_then(|d| d.get(k)))
+            .filter(|n| !n.is_null())
+    }
+}
+
+/// The node groups (managed and self-managed) of the EKS module calls of the configuration, in
+/// model order. A group map written as one expression has no groups to list.
+pub fn eks_module_node_groups<'a>(model: &Model<'a>) -> Vec<EksModuleNodeGroup<'a>> {
+    let mut out = Vec::new();
+    for mc in &model.tf_modules {
+        if mc.origin != TfOrigin::Config || !mc.source.is_some_and(super::is_eks_module_source) {
+            continue;
+        }
+        for input in ["eks_managed_node_groups", "self_managed_node_groups"] {
+            let Some(entries) = mc.input(input).and_then(Node::as_map) else {
+                continue;
+            };
+            let defaults = mc.input(&defaults_input(input));
+            for e in entries {
+                out.push(EksModuleNodeGroup {
+                    address: format!("module.{}.{input}.{}", mc.name, e.key),
+                    file: mc.file,
+                    self_managed: input == "self_managed_node_groups",
+                    key_span: e.key_span,
+                    entry: &e.value,
+                    defaults,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// The value of a module input node: literal, or evaluated when `eval` is given.
 fn value(mc: &TfModuleCall<'_>, n: &Node, eval: Option<&TfEvalIndex<'_>>) -> Val {
     match eval {

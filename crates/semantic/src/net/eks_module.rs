@@ -7,7 +7,7 @@ use lint_engine::model::{Model, TfModuleCall, TfOrigin};
 use lint_engine::source::Span;
 use lint_engine::tfref::parse_refs;
 
-use super::eks_groups::{module_group_spec, GroupInputs, ModuleGroup};
+use super::eks_groups::{defaults_input, module_group_spec, GroupInputs, ModuleGroup};
 use super::refs::{collect_strings, RefPlace};
 use super::*;
 
@@ -47,8 +47,7 @@ impl<'a> Network<'a> {
                     }
                     continue;
                 };
-                let defaults_input = input.trim_end_matches('s').to_string() + "_defaults";
-                let defaults = mc.input(&defaults_input);
+                let defaults = mc.input(&defaults_input(input));
                 for e in entries {
                     groups += 1;
                     if *what == "node group" {

@@ -33,6 +33,7 @@ pub use demand::{
     Basis, Consumer, Demand, DemandPart, DemandSource, DemandUnknown, NodeIps, SourceKind,
     UnknownReason, WarmMode,
 };
+pub use eks_groups::{eks_module_node_groups, EksModuleNodeGroup};
 pub use eks_module::is_eks_module_source;
 pub use instances::{instance_limits, InstanceLimits, DEFAULT_NODE_GROUP_INSTANCE_TYPE};
 pub use routing::{registry_path, DefaultRoute, RegistryPath};
