@@ -38,6 +38,10 @@ pub(crate) fn lookup_key(root: &Node, path: &[Step]) -> Option<Span> {
 }
 
 /// Where a rendered node at `path` comes from, given its value: `None` when no source says.
+/// Where the key of the member at a path comes from.
+pub(crate) type KeyPlace<'r> = dyn FnMut(&[Step]) -> Option<(FileId, Span)> + 'r;
+
+/// Where a rendered value comes from.
 pub(crate) type Resolve<'r> = dyn FnMut(&[Step], &Node) -> Option<(FileId, Span)> + 'r;
 
 /// Every rendered node and key of `node` with its repository place. `resolve` answers for the
@@ -47,7 +51,7 @@ pub(crate) fn walk(
     node: &Node,
     path: &mut Vec<Step>,
     resolve: &mut Resolve<'_>,
-    keys: &mut dyn FnMut(&[Step]) -> Option<(FileId, Span)>,
+    keys: &mut KeyPlace<'_>,
     out: &mut Vec<(Span, FileId, Span)>,
 ) {
     let here = resolve(path, node);
