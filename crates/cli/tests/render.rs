@@ -247,3 +247,44 @@ fn helm_charts_render_with_helm_and_map_to_templates_and_values() {
         "template release chart --values chart/values-prod.yaml --namespace web"
     );
 }
+
+#[test]
+fn a_changed_base_re_renders_the_overlays_that_include_it() {
+    require_kubectl();
+    let t = TempDir::new("render-repo-context");
+    let src = overlays();
+    for rel in [
+        "base/kustomization.yaml",
+        "base/deployment.yaml",
+        "base/hpa.yaml",
+        "base/pdb.yaml",
+        "overlays/production/kustomization.yaml",
+        "overlays/production/requests.yaml",
+        "overlays/production/serviceaccount.yaml",
+        "overlays/staging/kustomization.yaml",
+        "iam.tf.json",
+    ] {
+        t.write(
+            rel,
+            &std::fs::read_to_string(src.join(rel)).expect("read scenario"),
+        );
+    }
+    std::fs::create_dir_all(t.path().join(".git")).expect("git marker");
+    let out = cutover(
+        t.path(),
+        &[
+            "check",
+            "--repo-context",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "base/deployment.yaml",
+        ],
+    );
+    let lines = finding_lines(&json_of(&out), &[]);
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    assert!(lines[0]
+        .starts_with("base/deployment.yaml:14:5-14:9 IAM001 error `Deployment/production/web`"));
+    assert!(lines[1].starts_with("base/deployment.yaml:16:11-16:20 K8S001 error"));
+}
