@@ -370,6 +370,7 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
         notes: render_notes,
         errors: render_errors,
         timeout: render_timeout,
+        taken,
     } = plan;
     let (mut outcome, rendered) = rayon::join(
         || load_all(&files, memory, &limits),
@@ -377,8 +378,19 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
     );
     outcome.skipped.extend(render_notes);
     outcome.errors.extend(render_errors);
+    // The files of a render that failed are linted as written (after the error).
+    let fallback = crate::render_inputs::fallback_files(&taken, &rendered);
+    if !fallback.is_empty() {
+        let raw = load_all(&fallback, Vec::new(), &limits);
+        for mut f in raw.db.files {
+            f.id = lint_engine::source::FileId(outcome.db.files.len() as u32);
+            outcome.db.files.push(f);
+        }
+        outcome.errors.extend(raw.errors);
+        outcome.skipped.extend(raw.skipped);
+    }
     let mut texts = Vec::new();
-    for r in rendered {
+    for (r, _) in rendered {
         match r {
             Ok(t) => texts.push(t),
             Err(e) => outcome.errors.push(e),

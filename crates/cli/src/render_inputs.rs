@@ -28,6 +28,8 @@ pub struct Job {
     dir: PathBuf,
     name: String,
     what: JobKind,
+    /// The input files this render reads (normal paths).
+    owned: BTreeSet<PathBuf>,
 }
 
 enum JobKind {
@@ -47,6 +49,8 @@ pub struct Plan {
     pub notes: Vec<Skipped>,
     pub errors: Vec<InputError>,
     pub timeout: Duration,
+    /// The input files taken out for the renders, as walked.
+    pub taken: Vec<PathBuf>,
 }
 
 /// Find the kustomizations and charts of the walked `files` and plan their renders.
@@ -136,16 +140,18 @@ fn plan_kustomize(
     };
     let mut owned = BTreeSet::new();
     for ((k, dir), name) in selected.iter().zip(names) {
-        owned.extend(k.owned(&all));
+        let mine = k.owned(&all);
+        owned.extend(mine.iter().cloned());
         plan.jobs.push(Job {
             program: program.clone(),
             tool,
             dir: dir.clone(),
             name,
             what: JobKind::Kustomize(k.chain(&all)),
+            owned: mine,
         });
     }
-    files.retain(|f| !owned.contains(&normal(f)));
+    take(plan, files, |f| owned.contains(f));
 }
 
 fn plan_helm(
@@ -174,7 +180,12 @@ fn plan_helm(
     };
     for chart in charts {
         let chart_abs = normal(&chart);
-        files.retain(|f| !normal(f).starts_with(&chart_abs));
+        let owned = files
+            .iter()
+            .map(|f| normal(f))
+            .filter(|f| f.starts_with(&chart_abs))
+            .collect();
+        take(plan, files, |f| f.starts_with(&chart_abs));
         let values = cfg.helm.values.iter().map(|v| chart.join(v)).collect();
         plan.jobs.push(Job {
             program: program.clone(),
@@ -186,8 +197,39 @@ fn plan_helm(
                 release: cfg.helm.release.clone().unwrap_or_else(|| "release".into()),
                 namespace: cfg.helm.namespace.clone(),
             },
+            owned,
         });
     }
+}
+
+/// Move the files `owned` selects (by normal path) from the inputs to `plan.taken`.
+fn take(plan: &mut Plan, files: &mut Vec<PathBuf>, owned: impl Fn(&Path) -> bool) {
+    let (taken, kept): (Vec<PathBuf>, Vec<PathBuf>) =
+        files.drain(..).partition(|f| owned(&normal(f)));
+    *files = kept;
+    plan.taken.extend(taken);
+}
+
+/// The files of `taken` that only failed renders read: they are linted as written instead.
+pub fn fallback_files(taken: &[PathBuf], results: &[Outcome]) -> Vec<PathBuf> {
+    let rendered: BTreeSet<&PathBuf> = results
+        .iter()
+        .filter(|(r, _)| r.is_ok())
+        .flat_map(|(_, o)| o)
+        .collect();
+    let failed: BTreeSet<&PathBuf> = results
+        .iter()
+        .filter(|(r, _)| r.is_err())
+        .flat_map(|(_, o)| o)
+        .collect();
+    taken
+        .iter()
+        .filter(|f| {
+            let n = normal(f);
+            failed.contains(&n) && !rendered.contains(&n)
+        })
+        .cloned()
+        .collect()
 }
 
 /// The Kustomize renderer: the configured one, else `kubectl`, else `kustomize`.
@@ -228,9 +270,15 @@ fn shown_dir(d: &Path) -> String {
     }
 }
 
+/// The outcome of one render and the files it reads.
+pub type Outcome = (Result<RenderedText, InputError>, BTreeSet<PathBuf>);
+
 /// Run every planned render in parallel; each is rendered text or an input error naming it.
-pub fn run(jobs: Vec<Job>, timeout: Duration) -> Vec<Result<RenderedText, InputError>> {
-    lint_engine::runner::par_map_owned(jobs, |j| run_one(j, timeout))
+pub fn run(jobs: Vec<Job>, timeout: Duration) -> Vec<Outcome> {
+    lint_engine::runner::par_map_owned(jobs, |mut j| {
+        let owned = std::mem::take(&mut j.owned);
+        (run_one(j, timeout), owned)
+    })
 }
 
 fn run_one(job: Job, timeout: Duration) -> Result<RenderedText, InputError> {

@@ -84,7 +84,11 @@ pub fn run_bounded(
             .take(5)
             .map(str::to_string)
             .collect();
-        return Err(format!("{status}: {}", first.join(" / ")));
+        let mut message = first.join(" / ");
+        if message.chars().count() > 600 {
+            message = message.chars().take(600).collect::<String>() + "…";
+        }
+        return Err(format!("{status}: {message}"));
     }
     String::from_utf8(stdout).map_err(|_| "its output is not UTF-8".into())
 }

@@ -154,7 +154,11 @@ fn a_failing_render_is_an_input_error_and_the_rest_is_linted() {
     let t = TempDir::new("render-fail");
     t.write(
         "broken/kustomization.yaml",
-        "resources:\n  - missing.yaml\n",
+        "resources:\n  - app.yaml\n  - missing.yaml\n",
+    );
+    t.write(
+        "broken/app.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n    - name: c\n      image: busybox:1.36\n",
     );
     t.write(
         "pod.yaml",
@@ -174,9 +178,16 @@ fn a_failing_render_is_an_input_error_and_the_rest_is_linted() {
         "{message}"
     );
     assert!(message.contains("missing.yaml"), "{message}");
-    assert!(finding_lines(&v, &["K8S001".into()])
-        .iter()
-        .any(|l| l.starts_with("pod.yaml:")));
+    let lines = finding_lines(&v, &["K8S001".into()]);
+    assert!(
+        lines.iter().any(|l| l.starts_with("pod.yaml:")),
+        "{lines:#?}"
+    );
+    // The failed kustomization's own files are linted as written.
+    assert!(
+        lines.iter().any(|l| l.starts_with("broken/app.yaml:")),
+        "{lines:#?}"
+    );
     // The temporary wrapper is gone.
     let left = std::fs::read_dir(std::env::temp_dir())
         .into_iter()

@@ -32,6 +32,8 @@ pub struct Kustomization {
     pub patches: Vec<PathBuf>,
     /// The `namespace:` key's value span, when set.
     pub namespace: Option<Span>,
+    /// `kind: Component`: only built as part of a kustomization that includes it.
+    pub component: bool,
 }
 
 /// The kustomization file of `dir`, if it has one.
@@ -63,6 +65,7 @@ impl Kustomization {
             entries: Vec::new(),
             patches: Vec::new(),
             namespace: doc.get("namespace").map(|n| n.span),
+            component: doc.get("kind").and_then(Node::as_str) == Some("Component"),
             dir,
         };
         for key in ["resources", "bases", "components"] {
@@ -150,10 +153,13 @@ fn is_remote(entry: &str) -> bool {
     entry.contains("://") || entry.starts_with("github.com/") || entry.starts_with("git@")
 }
 
-/// The kustomizations no other one includes, in the order given.
+/// The kustomizations no other one includes, in the order given (a component is never built on
+/// its own).
 pub fn leaves(all: &[Kustomization]) -> Vec<&Kustomization> {
     let included: BTreeSet<&PathBuf> = all.iter().flat_map(|k| &k.includes).collect();
-    all.iter().filter(|k| !included.contains(&k.dir)).collect()
+    all.iter()
+        .filter(|k| !k.component && !included.contains(&k.dir))
+        .collect()
 }
 
 /// Map a `kustomize build` stream: take the origin annotations out of the objects and give every
