@@ -97,7 +97,7 @@ pub struct FileConfig {
 
 /// `[render]`: Kustomize overlays and Helm charts among the inputs are rendered with the
 /// user's own tools and their findings mapped back to the files they were written in.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RenderSection {
     /// The Kustomize renderer: `kubectl` (`kubectl kustomize`), `kustomize` (`kustomize
@@ -106,10 +106,21 @@ pub struct RenderSection {
     /// The kustomization directories to render, relative to this file (default: the leaves,
     /// the kustomizations no other one includes).
     pub overlays: Vec<String>,
-    /// Seconds one render may take (default 60).
-    pub timeout: Option<f64>,
+    /// Seconds one render may take.
+    pub timeout: f64,
     /// `helm template` of charts (`[render.helm]`).
     pub helm: HelmSection,
+}
+
+impl Default for RenderSection {
+    fn default() -> Self {
+        RenderSection {
+            kustomize: None,
+            overlays: Vec::new(),
+            timeout: crate::render_inputs::DEFAULT_TIMEOUT,
+            helm: HelmSection::default(),
+        }
+    }
 }
 
 /// `[render.helm]`: how charts are rendered.

@@ -61,7 +61,11 @@ pub fn plan(
     limits: &Limits,
 ) -> Plan {
     let mut plan = Plan {
-        timeout: Duration::from_secs_f64(cfg.timeout.unwrap_or(DEFAULT_TIMEOUT).clamp(0.1, 3600.0)),
+        timeout: Duration::from_secs_f64(if cfg.timeout.is_finite() {
+            cfg.timeout.clamp(0.1, 3600.0)
+        } else {
+            DEFAULT_TIMEOUT
+        }),
         ..Plan::default()
     };
     let dirs: BTreeSet<PathBuf> = files
@@ -174,7 +178,13 @@ fn plan_helm(
     if charts.is_empty() {
         return;
     }
-    let Some(program) = on_path(cfg.helm.program.as_deref().unwrap_or("helm")) else {
+    let Some(program) = on_path(
+        cfg.helm
+            .program
+            .as_deref()
+            .filter(|p| !p.is_empty())
+            .unwrap_or("helm"),
+    ) else {
         // Without helm the templates are skipped with the loader's note, as before.
         return;
     };
@@ -194,8 +204,13 @@ fn plan_helm(
             dir: chart,
             what: JobKind::Helm {
                 values,
-                release: cfg.helm.release.clone().unwrap_or_else(|| "release".into()),
-                namespace: cfg.helm.namespace.clone(),
+                release: cfg
+                    .helm
+                    .release
+                    .clone()
+                    .filter(|r| !r.is_empty())
+                    .unwrap_or_else(|| "release".into()),
+                namespace: cfg.helm.namespace.clone().filter(|n| !n.is_empty()),
             },
             owned,
         });
@@ -245,7 +260,7 @@ fn kustomize_tool(cfg: &RenderSection) -> Option<(PathBuf, &'static str)> {
             "kubectl kustomize"
         }
     };
-    match &cfg.kustomize {
+    match cfg.kustomize.as_ref().filter(|k| !k.is_empty()) {
         Some(p) => on_path(p).map(|p| {
             let t = tool_of(&p);
             (p, t)
