@@ -81,4 +81,13 @@ else
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "maturin==$maturin_version"
   say "maturin: $("$venv/bin/maturin" --version)"
 fi
+
+# --- kubectl (Kustomize) ---------------------------------------------------------------------
+# crates/cli/tests/render.rs renders overlays with the real `kubectl kustomize` and fails (never
+# skips) without it. GitHub's hosted runners and the development machines have it.
+if command -v kubectl >/dev/null 2>&1; then
+  say "kubectl found: $(command -v kubectl)"
+else
+  say "warning: kubectl is not on PATH; the Kustomize render tests will fail until it is installed (https://kubernetes.io/docs/tasks/tools/)" >&2
+fi
 say "done"

@@ -89,8 +89,52 @@ pub struct FileConfig {
     pub ignore: Vec<IgnoreEntry>,
     /// Bounds that keep hostile input from exhausting time or memory (`[limits]`).
     pub limits: LimitsSection,
+    /// Rendering Kustomize overlays and Helm charts before linting (`[render]`).
+    pub render: RenderSection,
     #[serde(flatten)]
     pub engine: lint_engine::Config,
+}
+
+/// `[render]`: Kustomize overlays and Helm charts among the inputs are rendered with the
+/// user's own tools and their findings mapped back to the files they were written in.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RenderSection {
+    /// The Kustomize renderer: `kubectl` (`kubectl kustomize`), `kustomize` (`kustomize
+    /// build`) or a path to either (default: `kubectl`, else `kustomize`, found on PATH).
+    pub kustomize: Option<String>,
+    /// The kustomization directories to render, relative to this file (default: the leaves,
+    /// the kustomizations no other one includes).
+    pub overlays: Vec<String>,
+    /// Seconds one render may take.
+    pub timeout: f64,
+    /// `helm template` of charts (`[render.helm]`).
+    pub helm: HelmSection,
+}
+
+impl Default for RenderSection {
+    fn default() -> Self {
+        RenderSection {
+            kustomize: None,
+            overlays: Vec::new(),
+            timeout: crate::render_inputs::DEFAULT_TIMEOUT,
+            helm: HelmSection::default(),
+        }
+    }
+}
+
+/// `[render.helm]`: how charts are rendered.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct HelmSection {
+    /// Values files, relative to the chart directory, in `--values` order.
+    pub values: Vec<String>,
+    /// The release name (default `release`).
+    pub release: Option<String>,
+    /// The namespace rendered into (`--namespace`).
+    pub namespace: Option<String>,
+    /// The helm executable (default `helm` on PATH).
+    pub program: Option<String>,
 }
 
 /// `[limits]`: the defaults are far above any real manifest or plan.

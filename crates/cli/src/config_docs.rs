@@ -55,6 +55,7 @@ const ORDER: &[&str] = &[
     "criticality",
     "accounts",
     "limits",
+    "render",
     "plugin",
     "ignore",
 ];

@@ -14,6 +14,8 @@ pub mod pipeline;
 pub mod plugin;
 pub mod post;
 pub mod render;
+pub mod render_inputs;
+pub mod render_process;
 pub mod schema;
 pub mod select;
 pub mod suppress;

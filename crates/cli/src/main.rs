@@ -228,6 +228,9 @@ struct CheckArgs {
     /// Exit with 2 when the paths hold no file cutover reads (default: a warning)
     #[arg(long)]
     fail_on_empty: bool,
+    /// Lint Kustomize overlays and Helm charts as written, without rendering them
+    #[arg(long)]
+    no_render: bool,
     /// Print findings and input errors only: no notes, no summary line
     #[arg(long, short)]
     quiet: bool,
@@ -472,6 +475,7 @@ fn check(args: CheckArgs) -> ExitCode {
         statistics: args.statistics,
         fail_on_empty: args.fail_on_empty,
         var_files: args.var_files,
+        no_render: args.no_render,
     };
     ExitCode::from(cutover::pipeline::check(&opts))
 }

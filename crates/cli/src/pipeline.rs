@@ -126,6 +126,8 @@ pub struct CheckOptions {
     /// Terraform variable files (`--var-file`), after the configuration's `[terraform]
     /// var-files`.
     pub var_files: Vec<PathBuf>,
+    /// Lint Kustomize overlays and Helm charts as written instead of rendering them.
+    pub no_render: bool,
 }
 
 /// Why a run stopped before its report (exit code 2).
@@ -355,7 +357,46 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
         .then(|| lint_engine::discover::explain_empty(&disk, &globs));
     let var_files = var_files::requested(&cfg, loaded.path.as_deref(), &opts.var_files);
     var_files::add_to_inputs(&mut files, &var_files);
-    let mut outcome = load_all(&files, memory, &cfg.limits.to_limits());
+    // Kustomize overlays and Helm charts are rendered while the other files load.
+    let limits = cfg.limits.to_limits();
+    let plan = if opts.no_render {
+        crate::render_inputs::Plan::default()
+    } else {
+        let config_dir = loaded.path.as_deref().and_then(Path::parent);
+        crate::render_inputs::plan(&mut files, &cfg.render, config_dir, &limits)
+    };
+    let crate::render_inputs::Plan {
+        jobs,
+        notes: render_notes,
+        errors: render_errors,
+        timeout: render_timeout,
+        taken,
+    } = plan;
+    let (mut outcome, rendered) = rayon::join(
+        || load_all(&files, memory, &limits),
+        || crate::render_inputs::run(jobs, render_timeout),
+    );
+    outcome.skipped.extend(render_notes);
+    outcome.errors.extend(render_errors);
+    // The files of a render that failed are linted as written (after the error).
+    let fallback = crate::render_inputs::fallback_files(&taken, &rendered);
+    if !fallback.is_empty() {
+        let raw = load_all(&fallback, Vec::new(), &limits);
+        for mut f in raw.db.files {
+            f.id = lint_engine::source::FileId(outcome.db.files.len() as u32);
+            outcome.db.files.push(f);
+        }
+        outcome.errors.extend(raw.errors);
+        outcome.skipped.extend(raw.skipped);
+    }
+    let mut texts = Vec::new();
+    for (r, _) in rendered {
+        match r {
+            Ok(t) => texts.push(t),
+            Err(e) => outcome.errors.push(e),
+        }
+    }
+    lint_engine::render::attach(&mut outcome, texts, &limits);
     lint_engine::load::rendered::add_rendered_templates(
         &mut outcome,
         &disk,
@@ -406,6 +447,12 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
         opts.verbose,
     );
     plugin_errors.extend(errors);
+    // Findings on rendered objects go to the repository files they came from.
+    if !model.db.origins.is_empty() {
+        lint_engine::render::map_findings(model.db, &mut findings);
+        lint_engine::runner::sort_findings(&mut findings, model.db);
+        findings.dedup();
+    }
     phases.rules = t.elapsed();
 
     // Overrides, suppressions, LINT002, `--repo-context` scope, fingerprints, baseline.

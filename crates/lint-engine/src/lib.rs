@@ -16,6 +16,7 @@ pub mod finding;
 pub mod fuzzing;
 pub mod load;
 pub mod model;
+pub mod render;
 pub mod rule;
 pub mod runner;
 pub mod shared;

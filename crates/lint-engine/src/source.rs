@@ -143,6 +143,10 @@ pub enum FileKind {
     /// Terraform variable values (`*.tfvars`, `*.tfvars.json`): a map of attributes, read by the
     /// evaluator only; the model and the rules skip it.
     TfVars,
+    /// A repository file that rendered objects come from (a Kustomize base or patch, a Helm
+    /// template or values file): shown with its lines, never modelled (its objects are the
+    /// rendered ones).
+    RenderSource,
 }
 
 impl FileKind {
@@ -153,6 +157,7 @@ impl FileKind {
             FileKind::TfJson => "tfjson",
             FileKind::TfPlan => "tfplan",
             FileKind::TfVars => "tfvars",
+            FileKind::RenderSource => "render-source",
         }
     }
 }
@@ -200,6 +205,8 @@ pub struct SourceDb {
     /// Files that Terraform configuration reads (`templatefile()`) and that could not be
     /// rendered into a document, by normalized path, with the reason.
     pub unrendered: std::collections::BTreeMap<String, String>,
+    /// Rendered files (Kustomize, Helm) and where their nodes come from in the repository.
+    pub origins: std::collections::BTreeMap<FileId, crate::render::Origin>,
 }
 
 impl SourceDb {

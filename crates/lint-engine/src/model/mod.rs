@@ -101,6 +101,8 @@ impl<'a> Model<'a> {
                     FileKind::TfPlan => tf::collect_plan(f, &mut part),
                     // Variable values: read by the evaluator, not objects of the model.
                     FileKind::TfVars => {}
+                    // Sources of rendered objects: the rendered file holds their objects.
+                    FileKind::RenderSource => {}
                 }
                 part
             })
