@@ -82,7 +82,7 @@ pub fn run_bounded(
             .lines()
             .filter(|l| !l.trim().is_empty())
             .take(5)
-            .map(str::to_string)
+            .map(|l| strip_log_prefix(l).to_string())
             .collect();
         let mut message = first.join(" / ");
         if message.chars().count() > 600 {
@@ -91,6 +91,21 @@ pub fn run_bounded(
         return Err(format!("{status}: {message}"));
     }
     String::from_utf8(stdout).map_err(|_| "its output is not UTF-8".into())
+}
+
+/// A line of a Go program's log without its klog header (`E1204 17:25:04.153629   21621 run.go:72] `),
+/// whose time and process id would make the message differ from run to run.
+fn strip_log_prefix(line: &str) -> &str {
+    let b = line.as_bytes();
+    let klog = b.len() > 22
+        && matches!(b[0], b'I' | b'W' | b'E' | b'F')
+        && b[1..5].iter().all(u8::is_ascii_digit)
+        && b[5] == b' '
+        && b[8] == b':';
+    match (klog, line.find("] ")) {
+        (true, Some(i)) => &line[i + 2..],
+        _ => line,
+    }
 }
 
 /// A temporary kustomization that includes the overlay and turns origin annotations on; the
@@ -132,5 +147,24 @@ impl Wrapper {
 impl Drop for Wrapper {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_log_prefix;
+
+    #[test]
+    fn klog_headers_are_dropped_from_renderer_messages() {
+        assert_eq!(
+            strip_log_prefix(
+                "E1204 17:25:04.153629   21621 run.go:72] \"command failed\" err=\"accumulating\""
+            ),
+            "\"command failed\" err=\"accumulating\""
+        );
+        assert_eq!(
+            strip_log_prefix("Error: no such file [x] y"),
+            "Error: no such file [x] y"
+        );
     }
 }
