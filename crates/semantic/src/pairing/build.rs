@@ -1,4 +1,5 @@
-//! The pairing algorithm (see the module docs for the order).
+//! The pairing algorithm (see the module docs for the order). Docker Hub official images
+//! (`docker.io/library/…`) do not pair services by image.
 
 use std::collections::BTreeSet;
 
@@ -112,12 +113,19 @@ fn str_of(n: Option<&Node>) -> Option<&str> {
     n.and_then(Node::as_str)
 }
 
+/// Docker Hub official images (`nginx`, `busybox`) say nothing about which service runs them:
+/// they do not pair services (containers within a pair still may).
+fn identifies(repo: &String) -> bool {
+    !repo.starts_with("docker.io/library/")
+}
+
 /// Image repositories of the ECS side's essential containers other than log routers.
 fn ecs_repos(model: &Model<'_>, side: &EcsSide) -> BTreeSet<String> {
     side.containers(model)
         .iter()
         .filter(|c| c.is_essential() && c.get("firelensConfiguration").is_none())
         .filter_map(|c| str_of(c.get("image")).and_then(image_repository))
+        .filter(identifies)
         .collect()
 }
 
@@ -126,6 +134,7 @@ fn wl_repos(model: &Model<'_>, w: usize) -> BTreeSet<String> {
         wl.containers
             .iter()
             .filter_map(|c| str_of(c.get("image")).and_then(image_repository))
+            .filter(identifies)
             .collect()
     })
 }

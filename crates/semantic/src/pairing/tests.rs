@@ -245,3 +245,14 @@ fn terraform_service_pairs_by_service_name() {
         vec![("app".into(), "web".into(), ContainerMethod::Only)]
     );
 }
+
+#[test]
+fn official_docker_hub_images_do_not_pair_services() {
+    let td = task_def("api", &[("api", "nginx:1.27")]);
+    let d = deployment("web", None, &[("web", "nginx:1.27")]);
+    assert!(pairs_of(
+        &[("td.json", &td), ("d.yaml", &d)],
+        &ParityOptions::default()
+    )
+    .is_empty());
+}
