@@ -115,7 +115,7 @@ fn str_of(n: Option<&Node>) -> Option<&str> {
 
 /// Docker Hub official images (`nginx`, `busybox`) say nothing about which service runs them:
 /// they do not pair services (containers within a pair still may).
-fn identifies(repo: &String) -> bool {
+fn identifies(repo: &str) -> bool {
     !repo.starts_with("docker.io/library/")
 }
 
@@ -125,7 +125,7 @@ fn ecs_repos(model: &Model<'_>, side: &EcsSide) -> BTreeSet<String> {
         .iter()
         .filter(|c| c.is_essential() && c.get("firelensConfiguration").is_none())
         .filter_map(|c| str_of(c.get("image")).and_then(image_repository))
-        .filter(identifies)
+        .filter(|r| identifies(r))
         .collect()
 }
 
@@ -134,7 +134,7 @@ fn wl_repos(model: &Model<'_>, w: usize) -> BTreeSet<String> {
         wl.containers
             .iter()
             .filter_map(|c| str_of(c.get("image")).and_then(image_repository))
-            .filter(identifies)
+            .filter(|r| identifies(r))
             .collect()
     })
 }
