@@ -169,7 +169,9 @@ fn new_rule_builds_is_listed_documented_and_its_placeholder_fixture_fails() {
     }
     let lib = std::fs::read_to_string(root.join("crates/rules/src/lib.rs")).expect("lib.rs");
     assert!(!lib.contains("example_parity_gap"), "{lib}");
-    assert!(!root.join("crates/rules/src/par/example_parity_gap.rs").exists());
+    assert!(!root
+        .join("crates/rules/src/par/example_parity_gap.rs")
+        .exists());
 
     let o = new_rule(root, &["PAR099", "example-parity-gap", "par"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
