@@ -160,31 +160,30 @@ fn new_rule_builds_is_listed_documented_and_its_placeholder_fixture_fails() {
             ["ECS900", "missing-stop-timeout", "ecs"],
             "is taken by ECS001",
         ),
-        (["PAR001", "Bad_Name", "par"], "not kebab-case"),
-        (["PAR001", "x-y", "nope"], "unknown domain `nope`"),
+        (["PAR099", "Bad_Name", "par"], "not kebab-case"),
+        (["PAR099", "x-y", "nope"], "unknown domain `nope`"),
     ] {
         let o = new_rule(root, &args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
         assert!(text(&o).contains(want), "{args:?}: {}", text(&o));
     }
     let lib = std::fs::read_to_string(root.join("crates/rules/src/lib.rs")).expect("lib.rs");
-    assert!(
-        !lib.contains("par::") && !lib.contains("pub mod par"),
-        "{lib}"
-    );
-    assert!(!root.join("crates/rules/src/par").exists());
+    assert!(!lib.contains("example_parity_gap"), "{lib}");
+    assert!(!root
+        .join("crates/rules/src/par/example_parity_gap.rs")
+        .exists());
 
-    let o = new_rule(root, &["PAR001", "example-parity-gap", "par"]);
+    let o = new_rule(root, &["PAR099", "example-parity-gap", "par"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let rule = root.join("crates/rules/src/par/example_parity_gap.rs");
     assert!(rule.is_file(), "{}", text(&o));
     let lib = std::fs::read_to_string(root.join("crates/rules/src/lib.rs")).expect("lib.rs");
     assert!(lib.contains("pub mod par;"), "{lib}");
     assert!(
-        lib.contains("    &net::no_private_registry_path::NoPrivateRegistryPath,\n    &par::example_parity_gap::ExampleParityGap,\n"),
+        lib.contains("    &par::shutdown_window_parity::ShutdownWindowParity,\n    &par::example_parity_gap::ExampleParityGap,\n"),
         "registered in ID order: {lib}"
     );
-    let again = new_rule(root, &["PAR001", "other-name", "par"]);
+    let again = new_rule(root, &["PAR099", "other-name", "par"]);
     assert_eq!(again.status.code(), Some(2), "{}", text(&again));
 
     // Build the copy (its own target directory, seeded from ours).
@@ -201,7 +200,7 @@ fn new_rule_builds_is_listed_documented_and_its_placeholder_fixture_fails() {
     assert!(
         text(&rules)
             .lines()
-            .any(|l| l.starts_with("PAR001") && l.contains("example-parity-gap")),
+            .any(|l| l.starts_with("PAR099") && l.contains("example-parity-gap")),
         "{}",
         text(&rules)
     );
@@ -211,15 +210,15 @@ fn new_rule_builds_is_listed_documented_and_its_placeholder_fixture_fails() {
         .current_dir(root)
         .env("XTASK_ROOT", root));
     assert!(docs.status.success(), "{}", text(&docs));
-    let page = std::fs::read_to_string(root.join("rules-docs/PAR001.md")).expect("PAR001 page");
-    assert!(page.starts_with("# PAR001 example-parity-gap\n"), "{page}");
+    let page = std::fs::read_to_string(root.join("rules-docs/PAR099.md")).expect("PAR099 page");
+    assert!(page.starts_with("# PAR099 example-parity-gap\n"), "{page}");
     assert!(page.contains("src/par/example_parity_gap.rs"), "{page}");
     let index = std::fs::read_to_string(root.join("rules-docs/README.md")).expect("index");
-    assert!(index.contains("[PAR001](PAR001.md)"), "{index}");
+    assert!(index.contains("[PAR099](PAR099.md)"), "{index}");
 
     let fixtures = run(Command::new(&cargo)
         .args([
-            "test", "--quiet", "-p", "cutover", "--test", "corpus", "--", "PAR001",
+            "test", "--quiet", "-p", "cutover", "--test", "corpus", "--", "PAR099",
         ])
         .current_dir(root)
         .env("CARGO_TARGET_DIR", &target)
@@ -230,11 +229,11 @@ fn new_rule_builds_is_listed_documented_and_its_placeholder_fixture_fails() {
         "placeholder fixtures passed: {out}"
     );
     assert!(
-        out.contains("PAR001-example-parity-gap/invalid.yaml is a placeholder: replace this file with an input that PAR001 flags"),
+        out.contains("PAR099-example-parity-gap/invalid.yaml is a placeholder: replace this file with an input that PAR099 flags"),
         "{out}"
     );
     assert!(
-        out.contains("PAR001-example-parity-gap/valid.yaml is a placeholder: replace this file with an input that PAR001 must not flag"),
+        out.contains("PAR099-example-parity-gap/valid.yaml is a placeholder: replace this file with an input that PAR099 must not flag"),
         "{out}"
     );
 }

@@ -44,8 +44,24 @@ fn is_fixture(name: &str) -> bool {
         || name.ends_with(".tf")
 }
 
-/// A rule's fixture folder has at least one `valid*` and one `invalid*` fixture.
+/// A rule's fixture folder has at least one `valid*` and one `invalid*` fixture. A rule that
+/// needs two files to fire (the PAR rules: an ECS side and a Kubernetes side) has its invalid
+/// cases as scenarios named after it (`par001-…`) instead.
 fn rule_folder(folder: &str) {
+    let id = folder
+        .split('-')
+        .next()
+        .unwrap_or(folder)
+        .to_ascii_lowercase();
+    let has_scenario = std::fs::read_dir(test_corpus().join("scenarios"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{id}-"))
+        });
     let dir = test_corpus().join("rules").join(folder);
     let names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -55,8 +71,8 @@ fn rule_folder(folder: &str) {
         .collect();
     assert!(
         names.iter().any(|n| n.starts_with("valid"))
-            && names.iter().any(|n| n.starts_with("invalid")),
-        "{folder}: needs at least one valid* and one invalid* fixture, has {names:?}"
+            && (has_scenario || names.iter().any(|n| n.starts_with("invalid"))),
+        "{folder}: needs at least one valid* and one invalid* fixture (or a scenario `{id}-…`), has {names:?}"
     );
 }
 
