@@ -1,9 +1,8 @@
 use cutover_semantic::criticality::workload_criticality;
+use cutover_semantic::k8s::spot::reachable_spot;
 use cutover_semantic::k8s::{is_replicated, K8sIndex};
 use lint_engine::declare_rule;
-use lint_engine::doc::Node;
 use lint_engine::model::Workload;
-use lint_engine::source::{FileId, Span};
 use lint_engine::{Label, Rule, RuleContext, Severity};
 
 use super::support::workload_of;
@@ -86,214 +85,6 @@ declare_rule! {
     }
 }
 
-const KARPENTER_CT: &str = "karpenter.sh/capacity-type";
-const EKS_CT: &str = "eks.amazonaws.com/capacityType";
-
-/// Spot-capable capacity the pods might reach.
-struct Pool<'a> {
-    what: String,
-    file: FileId,
-    span: Span,
-    /// No capacity-type requirement: Spot is possible, not certain.
-    maybe: bool,
-    /// The capacity-type label this pool's nodes carry, and its on-demand value.
-    label: (&'static str, &'static str),
-    labels: Vec<(&'a str, &'a str)>,
-    taints: Vec<(Option<&'a str>, Option<&'a str>, &'a str)>,
-}
-
-fn strs(n: Option<&Node>) -> Vec<&str> {
-    n.and_then(Node::as_seq)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(Node::as_str)
-        .collect()
-}
-
-/// Whether a capacity-type requirement allows spot: `Some(true)` yes, `Some(false)` no, `None`
-/// no requirement.
-fn nodepool_spot(np: &Node) -> Option<(bool, Span)> {
-    let reqs = np
-        .path(&["spec", "template", "spec", "requirements"])?
-        .as_seq()?;
-    let r = reqs
-        .iter()
-        .find(|r| r.get("key").and_then(Node::as_str) == Some(KARPENTER_CT))?;
-    let values = strs(r.get("values"));
-    let spot = values.contains(&"spot");
-    let allows = match r.get("operator").and_then(Node::as_str) {
-        Some("In") => spot,
-        Some("NotIn") => !spot,
-        Some("Exists") => true,
-        _ => false,
-    };
-    Some((allows, r.get("values").map_or(r.span, |v| v.span)))
-}
-
-fn pools<'a>(cx: &RuleContext<'_, 'a>, ix: &K8sIndex, obj: usize) -> Vec<Pool<'a>> {
-    let model = cx.model;
-    let mut out = Vec::new();
-    for (_, np) in ix.in_repo_of(model, obj, "NodePool") {
-        if !np.api_version.starts_with("karpenter.sh/") {
-            continue;
-        }
-        let (maybe, span) = match nodepool_spot(np.node) {
-            Some((true, span)) => (false, span),
-            Some((false, _)) => continue,
-            None => (true, np.anchor()),
-        };
-        let tmpl = np.node.path(&["spec", "template"]);
-        let labels = tmpl
-            .and_then(|t| t.path(&["metadata", "labels"]))
-            .and_then(Node::as_map)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|m| m.value.as_str().map(|v| (m.key.as_str(), v)))
-            .collect();
-        let taints = tmpl
-            .and_then(|t| t.path(&["spec", "taints"]))
-            .and_then(Node::as_seq)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|t| {
-                let effect = t.get("effect").and_then(Node::as_str)?;
-                Some((
-                    t.get("key").and_then(Node::as_str),
-                    t.get("value").and_then(Node::as_str),
-                    effect,
-                ))
-            })
-            .collect();
-        out.push(Pool {
-            what: format!("NodePool `{}`", np.name.unwrap_or("?")),
-            file: np.file,
-            span,
-            maybe,
-            label: (KARPENTER_CT, "on-demand"),
-            labels,
-            taints,
-        });
-    }
-    for ng in model.tf_of_type("aws_eks_node_group") {
-        if !ix.same_repo_file(obj, ng.file) {
-            continue;
-        }
-        let Some(ct) = ng
-            .attr("capacity_type")
-            .filter(|c| c.as_str() == Some("SPOT"))
-        else {
-            continue;
-        };
-        let labels = ng
-            .attr("labels")
-            .and_then(Node::as_map)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|m| m.value.as_str().map(|v| (m.key.as_str(), v)))
-            .collect();
-        let taints = ng
-            .attr("taint")
-            .map(|t| t.as_seq().map_or(vec![t], |s| s.iter().collect()))
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|t| {
-                let effect = match t.get("effect").and_then(Node::as_str)? {
-                    "NO_SCHEDULE" => "NoSchedule",
-                    "NO_EXECUTE" => "NoExecute",
-                    _ => "PreferNoSchedule",
-                };
-                Some((
-                    t.get("key").and_then(Node::as_str),
-                    t.get("value").and_then(Node::as_str),
-                    effect,
-                ))
-            })
-            .collect();
-        out.push(Pool {
-            what: format!("node group `{}`", ng.name),
-            file: ng.file,
-            span: ct.span,
-            maybe: false,
-            label: (EKS_CT, "ON_DEMAND"),
-            labels,
-            taints,
-        });
-    }
-    out
-}
-
-/// Whether the pod spec can schedule onto the pool.
-fn can_land(spec: &Node, pool: &Pool<'_>) -> bool {
-    let (ct_key, on_demand) = pool.label;
-    // nodeSelector: pinned to on-demand, or contradicting a pool label.
-    for m in spec
-        .get("nodeSelector")
-        .and_then(Node::as_map)
-        .unwrap_or(&[])
-    {
-        let Some(v) = m.value.as_str() else { continue };
-        if m.key == ct_key && v == on_demand {
-            return false;
-        }
-        if pool.labels.iter().any(|(k, pv)| *k == m.key && *pv != v) {
-            return false;
-        }
-    }
-    // Required node affinity: every term must exclude spot for the pods to stay off it.
-    let terms = spec
-        .path(&[
-            "affinity",
-            "nodeAffinity",
-            "requiredDuringSchedulingIgnoredDuringExecution",
-            "nodeSelectorTerms",
-        ])
-        .and_then(Node::as_seq)
-        .unwrap_or(&[]);
-    let spot_value = if ct_key == KARPENTER_CT {
-        "spot"
-    } else {
-        "SPOT"
-    };
-    let term_excludes = |t: &Node| {
-        t.get("matchExpressions")
-            .and_then(Node::as_seq)
-            .unwrap_or(&[])
-            .iter()
-            .filter(|e| e.get("key").and_then(Node::as_str) == Some(ct_key))
-            .any(|e| {
-                let values = strs(e.get("values"));
-                match e.get("operator").and_then(Node::as_str) {
-                    Some("In") => !values.contains(&spot_value),
-                    Some("NotIn") => values.contains(&spot_value),
-                    Some("DoesNotExist") => true,
-                    _ => false,
-                }
-            })
-    };
-    if !terms.is_empty() && terms.iter().all(term_excludes) {
-        return false;
-    }
-    // Taints the pods must tolerate.
-    let tolerations = spec
-        .get("tolerations")
-        .and_then(Node::as_seq)
-        .unwrap_or(&[]);
-    pool.taints
-        .iter()
-        .filter(|(_, _, effect)| matches!(*effect, "NoSchedule" | "NoExecute"))
-        .all(|(key, value, effect)| {
-            tolerations.iter().any(|t| {
-                let tk = t.get("key").and_then(Node::as_str);
-                let op = t.get("operator").and_then(Node::as_str).unwrap_or("Equal");
-                let te = t.get("effect").and_then(Node::as_str);
-                let key_ok = tk.is_none() && op == "Exists" || tk == *key;
-                let value_ok = op == "Exists" || t.get("value").and_then(Node::as_str) == *value;
-                let effect_ok = te.is_none_or(|e| e.is_empty() || e == *effect);
-                key_ok && value_ok && effect_ok
-            })
-        })
-}
-
 impl Rule for SpotWorkloadWithoutPdb {
     fn check_workload(&self, w: &Workload<'_>, cx: &mut RuleContext<'_, '_>) {
         if !is_replicated(w.kind) {
@@ -304,11 +95,8 @@ impl Rule for SpotWorkloadWithoutPdb {
         let Some((wi, obj)) = workload_of(model, ix, w) else {
             return;
         };
-        let reachable: Vec<Pool<'_>> = pools(cx, ix, w.object)
-            .into_iter()
-            .filter(|p| can_land(w.pod_spec, p))
-            .collect();
-        let Some(pool) = reachable.iter().find(|p| !p.maybe).or(reachable.first()) else {
+        let reachable = reachable_spot(model, ix, w.object, w.pod_spec);
+        let Some(pool) = reachable.first() else {
             return;
         };
         let has_pdb = ix.pdbs_of(wi).iter().any(|&p| {
