@@ -206,6 +206,21 @@ pub struct Config {
     pub terraform: TerraformOptions,
     /// How secret-holding variable names are recognised.
     pub secrets: SecretsOptions,
+    /// Options of the ECS ↔ Kubernetes parity rules.
+    pub parity: ParityOptions,
+}
+
+/// `[parity]`: options of the ECS ↔ Kubernetes parity rules.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ParityOptions {
+    /// PAR006: the Kubernetes copy may run fewer replicas than ECS on purpose (a strangler
+    /// rollout that sends it a small share of the traffic).
+    pub allow_reduced_replicas: bool,
+    /// PAR008: repository prefixes of ECR pull-through caches (`docker-hub` for
+    /// `<registry>/docker-hub/library/nginx`), beside the `aws_ecr_pull_through_cache_rule`
+    /// resources of the inputs.
+    pub pull_through_prefixes: Vec<String>,
 }
 
 /// `[terraform]`: how Terraform configuration is evaluated (`var-files = ["envs/prod.tfvars"]`

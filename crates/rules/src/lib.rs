@@ -6,6 +6,7 @@ pub mod iam;
 pub mod k8s;
 pub mod lint;
 pub mod net;
+pub mod par;
 
 use lint_engine::{Rule, RuleMeta};
 
@@ -39,6 +40,11 @@ static RULES: &[&dyn Rule] = &[
     &net::subnet_ip_capacity_exceeded::SubnetIpCapacityExceeded,
     &net::prefix_delegation_fragmentation::PrefixDelegationFragmentation,
     &net::no_private_registry_path::NoPrivateRegistryPath,
+    &par::replica_and_rollout_parity::ReplicaAndRolloutParity,
+    &par::spot_exposure_parity::SpotExposureParity,
+    &par::image_parity::ImageParity,
+    &par::ingress_exposure_parity::IngressExposureParity,
+    &par::log_routing_parity::LogRoutingParity,
 ];
 
 pub fn all() -> &'static [&'static dyn Rule] {

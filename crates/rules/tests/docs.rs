@@ -94,6 +94,9 @@ fn rule_docs_have_the_sections_in_order() {
 struct Example {
     lang: String,
     expect_finding: bool,
+    /// A `context` block is not linted on its own: it is another input file of the next
+    /// example (a cross-file rule's other side, e.g. the ECS task definition of a parity rule).
+    context: bool,
     code: String,
     line: usize,
 }
@@ -117,10 +120,11 @@ fn examples(docs: &str) -> Vec<Example> {
                 let info = line.trim_start().trim_start_matches('`');
                 let mut tags = info.split(',').map(str::trim);
                 let lang = tags.next().unwrap_or("").to_string();
-                let expect_finding = tags.any(|t| t == "expect_finding");
+                let tags: Vec<&str> = tags.collect();
                 current = Some(Example {
                     lang,
-                    expect_finding,
+                    expect_finding: tags.contains(&"expect_finding"),
+                    context: tags.contains(&"context"),
                     code: String::new(),
                     line: i + 1,
                 });
@@ -159,24 +163,26 @@ fn file_name(ex: &Example) -> &'static str {
     }
 }
 
-/// Lint one example with one rule; the messages of that rule's findings.
-fn lint_alone(rule: &dyn Rule, ex: &Example) -> Result<Vec<String>, String> {
-    let path = PathBuf::from(file_name(ex));
-    let (path, text, encoding, kind, docs) =
-        match load_bytes(&path, ex.code.as_bytes(), &Limits::default()) {
-            Loaded::File {
-                path,
-                text,
-                encoding,
-                kind,
-                docs,
-            } => (path, text, encoding, kind, docs),
-            Loaded::Skipped { reason, .. } => return Err(format!("skipped: {reason}")),
-            Loaded::Error(e) => return Err(format!("input error: {}", e.message)),
-        };
-    let db = SourceDb {
-        files: vec![SourceFile {
-            id: FileId(0),
+/// Lint one example (with the `context` blocks before it, each its own file) with one rule;
+/// the messages of that rule's findings.
+fn lint_alone(rule: &dyn Rule, context: &[&Example], ex: &Example) -> Result<Vec<String>, String> {
+    let mut files = Vec::new();
+    for (i, e) in context.iter().copied().chain([ex]).enumerate() {
+        let path = PathBuf::from(format!("{i}-{}", file_name(e)));
+        let (path, text, encoding, kind, docs) =
+            match load_bytes(&path, e.code.as_bytes(), &Limits::default()) {
+                Loaded::File {
+                    path,
+                    text,
+                    encoding,
+                    kind,
+                    docs,
+                } => (path, text, encoding, kind, docs),
+                Loaded::Skipped { reason, .. } => return Err(format!("skipped: {reason}")),
+                Loaded::Error(e) => return Err(format!("input error: {}", e.message)),
+            };
+        files.push(SourceFile {
+            id: FileId(i as u32),
             name: path.display().to_string(),
             lines: LineIndex::new(&text),
             path,
@@ -184,7 +190,10 @@ fn lint_alone(rule: &dyn Rule, ex: &Example) -> Result<Vec<String>, String> {
             encoding,
             kind,
             docs,
-        }],
+        });
+    }
+    let db = SourceDb {
+        files,
         ..SourceDb::default()
     };
     let model = Model::build(&db);
@@ -209,9 +218,14 @@ fn doc_examples_do_what_they_say() {
                 m.id
             ));
         }
+        let mut context: Vec<&Example> = Vec::new();
         for ex in &exs {
+            if ex.context {
+                context.push(ex);
+                continue;
+            }
             let want = usize::from(ex.expect_finding);
-            match lint_alone(*r, ex) {
+            match lint_alone(*r, &std::mem::take(&mut context), ex) {
                 Err(e) => problems.push(format!(
                     "{} example at doc line {} ({}): {e}",
                     m.id,
@@ -379,4 +393,7 @@ fn example_parser_reads_tags() {
     assert_eq!(exs.len(), 2);
     assert!(exs[0].expect_finding && exs[0].lang == "json" && exs[0].code == "{\"a\": 1}\n");
     assert!(!exs[1].expect_finding && exs[1].lang == "yaml");
+    let exs = examples(" ```json,context\n {}\n ```\n ```yaml,expect_finding\n a: 1\n ```\n");
+    assert!(exs[0].context && !exs[0].expect_finding);
+    assert!(!exs[1].context && exs[1].expect_finding);
 }
