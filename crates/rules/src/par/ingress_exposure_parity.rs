@@ -1,5 +1,13 @@
+use cutover_semantic::k8s::{K8sIndex, Via};
 use lint_engine::declare_rule;
-use lint_engine::{Rule, RuleContext};
+use lint_engine::doc::Node;
+use lint_engine::model::ecs_service::EcsService;
+use lint_engine::model::{K8sObject, Model, TfResource, Workload};
+use lint_engine::source::Span;
+use lint_engine::tfref::parse_refs;
+use lint_engine::{Label, Rule, RuleContext};
+
+use super::pair_view::pairs;
 
 declare_rule! {
     /// ## What it does
@@ -28,9 +36,227 @@ declare_rule! {
     }
 }
 
+/// One ECS `load_balancer` block into an Application Load Balancer target group.
+struct AlbTarget<'a> {
+    block: &'a Node,
+    port: i64,
+}
+
+/// What the target group's protocol says about its load balancer: `Some(true)` ALB
+/// (HTTP/HTTPS), `Some(false)` NLB or GWLB, `None` not known.
+fn is_alb(tg: &TfResource<'_>) -> Option<bool> {
+    let p = tg.attr("protocol").and_then(Node::literal_str)?;
+    Some(matches!(p.to_ascii_uppercase().as_str(), "HTTP" | "HTTPS"))
+}
+
+fn alb_targets<'a>(model: &Model<'a>, svc: &EcsService<'_, 'a>) -> Vec<AlbTarget<'a>> {
+    let r = svc.resource;
+    let blocks: Vec<&'a Node> = svc
+        .attr("load_balancer")
+        .into_iter()
+        .flat_map(Node::blocks)
+        .collect();
+    let mut out = Vec::new();
+    for b in &blocks {
+        let Some(port) = b.get("container_port").and_then(Node::as_i64) else {
+            continue;
+        };
+        let mut refs = b
+            .get("target_group_arn")
+            .and_then(Node::as_str)
+            .map(parse_refs)
+            .unwrap_or_default();
+        if refs.is_empty() && blocks.len() == 1 {
+            refs = r.resource_refs_at(&["load_balancer", "target_group_arn"]);
+        }
+        let alb = refs
+            .iter()
+            .filter(|rf| {
+                rf.address.starts_with("aws_lb_target_group.")
+                    || rf.address.starts_with("aws_alb_target_group.")
+            })
+            .find_map(|rf| model.resolve_tf(r, &rf.address))
+            .and_then(is_alb);
+        if alb == Some(true) {
+            out.push(AlbTarget { block: b, port });
+        }
+    }
+    out
+}
+
+/// The container port a Service `targetPort` means (a number, or a named container port of
+/// the workload); `None` when it cannot be told.
+fn target_port(port: &Node, w: &Workload<'_>) -> Option<i64> {
+    let t = port.get("targetPort").or_else(|| port.get("port"))?;
+    if let Some(n) = t.as_i64() {
+        return Some(n);
+    }
+    let name = t.as_str()?;
+    w.containers.iter().find_map(|c| {
+        c.get("ports")?
+            .as_seq()?
+            .iter()
+            .find(|p| p.get("name").and_then(Node::as_str) == Some(name))?
+            .get("containerPort")?
+            .as_i64()
+    })
+}
+
+/// What is wrong on the Kubernetes side, with where.
+enum Gap {
+    /// Ingress/TargetGroupBinding reaches a Service none of whose ports targets P.
+    Port {
+        file: lint_engine::source::FileId,
+        span: Span,
+        service: String,
+        got: Vec<i64>,
+    },
+    /// Only `type: LoadBalancer` Services: a layer-4 load balancer.
+    L4 {
+        file: lint_engine::source::FileId,
+        span: Span,
+        service: String,
+    },
+    /// Nothing routes HTTP traffic to it.
+    Nothing {
+        file: lint_engine::source::FileId,
+        span: Span,
+    },
+}
+
+fn gap(
+    model: &Model<'_>,
+    ix: &K8sIndex,
+    wi: usize,
+    w: &Workload<'_>,
+    obj: &K8sObject<'_>,
+    port: i64,
+) -> Option<Gap> {
+    let targets = ix.lb_targets(wi);
+    let l7: Vec<usize> = targets
+        .iter()
+        .filter(|(_, r)| matches!(r.via, Via::Ingress | Via::TargetGroupBinding))
+        .map(|(s, _)| *s)
+        .collect();
+    if !l7.is_empty() {
+        let mut first = None;
+        for &s in &l7 {
+            let Some(so) = model.k8s.get(s) else { continue };
+            let ports = so
+                .node
+                .path(&["spec", "ports"])
+                .and_then(Node::as_seq)
+                .unwrap_or(&[]);
+            let got: Vec<Option<i64>> = ports.iter().map(|p| target_port(p, w)).collect();
+            if got.iter().any(|g| *g == Some(port) || g.is_none()) || ports.is_empty() {
+                return None;
+            }
+            if first.is_none() {
+                let span = ports
+                    .first()
+                    .and_then(|p| p.get("targetPort").or_else(|| p.get("port")))
+                    .map_or(so.anchor(), |n| n.span);
+                first = Some(Gap::Port {
+                    file: so.file,
+                    span,
+                    service: so.name.unwrap_or("?").to_string(),
+                    got: got.into_iter().flatten().collect(),
+                });
+            }
+        }
+        return first;
+    }
+    if let Some(so) = targets
+        .iter()
+        .filter(|(_, r)| r.via == Via::LoadBalancerService)
+        .find_map(|(s, _)| model.k8s.get(*s))
+    {
+        let span = so
+            .node
+            .path(&["spec", "type"])
+            .map_or(so.anchor(), |n| n.span);
+        return Some(Gap::L4 {
+            file: so.file,
+            span,
+            service: so.name.unwrap_or("?").to_string(),
+        });
+    }
+    let at = ix
+        .services_of(wi)
+        .iter()
+        .find_map(|&s| model.k8s.get(s))
+        .map(|so| {
+            (
+                so.file,
+                so.node
+                    .path(&["spec", "type"])
+                    .map_or(so.anchor(), |n| n.span),
+            )
+        })
+        .unwrap_or((obj.file, obj.anchor()));
+    Some(Gap::Nothing {
+        file: at.0,
+        span: at.1,
+    })
+}
+
 impl Rule for IngressExposureParity {
-    fn check_model(&self, _cx: &mut RuleContext<'_, '_>) {
-        // TODO: detect the pattern, then report it:
-        // `let f = cx.finding(file, span, "message"); cx.emit(f);`
+    fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
+        let model = cx.model;
+        let ix = cx.shared::<K8sIndex>();
+        for pair in pairs(cx) {
+            let Some(svc) = pair.service else { continue };
+            let Some(t) = alb_targets(model, &svc).into_iter().next() else {
+                continue;
+            };
+            let Some(w) = model.workloads.get(pair.workload) else {
+                continue;
+            };
+            let Some(wi) = ix.workload_of(w.object) else {
+                continue;
+            };
+            let Some(obj) = model.k8s.get(w.object) else {
+                continue;
+            };
+            let Some(g) = gap(model, ix, wi, w, obj, t.port) else {
+                continue;
+            };
+            let (wk, wn, ecs, p) = (
+                obj.kind,
+                obj.name.unwrap_or("?"),
+                svc.display_name(),
+                t.port,
+            );
+            let (file, span, msg, help) = match g {
+                Gap::Port { file, span, service, got } => (
+                    file,
+                    span,
+                    format!("Service `{service}` in front of {wk} `{wn}` targets port {} while ECS service `{ecs}` sends its ALB traffic to container port {p}", got.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
+                    format!("set the Service's `targetPort` to {p} (the port the container listens on)"),
+                ),
+                Gap::L4 { file, span, service } => (
+                    file,
+                    span,
+                    format!("{wk} `{wn}` is exposed only by `type: LoadBalancer` Service `{service}`, a layer-4 load balancer (NLB, or a Classic one without the AWS Load Balancer Controller), while ECS service `{ecs}` sits behind an Application Load Balancer: host and path rules and weighted target groups are lost"),
+                    "route through an Ingress with `ingressClassName: alb`, or bind the existing ALB target group with a TargetGroupBinding".to_string(),
+                ),
+                Gap::Nothing { file, span } => (
+                    file,
+                    span,
+                    format!("no Ingress or TargetGroupBinding routes to {wk} `{wn}`, while ECS service `{ecs}` receives traffic from an Application Load Balancer on container port {p}"),
+                    "add an Ingress with `ingressClassName: alb`, or a TargetGroupBinding into the existing ALB target group (for a gradual cutover)".to_string(),
+                ),
+            };
+            let f = cx
+                .finding(file, span, msg)
+                .with_help(help)
+                .with_related(Label::new(
+                    svc.resource.file,
+                    t.block.span,
+                    "ECS load balancer",
+                ))
+                .with_logical(format!("{}/ingress", obj.logical()));
+            cx.emit(f);
+        }
     }
 }
