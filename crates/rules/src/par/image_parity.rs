@@ -53,7 +53,15 @@ declare_rule! {
     /// ## How to fix
     /// Use the image ECS runs, with an immutable tag or a digest:
     /// ```yaml
-    /// image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments:1.4.2
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata: {name: payments}
+    /// spec:
+    ///   template:
+    ///     spec:
+    ///       containers:
+    ///         - name: payments
+    ///           image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments:1.4.2
     /// ```
     ///
     /// ## References
@@ -63,7 +71,7 @@ declare_rule! {
         id: "PAR008",
         name: "image-parity",
         severity: Warning,
-        summary: "Kubernetes container whose image differs from the one its ECS counterpart runs",
+        summary: "container image that differs from the one its ECS counterpart runs",
         inputs: [TaskDef, K8s, TfJson, TfPlan],
         cross_file: true,
         security: false,

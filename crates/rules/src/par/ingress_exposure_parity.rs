@@ -11,25 +11,83 @@ use super::pair_view::pairs;
 
 declare_rule! {
     /// ## What it does
-    /// TODO: what PAR009 reports, in the words of someone moving a workload between ECS and EKS.
+    /// Checks that a Kubernetes workload whose ECS counterpart sits behind an Application Load
+    /// Balancer (a `load_balancer` block into an `aws_lb_target_group` with protocol `HTTP` or
+    /// `HTTPS`) is still reached by one:
+    ///
+    /// - an Ingress or a TargetGroupBinding must reach a Service whose `targetPort` is the ECS
+    ///   `container_port` (a named `targetPort` is looked up in the container's `ports`); another port
+    ///   is a warning;
+    /// - a workload exposed only by `type: LoadBalancer` Services gets a layer-4 load balancer instead:
+    ///   warning;
+    /// - nothing routing to it at all is a warning too.
+    ///
+    /// Services behind a Network Load Balancer on ECS (a `TCP`, `TLS` or `UDP` target group) are not
+    /// checked: a `type: LoadBalancer` Service is their natural counterpart.
     ///
     /// ## Why it matters
-    /// TODO: what breaks, and when, if the pattern ships.
+    /// With the AWS Load Balancer Controller (2.5 or later) a `type: LoadBalancer` Service becomes an
+    /// NLB; without it the legacy provider makes a Classic Load Balancer. Either way the host and
+    /// path rules, the weighted target groups and the HTTP health checks of the ALB are lost. A wrong
+    /// `targetPort` sends traffic to a port the container does not listen on.
     ///
     /// ## Example
-    /// TODO: an input that PAR009 flags. Every `json`/`yaml` block here is linted by the docs test:
-    /// an `expect_finding` block must produce exactly one finding of PAR009, any other none.
+    /// The ECS service receives ALB traffic on port 8080:
+    /// ```json,context
+    /// {"resource": {
+    ///   "aws_ecs_service": {"web": {"name": "web", "desired_count": 2,
+    ///     "task_definition": "${aws_ecs_task_definition.web.arn}",
+    ///     "load_balancer": [{"target_group_arn": "${aws_lb_target_group.web.arn}",
+    ///       "container_name": "web", "container_port": 8080}]}},
+    ///   "aws_lb_target_group": {"web": {"name": "web", "port": 8080, "protocol": "HTTP",
+    ///     "target_type": "ip", "vpc_id": "vpc-0123456789abcdef0"}},
+    ///   "aws_ecs_task_definition": {"web": {"family": "web",
+    ///     "container_definitions": "[{\"name\": \"web\", \"image\": \"web:3.2.0\", \"stopTimeout\": 60}]"}}
+    /// }}
+    /// ```
+    /// Its counterpart is exposed by a `type: LoadBalancer` Service only:
     /// ```yaml,expect_finding
-    /// # TODO
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata: {name: web}
+    /// spec:
+    ///   replicas: 2
+    ///   selector: {matchLabels: {app: web}}
+    ///   template:
+    ///     metadata: {labels: {app: web}}
+    ///     spec:
+    ///       containers: [{name: web, image: "web:3.2.0"}]
+    /// ---
+    /// apiVersion: v1
+    /// kind: Service
+    /// metadata: {name: web}
+    /// spec:
+    ///   type: LoadBalancer
+    ///   selector: {app: web}
+    ///   ports: [{port: 80, targetPort: 8080}]
     /// ```
     ///
     /// ## How to fix
-    /// TODO: the change that makes the finding go away, with a short example.
+    /// Route through an Ingress of the ALB class:
+    /// ```yaml
+    /// apiVersion: networking.k8s.io/v1
+    /// kind: Ingress
+    /// metadata: {name: web}
+    /// spec:
+    ///   ingressClassName: alb
+    ///   defaultBackend: {service: {name: web, port: {number: 80}}}
+    /// ```
+    /// or bind the existing ALB target group with a TargetGroupBinding, which lets both platforms serve
+    /// during the cutover.
+    ///
+    /// ## References
+    /// - AWS Load Balancer Controller: <https://docs.aws.amazon.com/eks/latest/userguide/aws-load-balancer-controller.html>
+    /// - TargetGroupBinding: <https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/targetgroupbinding/targetgroupbinding/>
     pub IngressExposureParity {
         id: "PAR009",
         name: "ingress-exposure-parity",
         severity: Warning,
-        summary: "TODO: what the rule flags, lowercase, no trailing period",
+        summary: "workload that loses the Application Load Balancer its ECS counterpart sits behind",
         inputs: [TaskDef, K8s, TfJson, TfPlan],
         cross_file: true,
         security: false,
@@ -231,13 +289,13 @@ impl Rule for IngressExposureParity {
                 Gap::Port { file, span, service, got } => (
                     file,
                     span,
-                    format!("Service `{service}` in front of {wk} `{wn}` targets port {} while ECS service `{ecs}` sends its ALB traffic to container port {p}", got.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
+                    format!("`targetPort` of Service `{service}` in front of {wk} `{wn}` is {} while ECS service `{ecs}` sends its ALB traffic to container port {p}", got.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
                     format!("set the Service's `targetPort` to {p} (the port the container listens on)"),
                 ),
                 Gap::L4 { file, span, service } => (
                     file,
                     span,
-                    format!("{wk} `{wn}` is exposed only by `type: LoadBalancer` Service `{service}`, a layer-4 load balancer (NLB, or a Classic one without the AWS Load Balancer Controller), while ECS service `{ecs}` sits behind an Application Load Balancer: host and path rules and weighted target groups are lost"),
+                    format!("only `type: LoadBalancer` Service `{service}` exposes {wk} `{wn}`: a layer-4 load balancer (NLB, or a Classic one without the AWS Load Balancer Controller), while ECS service `{ecs}` sits behind an Application Load Balancer: host and path rules and weighted target groups are lost"),
                     "route through an Ingress with `ingressClassName: alb`, or bind the existing ALB target group with a TargetGroupBinding".to_string(),
                 ),
                 Gap::Nothing { file, span } => (

@@ -7,25 +7,55 @@ use super::pair_view::pairs;
 
 declare_rule! {
     /// ## What it does
-    /// TODO: what PAR010 reports, in the words of someone moving a workload between ECS and EKS.
+    /// For an ECS container whose logs go to CloudWatch through `awslogs` with an `awslogs-group`, or
+    /// through FireLens (`awsfirelens`) with routing options (`Name`, `log_group_name`, …), reports
+    /// (info) when the inputs hold no node-level log collector for its Kubernetes counterpart: no
+    /// DaemonSet of a Fluent Bit or OpenTelemetry Collector image, no OpenTelemetryCollector in
+    /// `daemonset` mode, no `amazon-cloudwatch-observability` EKS add-on and no Helm release of a
+    /// collector chart. The finding lists the log groups and routes to recreate. The FireLens router
+    /// container itself is not reported.
     ///
     /// ## Why it matters
-    /// TODO: what breaks, and when, if the pattern ships.
+    /// On ECS the routing lives in each task definition; on EKS a collector running on every node
+    /// ships the logs, and per-workload routes become filters keyed on Kubernetes labels. Without one
+    /// the pods' logs stay on the node. The collector may be managed outside the linted repository,
+    /// which is why this is only info.
     ///
     /// ## Example
-    /// TODO: an input that PAR010 flags. Every `json`/`yaml` block here is linted by the docs test:
-    /// an `expect_finding` block must produce exactly one finding of PAR010, any other none.
+    /// The ECS container sends its logs to a CloudWatch group:
+    /// ```json,context
+    /// {"resource": {
+    ///   "aws_ecs_service": {"orders": {"name": "orders", "desired_count": 2,
+    ///     "task_definition": "${aws_ecs_task_definition.orders.arn}"}},
+    ///   "aws_ecs_task_definition": {"orders": {"family": "orders",
+    ///     "container_definitions": "[{\"name\": \"orders\", \"image\": \"orders:1.0.0\", \"stopTimeout\": 60, \"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": {\"awslogs-group\": \"/ecs/orders\"}}}]"}}
+    /// }}
+    /// ```
+    /// The Kubernetes inputs have no collector:
     /// ```yaml,expect_finding
-    /// # TODO
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata: {name: orders}
+    /// spec:
+    ///   replicas: 2
+    ///   template:
+    ///     spec:
+    ///       containers: [{name: orders, image: "orders:1.0.0"}]
     /// ```
     ///
     /// ## How to fix
-    /// TODO: the change that makes the finding go away, with a short example.
+    /// Run a collector on every node, for example the `amazon-cloudwatch-observability` add-on or the
+    /// `aws-for-fluent-bit` DaemonSet, and recreate the routes as filters keyed on Kubernetes labels.
+    /// Give its service account CloudWatch Logs permissions through IRSA or EKS Pod Identity.
+    ///
+    /// ## References
+    /// - FireLens: <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html>
+    /// - Fluent Bit on EKS: <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-setup-logs-FluentBit.html>
     pub LogRoutingParity {
         id: "PAR010",
         name: "log-routing-parity",
         severity: Info,
-        summary: "TODO: what the rule flags, lowercase, no trailing period",
+        summary: "log routes of an ECS container with no node-level log collector on the Kubernetes side",
         inputs: [TaskDef, K8s, TfJson, TfPlan],
         cross_file: true,
         security: false,

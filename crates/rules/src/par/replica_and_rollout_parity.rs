@@ -11,25 +11,81 @@ use super::pair_view::{pairs, PairView};
 
 declare_rule! {
     /// ## What it does
-    /// TODO: what PAR006 reports, in the words of someone moving a workload between ECS and EKS.
+    /// Compares the capacity and rollout settings of an ECS service with those of its Kubernetes
+    /// counterpart (a Deployment, StatefulSet, ReplicaSet or Argo Rollout):
+    ///
+    /// - the Kubernetes floor (`replicas`, or the HorizontalPodAutoscaler's `minReplicas`) is below
+    ///   the ECS floor (the `min_capacity` of the `aws_appautoscaling_target` that scales the service,
+    ///   else its `desired_count`): warning, and an error when the workload is critical (see
+    ///   `[criticality]`) and runs one pod where ECS ran two or more;
+    /// - the ECS service keeps 100% healthy during deployments
+    ///   (`deployment_minimum_healthy_percent`, 100 by default) but the Deployment may take pods down
+    ///   during a rollout: `maxUnavailable` unset (25%, rounded down) or above zero, or
+    ///   `strategy.type: Recreate`: warning;
+    /// - an HPA scales the workload but no node autoscaler is in the inputs (no Karpenter NodePool,
+    ///   cluster-autoscaler, or EKS Auto Mode): info;
+    /// - the ECS deployment circuit breaker rolls back (`rollback = true`) while a Deployment never
+    ///   does: info.
+    ///
+    /// `parity.allow-reduced-replicas = true` turns the first check off, for a strangler migration
+    /// where the EKS copy deliberately takes a small share of the traffic. Values that are Terraform
+    /// expressions are not compared.
     ///
     /// ## Why it matters
-    /// TODO: what breaks, and when, if the pattern ships.
+    /// ECS keeps `desired_count` tasks and, with the default 100% minimum healthy, never drops below it
+    /// while deploying. A converted Deployment often ends up with `replicas: 1` and the default rolling
+    /// update, which takes a quarter of the pods down on each rollout; an HPA without a node autoscaler
+    /// creates pods that stay Pending. And where ECS rolled a failed deployment back, Kubernetes only
+    /// marks it failed.
     ///
     /// ## Example
-    /// TODO: an input that PAR006 flags. Every `json`/`yaml` block here is linted by the docs test:
-    /// an `expect_finding` block must produce exactly one finding of PAR006, any other none.
+    /// The ECS side keeps three tasks:
+    /// ```json,context
+    /// {"resource": {
+    ///   "aws_ecs_service": {"payments": {"name": "payments", "desired_count": 3,
+    ///     "task_definition": "${aws_ecs_task_definition.payments.arn}"}},
+    ///   "aws_ecs_task_definition": {"payments": {"family": "payments",
+    ///     "container_definitions": "[{\"name\": \"payments\", \"image\": \"payments:1.4.2\", \"stopTimeout\": 60}]"}}
+    /// }}
+    /// ```
+    /// The Kubernetes counterpart runs one pod:
     /// ```yaml,expect_finding
-    /// # TODO
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata: {name: payments}
+    /// spec:
+    ///   replicas: 1
+    ///   template:
+    ///     spec:
+    ///       containers:
+    ///         - {name: payments, image: "payments:1.4.2"}
     /// ```
     ///
     /// ## How to fix
-    /// TODO: the change that makes the finding go away, with a short example.
+    /// Mirror the capacity floor and keep full capacity during rollouts:
+    /// ```yaml
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata: {name: payments}
+    /// spec:
+    ///   replicas: 3
+    ///   strategy:
+    ///     rollingUpdate: {maxUnavailable: 0, maxSurge: 100%}
+    ///   template:
+    ///     spec:
+    ///       containers:
+    ///         - {name: payments, image: "payments:1.4.2"}
+    /// ```
+    ///
+    /// ## References
+    /// - Deployments, rolling update: <https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#rolling-update-deployment>
+    /// - ECS deployment configuration: <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html>
+    /// - ECS deployment circuit breaker: <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html>
     pub ReplicaAndRolloutParity {
         id: "PAR006",
         name: "replica-and-rollout-parity",
         severity: Warning,
-        summary: "TODO: what the rule flags, lowercase, no trailing period",
+        summary: "capacity floor or rollout safety of an ECS service lost on its Kubernetes counterpart",
         inputs: [TaskDef, K8s, TfJson, TfPlan],
         cross_file: true,
         security: false,
@@ -169,7 +225,7 @@ impl ReplicaAndRolloutParity {
         };
         let ecs = pair.ecs_name();
         let mut f = cx
-            .finding(file, span, format!("{} `{}` runs at least {n} pod(s) ({what}) while ECS service `{ecs}` keeps {} task(s) ({}): the capacity floor shrinks on EKS", obj.kind, obj.name.unwrap_or("?"), floor.count, floor.what))
+            .finding(file, span, format!("capacity floor shrinks on EKS: {} `{}` runs as few as {n} pod(s) ({what}) while ECS service `{ecs}` keeps {} task(s) ({})", obj.kind, obj.name.unwrap_or("?"), floor.count, floor.what))
             .with_help(format!("set `replicas` (or the HPA's `minReplicas`) to at least {}; if the EKS copy takes a small share of the traffic on purpose, set `parity.allow-reduced-replicas`", floor.count))
             .with_related(Label::new(floor.file, floor.span, format!("ECS {}", floor.what)))
             .with_logical(format!("{}/replicas", obj.logical()));
@@ -267,7 +323,7 @@ impl ReplicaAndRolloutParity {
             ),
         };
         let f = cx
-            .finding(obj.file, span, format!("Deployment `{}` can take {down} of its {replicas} pod(s) down during a rollout ({how}) while ECS service `{ecs}` never drops below {min}% healthy", obj.name.unwrap_or("?")))
+            .finding(obj.file, span, format!("rollouts of Deployment `{}` can take {down} of its {replicas} pod(s) down ({how}) while ECS service `{ecs}` never drops below {min}% healthy", obj.name.unwrap_or("?")))
             .with_help(format!("set `strategy.rollingUpdate.maxUnavailable: 0` and `maxSurge: {}%` (the ECS maximum percent minus 100)", (max - 100).max(1)))
             .with_related(related)
             .with_logical(format!("{}/maxUnavailable", obj.logical()));
@@ -291,7 +347,7 @@ impl ReplicaAndRolloutParity {
             .map_or(spec_key(h), |n| n.span);
         let ecs = pair.ecs_name();
         let mut f = cx
-            .finding(h.file, span, format!("HorizontalPodAutoscaler `{}` scales {} `{}`, but no node autoscaler (Karpenter NodePool, cluster-autoscaler, EKS Auto Mode) is among the inputs: new pods may stay Pending", h.name.unwrap_or("?"), obj.kind, obj.name.unwrap_or("?")))
+            .finding(h.file, span, format!("no node autoscaler (Karpenter NodePool, cluster-autoscaler, EKS Auto Mode) is among the inputs, but HorizontalPodAutoscaler `{}` scales {} `{}`: new pods may stay Pending", h.name.unwrap_or("?"), obj.kind, obj.name.unwrap_or("?")))
             .with_severity(Severity::Info)
             .with_help("ECS on Fargate scaled tasks alone; on EKS the nodes are a second layer: run Karpenter or cluster-autoscaler (or use EKS Auto Mode), or ignore this if it is managed elsewhere")
             .with_logical(format!("{}/node-autoscaler", obj.logical()));

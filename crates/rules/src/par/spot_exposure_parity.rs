@@ -11,25 +11,78 @@ use super::pair_view::pairs;
 
 declare_rule! {
     /// ## What it does
-    /// TODO: what PAR007 reports, in the words of someone moving a workload between ECS and EKS.
+    /// Flags a Kubernetes workload whose pods can be scheduled on Spot capacity while its ECS
+    /// counterpart never ran on Spot: the service's effective capacity-provider strategy gives a share
+    /// only to `FARGATE`, or it sets `launch_type = "FARGATE"`. Spot capacity is what the Spot check
+    /// of the Kubernetes rules finds: a Karpenter NodePool whose `karpenter.sh/capacity-type`
+    /// requirement allows `spot`, or an `aws_eks_node_group` with `capacity_type = "SPOT"`, unless a
+    /// `nodeSelector`, required node affinity or an untolerated taint keeps the pods off it.
+    ///
+    /// Warning; error when the workload or its ECS service is critical (see `[criticality]`); info for
+    /// a worker that serves no traffic, for a workload marked non-critical, and for a NodePool with no
+    /// capacity-type requirement (which capacity Karpenter then picks is not documented).
     ///
     /// ## Why it matters
-    /// TODO: what breaks, and when, if the pattern ships.
+    /// The migration quietly adds a risk the ECS setup never had: a Spot node is reclaimed two minutes
+    /// after the notice, taking every pod on it. Karpenter prefers Spot when a NodePool allows both
+    /// capacity types.
     ///
     /// ## Example
-    /// TODO: an input that PAR007 flags. Every `json`/`yaml` block here is linted by the docs test:
-    /// an `expect_finding` block must produce exactly one finding of PAR007, any other none.
+    /// The ECS service runs on Fargate, on-demand only:
+    /// ```json,context
+    /// {"resource": {
+    ///   "aws_ecs_service": {"api": {"name": "api", "desired_count": 2, "launch_type": "FARGATE",
+    ///     "task_definition": "${aws_ecs_task_definition.api.arn}"}},
+    ///   "aws_ecs_task_definition": {"api": {"family": "api",
+    ///     "container_definitions": "[{\"name\": \"api\", \"image\": \"api:2.0.1\", \"stopTimeout\": 60}]"}}
+    /// }}
+    /// ```
+    /// Its counterpart can land on a Spot NodePool:
     /// ```yaml,expect_finding
-    /// # TODO
+    /// apiVersion: karpenter.sh/v1
+    /// kind: NodePool
+    /// metadata: {name: default}
+    /// spec:
+    ///   template:
+    ///     spec:
+    ///       nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}
+    ///       requirements:
+    ///         - {key: karpenter.sh/capacity-type, operator: In, values: [spot, on-demand]}
+    /// ---
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata: {name: api}
+    /// spec:
+    ///   replicas: 2
+    ///   template:
+    ///     spec:
+    ///       containers: [{name: api, image: "api:2.0.1"}]
     /// ```
     ///
     /// ## How to fix
-    /// TODO: the change that makes the finding go away, with a short example.
+    /// Pin the pods to on-demand capacity:
+    /// ```yaml
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata: {name: api}
+    /// spec:
+    ///   replicas: 2
+    ///   template:
+    ///     spec:
+    ///       nodeSelector: {karpenter.sh/capacity-type: on-demand}
+    ///       containers: [{name: api, image: "api:2.0.1"}]
+    /// ```
+    /// or give them an on-demand NodePool. If Spot is accepted, add a PodDisruptionBudget and a grace
+    /// period that fits the two-minute notice.
+    ///
+    /// ## References
+    /// - Karpenter NodePools: <https://karpenter.sh/docs/concepts/nodepools/>
+    /// - ECS capacity providers: <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html>
     pub SpotExposureParity {
         id: "PAR007",
         name: "spot-exposure-parity",
         severity: Warning,
-        summary: "TODO: what the rule flags, lowercase, no trailing period",
+        summary: "workload that can run on Spot on Kubernetes while its ECS counterpart never did",
         inputs: [TaskDef, K8s, TfJson, TfPlan],
         cross_file: true,
         security: false,
