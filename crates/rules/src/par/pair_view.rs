@@ -50,7 +50,10 @@ pub fn pairs<'m, 'a>(cx: &RuleContext<'m, 'a>) -> Vec<PairView<'m, 'a>> {
                 let ann = o
                     .annotation("cutover.dev/ecs-service")
                     .and_then(|n| n.as_str());
-                if ann == Some(name) || o.name == Some(name) || (o.name.is_some() && o.name == td.family()) {
+                if ann == Some(name)
+                    || o.name == Some(name)
+                    || (o.name.is_some() && o.name == td.family())
+                {
                     out.push(PairView {
                         service: Some(s),
                         task_def: td,
