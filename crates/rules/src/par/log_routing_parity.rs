@@ -148,7 +148,8 @@ impl Rule for LogRoutingParity {
             let Some(obj) = model.k8s.get(w.object) else {
                 continue;
             };
-            for c in pair.task_def.containers() {
+            let Some(td) = pair.task_def else { continue };
+            for c in td.containers() {
                 // The FireLens router itself is the route, not a source of logs to route.
                 if c.get("firelensConfiguration").is_some() {
                     continue;
@@ -170,7 +171,7 @@ impl Rule for LogRoutingParity {
                     .with_help("recreate these routes as Fluent Bit or OpenTelemetry filters keyed on Kubernetes labels; ignore this if the collector is managed outside this repository")
                     .with_note("the collector's service account needs CloudWatch Logs permissions, through IRSA or EKS Pod Identity")
                     .with_related(Label::new(kfile, kspan, "the Kubernetes counterpart"))
-                    .with_logical(format!("{}/containerDefinitions[{cname}]/logConfiguration", pair.task_def.logical));
+                    .with_logical(format!("{}/containerDefinitions[{cname}]/logConfiguration", td.logical));
                 cx.emit(f);
             }
         }

@@ -119,7 +119,7 @@ pub fn unknown_inputs(cx: &RuleContext<'_, '_>) -> Vec<Unknown> {
                         skipped: "PAR008 did not compare the images",
                         logical: format!(
                             "{}/parity/image/{side}/{}",
-                            pair.task_def.logical,
+                            pair.task_def.map_or("", |t| t.logical.as_str()),
                             c.display_name()
                         ),
                     });
