@@ -107,7 +107,10 @@ impl Rule for UnresolvedInput {
                         Why::Reason(r) => format!("{} is not known: {r}; {}", u.what, u.skipped),
                     },
                 )
-                .with_help("give the variable a value (tfvars, `--var-file`) or lint the plan JSON (`terraform show -json`), where Terraform has evaluated it")
+                .with_help(match u.why {
+                    Why::Expr(_) => "give the variable a value (tfvars, `--var-file`) or lint the plan JSON (`terraform show -json`), where Terraform has evaluated it",
+                    Why::Reason(_) => "add the missing Terraform (the cluster and its capacity providers) to the inputs, or lint the plan JSON (`terraform show -json`)",
+                })
                 .with_logical(u.logical);
             cx.emit(f);
         }

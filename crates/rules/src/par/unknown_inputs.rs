@@ -2,6 +2,8 @@
 //! rules skip them rather than guess.
 
 use cutover_semantic::iam::image::parse_image;
+use cutover_semantic::k8s::spot::reachable_spot;
+use cutover_semantic::k8s::K8sIndex;
 use lint_engine::doc::Node;
 use lint_engine::model::ecs_service::{known_i64, EffectiveStrategy, Known};
 use lint_engine::source::{FileId, Span};
@@ -79,7 +81,11 @@ pub fn unknown_inputs(cx: &RuleContext<'_, '_>) -> Vec<Unknown> {
                     });
                 }
             }
-            if let EffectiveStrategy::Unknown(why) = svc.effective_strategy(model) {
+            // PAR007 needs the strategy only when the pods can reach Spot capacity.
+            let spot = pair.workload(cx).is_some_and(|w| {
+                !reachable_spot(model, cx.shared::<K8sIndex>(), w.object, w.pod_spec).is_empty()
+            });
+            if let (true, EffectiveStrategy::Unknown(why)) = (spot, svc.effective_strategy(model)) {
                 push(Unknown {
                     file: r.file,
                     span: svc.anchor(),
