@@ -192,10 +192,7 @@ impl ImageParity {
         let Some(d) = drift(&ei, &ki, prefixes) else {
             return;
         };
-        let Some(w) = pair.workload(cx) else { return };
-        let Some(obj) = cx.model.k8s.get(w.object) else {
-            return;
-        };
+        let obj = pair.object;
         let name = k.display_name();
         let ecs = pair.ecs_name();
         let (msg, sev, help) = match &d {

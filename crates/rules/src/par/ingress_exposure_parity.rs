@@ -267,16 +267,8 @@ impl Rule for IngressExposureParity {
             let Some(t) = alb_targets(model, &svc).into_iter().next() else {
                 continue;
             };
-            let Some(w) = model.workloads.get(pair.workload) else {
-                continue;
-            };
-            let Some(wi) = ix.workload_of(w.object) else {
-                continue;
-            };
-            let Some(obj) = model.k8s.get(w.object) else {
-                continue;
-            };
-            let Some(g) = gap(model, ix, wi, w, obj, t.port) else {
+            let (w, obj) = (pair.pod, pair.object);
+            let Some(g) = gap(model, ix, pair.workload, w, obj, t.port) else {
                 continue;
             };
             let (wk, wn, ecs, p) = (

@@ -142,12 +142,7 @@ impl Rule for LogRoutingParity {
         // One finding per ECS container, however many workloads it is paired with.
         let mut seen = std::collections::HashSet::new();
         for pair in pairs(cx) {
-            let Some(w) = model.workloads.get(pair.workload) else {
-                continue;
-            };
-            let Some(obj) = model.k8s.get(w.object) else {
-                continue;
-            };
+            let obj = pair.object;
             let Some(td) = pair.task_def else { continue };
             for c in td.containers() {
                 // The FireLens router itself is the route, not a source of logs to route.

@@ -15,18 +15,14 @@ pub struct PairView<'m, 'a> {
     pub task_def: Option<&'m TaskDef<'a>>,
     /// Index in `model.workloads`.
     pub workload: usize,
+    /// The workload and its object (Deployment, StatefulSet…).
+    pub pod: &'m Workload<'a>,
+    pub object: &'m K8sObject<'a>,
     pub containers: Vec<(&'m Container<'a>, &'m K8sContainer<'a>)>,
     ecs_name: String,
 }
 
-impl<'m, 'a> PairView<'m, 'a> {
-    pub fn workload(&self, cx: &RuleContext<'m, 'a>) -> Option<&'m Workload<'a>> {
-        cx.model.workloads.get(self.workload)
-    }
-    pub fn object(&self, cx: &RuleContext<'m, 'a>) -> Option<&'m K8sObject<'a>> {
-        let w = self.workload(cx)?;
-        cx.model.k8s.get(w.object)
-    }
+impl PairView<'_, '_> {
     /// The ECS side's name for messages: the service name, else the task-definition family.
     pub fn ecs_name(&self) -> String {
         self.ecs_name.clone()
@@ -39,16 +35,21 @@ pub fn pairs<'m, 'a>(cx: &RuleContext<'m, 'a>) -> Vec<PairView<'m, 'a>> {
     cx.shared::<Pairing>()
         .pairs
         .iter()
-        .map(|p| PairView {
-            service: p.ecs.service(model),
-            task_def: p.ecs.task_def(model),
-            workload: p.k8s,
-            containers: p
-                .container_pairs(model)
-                .into_iter()
-                .map(|(c, k, _)| (c, k))
-                .collect(),
-            ecs_name: p.ecs.display_name(model),
+        .filter_map(|p| {
+            let pod = p.workload(model)?;
+            Some(PairView {
+                service: p.ecs.service(model),
+                task_def: p.ecs.task_def(model),
+                workload: p.k8s,
+                pod,
+                object: model.k8s.get(pod.object)?,
+                containers: p
+                    .container_pairs(model)
+                    .into_iter()
+                    .map(|(c, k, _)| (c, k))
+                    .collect(),
+                ecs_name: p.ecs.display_name(model),
+            })
         })
         .collect()
 }

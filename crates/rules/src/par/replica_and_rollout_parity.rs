@@ -413,12 +413,7 @@ impl Rule for ReplicaAndRolloutParity {
         let autoscaler = has_node_autoscaler(model);
         for pair in pairs(cx) {
             let Some(svc) = pair.service else { continue };
-            let Some(w) = model.workloads.get(pair.workload) else {
-                continue;
-            };
-            let Some(obj) = model.k8s.get(w.object) else {
-                continue;
-            };
+            let (w, obj) = (pair.pod, pair.object);
             if !cutover_semantic::k8s::is_replicated(obj.kind) {
                 continue;
             }

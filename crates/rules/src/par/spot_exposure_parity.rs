@@ -130,12 +130,7 @@ impl Rule for SpotExposureParity {
         let ix = cx.shared::<K8sIndex>();
         for pair in pairs(cx) {
             let Some(svc) = pair.service else { continue };
-            let Some(w) = model.workloads.get(pair.workload) else {
-                continue;
-            };
-            let Some(obj) = model.k8s.get(w.object) else {
-                continue;
-            };
+            let (w, obj) = (pair.pod, pair.object);
             if matches!(obj.kind, "DaemonSet") {
                 continue;
             }

@@ -82,9 +82,9 @@ pub fn unknown_inputs(cx: &RuleContext<'_, '_>) -> Vec<Unknown> {
                 }
             }
             // PAR007 needs the strategy only when the pods can reach Spot capacity.
-            let spot = pair.workload(cx).is_some_and(|w| {
-                !reachable_spot(model, cx.shared::<K8sIndex>(), w.object, w.pod_spec).is_empty()
-            });
+            let w = pair.pod;
+            let spot =
+                !reachable_spot(model, cx.shared::<K8sIndex>(), w.object, w.pod_spec).is_empty();
             if let (true, EffectiveStrategy::Unknown(why)) = (spot, svc.effective_strategy(model)) {
                 push(Unknown {
                     file: r.file,
@@ -108,7 +108,7 @@ pub fn unknown_inputs(cx: &RuleContext<'_, '_>) -> Vec<Unknown> {
                 }
             }
         }
-        let Some(obj) = pair.object(cx) else { continue };
+        let obj = pair.object;
         for (c, k) in &pair.containers {
             for (file, n, side) in [
                 (c.file, c.get("image"), "ECS"),
