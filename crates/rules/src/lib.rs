@@ -40,6 +40,8 @@ static RULES: &[&dyn Rule] = &[
     &net::subnet_ip_capacity_exceeded::SubnetIpCapacityExceeded,
     &net::prefix_delegation_fragmentation::PrefixDelegationFragmentation,
     &net::no_private_registry_path::NoPrivateRegistryPath,
+    &par::no_kubernetes_counterpart::NoKubernetesCounterpart,
+    &par::shutdown_window_parity::ShutdownWindowParity,
     &par::replica_and_rollout_parity::ReplicaAndRolloutParity,
     &par::spot_exposure_parity::SpotExposureParity,
     &par::image_parity::ImageParity,

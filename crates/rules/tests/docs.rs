@@ -94,9 +94,9 @@ fn rule_docs_have_the_sections_in_order() {
 struct Example {
     lang: String,
     expect_finding: bool,
-    /// A `context` block is not linted on its own: it is another input file of the next
-    /// example (a cross-file rule's other side, e.g. the ECS task definition of a parity rule).
-    context: bool,
+    /// Tagged `with_previous`: linted together with the block before it (a cross-file rule's
+    /// example in two files, an ECS task definition and a Kubernetes manifest).
+    with_previous: bool,
     code: String,
     line: usize,
 }
@@ -121,10 +121,11 @@ fn examples(docs: &str) -> Vec<Example> {
                 let mut tags = info.split(',').map(str::trim);
                 let lang = tags.next().unwrap_or("").to_string();
                 let tags: Vec<&str> = tags.collect();
+                let expect_finding = tags.contains(&"expect_finding");
                 current = Some(Example {
                     lang,
-                    expect_finding: tags.contains(&"expect_finding"),
-                    context: tags.contains(&"context"),
+                    expect_finding,
+                    with_previous: tags.contains(&"with_previous"),
                     code: String::new(),
                     line: i + 1,
                 });
@@ -163,14 +164,18 @@ fn file_name(ex: &Example) -> &'static str {
     }
 }
 
-/// Lint one example (with the `context` blocks before it, each its own file) with one rule;
-/// the messages of that rule's findings.
-fn lint_alone(rule: &dyn Rule, context: &[&Example], ex: &Example) -> Result<Vec<String>, String> {
+/// Lint one example (a block and the blocks tagged `with_previous` after it, one file each)
+/// with one rule; the messages of that rule's findings.
+fn lint_alone(rule: &dyn Rule, group: &[&Example]) -> Result<Vec<String>, String> {
     let mut files = Vec::new();
-    for (i, e) in context.iter().copied().chain([ex]).enumerate() {
-        let path = PathBuf::from(format!("{i}-{}", file_name(e)));
+    for (i, ex) in group.iter().enumerate() {
+        let name = if i == 0 {
+            file_name(ex).to_string()
+        } else {
+            format!("{i}-{}", file_name(ex))
+        };
         let (path, text, encoding, kind, docs) =
-            match load_bytes(&path, e.code.as_bytes(), &Limits::default()) {
+            match load_bytes(&PathBuf::from(name), ex.code.as_bytes(), &Limits::default()) {
                 Loaded::File {
                     path,
                     text,
@@ -218,14 +223,18 @@ fn doc_examples_do_what_they_say() {
                 m.id
             ));
         }
-        let mut context: Vec<&Example> = Vec::new();
+        let mut groups: Vec<Vec<&Example>> = Vec::new();
         for ex in &exs {
-            if ex.context {
-                context.push(ex);
-                continue;
+            match groups.last_mut() {
+                Some(g) if ex.with_previous => g.push(ex),
+                _ => groups.push(vec![ex]),
             }
-            let want = usize::from(ex.expect_finding);
-            match lint_alone(*r, &std::mem::take(&mut context), ex) {
+        }
+        for group in &groups {
+            let ex = group[0];
+            let expect = group.iter().any(|e| e.expect_finding);
+            let want = usize::from(expect);
+            match lint_alone(*r, group) {
                 Err(e) => problems.push(format!(
                     "{} example at doc line {} ({}): {e}",
                     m.id,
@@ -237,7 +246,7 @@ fn doc_examples_do_what_they_say() {
                     m.id,
                     ex.line,
                     ex.lang,
-                    if ex.expect_finding { ",expect_finding" } else { "" },
+                    if expect { ",expect_finding" } else { "" },
                     m.id,
                     got.len()
                 )),
@@ -393,7 +402,4 @@ fn example_parser_reads_tags() {
     assert_eq!(exs.len(), 2);
     assert!(exs[0].expect_finding && exs[0].lang == "json" && exs[0].code == "{\"a\": 1}\n");
     assert!(!exs[1].expect_finding && exs[1].lang == "yaml");
-    let exs = examples(" ```json,context\n {}\n ```\n ```yaml,expect_finding\n a: 1\n ```\n");
-    assert!(exs[0].context && !exs[0].expect_finding);
-    assert!(!exs[1].context && exs[1].expect_finding);
 }

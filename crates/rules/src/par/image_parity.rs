@@ -29,7 +29,7 @@ declare_rule! {
     ///
     /// ## Example
     /// The ECS side (a Terraform service and its task definition):
-    /// ```json,context
+    /// ```json
     /// {"resource": {
     ///   "aws_ecs_service": {"payments": {"name": "payments", "desired_count": 2,
     ///     "task_definition": "${aws_ecs_task_definition.payments.arn}"}},
@@ -38,7 +38,7 @@ declare_rule! {
     /// }}
     /// ```
     /// Its Kubernetes counterpart floats on `latest`:
-    /// ```yaml,expect_finding
+    /// ```yaml,expect_finding,with_previous
     /// apiVersion: apps/v1
     /// kind: Deployment
     /// metadata: {name: payments}

@@ -33,7 +33,7 @@ declare_rule! {
     ///
     /// ## Example
     /// The ECS service receives ALB traffic on port 8080:
-    /// ```json,context
+    /// ```json
     /// {"resource": {
     ///   "aws_ecs_service": {"web": {"name": "web", "desired_count": 2,
     ///     "task_definition": "${aws_ecs_task_definition.web.arn}",
@@ -46,7 +46,7 @@ declare_rule! {
     /// }}
     /// ```
     /// Its counterpart is exposed by a `type: LoadBalancer` Service only:
-    /// ```yaml,expect_finding
+    /// ```yaml,expect_finding,with_previous
     /// apiVersion: apps/v1
     /// kind: Deployment
     /// metadata: {name: web}

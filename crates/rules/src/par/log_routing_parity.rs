@@ -23,7 +23,7 @@ declare_rule! {
     ///
     /// ## Example
     /// The ECS container sends its logs to a CloudWatch group:
-    /// ```json,context
+    /// ```json
     /// {"resource": {
     ///   "aws_ecs_service": {"orders": {"name": "orders", "desired_count": 2,
     ///     "task_definition": "${aws_ecs_task_definition.orders.arn}"}},
@@ -32,7 +32,7 @@ declare_rule! {
     /// }}
     /// ```
     /// The Kubernetes inputs have no collector:
-    /// ```yaml,expect_finding
+    /// ```yaml,expect_finding,with_previous
     /// apiVersion: apps/v1
     /// kind: Deployment
     /// metadata: {name: orders}

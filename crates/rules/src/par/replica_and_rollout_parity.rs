@@ -40,7 +40,7 @@ declare_rule! {
     ///
     /// ## Example
     /// The ECS side keeps three tasks:
-    /// ```json,context
+    /// ```json
     /// {"resource": {
     ///   "aws_ecs_service": {"payments": {"name": "payments", "desired_count": 3,
     ///     "task_definition": "${aws_ecs_task_definition.payments.arn}"}},
@@ -49,7 +49,7 @@ declare_rule! {
     /// }}
     /// ```
     /// The Kubernetes counterpart runs one pod:
-    /// ```yaml,expect_finding
+    /// ```yaml,expect_finding,with_previous
     /// apiVersion: apps/v1
     /// kind: Deployment
     /// metadata: {name: payments}

@@ -29,7 +29,7 @@ declare_rule! {
     ///
     /// ## Example
     /// The ECS service runs on Fargate, on-demand only:
-    /// ```json,context
+    /// ```json
     /// {"resource": {
     ///   "aws_ecs_service": {"api": {"name": "api", "desired_count": 2, "launch_type": "FARGATE",
     ///     "task_definition": "${aws_ecs_task_definition.api.arn}"}},
@@ -38,7 +38,7 @@ declare_rule! {
     /// }}
     /// ```
     /// Its counterpart can land on a Spot NodePool:
-    /// ```yaml,expect_finding
+    /// ```yaml,expect_finding,with_previous
     /// apiVersion: karpenter.sh/v1
     /// kind: NodePool
     /// metadata: {name: default}
