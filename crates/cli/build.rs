@@ -25,11 +25,13 @@ fn main() {
             "    #[allow(non_snake_case)]\n    mod {} {{\n        use super::*;\n        #[test]\n        fn has_valid_and_invalid_fixtures() {{\n            rule_folder({folder:?});\n        }}",
             ident(&folder)
         );
-        for file in entries(&dir) {
-            let file = name(&file);
-            let is_fixture = [".json", ".yaml", ".yml", ".tf"]
-                .iter()
-                .any(|x| file.ends_with(x));
+        for path in entries(&dir) {
+            let file = name(&path);
+            // A directory fixture holds the several files of one cross-file case.
+            let is_fixture = path.is_dir()
+                || [".json", ".yaml", ".yml", ".tf"]
+                    .iter()
+                    .any(|x| file.ends_with(x));
             if is_fixture && (file.starts_with("valid") || file.starts_with("invalid")) {
                 let _ = writeln!(
                     code,

@@ -53,6 +53,7 @@ const ORDER: &[&str] = &[
     "net",
     "iam",
     "criticality",
+    "parity",
     "accounts",
     "limits",
     "render",

@@ -7,7 +7,9 @@
 //! * `test-corpus/rules/<ID>-<name>/valid*.{json,yaml,yml}`: no finding of rule `<ID>`.
 //! * `test-corpus/rules/<ID>-<name>/invalid*.{json,yaml,yml}`: the findings of rule `<ID>` are
 //!   exactly the lines of the file `<fixture>.expected` beside it. A folder needs at least one
-//!   of each.
+//!   of each. A fixture may be a directory (`invalid-<case>/`, `valid-<case>/`) holding the
+//!   files of one cross-file case, linted together; its `<fixture>.expected` names files as
+//!   `<fixture>/<file>`.
 //! * `test-corpus/scenarios/<name>/`: a multi-file scenario linted as one directory (its own
 //!   `cutover.toml` applies); all findings must equal `expected.txt`. A first line
 //!   `# rules: IAM002,IAM001` limits the comparison to those rules.
@@ -66,8 +68,8 @@ fn rule_folder(folder: &str) {
     let names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .flatten()
+        .filter(|e| e.path().is_dir() || is_fixture(&e.file_name().to_string_lossy()))
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| is_fixture(n))
         .collect();
     assert!(
         names.iter().any(|n| n.starts_with("valid"))

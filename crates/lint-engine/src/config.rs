@@ -235,6 +235,13 @@ pub struct ParityOptions {
     /// values before they are reported.
     #[schemars(range(min = 0.0, max = 1.0))]
     pub resource_tolerance: f64,
+    /// PAR006: the Kubernetes copy may run fewer replicas than ECS on purpose (a strangler
+    /// rollout that sends it a small share of the traffic).
+    pub allow_reduced_replicas: bool,
+    /// PAR008: repository prefixes of ECR pull-through caches (`docker-hub` for
+    /// `<registry>/docker-hub/library/nginx`), beside the `aws_ecr_pull_through_cache_rule`
+    /// resources of the inputs.
+    pub pull_through_prefixes: Vec<String>,
 }
 
 impl Default for ParityOptions {
@@ -242,6 +249,8 @@ impl Default for ParityOptions {
         ParityOptions {
             pairs: Vec::new(),
             resource_tolerance: 0.1,
+            allow_reduced_replicas: false,
+            pull_through_prefixes: Vec::new(),
         }
     }
 }

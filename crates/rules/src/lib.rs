@@ -42,6 +42,11 @@ static RULES: &[&dyn Rule] = &[
     &net::no_private_registry_path::NoPrivateRegistryPath,
     &par::no_kubernetes_counterpart::NoKubernetesCounterpart,
     &par::shutdown_window_parity::ShutdownWindowParity,
+    &par::replica_and_rollout_parity::ReplicaAndRolloutParity,
+    &par::spot_exposure_parity::SpotExposureParity,
+    &par::image_parity::ImageParity,
+    &par::ingress_exposure_parity::IngressExposureParity,
+    &par::log_routing_parity::LogRoutingParity,
 ];
 
 pub fn all() -> &'static [&'static dyn Rule] {

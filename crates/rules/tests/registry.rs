@@ -217,7 +217,7 @@ fn no_orphan_snapshot() {
         } else {
             file.starts_with("invalid")
                 && !file.ends_with(".expected")
-                && rules.join(folder).join(file).is_file()
+                && rules.join(folder).join(file).exists()
         };
         if !exists {
             problems.push(format!(

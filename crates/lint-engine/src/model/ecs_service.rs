@@ -374,13 +374,23 @@ impl<'m, 'a> EcsService<'m, 'a> {
         if let Known::Value(d) = known_i64(self.attr("desired_count")) {
             return Some((d, "desired_count"));
         }
+        let t = self.autoscaling_target(model)?;
+        match known_i64(t.attr("min_capacity")) {
+            Known::Value(m) => Some((m, "autoscaling min_capacity")),
+            _ => None,
+        }
+    }
+
+    /// The `aws_appautoscaling_target` (ECS namespace) that scales this service, by reference
+    /// to the service or by its literal `service/<cluster>/<name>` resource id.
+    pub fn autoscaling_target<'t>(&self, model: &'t Model<'a>) -> Option<&'t TfResource<'a>> {
         let name = self.name();
-        for t in model.tf_of_type("aws_appautoscaling_target") {
+        model.tf_of_type("aws_appautoscaling_target").find(|t| {
             if t.attr("service_namespace")
                 .and_then(Node::literal_str)
                 .is_some_and(|s| s != "ecs")
             {
-                continue;
+                return false;
             }
             let by_ref = t.resource_refs_at(&["resource_id"]).iter().any(|rf| {
                 rf.address.starts_with("aws_ecs_service.")
@@ -395,13 +405,8 @@ impl<'m, 'a> EcsService<'m, 'a> {
                 .is_some_and(|(id, n)| {
                     id.starts_with("service/") && id.ends_with(&format!("/{n}"))
                 });
-            if by_ref || by_name {
-                if let Known::Value(m) = known_i64(t.attr("min_capacity")) {
-                    return Some((m, "autoscaling min_capacity"));
-                }
-            }
-        }
-        None
+            by_ref || by_name
+        })
     }
 
     /// `deployment_minimum_healthy_percent` (default 100); `None` when unresolved.

@@ -6,6 +6,7 @@ pub mod backends;
 pub mod index;
 pub mod repo;
 pub mod selector;
+pub mod spot;
 
 pub use backends::{LbRef, PortRef, TargetMode, Via};
 pub use index::{is_replicated, replicas, K8sIndex};
