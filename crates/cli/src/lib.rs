@@ -14,6 +14,7 @@ pub mod pipeline;
 pub mod plugin;
 pub mod post;
 pub mod render;
+pub mod report;
 pub mod schema;
 pub mod select;
 pub mod suppress;

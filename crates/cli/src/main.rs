@@ -34,6 +34,9 @@ struct Cli {
 enum Command {
     /// Lint files and directories (Kubernetes YAML, ECS task definitions, Terraform JSON and plans)
     Check(Box<CheckArgs>),
+    /// Is each service ready to move? Per ECS service and Kubernetes workload: a verdict (ready,
+    /// needs work, blocked) and its findings by concern (same inputs and options as `check`)
+    Report(Box<ReportArgs>),
     /// List all rules: ID, name, default severity and summary (with enabled plugins' rules)
     Rules {
         /// Output format
@@ -241,11 +244,77 @@ struct CheckArgs {
     var_files: Vec<PathBuf>,
 }
 
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum ReportFormat {
+    /// Per service, for a terminal
+    Human,
+    /// For a pull-request comment or the GitHub job summary
+    Markdown,
+    Json,
+    /// One self-contained page
+    Html,
+}
+
+#[derive(clap::Args, Debug)]
+struct ReportArgs {
+    #[command(flatten)]
+    inputs: CommonArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    format: ReportFormat,
+    /// Only this service (its name, ECS address or family, or Kubernetes `Kind/namespace/name`)
+    #[arg(long, value_name = "NAME")]
+    service: Option<String>,
+    /// Write the report to a file instead of standard output
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// When to use colour in human output
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+}
+
+/// The options `report` shares with `check`.
+#[derive(clap::Args, Debug)]
+struct CommonArgs {
+    /// Files or directories to read; `-` reads standard input
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Exit with 1 when a finding is at or above this severity [default: warning]
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Name (and so the kind) of the input read from standard input
+    #[arg(long)]
+    stdin_filename: Option<PathBuf>,
+    /// Skip paths matching this glob (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Configuration file [default: cutover.toml found by walking up from the first path]
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Only run these rules (ID, name or ID prefix; repeatable, comma-separated)
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Do not run these rules (ID, name or ID prefix; repeatable, comma-separated)
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Report only findings that are not in this baseline file
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Enable the rule plugin `cutover-<NAME>` (repeatable; adds to `plugins` in cutover.toml)
+    #[arg(long = "plugin", value_name = "NAME", value_delimiter = ',')]
+    plugins: Vec<String>,
+    /// Terraform variable file (`.tfvars`, `.tfvars.json`) applied to the root modules
+    /// (repeatable; later files win)
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+}
+
 impl Command {
     /// The name a built-in command is invoked by (`None` for a plugin).
     fn builtin_name(&self) -> Option<&'static str> {
         Some(match self {
             Command::Check(_) => "check",
+            Command::Report(_) => "report",
             Command::Rules { .. } => "rules",
             Command::Explain { .. } => "explain",
             Command::Init { .. } => "init",
@@ -283,6 +352,7 @@ fn main() -> ExitCode {
     }
     match command {
         Command::Check(args) => check(*args),
+        Command::Report(args) => report(*args),
         Command::DumpModel(args) => {
             let DumpFormat::Json = args.format;
             model_json::dump_command(&args.paths, args.stdin_filename.as_deref(), &args.exclude)
@@ -434,8 +504,59 @@ fn usage_error(msg: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+fn fail_on(f: FailOn) -> cutover::pipeline::FailOn {
+    use cutover::pipeline::FailOn as Fail;
+    match f {
+        FailOn::Error => Fail::Error,
+        FailOn::Warning => Fail::Warning,
+        FailOn::Info => Fail::Info,
+        FailOn::Never => Fail::Never,
+    }
+}
+
+fn color(c: ColorWhen) -> cutover::pipeline::Color {
+    use cutover::pipeline::Color;
+    match c {
+        ColorWhen::Auto => Color::Auto,
+        ColorWhen::Always => Color::Always,
+        ColorWhen::Never => Color::Never,
+    }
+}
+
+fn report(args: ReportArgs) -> ExitCode {
+    use cutover::report::{ReportFormat as Out, ReportOptions};
+    let c = args.inputs;
+    let check = cutover::pipeline::CheckOptions {
+        paths: c.paths,
+        fail_on: c.fail_on.map(fail_on),
+        stdin_filename: c.stdin_filename,
+        exclude: c.exclude,
+        config: c.config,
+        select: c.select,
+        ignore: c.ignore,
+        color: color(args.color),
+        baseline: c.baseline,
+        plugins: c.plugins,
+        var_files: c.var_files,
+        quiet: true,
+        ..Default::default()
+    };
+    let opts = ReportOptions {
+        check,
+        format: match args.format {
+            ReportFormat::Human => Out::Human,
+            ReportFormat::Markdown => Out::Markdown,
+            ReportFormat::Json => Out::Json,
+            ReportFormat::Html => Out::Html,
+        },
+        service: args.service,
+        output: args.output,
+    };
+    ExitCode::from(cutover::report::report(&opts))
+}
+
 fn check(args: CheckArgs) -> ExitCode {
-    use cutover::pipeline::{CheckOptions, Color, FailOn as Fail, Format};
+    use cutover::pipeline::{CheckOptions, Format};
     let opts = CheckOptions {
         paths: args.paths,
         format: match args.format {
@@ -446,22 +567,13 @@ fn check(args: CheckArgs) -> ExitCode {
             OutputFormat::Concise => Format::Concise,
         },
         output: args.output,
-        fail_on: args.fail_on.map(|f| match f {
-            FailOn::Error => Fail::Error,
-            FailOn::Warning => Fail::Warning,
-            FailOn::Info => Fail::Info,
-            FailOn::Never => Fail::Never,
-        }),
+        fail_on: args.fail_on.map(fail_on),
         stdin_filename: args.stdin_filename,
         exclude: args.exclude,
         config: args.config,
         select: args.select,
         ignore: args.ignore,
-        color: match args.color {
-            ColorWhen::Auto => Color::Auto,
-            ColorWhen::Always => Color::Always,
-            ColorWhen::Never => Color::Never,
-        },
+        color: color(args.color),
         verbose: args.verbose,
         baseline: args.baseline,
         write_baseline: args.write_baseline,

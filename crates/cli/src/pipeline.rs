@@ -284,6 +284,15 @@ fn plugin_names(cfg: &config::FileConfig, opts: &CheckOptions) -> Vec<String> {
 
 /// Run the check up to the report.
 pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
+    run_inspect(opts, |_, _| ()).map(|(checked, ())| checked)
+}
+
+/// [`run`], and `inspect` called on the model (with the engine configuration) while it is
+/// alive, after the rules: what `cutover report` reads from the model besides the findings.
+pub fn run_inspect<T>(
+    opts: &CheckOptions,
+    inspect: impl FnOnce(&Model<'_>, &lint_engine::Config) -> T,
+) -> Result<(Checked, T), Failure> {
     let start = Instant::now();
     let first = opts.paths.iter().find(|p| p.as_os_str() != "-");
     let loaded = config::load(opts.config.as_deref(), first.map(PathBuf::as_path))
@@ -421,6 +430,7 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
         .and_then(|p| std::fs::read_to_string(p).ok());
     let config_src = post::config_source(loaded.path.as_deref(), config_text.as_deref(), &cfg);
     let suppressions = suppress::collect(&model, config_src.as_ref(), suppress::Date::today());
+    let inspected = inspect(&model, &cfg.engine);
     drop(model);
     let post = post::Options {
         config: config_src.as_ref(),
@@ -441,7 +451,7 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
             .filter(|m| enabled.contains(m.id))
             .copied(),
     );
-    Ok(Checked {
+    let checked = Checked {
         outcome,
         post,
         rules: metas,
@@ -453,7 +463,8 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
         empty,
         fail_on_empty: opts.fail_on_empty || cfg.fail_on_empty,
         phases,
-    })
+    };
+    Ok((checked, inspected))
 }
 
 /// True when an environment variable is set to something other than empty or `0`.
