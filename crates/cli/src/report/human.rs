@@ -128,8 +128,9 @@ pub fn render(
     let (ready, needs, blocked) = r.counts();
     writeln!(
         w,
-        "\n{} services: {ready} {}, {needs} {}, {blocked} {}",
+        "\n{} service{}: {ready} {}, {needs} {}, {blocked} {}",
         r.services.len(),
+        if r.services.len() == 1 { "" } else { "s" },
         paint.verdict(Verdict::Ready),
         paint.verdict(Verdict::NeedsWork),
         paint.verdict(Verdict::Blocked)
