@@ -278,7 +278,14 @@ fn type_name(root: &Json, prop: &Json) -> String {
         _ => "value".into(),
     };
     match t.as_str() {
-        "array" => "list of strings".into(),
+        "array" => {
+            let item = p.get("items").map(|i| resolve(root, i));
+            if item.and_then(|i| i.get("type")).and_then(Json::as_str) == Some("object") {
+                "list of tables".into()
+            } else {
+                "list of strings".into()
+            }
+        }
         "object" => "table".into(),
         "number" => "number".into(),
         other => other.to_string(),

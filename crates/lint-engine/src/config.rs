@@ -206,6 +206,44 @@ pub struct Config {
     pub terraform: TerraformOptions,
     /// How secret-holding variable names are recognised.
     pub secrets: SecretsOptions,
+    /// `[parity]`: how ECS services pair with Kubernetes workloads, and the PAR rule options.
+    pub parity: ParityOptions,
+}
+
+/// `[[parity.pairs]]`: an explicit pairing of an ECS service (or task-definition family) with a
+/// Kubernetes workload; it wins over every other way of pairing.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ParityPair {
+    /// The ECS service name, or the task-definition family (`payments`).
+    pub ecs: String,
+    /// The workload as `Kind/namespace/name` (`Deployment/shop/payments`, with the effective
+    /// namespace); `Kind/name` matches that workload in any namespace.
+    pub k8s: String,
+}
+
+/// `[parity]`: ECS ↔ Kubernetes pairing and the PAR rule options.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ParityOptions {
+    /// Explicit pairs, checked before the annotation `cutover.dev/ecs-service`, name
+    /// normalisation and a shared image repository: `[[parity.pairs]]` tables with `ecs` (an
+    /// ECS service name or task-definition family) and `k8s` (`Deployment/shop/payments`, or
+    /// `Deployment/payments` for any namespace).
+    pub pairs: Vec<ParityPair>,
+    /// PAR002: how far (a fraction: 0.1 is 10%) Kubernetes requests may fall below the ECS
+    /// values before they are reported.
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub resource_tolerance: f64,
+}
+
+impl Default for ParityOptions {
+    fn default() -> Self {
+        ParityOptions {
+            pairs: Vec::new(),
+            resource_tolerance: 0.1,
+        }
+    }
 }
 
 /// `[terraform]`: how Terraform configuration is evaluated (`var-files = ["envs/prod.tfvars"]`
@@ -321,6 +359,23 @@ impl Default for CriticalityOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parity_section() {
+        let c: Config = serde_json::from_str(
+            r#"{"parity": {"pairs": [{"ecs": "payments", "k8s": "Deployment/shop/payments"}],
+                "resource-tolerance": 0.2}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.parity.pairs.len(), 1);
+        assert_eq!(c.parity.pairs[0].k8s, "Deployment/shop/payments");
+        assert_eq!(c.parity.resource_tolerance, 0.2);
+        assert_eq!(Config::default().parity.resource_tolerance, 0.1);
+        assert!(serde_json::from_str::<Config>(
+            r#"{"parity": {"pairs": [{"ecs": "a", "k": "b"}]}}"#
+        )
+        .is_err());
+    }
 
     #[test]
     fn criticality_section() {

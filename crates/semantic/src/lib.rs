@@ -19,3 +19,4 @@ pub mod ecs;
 pub mod iam;
 pub mod k8s;
 pub mod net;
+pub mod pairing;
