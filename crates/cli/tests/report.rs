@@ -53,10 +53,31 @@ fn example_shows_all_three_verdicts() {
         "{all:#?}"
     );
     assert!(
-        all.iter()
-            .any(|l| l.starts_with("catalog (") && l.ends_with(": ready")),
-        "{all:#?}"
+        all.contains(&"catalog (taskdef:catalog | Deployment/shop/catalog): ready".to_string()),
+        "a pair is one service: {all:#?}"
     );
+    let catalog = v["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "catalog")
+        .expect("catalog");
+    assert_eq!(catalog["paired_by"], "annotation");
+    let shutdown = catalog["parity"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["aspect"] == "shutdown window (s)")
+        .expect("shutdown row");
+    assert_eq!(shutdown["ecs"]["value"], "60");
+    assert_eq!(
+        shutdown["ecs"]["file"],
+        "examples/migration/ecs/catalog-taskdef.json"
+    );
+    assert_eq!(shutdown["ecs"]["line"], 13);
+    assert_eq!(shutdown["kubernetes"]["value"], "60");
+    assert_eq!(shutdown["kubernetes"]["line"], 16);
+    assert_eq!(shutdown["verdict"], "ok");
     // The ECS001 finding on the payments container is the payments service's, under shutdown.
     let payments = v["services"]
         .as_array()

@@ -81,6 +81,8 @@ mod tests {
 
     fn unit(name: &str, places: &[(u32, u32, u32)]) -> Unit {
         Unit {
+            key: super::super::collect::Key::Workload(0),
+            paired_by: None,
             name: name.into(),
             ecs: None,
             k8s: None,

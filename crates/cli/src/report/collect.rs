@@ -34,15 +34,31 @@ pub struct Side {
 #[derive(Debug, Clone)]
 pub struct ParityRow {
     pub aspect: String,
+    /// The parity rule that judges this aspect.
+    pub rule: &'static str,
     pub ecs: Option<(String, Place)>,
     pub k8s: Option<(String, Place)>,
-    /// `same`, `differs` or `unknown`, as the pairing judges it.
+    /// `ok`, or the severity and ID of the parity rule's finding on the service.
     pub verdict: String,
+}
+
+/// What a unit was read from (indices into the model), for the pairing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// `model.tf`.
+    Service(usize),
+    /// `model.task_defs`.
+    TaskDef(usize),
+    /// `model.workloads`.
+    Workload(usize),
 }
 
 /// A service as the report shows it: an ECS side, a Kubernetes side, or both (a pair).
 #[derive(Debug, Clone)]
 pub struct Unit {
+    pub key: Key,
+    /// How the pair was found (`annotation`, `name`…), for a pair.
+    pub paired_by: Option<&'static str>,
     pub name: String,
     pub ecs: Option<Side>,
     pub k8s: Option<Side>,
@@ -105,6 +121,8 @@ fn ecs_unit<'a>(model: &Model<'a>, svc: &EcsService<'_, 'a>, used: &mut HashSet<
         .name()
         .map_or_else(|| r.name.to_string(), str::to_string);
     Unit {
+        key: Key::Service(model.tf_index(r).unwrap_or(usize::MAX)),
+        paired_by: None,
         name,
         ecs: Some(Side {
             kind: "ECS service".into(),
@@ -117,10 +135,12 @@ fn ecs_unit<'a>(model: &Model<'a>, svc: &EcsService<'_, 'a>, used: &mut HashSet<
     }
 }
 
-fn task_def_unit(td: &TaskDef<'_>) -> Unit {
+fn task_def_unit(i: usize, td: &TaskDef<'_>) -> Unit {
     let mut scope = Vec::new();
     task_def_scope(td, &mut scope);
     Unit {
+        key: Key::TaskDef(i),
+        paired_by: None,
         name: td.family().unwrap_or(td.logical.as_str()).to_string(),
         ecs: Some(Side {
             kind: "task definition".into(),
@@ -161,6 +181,8 @@ fn workload_unit(model: &Model<'_>, ix: &K8sIndex, sas: &Accounts<'_>, w: usize)
         }
     }
     Some(Unit {
+        key: Key::Workload(w),
+        paired_by: None,
         name: obj.name.unwrap_or(obj.kind).to_string(),
         ecs: None,
         k8s: Some(Side {
@@ -187,7 +209,7 @@ pub fn collect(model: &Model<'_>, cfg: &lint_engine::Config) -> Vec<Unit> {
             .iter()
             .enumerate()
             .filter(|(i, _)| !used.contains(i))
-            .map(|(_, td)| task_def_unit(td)),
+            .map(|(i, td)| task_def_unit(i, td)),
     );
     let mut sas: Accounts<'_> = HashMap::new();
     for (i, o) in model.k8s.iter().enumerate() {

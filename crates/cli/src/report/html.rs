@@ -42,7 +42,7 @@ th{cursor:pointer;background:#f6f8fa;user-select:none}th:after{content:' \\2195'
 .blocked{background:#ffebe9;color:#a40e26}code,pre{font:12px ui-monospace,monospace}\
 pre{background:#f6f8fa;padding:6px;margin:4px 0 8px;overflow-x:auto}\
 details{border:1px solid #d0d7de;border-radius:6px;margin:6px 0;padding:4px 8px}\
-summary{cursor:pointer}.loc{color:#57606a}.counts span{margin-right:16px}";
+summary{cursor:pointer}.loc{color:#57606a;word-break:break-all}td code{word-break:break-all}.counts span{margin-right:16px}";
 
 const SCRIPT: &str = "document.querySelectorAll('th[data-col]').forEach(function(th){\
 th.addEventListener('click',function(){var t=th.closest('table'),b=t.tBodies[0],\
@@ -89,6 +89,9 @@ fn details(w: &mut dyn Write, i: usize, s: &Service, report: &Report<'_>) -> io:
         class(s.verdict),
         s.verdict.as_str()
     )?;
+    if let Some(how) = s.unit.paired_by {
+        writeln!(w, "<p>Paired by {how}.</p>")?;
+    }
     if !s.unit.parity.is_empty() {
         writeln!(
             w,

@@ -56,6 +56,9 @@ fn service(
             )?;
         }
     }
+    if let Some(how) = s.unit.paired_by {
+        writeln!(w, "  paired by {how}")?;
+    }
     if !s.unit.parity.is_empty() {
         writeln!(w, "  parity:")?;
         for p in &s.unit.parity {
@@ -65,7 +68,7 @@ fn service(
             };
             writeln!(
                 w,
-                "    {:<12} {}  <->  {}  [{}]",
+                "    {:<20} {}  <->  {}  [{}]",
                 p.aspect,
                 v(&p.ecs),
                 v(&p.k8s),

@@ -76,6 +76,7 @@ pub fn to_value(r: &Readiness, report: &Report<'_>) -> Value {
                 "verdict": s.verdict.as_str(),
                 "ecs": side(report, &s.unit.ecs),
                 "kubernetes": side(report, &s.unit.k8s),
+                "paired_by": s.unit.paired_by,
                 "parity": parity,
                 "concerns": concerns,
             })

@@ -32,6 +32,9 @@ fn service(w: &mut dyn Write, s: &Service, report: &Report<'_>) -> io::Result<()
         super::html::esc(&s.unit.name),
         badge(s.verdict)
     )?;
+    if let Some(how) = s.unit.paired_by {
+        writeln!(w, "Paired by {how}.\n")?;
+    }
     if !s.unit.parity.is_empty() {
         writeln!(
             w,

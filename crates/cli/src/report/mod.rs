@@ -19,6 +19,7 @@ pub mod human;
 pub mod json;
 pub mod markdown;
 mod pairs;
+mod parity;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -112,8 +113,18 @@ impl Readiness {
         let services = units
             .into_iter()
             .zip(per_unit)
-            .map(|(unit, idx)| {
+            .map(|(mut unit, idx)| {
                 let fs: Vec<&Finding> = idx.iter().filter_map(|&i| findings.get(i)).collect();
+                for row in &mut unit.parity {
+                    row.verdict = fs
+                        .iter()
+                        .filter(|f| f.rule_id == row.rule)
+                        .max_by_key(|f| f.severity)
+                        .map_or_else(
+                            || "ok".to_string(),
+                            |f| format!("{} ({})", f.severity.as_str(), f.rule_id),
+                        );
+                }
                 Service {
                     verdict: Verdict::of(&fs),
                     unit,
