@@ -178,42 +178,20 @@ enum ColorWhen {
 
 #[derive(clap::Args, Debug)]
 struct CheckArgs {
-    /// Files or directories to lint; `-` reads standard input
-    #[arg(default_value = ".")]
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    inputs: CommonArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     format: OutputFormat,
     /// Write the report to a file instead of standard output
     #[arg(long, short)]
     output: Option<PathBuf>,
-    /// Exit with 1 when a finding is at or above this severity [default: warning]
-    #[arg(long, value_enum)]
-    fail_on: Option<FailOn>,
-    /// Name (and so the kind) of the input read from standard input
-    #[arg(long)]
-    stdin_filename: Option<PathBuf>,
-    /// Skip paths matching this glob (repeatable)
-    #[arg(long, value_name = "GLOB")]
-    exclude: Vec<String>,
-    /// Configuration file [default: cutover.toml found by walking up from the first path]
-    #[arg(long)]
-    config: Option<PathBuf>,
-    /// Only run these rules (ID, name or ID prefix; repeatable, comma-separated)
-    #[arg(long, value_delimiter = ',')]
-    select: Vec<String>,
-    /// Do not run these rules (ID, name or ID prefix; repeatable, comma-separated)
-    #[arg(long, value_delimiter = ',')]
-    ignore: Vec<String>,
     /// When to use colour in human output
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
     color: ColorWhen,
     /// Also list skipped files and why, and show what rule plugins write on standard error
     #[arg(long, short)]
     verbose: bool,
-    /// Report only findings that are not in this baseline file
-    #[arg(long, value_name = "FILE")]
-    baseline: Option<PathBuf>,
     /// Record the current findings in this baseline file (the run then exits 0 unless an
     /// input cannot be read)
     #[arg(long, value_name = "FILE")]
@@ -222,9 +200,6 @@ struct CheckArgs {
     /// context, but report only findings located in the given files (used by the pre-commit hook)
     #[arg(long)]
     repo_context: bool,
-    /// Enable the rule plugin `cutover-<NAME>` (repeatable; adds to `plugins` in cutover.toml)
-    #[arg(long = "plugin", value_name = "NAME", value_delimiter = ',')]
-    plugins: Vec<String>,
     /// Seconds a rule plugin may take [default: 30, or `plugin-timeout` in cutover.toml]
     #[arg(long, value_name = "SECONDS")]
     plugin_timeout: Option<f64>,
@@ -237,11 +212,6 @@ struct CheckArgs {
     /// Print how many findings each rule has instead of the findings (human and concise formats)
     #[arg(long)]
     statistics: bool,
-    /// Terraform variable file (`.tfvars`, `.tfvars.json`) applied to the root modules, as
-    /// `terraform plan -var-file` does (repeatable; later files win; after `[terraform]
-    /// var-files` in cutover.toml)
-    #[arg(long = "var-file", value_name = "FILE")]
-    var_files: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -276,7 +246,7 @@ struct ReportArgs {
 /// The options `report` shares with `check`.
 #[derive(clap::Args, Debug)]
 struct CommonArgs {
-    /// Files or directories to read; `-` reads standard input
+    /// Files or directories to lint; `-` reads standard input
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
     /// Exit with 1 when a finding is at or above this severity [default: warning]
@@ -303,8 +273,9 @@ struct CommonArgs {
     /// Enable the rule plugin `cutover-<NAME>` (repeatable; adds to `plugins` in cutover.toml)
     #[arg(long = "plugin", value_name = "NAME", value_delimiter = ',')]
     plugins: Vec<String>,
-    /// Terraform variable file (`.tfvars`, `.tfvars.json`) applied to the root modules
-    /// (repeatable; later files win)
+    /// Terraform variable file (`.tfvars`, `.tfvars.json`) applied to the root modules, as
+    /// `terraform plan -var-file` does (repeatable; later files win; after `[terraform]
+    /// var-files` in cutover.toml)
     #[arg(long = "var-file", value_name = "FILE")]
     var_files: Vec<PathBuf>,
 }
@@ -523,10 +494,9 @@ fn color(c: ColorWhen) -> cutover::pipeline::Color {
     }
 }
 
-fn report(args: ReportArgs) -> ExitCode {
-    use cutover::report::{ReportFormat as Out, ReportOptions};
-    let c = args.inputs;
-    let check = cutover::pipeline::CheckOptions {
+/// The check options `check` and `report` share.
+fn common_options(c: CommonArgs) -> cutover::pipeline::CheckOptions {
+    cutover::pipeline::CheckOptions {
         paths: c.paths,
         fail_on: c.fail_on.map(fail_on),
         stdin_filename: c.stdin_filename,
@@ -534,12 +504,19 @@ fn report(args: ReportArgs) -> ExitCode {
         config: c.config,
         select: c.select,
         ignore: c.ignore,
-        color: color(args.color),
         baseline: c.baseline,
         plugins: c.plugins,
         var_files: c.var_files,
-        quiet: true,
         ..Default::default()
+    }
+}
+
+fn report(args: ReportArgs) -> ExitCode {
+    use cutover::report::{ReportFormat as Out, ReportOptions};
+    let check = cutover::pipeline::CheckOptions {
+        color: color(args.color),
+        quiet: true,
+        ..common_options(args.inputs)
     };
     let opts = ReportOptions {
         check,
@@ -558,7 +535,6 @@ fn report(args: ReportArgs) -> ExitCode {
 fn check(args: CheckArgs) -> ExitCode {
     use cutover::pipeline::{CheckOptions, Format};
     let opts = CheckOptions {
-        paths: args.paths,
         format: match args.format {
             OutputFormat::Human => Format::Human,
             OutputFormat::Json => Format::Json,
@@ -567,23 +543,15 @@ fn check(args: CheckArgs) -> ExitCode {
             OutputFormat::Concise => Format::Concise,
         },
         output: args.output,
-        fail_on: args.fail_on.map(fail_on),
-        stdin_filename: args.stdin_filename,
-        exclude: args.exclude,
-        config: args.config,
-        select: args.select,
-        ignore: args.ignore,
         color: color(args.color),
         verbose: args.verbose,
-        baseline: args.baseline,
         write_baseline: args.write_baseline,
         repo_context: args.repo_context,
-        plugins: args.plugins,
         plugin_timeout: args.plugin_timeout,
         quiet: args.quiet,
         statistics: args.statistics,
         fail_on_empty: args.fail_on_empty,
-        var_files: args.var_files,
+        ..common_options(args.inputs)
     };
     ExitCode::from(cutover::pipeline::check(&opts))
 }

@@ -97,22 +97,19 @@ fn details(w: &mut dyn Write, i: usize, s: &Service, report: &Report<'_>) -> io:
             w,
             "<table><thead><tr><th>Aspect</th><th>ECS</th><th>Kubernetes</th><th>Parity</th></tr></thead><tbody>"
         )?;
-        for p in &s.unit.parity {
-            let v = |x: &Option<(String, super::Place)>| match x {
-                None => "—".to_string(),
-                Some((v, at)) => format!(
-                    "<code>{}</code> <span class=\"loc\">{}</span>",
-                    esc(v),
-                    esc(&location(report, *at))
-                ),
-            };
+        let rows = super::parity_cells(report, s, "—", |v, at| {
+            format!(
+                "<code>{}</code> <span class=\"loc\">{}</span>",
+                esc(v),
+                esc(at)
+            )
+        });
+        for [aspect, ecs, k8s, verdict] in rows {
             writeln!(
                 w,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&p.aspect),
-                v(&p.ecs),
-                v(&p.k8s),
-                esc(&p.verdict)
+                "<tr><td>{}</td><td>{ecs}</td><td>{k8s}</td><td>{}</td></tr>",
+                esc(&aspect),
+                esc(&verdict)
             )?;
         }
         writeln!(w, "</tbody></table>")?;

@@ -61,19 +61,10 @@ fn service(
     }
     if !s.unit.parity.is_empty() {
         writeln!(w, "  parity:")?;
-        for p in &s.unit.parity {
-            let v = |x: &Option<(String, super::Place)>| match x {
-                None => "-".to_string(),
-                Some((v, at)) => format!("{v} ({})", location(report, *at)),
-            };
-            writeln!(
-                w,
-                "    {:<20} {}  <->  {}  [{}]",
-                p.aspect,
-                v(&p.ecs),
-                v(&p.k8s),
-                p.verdict
-            )?;
+        for [aspect, ecs, k8s, verdict] in
+            super::parity_cells(report, s, "-", |v, at| format!("{v} ({at})"))
+        {
+            writeln!(w, "    {aspect:<20} {ecs}  <->  {k8s}  [{verdict}]")?;
         }
     }
     for (concern, fs) in by_concern(&s.findings, report.findings) {

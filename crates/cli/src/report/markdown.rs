@@ -40,19 +40,9 @@ fn service(w: &mut dyn Write, s: &Service, report: &Report<'_>) -> io::Result<()
             w,
             "| Aspect | ECS | Kubernetes | Parity |\n|---|---|---|---|"
         )?;
-        for p in &s.unit.parity {
-            let v = |x: &Option<(String, super::Place)>| match x {
-                None => "—".to_string(),
-                Some((v, at)) => format!("`{}` ({})", cell(v), location(report, *at)),
-            };
-            writeln!(
-                w,
-                "| {} | {} | {} | {} |",
-                p.aspect,
-                v(&p.ecs),
-                v(&p.k8s),
-                p.verdict
-            )?;
+        let rows = super::parity_cells(report, s, "—", |v, at| format!("`{}` ({at})", cell(v)));
+        for row in rows {
+            writeln!(w, "| {} |", row.join(" | "))?;
         }
         writeln!(w)?;
     }

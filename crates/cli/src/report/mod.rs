@@ -167,6 +167,32 @@ pub fn by_concern<'f>(
     groups
 }
 
+/// The parity table of a service as rows of cells (aspect, ECS, Kubernetes, verdict); `value`
+/// writes a side's value from its text and `file:line`, `none` stands for a side without one.
+pub fn parity_cells(
+    report: &Report<'_>,
+    s: &Service,
+    none: &str,
+    value: impl Fn(&str, &str) -> String,
+) -> Vec<[String; 4]> {
+    let side = |x: &Option<(String, Place)>| match x {
+        None => none.to_string(),
+        Some((v, at)) => value(v, &location(report, *at)),
+    };
+    s.unit
+        .parity
+        .iter()
+        .map(|p| {
+            [
+                p.aspect.clone(),
+                side(&p.ecs),
+                side(&p.k8s),
+                p.verdict.clone(),
+            ]
+        })
+        .collect()
+}
+
 /// `file:line` of a place.
 pub fn location(report: &Report<'_>, p: Place) -> String {
     let f = report.db.get(p.file);
