@@ -15,6 +15,7 @@ pub const CONCERNS: &[&str] = &[
     "ingress",
     "logs",
     "platform versions",
+    "pairing",
     "inputs",
     "other",
 ];
@@ -50,6 +51,7 @@ const TABLE: &[(&str, &str)] = &[
     ("NET003", "network and IP capacity"),
     ("NET004", "network and IP capacity"),
     ("NET005", "registry access"),
+    ("PAR000", "pairing"),
     ("PAR001", "shutdown"),
     ("PAR002", "resources"),
     ("PAR003", "health"),
