@@ -6,6 +6,7 @@ pub mod iam;
 pub mod k8s;
 pub mod lint;
 pub mod net;
+pub mod par;
 
 use lint_engine::{Rule, RuleMeta};
 
@@ -39,6 +40,8 @@ static RULES: &[&dyn Rule] = &[
     &net::subnet_ip_capacity_exceeded::SubnetIpCapacityExceeded,
     &net::prefix_delegation_fragmentation::PrefixDelegationFragmentation,
     &net::no_private_registry_path::NoPrivateRegistryPath,
+    &par::no_kubernetes_counterpart::NoKubernetesCounterpart,
+    &par::shutdown_window_parity::ShutdownWindowParity,
 ];
 
 pub fn all() -> &'static [&'static dyn Rule] {

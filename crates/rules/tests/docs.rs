@@ -94,6 +94,9 @@ fn rule_docs_have_the_sections_in_order() {
 struct Example {
     lang: String,
     expect_finding: bool,
+    /// Tagged `with_previous`: linted together with the block before it (a cross-file rule's
+    /// example in two files, an ECS task definition and a Kubernetes manifest).
+    with_previous: bool,
     code: String,
     line: usize,
 }
@@ -117,10 +120,12 @@ fn examples(docs: &str) -> Vec<Example> {
                 let info = line.trim_start().trim_start_matches('`');
                 let mut tags = info.split(',').map(str::trim);
                 let lang = tags.next().unwrap_or("").to_string();
-                let expect_finding = tags.any(|t| t == "expect_finding");
+                let tags: Vec<&str> = tags.collect();
+                let expect_finding = tags.contains(&"expect_finding");
                 current = Some(Example {
                     lang,
                     expect_finding,
+                    with_previous: tags.contains(&"with_previous"),
                     code: String::new(),
                     line: i + 1,
                 });
@@ -159,24 +164,30 @@ fn file_name(ex: &Example) -> &'static str {
     }
 }
 
-/// Lint one example with one rule; the messages of that rule's findings.
-fn lint_alone(rule: &dyn Rule, ex: &Example) -> Result<Vec<String>, String> {
-    let path = PathBuf::from(file_name(ex));
-    let (path, text, encoding, kind, docs) =
-        match load_bytes(&path, ex.code.as_bytes(), &Limits::default()) {
-            Loaded::File {
-                path,
-                text,
-                encoding,
-                kind,
-                docs,
-            } => (path, text, encoding, kind, docs),
-            Loaded::Skipped { reason, .. } => return Err(format!("skipped: {reason}")),
-            Loaded::Error(e) => return Err(format!("input error: {}", e.message)),
+/// Lint one example (a block and the blocks tagged `with_previous` after it, one file each)
+/// with one rule; the messages of that rule's findings.
+fn lint_alone(rule: &dyn Rule, group: &[&Example]) -> Result<Vec<String>, String> {
+    let mut files = Vec::new();
+    for (i, ex) in group.iter().enumerate() {
+        let name = if i == 0 {
+            file_name(ex).to_string()
+        } else {
+            format!("{i}-{}", file_name(ex))
         };
-    let db = SourceDb {
-        files: vec![SourceFile {
-            id: FileId(0),
+        let (path, text, encoding, kind, docs) =
+            match load_bytes(&PathBuf::from(name), ex.code.as_bytes(), &Limits::default()) {
+                Loaded::File {
+                    path,
+                    text,
+                    encoding,
+                    kind,
+                    docs,
+                } => (path, text, encoding, kind, docs),
+                Loaded::Skipped { reason, .. } => return Err(format!("skipped: {reason}")),
+                Loaded::Error(e) => return Err(format!("input error: {}", e.message)),
+            };
+        files.push(SourceFile {
+            id: FileId(i as u32),
             name: path.display().to_string(),
             lines: LineIndex::new(&text),
             path,
@@ -184,7 +195,10 @@ fn lint_alone(rule: &dyn Rule, ex: &Example) -> Result<Vec<String>, String> {
             encoding,
             kind,
             docs,
-        }],
+        });
+    }
+    let db = SourceDb {
+        files,
         ..SourceDb::default()
     };
     let model = Model::build(&db);
@@ -209,9 +223,18 @@ fn doc_examples_do_what_they_say() {
                 m.id
             ));
         }
+        let mut groups: Vec<Vec<&Example>> = Vec::new();
         for ex in &exs {
-            let want = usize::from(ex.expect_finding);
-            match lint_alone(*r, ex) {
+            match groups.last_mut() {
+                Some(g) if ex.with_previous => g.push(ex),
+                _ => groups.push(vec![ex]),
+            }
+        }
+        for group in &groups {
+            let ex = group[0];
+            let expect = group.iter().any(|e| e.expect_finding);
+            let want = usize::from(expect);
+            match lint_alone(*r, group) {
                 Err(e) => problems.push(format!(
                     "{} example at doc line {} ({}): {e}",
                     m.id,
@@ -223,7 +246,7 @@ fn doc_examples_do_what_they_say() {
                     m.id,
                     ex.line,
                     ex.lang,
-                    if ex.expect_finding { ",expect_finding" } else { "" },
+                    if expect { ",expect_finding" } else { "" },
                     m.id,
                     got.len()
                 )),

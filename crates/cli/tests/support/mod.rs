@@ -114,6 +114,21 @@ pub fn finding_lines(v: &Value, only: &[String]) -> Vec<String> {
             str_of(f, "severity"),
             str_of(f, "message"),
         ));
+        // Parity findings carry both sides: their related labels are part of the expectation.
+        if id.starts_with("PAR") {
+            for r in f["related"].as_array().into_iter().flatten() {
+                let l = &r["location"];
+                out.push(format!(
+                    "  related {}:{}:{}-{}:{} {}",
+                    str_of(l, "file"),
+                    l["start_line"],
+                    l["start_column"],
+                    l["end_line"],
+                    l["end_column"],
+                    str_of(r, "message"),
+                ));
+            }
+        }
     }
     out
 }

@@ -97,7 +97,7 @@ declare_rule! {
 const DEFAULT_GRACE: i64 = 30;
 
 /// What a container's preStop hook does.
-enum PreStop<'a> {
+pub(crate) enum PreStop<'a> {
     None,
     /// Sleeps this long; the node holding the duration.
     Sleep(i64, &'a Node),
@@ -105,7 +105,7 @@ enum PreStop<'a> {
     Other,
 }
 
-fn prestop<'a>(c: &K8sContainer<'a>) -> PreStop<'a> {
+pub(crate) fn prestop<'a>(c: &K8sContainer<'a>) -> PreStop<'a> {
     let Some(p) = c
         .node
         .path(&["lifecycle", "preStop"])

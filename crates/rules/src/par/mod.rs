@@ -1,0 +1,3 @@
+pub mod no_kubernetes_counterpart;
+pub mod shutdown_window_parity;
+pub mod support;

@@ -1,0 +1,165 @@
+use cutover_semantic::criticality::workload_criticality;
+use lint_engine::declare_rule;
+use lint_engine::doc::Node;
+use lint_engine::model::{Container, ModuleDefault, Workload};
+use lint_engine::{Label, Rule, RuleContext, Severity};
+
+use super::support::{ecs_name, pair_of};
+use crate::k8s::missing_graceful_shutdown::{prestop, PreStop};
+use crate::k8s::support::int_of;
+
+declare_rule! {
+    /// ## What it does
+    /// For a Kubernetes workload paired with an ECS service or task definition, compares the
+    /// shutdown windows. ECS gives each container its `stopTimeout` (30 s when unset) between
+    /// SIGTERM and SIGKILL; Kubernetes gives the whole pod `terminationGracePeriodSeconds`
+    /// (30 s when unset), and a `preStop` hook runs inside that budget. Reported when the grace
+    /// period is shorter than the longest preStop sleep plus the longest ECS `stopTimeout` of
+    /// the paired containers. A value that is not a literal number is not guessed: the pair is
+    /// skipped. Warning; **error** when the workload is critical (see `[criticality]`).
+    ///
+    /// ## Why it matters
+    /// A service whose `stopTimeout` was raised to let in-flight work finish (payments, queue
+    /// consumers) silently loses that time on EKS: the kubelet kills it after 30 s, mid-request
+    /// or mid-message, and the loss only shows up as errors during rollouts and node drains.
+    ///
+    /// ## Example
+    /// ```json
+    /// {"family": "payments", "containerDefinitions": [
+    ///   {"name": "app", "image": "payments:1", "stopTimeout": 120}]}
+    /// ```
+    /// ```yaml,expect_finding,with_previous
+    /// apiVersion: apps/v1
+    /// kind: Deployment
+    /// metadata: {name: payments}
+    /// spec:
+    ///   selector: {matchLabels: {app: payments}}
+    ///   template:
+    ///     metadata: {labels: {app: payments}}
+    ///     spec:
+    ///       containers: [{name: app, image: "payments:1"}]
+    /// ```
+    ///
+    /// ## How to fix
+    /// Give the pod at least the preStop sleep plus the ECS stop timeout:
+    /// ```text
+    /// spec:
+    ///   terminationGracePeriodSeconds: 120
+    /// ```
+    /// A Karpenter NodePool `terminationGracePeriod` shorter than that still cuts it on node
+    /// drains.
+    pub ShutdownWindowParity {
+        id: "PAR001",
+        name: "shutdown-window-parity",
+        severity: Warning,
+        summary: "grace period on Kubernetes shorter than the preStop sleep plus the ECS stop timeout",
+        inputs: [TaskDef, K8s, TfJson, TfPlan],
+        cross_file: true,
+        security: false,
+    }
+}
+
+/// Default `stopTimeout` of ECS and default `terminationGracePeriodSeconds` of Kubernetes.
+const DEFAULT_SECONDS: i64 = 30;
+
+/// A container's effective stop timeout and the node that sets it (`None`: the default).
+/// `Err(())` when it is not known statically.
+fn stop_timeout<'a>(c: &Container<'a>) -> Result<(i64, Option<&'a Node>), ()> {
+    if let Some(n) = c.get("stopTimeout") {
+        return int_of(n).map(|v| (v, Some(n))).ok_or(());
+    }
+    match c.module_stop_timeout() {
+        Some(ModuleDefault::Value(v)) => Ok((v, None)),
+        Some(ModuleDefault::Unknown) => Err(()),
+        None => Ok((DEFAULT_SECONDS, None)),
+    }
+}
+
+impl Rule for ShutdownWindowParity {
+    fn check_workload(&self, w: &Workload<'_>, cx: &mut RuleContext<'_, '_>) {
+        let model = cx.model;
+        let Some((pair, obj)) = pair_of(cx, w) else {
+            return;
+        };
+        let Some(td) = pair.ecs.task_def(model) else {
+            return;
+        };
+        let all = td.containers();
+        let paired: Vec<usize> = pair.containers.iter().map(|c| c.ecs).collect();
+        let ecs: Vec<&Container<'_>> = if paired.is_empty() {
+            all.iter().filter(|c| c.is_essential()).collect()
+        } else {
+            paired.iter().filter_map(|&i| all.get(i)).collect()
+        };
+        // The longest stop timeout among the ECS containers.
+        let mut longest: Option<(i64, Option<&Node>, &Container<'_>)> = None;
+        for c in ecs {
+            let Ok((s, node)) = stop_timeout(c) else {
+                return;
+            };
+            if longest.is_none_or(|(l, _, _)| s > l) {
+                longest = Some((s, node, c));
+            }
+        }
+        let Some((s, s_node, s_container)) = longest else {
+            return;
+        };
+        let mut p = 0;
+        for c in &w.containers {
+            if let PreStop::Sleep(n, _) = prestop(c) {
+                p = p.max(n);
+            }
+        }
+        let grace_node = w.pod_spec.get("terminationGracePeriodSeconds");
+        let g = match grace_node {
+            Some(n) => match int_of(n) {
+                Some(g) => g,
+                None => return,
+            },
+            None => DEFAULT_SECONDS,
+        };
+        if g >= p + s {
+            return;
+        }
+        let ecs_what = ecs_name(cx, pair);
+        let cname = s_container.display_name();
+        let related = match s_node {
+            Some(n) => Label::new(s_container.file, n.span, format!("ECS stopTimeout {s} s")),
+            None => Label::new(
+                s_container.file,
+                s_container.anchor(),
+                format!("ECS stopTimeout {s} s (the default)"),
+            ),
+        };
+        let written = if grace_node.is_some() {
+            ""
+        } else {
+            " (the default)"
+        };
+        let sleep = if p > 0 {
+            format!("its {p} s preStop sleep plus ")
+        } else {
+            String::new()
+        };
+        let crit = workload_criticality(model, cx.config, w);
+        let mut f = cx
+            .finding(
+                obj.file,
+                grace_node.map_or(w.spec_key, |n| n.span),
+                format!(
+                    "termination grace period of {} `{}` is {g} s{written}, less than {sleep}the {s} s stop timeout container `{cname}` had on {ecs_what}: it is killed before it finishes shutting down",
+                    obj.kind,
+                    obj.name.unwrap_or("?")
+                ),
+            )
+            .with_help(format!("set `terminationGracePeriodSeconds: {}` or more", p + s))
+            .with_related(related)
+            .with_logical(format!("{}/terminationGracePeriodSeconds", obj.logical()));
+        if crit.critical {
+            f = f
+                .with_severity(Severity::Error)
+                .with_note(format!("the workload is {}", crit.reason));
+        }
+        cx.emit(f);
+    }
+}
