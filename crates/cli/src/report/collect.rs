@@ -6,9 +6,11 @@
 use std::collections::{HashMap, HashSet};
 
 use cutover_semantic::k8s::index::K8sIndex;
+use cutover_semantic::pairing::Pairing;
 use lint_engine::doc::Node;
 use lint_engine::model::ecs_service::{ecs_services, EcsService};
 use lint_engine::model::{Model, TaskDef, TfResource};
+use lint_engine::shared::{FactContext, Shared};
 use lint_engine::source::FileId;
 use lint_engine::tfref::parse_refs;
 use lint_engine::Span;
@@ -198,7 +200,10 @@ fn workload_unit(model: &Model<'_>, ix: &K8sIndex, sas: &Accounts<'_>, w: usize)
 /// Every service of the model, ECS first (services, then task definitions no service runs),
 /// then Kubernetes workloads; pairs merged into their ECS row.
 pub fn collect(model: &Model<'_>, cfg: &lint_engine::Config) -> Vec<Unit> {
-    let ix = K8sIndex::build(model, cfg.k8s.default_namespace.as_deref());
+    // One fact cache for the join index and the pairing (which reads the index).
+    let shared = Shared::default();
+    let cx = FactContext::new(model, cfg, &shared);
+    let ix = cx.get::<K8sIndex>();
     let mut used = HashSet::new();
     let mut units: Vec<Unit> = ecs_services(model)
         .map(|s| ecs_unit(model, &s, &mut used))
@@ -218,7 +223,7 @@ pub fn collect(model: &Model<'_>, cfg: &lint_engine::Config) -> Vec<Unit> {
         }
     }
     let k8s: Vec<Unit> = (0..model.workloads.len())
-        .filter_map(|w| workload_unit(model, &ix, &sas, w))
+        .filter_map(|w| workload_unit(model, ix, &sas, w))
         .collect();
-    super::pairs::merge(model, cfg, units, k8s)
+    super::pairs::merge(model, cx.get::<Pairing>(), units, k8s)
 }

@@ -4,7 +4,6 @@
 
 use cutover_semantic::pairing::{EcsSide, Pairing};
 use lint_engine::model::Model;
-use lint_engine::shared::{FactContext, Shared};
 
 use super::collect::{Key, Unit};
 
@@ -19,13 +18,10 @@ fn key_of(side: &EcsSide) -> Key {
 /// ECS unit.
 pub fn merge(
     model: &Model<'_>,
-    cfg: &lint_engine::Config,
+    pairing: &Pairing,
     mut ecs: Vec<Unit>,
     k8s: Vec<Unit>,
 ) -> Vec<Unit> {
-    let shared = Shared::default();
-    let cx = FactContext::new(model, cfg, &shared);
-    let pairing = cx.get::<Pairing>();
     let mut merged = vec![false; k8s.len()];
     for pair in &pairing.pairs {
         let key = key_of(&pair.ecs);
