@@ -284,14 +284,15 @@ fn plugin_names(cfg: &config::FileConfig, opts: &CheckOptions) -> Vec<String> {
 
 /// Run the check up to the report.
 pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
-    run_inspect(opts, |_, _| ()).map(|(checked, ())| checked)
+    run_inspect(opts, |_| ()).map(|(checked, ())| checked)
 }
 
-/// [`run`], and `inspect` called on the model (with the engine configuration) while it is
-/// alive, after the rules: what `cutover report` reads from the model besides the findings.
+/// [`run`], and `inspect` called on the model (with the engine configuration and the facts the
+/// rules built) while it is alive, after the rules: what `cutover report` reads from the model
+/// besides the findings.
 pub fn run_inspect<T>(
     opts: &CheckOptions,
-    inspect: impl FnOnce(&Model<'_>, &lint_engine::Config) -> T,
+    inspect: impl FnOnce(&lint_engine::shared::FactContext<'_, '_>) -> T,
 ) -> Result<(Checked, T), Failure> {
     let start = Instant::now();
     let first = opts.paths.iter().find(|p| p.as_os_str() != "-");
@@ -404,16 +405,23 @@ pub fn run_inspect<T>(
     phases.model = t.elapsed();
     let t = Instant::now();
     let enabled: HashSet<&str> = plugin_enabled.iter().copied().collect();
-    let (mut findings, errors) = merge::run_all(
-        &model,
-        &rules,
-        &cfg.engine,
-        &plugins,
-        &enabled,
-        &plugin_options,
-        timeout,
-        opts.verbose,
-    );
+    // The facts the rules build are the ones `inspect` reads.
+    let (mut findings, errors, inspected) = {
+        let shared = lint_engine::shared::Shared::default();
+        let (findings, errors) = merge::run_all(
+            &model,
+            &shared,
+            &rules,
+            &cfg.engine,
+            &plugins,
+            &enabled,
+            &plugin_options,
+            timeout,
+            opts.verbose,
+        );
+        let cx = lint_engine::shared::FactContext::new(&model, &cfg.engine, &shared);
+        (findings, errors, inspect(&cx))
+    };
     plugin_errors.extend(errors);
     phases.rules = t.elapsed();
 
@@ -430,7 +438,6 @@ pub fn run_inspect<T>(
         .and_then(|p| std::fs::read_to_string(p).ok());
     let config_src = post::config_source(loaded.path.as_deref(), config_text.as_deref(), &cfg);
     let suppressions = suppress::collect(&model, config_src.as_ref(), suppress::Date::today());
-    let inspected = inspect(&model, &cfg.engine);
     drop(model);
     let post = post::Options {
         config: config_src.as_ref(),

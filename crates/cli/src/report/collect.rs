@@ -10,7 +10,7 @@ use cutover_semantic::pairing::Pairing;
 use lint_engine::doc::Node;
 use lint_engine::model::ecs_service::{ecs_services, EcsService};
 use lint_engine::model::{Model, TaskDef, TfResource};
-use lint_engine::shared::{FactContext, Shared};
+use lint_engine::shared::FactContext;
 use lint_engine::source::FileId;
 use lint_engine::tfref::parse_refs;
 use lint_engine::Span;
@@ -199,10 +199,11 @@ fn workload_unit(model: &Model<'_>, ix: &K8sIndex, sas: &Accounts<'_>, w: usize)
 
 /// Every service of the model, ECS first (services, then task definitions no service runs),
 /// then Kubernetes workloads; pairs merged into their ECS row.
-pub fn collect(model: &Model<'_>, cfg: &lint_engine::Config) -> Vec<Unit> {
-    // One fact cache for the join index and the pairing (which reads the index).
-    let shared = Shared::default();
-    let cx = FactContext::new(model, cfg, &shared);
+///
+/// The facts are those the rules of the run built (the join index, the pairing), or are built
+/// here when no rule asked for them.
+pub fn collect(cx: &FactContext<'_, '_>) -> Vec<Unit> {
+    let model = cx.model;
     let ix = cx.get::<K8sIndex>();
     let mut used = HashSet::new();
     let mut units: Vec<Unit> = ecs_services(model)
