@@ -4,6 +4,8 @@
 #   * pre-commit (PyPI) in a virtualenv                                   -> target/test-tools/venv
 #   * moto[server] (PyPI, AWS API emulator for the cutover-aws plugin) and boto3, in that venv
 #   * maturin (PyPI, builds the `cutover` wheel for crates/cli/tests/install.rs), in that venv
+#   * headless Chromium (Debian package `chromium`, system-wide through apt-get, with sudo when
+#     not root) for the browser test of `cutover report --format html` (crates/cli/tests/report.rs)
 # Idempotent and fast when already installed. Run it once before `cargo test`:
 #   bash scripts/install-test-tools.sh
 # Versions can be pinned with SARIF_MULTITOOL_VERSION, PRE_COMMIT_VERSION, MOTO_VERSION and
@@ -89,5 +91,19 @@ if command -v kubectl >/dev/null 2>&1; then
   say "kubectl found: $(command -v kubectl)"
 else
   say "warning: kubectl is not on PATH; the Kustomize render tests will fail until it is installed (https://kubernetes.io/docs/tasks/tools/)" >&2
+fi
+
+# --- Chromium (browser test of the HTML readiness report) ------------------------------------
+if command -v chromium >/dev/null 2>&1; then
+  say "chromium already installed: $(command -v chromium)"
+elif command -v apt-get >/dev/null 2>&1; then
+  sudo_cmd=()
+  [[ "$(id -u)" == 0 ]] || sudo_cmd=(sudo)
+  say "installing chromium (Debian package) with apt-get"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends chromium
+  say "chromium: $(chromium --version 2>/dev/null || echo installed)"
+else
+  say "warning: no apt-get: install Chromium yourself for the HTML report's browser test" >&2
 fi
 say "done"

@@ -16,6 +16,7 @@ pub mod post;
 pub mod render;
 pub mod render_inputs;
 pub mod render_process;
+pub mod report;
 pub mod schema;
 pub mod select;
 pub mod suppress;

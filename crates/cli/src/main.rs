@@ -34,6 +34,9 @@ struct Cli {
 enum Command {
     /// Lint files and directories (Kubernetes YAML, ECS task definitions, Terraform JSON and plans)
     Check(Box<CheckArgs>),
+    /// Is each service ready to move? Per ECS service and Kubernetes workload: a verdict (ready,
+    /// needs work, blocked) and its findings by concern (same inputs and options as `check`)
+    Report(Box<ReportArgs>),
     /// List all rules: ID, name, default severity and summary (with enabled plugins' rules)
     Rules {
         /// Output format
@@ -175,15 +178,77 @@ enum ColorWhen {
 
 #[derive(clap::Args, Debug)]
 struct CheckArgs {
-    /// Files or directories to lint; `-` reads standard input
-    #[arg(default_value = ".")]
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    inputs: CommonArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     format: OutputFormat,
     /// Write the report to a file instead of standard output
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// When to use colour in human output
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+    /// Also list skipped files and why, and show what rule plugins write on standard error
+    #[arg(long, short)]
+    verbose: bool,
+    /// Record the current findings in this baseline file (the run then exits 0 unless an
+    /// input cannot be read)
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Load the whole repository (root: nearest `cutover.toml` or `.git`) for cross-file
+    /// context, but report only findings located in the given files (used by the pre-commit hook)
+    #[arg(long)]
+    repo_context: bool,
+    /// Seconds a rule plugin may take [default: 30, or `plugin-timeout` in cutover.toml]
+    #[arg(long, value_name = "SECONDS")]
+    plugin_timeout: Option<f64>,
+    /// Exit with 2 when the paths hold no file cutover reads (default: a warning)
+    #[arg(long)]
+    fail_on_empty: bool,
+    /// Print findings and input errors only: no notes, no summary line
+    #[arg(long, short)]
+    quiet: bool,
+    /// Print how many findings each rule has instead of the findings (human and concise formats)
+    #[arg(long)]
+    statistics: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum ReportFormat {
+    /// Per service, for a terminal
+    Human,
+    /// For a pull-request comment or the GitHub job summary
+    Markdown,
+    Json,
+    /// One self-contained page
+    Html,
+}
+
+#[derive(clap::Args, Debug)]
+struct ReportArgs {
+    #[command(flatten)]
+    inputs: CommonArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    format: ReportFormat,
+    /// Only this service (its name, ECS address or family, or Kubernetes `Kind/namespace/name`)
+    #[arg(long, value_name = "NAME")]
+    service: Option<String>,
+    /// Write the report to a file instead of standard output
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// When to use colour in human output
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+}
+
+/// The options `report` shares with `check`.
+#[derive(clap::Args, Debug)]
+struct CommonArgs {
+    /// Files or directories to lint; `-` reads standard input
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
     /// Exit with 1 when a finding is at or above this severity [default: warning]
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
@@ -202,41 +267,15 @@ struct CheckArgs {
     /// Do not run these rules (ID, name or ID prefix; repeatable, comma-separated)
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
-    /// When to use colour in human output
-    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
-    color: ColorWhen,
-    /// Also list skipped files and why, and show what rule plugins write on standard error
-    #[arg(long, short)]
-    verbose: bool,
     /// Report only findings that are not in this baseline file
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
-    /// Record the current findings in this baseline file (the run then exits 0 unless an
-    /// input cannot be read)
-    #[arg(long, value_name = "FILE")]
-    write_baseline: Option<PathBuf>,
-    /// Load the whole repository (root: nearest `cutover.toml` or `.git`) for cross-file
-    /// context, but report only findings located in the given files (used by the pre-commit hook)
-    #[arg(long)]
-    repo_context: bool,
     /// Enable the rule plugin `cutover-<NAME>` (repeatable; adds to `plugins` in cutover.toml)
     #[arg(long = "plugin", value_name = "NAME", value_delimiter = ',')]
     plugins: Vec<String>,
-    /// Seconds a rule plugin may take [default: 30, or `plugin-timeout` in cutover.toml]
-    #[arg(long, value_name = "SECONDS")]
-    plugin_timeout: Option<f64>,
-    /// Exit with 2 when the paths hold no file cutover reads (default: a warning)
-    #[arg(long)]
-    fail_on_empty: bool,
     /// Lint Kustomize overlays and Helm charts as written, without rendering them
     #[arg(long)]
     no_render: bool,
-    /// Print findings and input errors only: no notes, no summary line
-    #[arg(long, short)]
-    quiet: bool,
-    /// Print how many findings each rule has instead of the findings (human and concise formats)
-    #[arg(long)]
-    statistics: bool,
     /// Terraform variable file (`.tfvars`, `.tfvars.json`) applied to the root modules, as
     /// `terraform plan -var-file` does (repeatable; later files win; after `[terraform]
     /// var-files` in cutover.toml)
@@ -249,6 +288,7 @@ impl Command {
     fn builtin_name(&self) -> Option<&'static str> {
         Some(match self {
             Command::Check(_) => "check",
+            Command::Report(_) => "report",
             Command::Rules { .. } => "rules",
             Command::Explain { .. } => "explain",
             Command::Init { .. } => "init",
@@ -286,6 +326,7 @@ fn main() -> ExitCode {
     }
     match command {
         Command::Check(args) => check(*args),
+        Command::Report(args) => report(*args),
         Command::DumpModel(args) => {
             let DumpFormat::Json = args.format;
             model_json::dump_command(&args.paths, args.stdin_filename.as_deref(), &args.exclude)
@@ -437,10 +478,67 @@ fn usage_error(msg: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
+fn fail_on(f: FailOn) -> cutover::pipeline::FailOn {
+    use cutover::pipeline::FailOn as Fail;
+    match f {
+        FailOn::Error => Fail::Error,
+        FailOn::Warning => Fail::Warning,
+        FailOn::Info => Fail::Info,
+        FailOn::Never => Fail::Never,
+    }
+}
+
+fn color(c: ColorWhen) -> cutover::pipeline::Color {
+    use cutover::pipeline::Color;
+    match c {
+        ColorWhen::Auto => Color::Auto,
+        ColorWhen::Always => Color::Always,
+        ColorWhen::Never => Color::Never,
+    }
+}
+
+/// The check options `check` and `report` share.
+fn common_options(c: CommonArgs) -> cutover::pipeline::CheckOptions {
+    cutover::pipeline::CheckOptions {
+        paths: c.paths,
+        fail_on: c.fail_on.map(fail_on),
+        stdin_filename: c.stdin_filename,
+        exclude: c.exclude,
+        config: c.config,
+        select: c.select,
+        ignore: c.ignore,
+        baseline: c.baseline,
+        plugins: c.plugins,
+        var_files: c.var_files,
+        no_render: c.no_render,
+        ..Default::default()
+    }
+}
+
+fn report(args: ReportArgs) -> ExitCode {
+    use cutover::report::{ReportFormat as Out, ReportOptions};
+    let check = cutover::pipeline::CheckOptions {
+        color: color(args.color),
+        quiet: true,
+        ..common_options(args.inputs)
+    };
+    let opts = ReportOptions {
+        check,
+        format: match args.format {
+            ReportFormat::Human => Out::Human,
+            ReportFormat::Markdown => Out::Markdown,
+            ReportFormat::Json => Out::Json,
+            ReportFormat::Html => Out::Html,
+        },
+        service: args.service,
+        output: args.output,
+    };
+    ExitCode::from(cutover::report::report(&opts))
+}
+
 fn check(args: CheckArgs) -> ExitCode {
-    use cutover::pipeline::{CheckOptions, Color, FailOn as Fail, Format};
+    use cutover::pipeline::{CheckOptions, Format};
     let opts = CheckOptions {
-        paths: args.paths,
         format: match args.format {
             OutputFormat::Human => Format::Human,
             OutputFormat::Json => Format::Json,
@@ -449,33 +547,15 @@ fn check(args: CheckArgs) -> ExitCode {
             OutputFormat::Concise => Format::Concise,
         },
         output: args.output,
-        fail_on: args.fail_on.map(|f| match f {
-            FailOn::Error => Fail::Error,
-            FailOn::Warning => Fail::Warning,
-            FailOn::Info => Fail::Info,
-            FailOn::Never => Fail::Never,
-        }),
-        stdin_filename: args.stdin_filename,
-        exclude: args.exclude,
-        config: args.config,
-        select: args.select,
-        ignore: args.ignore,
-        color: match args.color {
-            ColorWhen::Auto => Color::Auto,
-            ColorWhen::Always => Color::Always,
-            ColorWhen::Never => Color::Never,
-        },
+        color: color(args.color),
         verbose: args.verbose,
-        baseline: args.baseline,
         write_baseline: args.write_baseline,
         repo_context: args.repo_context,
-        plugins: args.plugins,
         plugin_timeout: args.plugin_timeout,
         quiet: args.quiet,
         statistics: args.statistics,
         fail_on_empty: args.fail_on_empty,
-        var_files: args.var_files,
-        no_render: args.no_render,
+        ..common_options(args.inputs)
     };
     ExitCode::from(cutover::pipeline::check(&opts))
 }

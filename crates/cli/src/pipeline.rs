@@ -286,6 +286,16 @@ fn plugin_names(cfg: &config::FileConfig, opts: &CheckOptions) -> Vec<String> {
 
 /// Run the check up to the report.
 pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
+    run_inspect(opts, |_| ()).map(|(checked, ())| checked)
+}
+
+/// [`run`], and `inspect` called on the model (with the engine configuration and the facts the
+/// rules built) while it is alive, after the rules: what `cutover report` reads from the model
+/// besides the findings.
+pub fn run_inspect<T>(
+    opts: &CheckOptions,
+    inspect: impl FnOnce(&lint_engine::shared::FactContext<'_, '_>) -> T,
+) -> Result<(Checked, T), Failure> {
     let start = Instant::now();
     let first = opts.paths.iter().find(|p| p.as_os_str() != "-");
     let loaded = config::load(opts.config.as_deref(), first.map(PathBuf::as_path))
@@ -436,16 +446,23 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
     phases.model = t.elapsed();
     let t = Instant::now();
     let enabled: HashSet<&str> = plugin_enabled.iter().copied().collect();
-    let (mut findings, errors) = merge::run_all(
-        &model,
-        &rules,
-        &cfg.engine,
-        &plugins,
-        &enabled,
-        &plugin_options,
-        timeout,
-        opts.verbose,
-    );
+    // The facts the rules build are the ones `inspect` reads.
+    let (mut findings, errors, inspected) = {
+        let shared = lint_engine::shared::Shared::default();
+        let (findings, errors) = merge::run_all(
+            &model,
+            &shared,
+            &rules,
+            &cfg.engine,
+            &plugins,
+            &enabled,
+            &plugin_options,
+            timeout,
+            opts.verbose,
+        );
+        let cx = lint_engine::shared::FactContext::new(&model, &cfg.engine, &shared);
+        (findings, errors, inspect(&cx))
+    };
     plugin_errors.extend(errors);
     // Findings on rendered objects go to the repository files they came from.
     if !model.db.origins.is_empty() {
@@ -488,7 +505,7 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
             .filter(|m| enabled.contains(m.id))
             .copied(),
     );
-    Ok(Checked {
+    let checked = Checked {
         outcome,
         post,
         rules: metas,
@@ -500,7 +517,8 @@ pub fn run(opts: &CheckOptions) -> Result<Checked, Failure> {
         empty,
         fail_on_empty: opts.fail_on_empty || cfg.fail_on_empty,
         phases,
-    })
+    };
+    Ok((checked, inspected))
 }
 
 /// True when an environment variable is set to something other than empty or `0`.

@@ -210,3 +210,33 @@ fn readme_real_world_figures_are_current() {
         wrong.join("\n")
     );
 }
+
+/// The README's readiness report is what `cutover report --format markdown examples/migration`
+/// prints today (`CUTOVER_BLESS=1` rewrites it).
+#[test]
+fn readme_readiness_report_is_current() {
+    let (begin, end) = (
+        "<!-- readiness-report:begin -->\n",
+        "<!-- readiness-report:end -->",
+    );
+    let path = repo().join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let start = readme.find(begin).expect("readiness report begin marker") + begin.len();
+    let stop = readme[start..].find(end).expect("end marker") + start;
+    let out = cutover(
+        &repo(),
+        &["report", "--format", "markdown", "examples/migration"],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let live = stdout(&out);
+    if bless() {
+        let mut new = readme.clone();
+        new.replace_range(start..stop, &live);
+        std::fs::write(&path, new).unwrap();
+        return;
+    }
+    assert!(
+        readme[start..stop] == live,
+        "README readiness report is stale; run CUTOVER_BLESS=1 cargo test -p cutover --test docs readme_readiness\n--- live ---\n{live}"
+    );
+}

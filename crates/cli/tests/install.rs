@@ -145,12 +145,19 @@ fn action_run_step() -> String {
 /// Run the action's step with `paths` and `args` inputs against a stand-in `cutover` that records
 /// its argv; the argv of each call and the step's exit code.
 fn action_argv(paths: &str, args: &str) -> (Vec<Vec<String>>, i32) {
+    let (calls, code, _) = action_run(paths, args, None);
+    (calls, code)
+}
+
+/// [`action_argv`] with the `report` input set (when `Some`); also what the step appended to
+/// the job summary.
+fn action_run(paths: &str, args: &str, report: Option<&str>) -> (Vec<Vec<String>>, i32, String) {
     let tmp = TempDir::new("action");
     let log = tmp.path().join("calls");
     tmp.write(
         "bin/cutover",
         &format!(
-            "#!/usr/bin/env bash\nprintf '%s\\0' \"$@\" >> '{}'\nprintf '\\n' >> '{}'\nexit 0\n",
+            "#!/usr/bin/env bash\nprintf '%s\\0' \"$@\" >> '{}'\nprintf '\\n' >> '{}'\necho \"stand-in $1\"\nexit 0\n",
             log.display(),
             log.display()
         ),
@@ -163,7 +170,13 @@ fn action_argv(paths: &str, args: &str) -> (Vec<Vec<String>>, i32) {
         tmp.path().join("bin").display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let out = Command::new("bash")
+    let summary = tmp.path().join("summary.md");
+    let mut cmd = Command::new("bash");
+    if let Some(r) = report {
+        cmd.env("INPUT_REPORT", r)
+            .env("GITHUB_STEP_SUMMARY", &summary);
+    }
+    let out = cmd
         .arg("-c")
         .arg(action_run_step())
         .current_dir(tmp.path())
@@ -182,7 +195,32 @@ fn action_argv(paths: &str, args: &str) -> (Vec<Vec<String>>, i32) {
         .split_terminator('\n')
         .map(|call| call.split_terminator('\0').map(String::from).collect())
         .collect();
-    (calls, out.status.code().unwrap_or(-1))
+    let summary = std::fs::read_to_string(&summary).unwrap_or_default();
+    (calls, out.status.code().unwrap_or(-1), summary)
+}
+
+#[test]
+fn action_report_input_appends_the_readiness_report_to_the_summary() {
+    let (calls, code, summary) = action_run("k8s", "--baseline b.json", Some("true"));
+    assert_eq!(code, 0);
+    assert_eq!(calls.len(), 3, "{calls:?}");
+    assert_eq!(
+        calls[2],
+        [
+            "report",
+            "--format",
+            "markdown",
+            "--fail-on",
+            "never",
+            "--baseline",
+            "b.json",
+            "k8s"
+        ]
+    );
+    assert_eq!(summary, "stand-in report\n");
+    let (calls, _, summary) = action_run("k8s", "", Some("false"));
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(summary, "");
 }
 
 #[test]

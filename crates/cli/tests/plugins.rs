@@ -103,7 +103,7 @@ fn list_command_looks_at_path() {
     assert_eq!(code(&o), 0, "{}", stderr_no_summary(&o));
     let out = stdout(&o);
     assert!(out.starts_with("Installed commands:\n"), "{out}");
-    for builtin in ["check", "rules", "explain", "dump-model", "help"] {
+    for builtin in ["check", "report", "rules", "explain", "dump-model", "help"] {
         assert!(
             out.lines().any(|l| l.trim_start().starts_with(builtin)),
             "{builtin} missing in:\n{out}"

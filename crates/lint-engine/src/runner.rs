@@ -81,12 +81,22 @@ pub fn load_all(paths: &[PathBuf], memory: Vec<MemoryInput>, limits: &Limits) ->
 /// declares, and its `check_model` runs (over the whole model) only when the run loaded at least
 /// one such file.
 pub fn run_rules(model: &Model<'_>, rules: &[&dyn Rule], config: &Config) -> Vec<Finding> {
-    let shared = Shared::default();
+    run_rules_shared(model, rules, config, &Shared::default())
+}
+
+/// [`run_rules`] with the caller's cache of facts, so that what the rules built (the indexes,
+/// the pairing) can be read after the run.
+pub fn run_rules_shared<'m, 'a: 'm>(
+    model: &'m Model<'a>,
+    rules: &[&dyn Rule],
+    config: &'m Config,
+    shared: &'m Shared<'m, 'a>,
+) -> Vec<Finding> {
     let per_rule: Vec<(Vec<Finding>, Vec<Unresolved>)> = rules
         .par_iter()
         .map(|rule| {
             let meta = rule.meta();
-            let mut cx = RuleContext::new(meta, model, config, &shared);
+            let mut cx = RuleContext::new(meta, model, config, shared);
             // `inputs` is enforced here: a hook only sees resources of files of a declared kind.
             let reads = |file: FileId| meta.reads(model.db.get(file).kind);
             for td in model.task_defs.iter().filter(|td| reads(td.file)) {
@@ -116,7 +126,7 @@ pub fn run_rules(model: &Model<'_>, rules: &[&dyn Rule], config: &Config) -> Vec
     let unresolved = Unresolved::merge(unresolved, model.db);
     if !unresolved.is_empty() {
         for rule in rules {
-            let mut cx = RuleContext::new(rule.meta(), model, config, &shared);
+            let mut cx = RuleContext::new(rule.meta(), model, config, shared);
             rule.report_unresolved(&unresolved, &mut cx);
             findings.extend(cx.findings);
         }

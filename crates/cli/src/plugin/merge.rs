@@ -103,10 +103,11 @@ pub fn timeout_from_secs(s: f64) -> Result<Duration, String> {
 /// Run the built-in rules and the enabled rule plugins in parallel over one model; the findings
 /// of both are merged into the stable output order.
 #[allow(clippy::too_many_arguments)]
-pub fn run_all(
-    model: &lint_engine::Model<'_>,
+pub fn run_all<'m, 'a: 'm>(
+    model: &'m lint_engine::Model<'a>,
+    shared: &'m lint_engine::shared::Shared<'m, 'a>,
     rules: &[&dyn lint_engine::Rule],
-    config: &lint_engine::Config,
+    config: &'m lint_engine::Config,
     plugins: &[RulePlugin],
     enabled: &HashSet<&str>,
     options: &HashMap<String, Json>,
@@ -126,7 +127,7 @@ pub fn run_all(
                 verbose,
             )
         });
-        let builtin = lint_engine::runner::run_rules(model, rules, config);
+        let builtin = lint_engine::runner::run_rules_shared(model, rules, config, shared);
         let from_plugins = h.join().unwrap_or_else(|_| PluginRun {
             findings: Vec::new(),
             errors: plugins
