@@ -6,7 +6,7 @@ use lint_engine::model::TaskDef;
 use lint_engine::source::Span;
 use lint_engine::{Label, Rule, RuleContext, Severity};
 
-use super::grants::{ask, Outcome};
+use cutover_semantic::iam::grants::{ask, Outcome};
 
 declare_rule! {
     /// ## What it does

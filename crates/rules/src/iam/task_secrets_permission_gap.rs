@@ -1,6 +1,6 @@
 use cutover_semantic::iam::IamIndex;
 
-use super::grants::{ask, Outcome};
+use cutover_semantic::iam::grants::{ask, Outcome};
 use lint_engine::declare_rule;
 use lint_engine::doc::Node;
 use lint_engine::model::TaskDef;
