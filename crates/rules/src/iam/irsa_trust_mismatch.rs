@@ -39,6 +39,17 @@ declare_rule! {
     /// (without the role's Terraform in the inputs this is an info "cannot verify"; with a
     /// role whose trust names `system:serviceaccount:shop:payments`, it is an error).
     ///
+    /// A ServiceAccount without the IRSA annotation (its pods get credentials another way, for
+    /// example through an EKS Pod Identity association) has nothing to check:
+    ///
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: ServiceAccount
+    /// metadata:
+    ///   name: orders
+    ///   namespace: shop
+    /// ```
+    ///
     /// ## How to fix
     /// Give the role a trust statement for the cluster's OIDC provider with `StringEquals` on
     /// `<issuer>:sub` = `system:serviceaccount:<namespace>:<name>` and `<issuer>:aud` =

@@ -38,6 +38,19 @@ declare_rule! {
     /// }}
     /// ```
     ///
+    /// A dedicated /20 for the nodes leaves plenty of aligned /28 blocks:
+    ///
+    /// ```json
+    /// {"resource": {
+    ///   "aws_subnet": {"nodes": {"vpc_id": "vpc-1", "cidr_block": "10.0.16.0/20"}},
+    ///   "aws_eks_addon": {"vpc_cni": {"cluster_name": "main", "addon_name": "vpc-cni",
+    ///     "configuration_values": "{\"env\": {\"ENABLE_PREFIX_DELEGATION\": \"true\"}}"}},
+    ///   "aws_eks_node_group": {"main": {"cluster_name": "main", "node_role_arn": "arn:aws:iam::111122223333:role/node",
+    ///     "subnet_ids": ["${aws_subnet.nodes.id}"], "instance_types": ["m5.large"],
+    ///     "scaling_config": {"desired_size": 1, "max_size": 1, "min_size": 1}}}
+    /// }}
+    /// ```
+    ///
     /// ## How to fix
     /// Give the nodes dedicated subnets (a /20 or larger per availability zone is common), or
     /// reserve room in shared ones with `aws_ec2_subnet_cidr_reservation`
