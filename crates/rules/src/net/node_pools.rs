@@ -75,7 +75,7 @@ fn taints_of(n: Option<&Node>) -> Vec<Taint> {
 
 /// `--max-pods=N` / `--max-pods N` (bootstrap.sh) or `maxPods: N` (nodeadm) in user data:
 /// `Ok(None)` when absent, `Err` when mentioned with a value that is not a literal number.
-fn max_pods_in(text: &str) -> Result<Option<u64>, ()> {
+pub(super) fn max_pods_in(text: &str) -> Result<Option<u64>, ()> {
     for key in ["--max-pods", "maxPods"] {
         let Some(at) = text.find(key) else { continue };
         let rest = text[at + key.len()..].trim_start_matches(['=', ':', ' ', '"', '\'']);
@@ -86,7 +86,7 @@ fn max_pods_in(text: &str) -> Result<Option<u64>, ()> {
 }
 
 /// The max pods a node group's launch template hard-codes in its user data.
-fn launch_template_max_pods(
+pub(super) fn launch_template_max_pods(
     model: &Model<'_>,
     ng: &TfResource<'_>,
 ) -> Result<Option<(u64, FileId, Span)>, String> {
