@@ -43,7 +43,6 @@ declare_rule! {
     /// }}
     /// ```
     ///
-    ///
     /// A default route to a NAT gateway gives the same subnet its path:
     ///
     /// ```json
