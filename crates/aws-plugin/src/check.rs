@@ -75,11 +75,22 @@ pub struct ImageUse {
     pub unmodelled: Option<&'static str>,
 }
 
+/// A container secret (`secrets[].valueFrom`, a literal) and the execution role that reads it.
+#[derive(Debug, Clone)]
+pub struct SecretUse {
+    pub loc: Loc,
+    pub value_from: String,
+    pub name: Option<String>,
+    pub exec_role: String,
+}
+
 /// Everything the plugin checks, from the request.
 #[derive(Debug, Default)]
 pub struct Refs {
     pub roles: Vec<RoleRef>,
     pub images: Vec<ImageUse>,
+    /// `secrets[].valueFrom` of task definitions with a literal execution role.
+    pub secrets: Vec<SecretUse>,
     /// Literal `ecr_repository_prefix`es of pull-through cache rules; `None` when one is not a
     /// literal.
     pub pull_through: Option<Vec<String>>,
@@ -214,8 +225,31 @@ pub fn collect(req: &Json, opts: &Options) -> Refs {
                 pointer: format!("{p}/image"),
                 ..loc.clone()
             };
-            let Some(image) = doc(&cloc.file, cloc.document)
-                .and_then(|d| d.pointer(&cloc.pointer))
+            let container = doc(&cloc.file, cloc.document).and_then(|d| d.pointer(p));
+            for (i, sec) in container
+                .and_then(|c| c.get("secrets"))
+                .and_then(Json::as_array)
+                .unwrap_or(&empty)
+                .iter()
+                .enumerate()
+            {
+                let (Some(exec_role), Some(value_from)) =
+                    (&exec, sec.get("valueFrom").and_then(Json::as_str))
+                else {
+                    continue;
+                };
+                refs.secrets.push(SecretUse {
+                    loc: Loc {
+                        pointer: format!("{p}/secrets/{i}/valueFrom"),
+                        ..loc.clone()
+                    },
+                    value_from: value_from.to_string(),
+                    name: sec.get("name").and_then(Json::as_str).map(str::to_string),
+                    exec_role: exec_role.clone(),
+                });
+            }
+            let Some(image) = container
+                .and_then(|c| c.get("image"))
                 .and_then(Json::as_str)
             else {
                 continue;
@@ -355,14 +389,14 @@ pub fn collect(req: &Json, opts: &Options) -> Refs {
 }
 
 /// One finding of the answer.
-struct Out {
-    rule: &'static str,
-    severity: Option<&'static str>,
-    message: String,
-    loc: Loc,
-    help: Option<String>,
-    notes: Vec<String>,
-    logical: Option<String>,
+pub struct Out {
+    pub rule: &'static str,
+    pub severity: Option<&'static str>,
+    pub message: String,
+    pub loc: Loc,
+    pub help: Option<String>,
+    pub notes: Vec<String>,
+    pub logical: Option<String>,
 }
 
 impl Out {
@@ -437,7 +471,7 @@ fn fetch_problem(rules: &BTreeSet<String>, what: &str, loc: &Loc, e: &FetchError
     }
 }
 
-/// What the check answers: findings, and the places it evaluated for IAM002.
+/// What the check answers: findings, and the places it evaluated for the rules it supersedes.
 pub struct Answer {
     pub findings: Vec<Json>,
     pub evaluated: Vec<Json>,
@@ -462,7 +496,7 @@ pub async fn run(req: &Json, opts: Options) -> Result<Answer, String> {
         live.default_credentials().await?;
     }
     let mut out: Vec<Out> = Vec::new();
-    let mut evaluated: Vec<Loc> = Vec::new();
+    let mut evaluated: Vec<(&str, Loc)> = Vec::new();
 
     // Every referenced role is read once; problems are reported where it is referenced.
     for r in &refs.roles {
@@ -479,6 +513,12 @@ pub async fn run(req: &Json, opts: Options) -> Result<Answer, String> {
                 continue;
             }
         };
+        if let Use::Irsa(ns, sa) = &r.used_as {
+            if rules.contains("IAM003") {
+                evaluated.push(("IAM003", r.loc.clone()));
+                out.extend(crate::live_rules::irsa_trust(&role, ns, sa, &r.loc));
+            }
+        }
         let Some((ns, sa)) = r.used_as.service_account() else {
             continue;
         };
@@ -532,7 +572,7 @@ pub async fn run(req: &Json, opts: Options) -> Result<Answer, String> {
             if workload == registry {
                 // The puller's own account: no cross-account pull to check.
                 if img.unmodelled.is_none() && rules.contains("IAM002") {
-                    evaluated.push(img.loc.clone());
+                    evaluated.push(("IAM002", img.loc.clone()));
                 }
                 continue;
             }
@@ -655,7 +695,7 @@ pub async fn run(req: &Json, opts: Options) -> Result<Answer, String> {
                 // Only the repository side was checked: not evaluated as a whole.
                 continue;
             };
-            evaluated.push(img.loc.clone());
+            evaluated.push(("IAM002", img.loc.clone()));
             let policies: Vec<&cutover_semantic::iam::Policy> =
                 role.policies.iter().map(|p| &p.policy).collect();
             let missing: Vec<&str> = [("ecr:GetAuthorizationToken", "*")]
@@ -701,6 +741,18 @@ pub async fn run(req: &Json, opts: Options) -> Result<Answer, String> {
             }
         }
     }
+    // Task secrets read by an execution role outside the inputs.
+    if rules.contains("IAM005") {
+        for s in &refs.secrets {
+            let Ok(role) = live.role(&s.exec_role).await else {
+                continue;
+            };
+            if let Some(found) = crate::live_rules::secret_read(&role, s) {
+                evaluated.push(("IAM005", s.loc.clone()));
+                out.extend(found);
+            }
+        }
+    }
     let mut seen = BTreeSet::new();
     let findings = out
         .into_iter()
@@ -711,7 +763,7 @@ pub async fn run(req: &Json, opts: Options) -> Result<Answer, String> {
     let evaluated = evaluated
         .into_iter()
         .filter(|l| seen.insert(l.clone()))
-        .map(|l| json!({"rule_id": "IAM002", "location": l.json()}))
+        .map(|(rule, l)| json!({"rule_id": rule, "location": l.json()}))
         .collect();
     Ok(Answer {
         findings,

@@ -2,7 +2,8 @@
 //!
 //! * `cutover-aws rules --protocol 1` / `check --protocol 1`: a rule plugin (see docs/plugins.md)
 //!   that adds live findings to the built-in IAM001, replaces the built-in IAM002 for the images it
-//!   evaluates live, and adds AWS001 (a referenced resource could not be read) and AWS002 (it
+//!   evaluates live (IAM003 for the IRSA roles it reads, IAM005 for the secrets whose execution
+//!   role it reads), and adds AWS001 (a referenced resource could not be read) and AWS002 (it
 //!   does not exist).
 //! * `cutover aws explain-role <arn>`: the role's effective permissions that matter for a
 //!   migration, evaluated with the same policy evaluator as cutover's rules.
@@ -12,6 +13,7 @@
 mod aws;
 mod check;
 mod explain;
+mod live_rules;
 mod ops;
 
 use std::io::Read;
@@ -51,7 +53,7 @@ fn rules_answer() -> Json {
              "help_markdown": AWS002_DOC, "security": false}
         ],
         "extends": ["IAM001"],
-        "supersedes": ["IAM002"]
+        "supersedes": ["IAM002", "IAM003", "IAM005"]
     })
 }
 

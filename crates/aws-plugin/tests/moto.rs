@@ -319,6 +319,10 @@ fn env(c: &mut Command, sb: &Sandbox, moto_url: &str) {
 }
 
 fn run(sb: &Sandbox, moto_url: &str, options: &str) -> Output {
+    run_rules(sb, moto_url, options, "IAM001,IAM002,AWS001,AWS002")
+}
+
+fn run_rules(sb: &Sandbox, moto_url: &str, options: &str, select: &str) -> Output {
     let work = sb.root.join("work");
     std::fs::write(
         work.join("cutover.toml"),
@@ -326,15 +330,8 @@ fn run(sb: &Sandbox, moto_url: &str, options: &str) -> Output {
     )
     .unwrap();
     let mut c = Command::new(cutover_bin());
-    c.args([
-        "check",
-        "--format",
-        "json",
-        "--select",
-        "IAM001,IAM002,AWS001,AWS002",
-        ".",
-    ])
-    .current_dir(&work);
+    c.args(["check", "--format", "json", "--select", select, "."])
+        .current_dir(&work);
     env(&mut c, sb, moto_url);
     c.output().expect("run cutover")
 }
@@ -745,3 +742,151 @@ sts:
   sts:AssumeRole                   not allowed
   sts:TagSession                   not allowed
 ";
+
+/// IRSA roles and an execution role for the live IAM003 and IAM005 checks. Run with the venv's
+/// python.
+const SETUP_TRUST_AND_SECRETS: &str = r#"
+import json, os, boto3
+iam = boto3.client("iam", endpoint_url=os.environ["MOTO_URL"], region_name="eu-west-1",
+                   aws_access_key_id="testing", aws_secret_access_key="testing")
+oidc = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"
+issuer = "oidc.eks.eu-west-1.amazonaws.com/id/ABC"
+def role(name, statement):
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [statement]}))
+def irsa(sub):
+    return {"Effect": "Allow", "Principal": {"Federated": oidc}, "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringEquals": {issuer + ":sub": sub, issuer + ":aud": "sts.amazonaws.com"}}}
+ecs = {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+role("orders", irsa("system:serviceaccount:shop:payments"))   # trusts another ServiceAccount
+role("cart", irsa("system:serviceaccount:shop:cart"))          # trusts this one
+role("legacy", ecs)                                            # an ECS task role reused as is
+role("app-exec", ecs)
+iam.put_role_policy(RoleName="app-exec", PolicyName="secrets", PolicyDocument=json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+     "Resource": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/*"}]}))
+"#;
+
+const IRSA_SERVICE_ACCOUNTS: &str = "apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: orders
+  namespace: shop
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/orders
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: cart
+  namespace: shop
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/cart
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: legacy
+  namespace: shop
+  annotations:
+    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/legacy
+";
+
+/// Secrets the execution role may read (`prod/…`), may not (`staging/…`, an SSM parameter),
+/// and one in another account, whose resource policy the live check does not read (the built-in
+/// "cannot verify" stands).
+const SECRETS_TASKDEF: &str = r#"{
+  "family": "app",
+  "requiresCompatibilities": ["FARGATE"],
+  "executionRoleArn": "arn:aws:iam::123456789012:role/app-exec",
+  "containerDefinitions": [
+    {"name": "app", "image": "nginx:1.27", "essential": true, "stopTimeout": 60,
+     "secrets": [
+       {"name": "DB_PASSWORD", "valueFrom": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf"},
+       {"name": "API_KEY", "valueFrom": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:staging/api-key:token::"},
+       {"name": "TOKEN", "valueFrom": "arn:aws:ssm:eu-west-1:123456789012:parameter/app/token"},
+       {"name": "SHARED", "valueFrom": "arn:aws:secretsmanager:eu-west-1:444455556666:secret:shared/key-AbCdEf"}
+     ]}
+  ]
+}
+"#;
+
+/// IAM003 and IAM005 evaluated live: the roles are not in the inputs, so without the plugin both
+/// rules can only say "cannot verify"; with it, the trust and the policies read from the account
+/// decide, and the built-in findings at those places go.
+#[test]
+fn live_irsa_trust_and_task_secrets_from_moto() {
+    let Some((server, python)) = moto_tools() else {
+        return;
+    };
+    let moto = Moto::start(&server, &[]);
+    let setup = Command::new(&python)
+        .args(["-c", SETUP_TRUST_AND_SECRETS])
+        .env("MOTO_URL", moto.url())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    assert!(
+        setup.status.success(),
+        "setup failed: {}",
+        String::from_utf8_lossy(&setup.stderr)
+    );
+    let sb = sandbox("trust-secrets");
+    std::fs::write(sb.root.join("work/sa.yaml"), IRSA_SERVICE_ACCOUNTS).unwrap();
+    std::fs::write(sb.root.join("work/taskdef.json"), SECRETS_TASKDEF).unwrap();
+    let options = format!(
+        "region = \"eu-west-1\"\nendpoint-url = \"{}\"\n",
+        moto.url()
+    );
+    let select = "IAM003,IAM005,AWS001,AWS002";
+    let o = run_rules(&sb, &moto.url(), &options, select);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "stderr: {stderr}");
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(lines(&v), LIVE_TRUST_AND_SECRETS, "{stderr}");
+    // Live evidence, with the time it was read.
+    assert!(v["findings"][2]["notes"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("policies of role `arn:aws:iam::123456789012:role/app-exec`, fetched at 20"));
+
+    // Without the plugin, the built-in rules cannot see the roles.
+    std::fs::write(sb.root.join("work/cutover.toml"), "").unwrap();
+    let mut c = Command::new(cutover_bin());
+    c.args([
+        "check",
+        "--format",
+        "json",
+        "--select",
+        "IAM003,IAM005",
+        ".",
+    ])
+    .current_dir(sb.root.join("work"));
+    env(&mut c, &sb, &moto.url());
+    let o = c.output().unwrap();
+    let v: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
+    let sev: Vec<String> = lines(&v)
+        .iter()
+        .map(|l| l.split(' ').take(3).collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(sev, BUILTIN_TRUST_AND_SECRETS);
+    drop(moto);
+}
+
+const LIVE_TRUST_AND_SECRETS: [&str; 5] = [
+    "sa.yaml:7:33-7:70 IAM003 error role `arn:aws:iam::123456789012:role/orders` trusts `system:serviceaccount:shop:payments` but not ServiceAccount `shop/orders`: pods using it get no AWS credentials",
+    "sa.yaml:23:33-23:70 IAM003 error role `arn:aws:iam::123456789012:role/legacy` of ServiceAccount `shop/legacy` trusts only `ecs-tasks.amazonaws.com` (an ECS task role): pods using it get no AWS credentials",
+    "taskdef.json:9:41-9:119 IAM005 error execution role `arn:aws:iam::123456789012:role/app-exec` does not allow `secretsmanager:GetSecretValue` on `arn:aws:secretsmanager:eu-west-1:123456789012:secret:staging/api-key-??????`, so ECS cannot fetch secret `API_KEY` and the task does not start",
+    "taskdef.json:10:39-10:95 IAM005 error execution role `arn:aws:iam::123456789012:role/app-exec` does not allow `ssm:GetParameters` on `arn:aws:ssm:eu-west-1:123456789012:parameter/app/token`, so ECS cannot fetch secret `TOKEN` and the task does not start",
+    "taskdef.json:11:40-11:112 IAM005 info cannot verify that execution role `arn:aws:iam::123456789012:role/app-exec` may read secret `SHARED`: the role is not in the inputs",
+];
+const BUILTIN_TRUST_AND_SECRETS: [&str; 7] = [
+    "sa.yaml:7:33-7:70 IAM003 info",
+    "sa.yaml:15:33-15:68 IAM003 info",
+    "sa.yaml:23:33-23:70 IAM003 info",
+    "taskdef.json:8:45-8:114 IAM005 info",
+    "taskdef.json:9:41-9:119 IAM005 info",
+    "taskdef.json:10:39-10:95 IAM005 info",
+    "taskdef.json:11:40-11:112 IAM005 info",
+];

@@ -47,6 +47,9 @@ pub struct K8sOptions {
     /// K8S002: seconds a load balancer needs to drain a target after deregistration, added to
     /// the preStop sleep to give the least grace period.
     pub default_drain_seconds: i64,
+    /// NET004: pods of cluster add-ons (CoreDNS replicas and the like) to leave out of the
+    /// node groups' capacity. The EKS default for CoreDNS is 2 replicas.
+    pub system_pods: u64,
 }
 
 impl Default for K8sOptions {
@@ -58,6 +61,7 @@ impl Default for K8sOptions {
             default_namespace: None,
             min_prestop_seconds: 15,
             default_drain_seconds: 15,
+            system_pods: 2,
         }
     }
 }

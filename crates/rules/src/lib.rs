@@ -39,6 +39,7 @@ static RULES: &[&dyn Rule] = &[
     &net::subnet_too_small::SubnetTooSmall,
     &net::subnet_ip_capacity_exceeded::SubnetIpCapacityExceeded,
     &net::prefix_delegation_fragmentation::PrefixDelegationFragmentation,
+    &net::node_pod_capacity_shortfall::NodePodCapacityShortfall,
     &net::no_private_registry_path::NoPrivateRegistryPath,
     &par::no_kubernetes_counterpart::NoKubernetesCounterpart,
     &par::shutdown_window_parity::ShutdownWindowParity,

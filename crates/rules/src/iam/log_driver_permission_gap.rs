@@ -6,7 +6,7 @@ use lint_engine::model::TaskDef;
 use lint_engine::source::Span;
 use lint_engine::{Label, Rule, RuleContext, Severity};
 
-use super::grants::{ask, Outcome};
+use cutover_semantic::iam::grants::{ask, Outcome};
 
 declare_rule! {
     /// ## What it does
@@ -50,6 +50,20 @@ declare_rule! {
     /// }
     /// ```
     /// Here the role is not in the inputs, so the finding is an info "cannot verify".
+    ///
+    /// An execution role with `AmazonECSTaskExecutionRolePolicy` (which allows
+    /// `logs:CreateLogStream` and `logs:PutLogEvents`) draws no finding:
+    ///
+    /// ```json
+    /// {"resource": {
+    ///   "aws_iam_role": {"exec": {"name": "api-exec",
+    ///     "assume_role_policy": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ecs-tasks.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}"}},
+    ///   "aws_iam_role_policy_attachment": {"exec": {"role": "${aws_iam_role.exec.name}",
+    ///     "policy_arn": "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"}},
+    ///   "aws_ecs_task_definition": {"api": {"family": "api", "execution_role_arn": "${aws_iam_role.exec.arn}",
+    ///     "container_definitions": "[{\"name\":\"api\",\"image\":\"nginx:1.27\",\"logConfiguration\":{\"logDriver\":\"awslogs\",\"options\":{\"awslogs-group\":\"/ecs/api\",\"awslogs-region\":\"eu-west-1\",\"awslogs-stream-prefix\":\"api\"}}}]"}}
+    /// }}
+    /// ```
     ///
     /// ## How to fix
     /// Attach `AmazonECSTaskExecutionRolePolicy` (or the two `logs:` actions) to the execution

@@ -1,6 +1,5 @@
 pub mod catch_all_service_account;
 pub mod ecr_cross_account_pull_gap;
-pub(crate) mod grants;
 pub mod irsa_trust_mismatch;
 pub mod log_driver_permission_gap;
 pub mod pod_identity_association_gap;

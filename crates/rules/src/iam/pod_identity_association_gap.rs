@@ -49,6 +49,18 @@ declare_rule! {
     /// ```
     /// The trust lacks `sts:TagSession`.
     ///
+    /// With the documented trust and the agent add-on, the association draws no finding:
+    ///
+    /// ```json
+    /// {"resource": {
+    ///   "aws_iam_role": {"app": {"name": "app",
+    ///     "assume_role_policy": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"pods.eks.amazonaws.com\"},\"Action\":[\"sts:AssumeRole\",\"sts:TagSession\"]}]}"}},
+    ///   "aws_eks_addon": {"agent": {"cluster_name": "main", "addon_name": "eks-pod-identity-agent"}},
+    ///   "aws_eks_pod_identity_association": {"app": {"cluster_name": "main", "namespace": "shop",
+    ///     "service_account": "app", "role_arn": "${aws_iam_role.app.arn}"}}
+    /// }}
+    /// ```
+    ///
     /// ## How to fix
     /// Use the documented trust `{"Effect":"Allow","Principal":{"Service":"pods.eks.amazonaws.com"},"Action":["sts:AssumeRole","sts:TagSession"]}`,
     /// install the `eks-pod-identity-agent` add-on, and fix the namespace or ServiceAccount name.

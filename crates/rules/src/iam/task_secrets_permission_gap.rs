@@ -1,6 +1,6 @@
 use cutover_semantic::iam::IamIndex;
 
-use super::grants::{ask, Outcome};
+use cutover_semantic::iam::grants::{ask, Outcome};
 use lint_engine::declare_rule;
 use lint_engine::doc::Node;
 use lint_engine::model::TaskDef;
@@ -55,6 +55,19 @@ declare_rule! {
     /// Here the role is not in the inputs, so the finding is an info "cannot verify"; with the
     /// Terraform of a role that only has `AmazonECSTaskExecutionRolePolicy` attached, it is an
     /// error.
+    ///
+    /// An execution role allowed to read the `prod/` secrets draws no finding:
+    ///
+    /// ```json
+    /// {"resource": {
+    ///   "aws_iam_role": {"exec": {"name": "api-exec",
+    ///     "assume_role_policy": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"ecs-tasks.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}"}},
+    ///   "aws_iam_role_policy": {"secrets": {"role": "${aws_iam_role.exec.id}",
+    ///     "policy": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"secretsmanager:GetSecretValue\",\"Resource\":\"arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/*\"}]}"}},
+    ///   "aws_ecs_task_definition": {"api": {"family": "api", "execution_role_arn": "${aws_iam_role.exec.arn}",
+    ///     "container_definitions": "[{\"name\":\"api\",\"image\":\"nginx:1.27\",\"secrets\":[{\"name\":\"DB_PASSWORD\",\"valueFrom\":\"arn:aws:secretsmanager:eu-west-1:111122223333:secret:prod/db-AbCdEf\"}]}]"}}
+    /// }}
+    /// ```
     ///
     /// ## How to fix
     /// Add a least-privilege statement to the execution role (not the task role), for example

@@ -1,7 +1,7 @@
 use cutover_semantic::net::{registry_path, DefaultRoute, Network, RegistryPath, Role, SubnetUse};
 use lint_engine::declare_rule;
 use lint_engine::doc::Node;
-use lint_engine::model::EcsService;
+use lint_engine::model::{Container, EcsService};
 use lint_engine::{Label, Rule, RuleContext, Severity};
 
 declare_rule! {
@@ -18,7 +18,10 @@ declare_rule! {
     ///   endpoints serving the subnet (listing it, or a subnet in its availability zone) **and**
     ///   an `s3` gateway endpoint on its route table;
     /// - **warning** when the service runs images from another registry, which needs the
-    ///   internet.
+    ///   internet;
+    /// - **warning** when an ECS service's containers read `secrets` (Secrets Manager ARNs, SSM
+    ///   parameters) or log with `awslogs`, and the subnet lacks the `secretsmanager`, `ssm` or
+    ///   `logs` interface endpoint they need.
     ///
     /// When the subnet has no route-table association in the inputs (the VPC's main table or a
     /// table in another Terraform state applies), or its default route's target cannot be read,
@@ -40,10 +43,24 @@ declare_rule! {
     /// }}
     /// ```
     ///
+    /// A default route to a NAT gateway gives the same subnet its path:
+    ///
+    /// ```json
+    /// {"resource": {
+    ///   "aws_subnet": {"app": {"vpc_id": "vpc-1", "cidr_block": "10.0.1.0/24"}},
+    ///   "aws_route_table": {"app": {"vpc_id": "vpc-1",
+    ///     "route": [{"cidr_block": "0.0.0.0/0", "nat_gateway_id": "nat-0123456789abcdef0"}]}},
+    ///   "aws_route_table_association": {"app": {"subnet_id": "${aws_subnet.app.id}", "route_table_id": "${aws_route_table.app.id}"}},
+    ///   "aws_ecs_service": {"api": {"name": "api", "launch_type": "FARGATE",
+    ///     "network_configuration": {"subnets": ["${aws_subnet.app.id}"], "assign_public_ip": false}}}
+    /// }}
+    /// ```
+    ///
     /// ## How to fix
     /// Add a default route to a NAT gateway (or a transit gateway for central egress), or create
     /// the `com.amazonaws.<region>.ecr.api` and `ecr.dkr` interface endpoints in the workload
-    /// subnets and the `com.amazonaws.<region>.s3` gateway endpoint on their route table. Images
+    /// subnets and the `com.amazonaws.<region>.s3` gateway endpoint on their route table, plus
+    /// `secretsmanager`, `ssm` and `logs` interface endpoints for tasks that use them. Images
     /// from other registries need the NAT route; a pull-through cache still needs it for the
     /// first pull.
     ///
@@ -58,6 +75,43 @@ declare_rule! {
         inputs: [TfJson, TfPlan],
         cross_file: true,
         security: false,
+    }
+}
+
+/// AWS services other than ECR a task reaches at start: Secrets Manager, SSM, CloudWatch Logs.
+#[derive(Default)]
+struct Needs {
+    secretsmanager: bool,
+    ssm: bool,
+    logs: bool,
+}
+
+impl Needs {
+    fn read(&mut self, c: &Container<'_>) {
+        for s in c.get("secrets").and_then(Node::as_seq).unwrap_or(&[]) {
+            match s.get("valueFrom").and_then(Node::as_str) {
+                Some(v) if v.contains(":secretsmanager:") => self.secretsmanager = true,
+                Some(v) if !v.contains("${") => self.ssm = true,
+                _ => {}
+            }
+        }
+        let log = c.get("logConfiguration");
+        let driver = log
+            .and_then(|l| l.get("logDriver").or_else(|| l.get("log_driver")))
+            .and_then(Node::as_str);
+        self.logs |= driver == Some("awslogs");
+    }
+
+    /// The interface endpoints the subnet lacks for these needs, as `` `logs` ``.
+    fn missing(&self, p: &RegistryPath<'_, '_>) -> Vec<&'static str> {
+        [
+            (self.secretsmanager && !p.secretsmanager, "`secretsmanager`"),
+            (self.ssm && !p.ssm, "`ssm`"),
+            (self.logs && !p.logs, "`logs`"),
+        ]
+        .into_iter()
+        .filter_map(|(m, n)| m.then_some(n))
+        .collect()
     }
 }
 
@@ -91,7 +145,7 @@ impl Rule for NoPrivateRegistryPath {
         let model = cx.model;
         let net = cx.shared::<Network>();
         for (i, s) in net.subnets.iter().enumerate() {
-            let workloads: Vec<(&SubnetUse, String, Pulls)> = net.uses[i]
+            let workloads: Vec<(&SubnetUse, String, Pulls, Needs)> = net.uses[i]
                 .iter()
                 .filter_map(|u| {
                     let r = model.tf.get(u.tf?)?;
@@ -108,8 +162,10 @@ impl Rule for NoPrivateRegistryPath {
                             }
                             let svc = EcsService { resource: r };
                             let mut pulls = Pulls::Unknown;
+                            let mut needs = Needs::default();
                             for td in svc.task_definitions(model).task_defs {
                                 for c in td.containers() {
+                                    needs.read(c);
                                     let Some(img) = c.get("image").and_then(Node::as_str) else {
                                         continue;
                                     };
@@ -120,10 +176,12 @@ impl Rule for NoPrivateRegistryPath {
                                     }
                                 }
                             }
-                            Some((u, format!("ECS service `{}`", svc.display_name()), pulls))
+                            let who = format!("ECS service `{}`", svc.display_name());
+                            Some((u, who, pulls, needs))
                         }
                         (Role::Pods | Role::NodesOnly, "aws_eks_node_group") => {
-                            Some((u, format!("node group `{}`", r.address), Pulls::Ecr))
+                            let who = format!("node group `{}`", r.address);
+                            Some((u, who, Pulls::Ecr, Needs::default()))
                         }
                         _ => None,
                     }
@@ -135,7 +193,7 @@ impl Rule for NoPrivateRegistryPath {
             let Some(path) = registry_path(model, s) else {
                 continue;
             };
-            for (u, who, pulls) in workloads {
+            for (u, who, pulls, needs) in workloads {
                 let logical = format!("{}/{}", s.name, u.what);
                 let Some(table) = path.route_table else {
                     let f = cx
@@ -160,6 +218,17 @@ impl Rule for NoPrivateRegistryPath {
                         .with_logical(logical);
                     cx.emit(f);
                     continue;
+                }
+                let missing = needs.missing(&path);
+                if !path.reaches_internet() && !missing.is_empty() {
+                    let f = cx
+                        .finding(u.file, u.span, format!("{who} reads secrets or sends logs at start in subnet `{}`, which has no NAT or transit gateway route and lacks the {} interface endpoint(s)", s.name, missing.join(", ")))
+                        .with_severity(Severity::Warning)
+                        .with_related(table_label.clone())
+                        .with_note("ECS fetches `secrets` and creates the `awslogs` stream before the containers start; without a path to these services the task stops with `ResourceInitializationError`")
+                        .with_help("add a default route to a NAT gateway or transit gateway, or the missing interface endpoints in the subnet's availability zone")
+                        .with_logical(format!("{logical}/endpoints"));
+                    cx.emit(f);
                 }
                 let (severity, msg) = match pulls {
                     Pulls::Unknown if !path.reaches_ecr() => (

@@ -1,4 +1,6 @@
-use cutover_semantic::net::{Network, Role, Subnet};
+use cutover_semantic::net::{is_xen, Network, Role, SettingSource, Subnet};
+
+use super::node_pools::launch_template_max_pods;
 use lint_engine::declare_rule;
 use lint_engine::doc::Node;
 use lint_engine::model::Model;
@@ -17,6 +19,11 @@ declare_rule! {
     ///   `aws_ec2_subnet_cidr_reservation` with `reservation_type = "prefix"` keeps room for the
     ///   prefixes.
     ///
+    /// It also reports at **info** a node group with an instance type that is not Nitro-based
+    /// (prefixes are only assigned on Nitro instances), and a node group whose launch template
+    /// hard-codes the kubelet's max pods (`--max-pods`, `maxPods`), which then no longer
+    /// follows the prefix capacity.
+    ///
     /// Fargate profiles are not checked (Fargate pods do not use prefixes). Prefix delegation
     /// turned on outside the inputs (Helm values, a console change) is not seen.
     ///
@@ -30,6 +37,19 @@ declare_rule! {
     /// ```json,expect_finding
     /// {"resource": {
     ///   "aws_subnet": {"nodes": {"vpc_id": "vpc-1", "cidr_block": "10.0.0.0/27"}},
+    ///   "aws_eks_addon": {"vpc_cni": {"cluster_name": "main", "addon_name": "vpc-cni",
+    ///     "configuration_values": "{\"env\": {\"ENABLE_PREFIX_DELEGATION\": \"true\"}}"}},
+    ///   "aws_eks_node_group": {"main": {"cluster_name": "main", "node_role_arn": "arn:aws:iam::111122223333:role/node",
+    ///     "subnet_ids": ["${aws_subnet.nodes.id}"], "instance_types": ["m5.large"],
+    ///     "scaling_config": {"desired_size": 1, "max_size": 1, "min_size": 1}}}
+    /// }}
+    /// ```
+    ///
+    /// A dedicated /20 for the nodes leaves plenty of aligned /28 blocks:
+    ///
+    /// ```json
+    /// {"resource": {
+    ///   "aws_subnet": {"nodes": {"vpc_id": "vpc-1", "cidr_block": "10.0.16.0/20"}},
     ///   "aws_eks_addon": {"vpc_cni": {"cluster_name": "main", "addon_name": "vpc-cni",
     ///     "configuration_values": "{\"env\": {\"ENABLE_PREFIX_DELEGATION\": \"true\"}}"}},
     ///   "aws_eks_node_group": {"main": {"cluster_name": "main", "node_role_arn": "arn:aws:iam::111122223333:role/node",
@@ -85,6 +105,38 @@ fn has_prefix_reservation(model: &Model<'_>, s: &Subnet<'_>) -> bool {
         })
 }
 
+/// Infos on node groups: non-Nitro instance types, a hard-coded max pods.
+fn node_group_infos(cx: &mut RuleContext<'_, '_>, at: &SettingSource) {
+    let model = cx.model;
+    for ng in model.tf_of_type("aws_eks_node_group") {
+        let types = ng
+            .attr("instance_types")
+            .and_then(Node::as_seq)
+            .unwrap_or(&[]);
+        for t in types {
+            let Some(name) = t.as_str().filter(|n| is_xen(n)) else {
+                continue;
+            };
+            let f = cx
+                .finding(at.file, at.span, format!("prefix delegation is on, but node group `{}` has instance type `{name}`, which is not Nitro-based: its nodes get no prefixes", ng.address))
+                .with_severity(Severity::Info)
+                .with_related(Label::new(ng.file, t.span, format!("`{name}`")))
+                .with_help("use Nitro instance types only in node groups of a cluster with prefix delegation")
+                .with_logical(format!("{}/instance_types/{name}", ng.address));
+            cx.emit(f);
+        }
+        if let Ok(Some((n, file, span))) = launch_template_max_pods(model, ng) {
+            let f = cx
+                .finding(at.file, at.span, format!("prefix delegation is on, but the launch template of node group `{}` hard-codes max pods {n}", ng.address))
+                .with_severity(Severity::Info)
+                .with_related(Label::new(file, span, format!("max pods {n}")))
+                .with_help("recompute max pods for prefix mode (the max-pods calculator with `--cni-prefix-delegation-enabled`) or let EKS set it")
+                .with_logical(format!("{}/max-pods", ng.address));
+            cx.emit(f);
+        }
+    }
+}
+
 impl Rule for PrefixDelegationFragmentation {
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
         let model = cx.model;
@@ -95,6 +147,7 @@ impl Rule for PrefixDelegationFragmentation {
         let Some(at) = net.cni.prefix_delegation_at.clone() else {
             return;
         };
+        node_group_infos(cx, &at);
         for (i, s) in net.subnets.iter().enumerate() {
             let uses = &net.uses[i];
             let nodes: Vec<_> = uses

@@ -3,8 +3,10 @@
 
 pub mod accounts;
 pub mod arn;
+pub mod grants;
 pub mod image;
 pub mod index;
+pub mod irsa;
 pub mod managed;
 pub mod policy;
 

@@ -106,6 +106,26 @@ impl CniSettings {
         }
     }
 
+    /// The kubelet's max pods for the instance type as EKS sets it: `eni-max-pods`
+    /// (ENIs × (IPv4/ENI − 1) + 2) in secondary-IP mode; with prefix delegation the max-pods
+    /// calculator's value, ENIs × (IPv4/ENI − 1) × 16 + 2 capped at 110 (30 vCPUs or fewer)
+    /// or 250. `None` when that cap depends on a vCPU count the instance table does not have.
+    pub fn kubelet_max_pods(&self, it: InstanceLimits) -> Option<u64> {
+        if !self.prefix_delegation {
+            return Some(it.max_pods());
+        }
+        let raw = it
+            .enis
+            .saturating_mul(it.ipv4_per_eni.saturating_sub(1))
+            .saturating_mul(16)
+            .saturating_add(2);
+        if raw <= 110 {
+            return Some(raw);
+        }
+        let ceiling = if it.vcpu? <= 30 { 110 } else { 250 };
+        Some(raw.min(ceiling))
+    }
+
     /// Read the settings: the `vpc-cni` add-on's `configuration_values.env` first, then the
     /// `aws-node` DaemonSet's container env for what the add-on does not set. ENIConfig objects
     /// in the inputs also mean custom networking.

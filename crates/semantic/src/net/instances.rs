@@ -97,6 +97,22 @@ pub fn instance_limits(instance_type: &str) -> Option<InstanceLimits> {
     })
 }
 
+/// Instance families on the Xen hypervisor rather than the Nitro System (EC2 User Guide,
+/// "Instances built on the AWS Nitro System", which lists the Nitro ones; these are the current
+/// and previous-generation families it leaves out). Prefix delegation needs Nitro instances.
+const XEN_FAMILIES: &[&str] = &[
+    "c1", "c3", "c4", "d2", "f1", "g2", "g3", "g3s", "h1", "i2", "i3", "m1", "m2", "m3", "m4",
+    "p2", "p3", "r3", "r4", "t1", "t2", "x1", "x1e",
+];
+
+/// Whether an instance type runs on the Xen hypervisor (not Nitro). `i3.metal` is Nitro.
+pub fn is_xen(instance_type: &str) -> bool {
+    let Some((family, size)) = instance_type.trim().split_once('.') else {
+        return false;
+    };
+    XEN_FAMILIES.contains(&family) && size != "metal"
+}
+
 /// The AWS provider's default for `aws_eks_node_group.instance_types`.
 pub const DEFAULT_NODE_GROUP_INSTANCE_TYPE: &str = "t3.medium";
 
@@ -111,6 +127,9 @@ mod tests {
         for (t, _) in INSTANCE_VCPUS {
             assert!(instance_limits(t).is_some_and(|l| l.vcpu.is_some()), "{t}");
         }
+        assert!(is_xen("m4.large") && is_xen("t2.medium") && is_xen("i3.xlarge"));
+        assert!(!is_xen("m5.large") && !is_xen("i3.metal") && !is_xen("t3.small") && !is_xen("x"));
+        assert!(XEN_FAMILIES.windows(2).all(|w| w[0] < w[1]));
         // A type only the generated table knows: limits without a vCPU count.
         assert_eq!(
             instance_limits("a1.medium"),

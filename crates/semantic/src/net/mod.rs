@@ -35,7 +35,7 @@ pub use demand::{
 };
 pub use eks_groups::{eks_module_node_groups, EksModuleNodeGroup};
 pub use eks_module::is_eks_module_source;
-pub use instances::{instance_limits, InstanceLimits, DEFAULT_NODE_GROUP_INSTANCE_TYPE};
+pub use instances::{instance_limits, is_xen, InstanceLimits, DEFAULT_NODE_GROUP_INSTANCE_TYPE};
 pub use routing::{registry_path, DefaultRoute, RegistryPath};
 pub use subnets::{ecs_service_uses_awsvpc, ModuleSlot, Role, Subnet, SubnetUse, UnresolvedSubnet};
 

@@ -31,7 +31,7 @@ pub struct GroupSpec {
 
 impl<'a> Network<'a> {
     /// The node arithmetic's inputs of an `aws_eks_node_group`, or why they are not known.
-    pub(crate) fn node_group_spec(
+    pub fn node_group_spec(
         &self,
         model: &Model<'a>,
         r: &TfResource<'a>,

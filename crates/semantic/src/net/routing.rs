@@ -34,6 +34,10 @@ pub struct RegistryPath<'m, 'a> {
     pub ecr_dkr: bool,
     /// An S3 gateway endpoint attached to the route table.
     pub s3_gateway: bool,
+    /// Interface endpoints for Secrets Manager, SSM and CloudWatch Logs serving the subnet.
+    pub secretsmanager: bool,
+    pub ssm: bool,
+    pub logs: bool,
 }
 
 impl RegistryPath<'_, '_> {
@@ -141,9 +145,16 @@ fn route_table_of<'m, 'a>(
 
 fn service_suffix(e: &TfResource<'_>) -> Option<&'static str> {
     let name = e.attr("service_name").and_then(Node::as_str)?;
-    [".ecr.api", ".ecr.dkr", ".s3"]
-        .into_iter()
-        .find(|s| name.ends_with(s))
+    [
+        ".ecr.api",
+        ".ecr.dkr",
+        ".s3",
+        ".secretsmanager",
+        ".ssm",
+        ".logs",
+    ]
+    .into_iter()
+    .find(|s| name.ends_with(s))
 }
 
 /// Whether an interface endpoint serves the subnet: it lists the subnet, or a subnet in the same
@@ -175,10 +186,16 @@ pub fn registry_path<'m, 'a>(
     let table = route_table_of(model, sr);
     let default_route = table.map_or(DefaultRoute::Unknown, |t| default_route(model, t));
     let (mut ecr_api, mut ecr_dkr, mut s3_gateway) = (false, false, false);
+    let (mut secretsmanager, mut ssm, mut logs) = (false, false, false);
     for e in model.tf_of_type("aws_vpc_endpoint") {
         match service_suffix(e) {
             Some(".ecr.api") => ecr_api |= endpoint_covers(model, e, sr, subnet.az.as_deref()),
             Some(".ecr.dkr") => ecr_dkr |= endpoint_covers(model, e, sr, subnet.az.as_deref()),
+            Some(".secretsmanager") => {
+                secretsmanager |= endpoint_covers(model, e, sr, subnet.az.as_deref())
+            }
+            Some(".ssm") => ssm |= endpoint_covers(model, e, sr, subnet.az.as_deref()),
+            Some(".logs") => logs |= endpoint_covers(model, e, sr, subnet.az.as_deref()),
             Some(".s3") => {
                 s3_gateway |= table.is_some_and(|t| refers_to(model, e, &["route_table_ids"], t))
             }
@@ -191,5 +208,8 @@ pub fn registry_path<'m, 'a>(
         ecr_api,
         ecr_dkr,
         s3_gateway,
+        secretsmanager,
+        ssm,
+        logs,
     })
 }

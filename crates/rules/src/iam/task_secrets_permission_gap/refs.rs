@@ -2,6 +2,7 @@
 //! role must be allowed on, and the customer managed KMS key that encrypts it, if any.
 
 use cutover_semantic::iam::arn::partition_of_region;
+use cutover_semantic::iam::grants::{secret_target, SECRETS_MANAGER_READ, SSM_READ};
 use cutover_semantic::iam::{Arn, IamIndex};
 use lint_engine::doc::{is_unresolved_text, Node};
 use lint_engine::model::{TfMode, TfResource};
@@ -35,8 +36,8 @@ pub(super) enum Store {
 impl Store {
     pub(super) fn action(self) -> &'static str {
         match self {
-            Store::SecretsManager => "secretsmanager:GetSecretValue",
-            Store::Ssm => "ssm:GetParameters",
+            Store::SecretsManager => SECRETS_MANAGER_READ,
+            Store::Ssm => SSM_READ,
         }
     }
 }
@@ -131,13 +132,6 @@ pub(super) fn container_refs<'a>(
 
 type Resolved = (Store, String, bool, Option<String>, Option<String>);
 
-/// `arn:…:secret:<name>` with the 6-character suffix (`-AbCdEf`) when the ARN has one.
-fn has_random_suffix(name: &str) -> bool {
-    name.rsplit_once('-').is_some_and(|(head, tail)| {
-        !head.is_empty() && tail.len() == 6 && tail.chars().all(|c| c.is_ascii_alphanumeric())
-    })
-}
-
 fn from_literal(
     ix: &IamIndex<'_, '_>,
     text: &str,
@@ -148,26 +142,9 @@ fn from_literal(
     if let Some(arn) = Arn::parse(text) {
         match arn.service {
             "secretsmanager" => {
-                // arn:aws:secretsmanager:<region>:<account>:secret:<name>[:json-key:stage:id]
-                let name = arn.resource.strip_prefix("secret:")?;
-                let name = name.split(':').next().unwrap_or(name);
-                let suffixed = has_random_suffix(name);
-                let base = format!(
-                    "arn:{}:secretsmanager:{}:{}:secret:{name}",
-                    arn.partition, arn.region, arn.account
-                );
-                let resource = if suffixed {
-                    base
-                } else {
-                    format!("{base}-??????")
-                };
-                let bare = if suffixed {
-                    name.rsplit_once('-').map_or(name, |(h, _)| h)
-                } else {
-                    name
-                };
-                let kms = secret_key_by_name(ix, bare);
-                return Some((Store::SecretsManager, resource, !suffixed, kms, None));
+                let (resource, partial, bare) = secret_target(&arn)?;
+                let kms = secret_key_by_name(ix, &bare);
+                return Some((Store::SecretsManager, resource, partial, kms, None));
             }
             "ssm" => {
                 let pname = arn.resource.strip_prefix("parameter")?;

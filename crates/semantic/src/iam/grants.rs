@@ -1,10 +1,11 @@
-//! Helpers the IAM rules share: asking a role's identity policies for one request.
+//! Asking a role's identity policies for one request: shared by the IAM rules and by the live
+//! checks of `cutover-aws`.
 
-use cutover_semantic::iam::policy::wildcard_match;
-use cutover_semantic::iam::{evaluate, Decision, Effect, Policy, Request};
+use super::policy::wildcard_match;
+use super::{evaluate, Decision, Effect, Policy, Request};
 
 /// What one reference's check found.
-pub(crate) enum Outcome {
+pub enum Outcome {
     Ok,
     /// The role's policies do not allow `action` on `resource`.
     Missing {
@@ -16,12 +17,7 @@ pub(crate) enum Outcome {
 }
 
 /// Evaluate one request against the role's identity policies.
-pub(crate) fn ask(
-    pols: &[&Policy],
-    action: &'static str,
-    resource: &str,
-    partial: bool,
-) -> Outcome {
+pub fn ask(pols: &[&Policy], action: &'static str, resource: &str, partial: bool) -> Outcome {
     let ev = evaluate(
         pols,
         &Request {
@@ -71,4 +67,45 @@ pub(crate) fn ask(
             }
         }
     }
+}
+
+/// `GetSecretValue`, the action ECS needs on a Secrets Manager `valueFrom`.
+pub const SECRETS_MANAGER_READ: &str = "secretsmanager:GetSecretValue";
+/// `GetParameters`, the action ECS needs on an SSM parameter `valueFrom`.
+pub const SSM_READ: &str = "ssm:GetParameters";
+
+/// Whether a secret name ends with the 6-character random suffix (`-AbCdEf`) of its ARN.
+fn has_random_suffix(name: &str) -> bool {
+    name.rsplit_once('-').is_some_and(|(head, tail)| {
+        !head.is_empty() && tail.len() == 6 && tail.chars().all(|c| c.is_ascii_alphanumeric())
+    })
+}
+
+/// The secret a Secrets Manager ARN `valueFrom` reads
+/// (`arn:aws:secretsmanager:<region>:<account>:secret:<name>[:json-key:stage:id]`): the resource
+/// a policy must allow (with `-??????` standing for the random suffix when the ARN has none),
+/// whether that resource is partial (the suffix is a placeholder), and the secret's name
+/// without suffix. `None` for another ARN.
+pub fn secret_target(arn: &super::Arn<'_>) -> Option<(String, bool, String)> {
+    if arn.service != "secretsmanager" {
+        return None;
+    }
+    let name = arn.resource.strip_prefix("secret:")?;
+    let name = name.split(':').next().unwrap_or(name);
+    let suffixed = has_random_suffix(name);
+    let base = format!(
+        "arn:{}:secretsmanager:{}:{}:secret:{name}",
+        arn.partition, arn.region, arn.account
+    );
+    let bare = if suffixed {
+        name.rsplit_once('-').map_or(name, |(h, _)| h)
+    } else {
+        name
+    };
+    let resource = if suffixed {
+        base
+    } else {
+        format!("{base}-??????")
+    };
+    Some((resource, !suffixed, bare.to_string()))
 }
