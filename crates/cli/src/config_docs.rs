@@ -35,6 +35,7 @@ fn scalar_example(path: &str) -> Option<&'static str> {
         "accounts.workload-account-id" => "\"222233334444\"",
         "accounts.workspace" => "\"prod\"",
         "k8s.target-version" => "\"1.31\"",
+        "parity.pairs" => "[{ ecs = \"payments\", k8s = \"Deployment/shop/payments\" }]",
         _ => return None,
     })
 }

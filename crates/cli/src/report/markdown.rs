@@ -71,8 +71,9 @@ pub fn render(w: &mut dyn Write, r: &Readiness, report: &Report<'_>) -> io::Resu
     writeln!(w, "## Migration readiness\n")?;
     writeln!(
         w,
-        "{} services: **{ready} ready**, **{needs} need work**, **{blocked} blocked**.\n",
-        r.services.len()
+        "{} services: **{ready} ready**, **{needs} {} work**, **{blocked} blocked**.\n",
+        r.services.len(),
+        if needs == 1 { "needs" } else { "need" }
     )?;
     writeln!(
         w,

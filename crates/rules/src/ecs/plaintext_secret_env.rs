@@ -209,8 +209,22 @@ impl PlaintextSecretEnv {
     }
 }
 
+/// The configured secret-name pattern, compiled once per pattern (the rule asks for it per task
+/// definition and workload; compiling it each time cost about a millisecond per call).
 fn regex_of(cx: &RuleContext<'_, '_>) -> Option<Regex> {
-    cx.config.secrets.compiled().ok()
+    static LAST: std::sync::Mutex<Option<(String, Regex)>> = std::sync::Mutex::new(None);
+    let pattern = &cx.config.secrets.name_regex;
+    let mut last = LAST
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((p, re)) = last.as_ref() {
+        if p == pattern {
+            return Some(re.clone());
+        }
+    }
+    let re = cx.config.secrets.compiled().ok()?;
+    *last = Some((pattern.clone(), re.clone()));
+    Some(re)
 }
 
 impl Rule for PlaintextSecretEnv {

@@ -215,21 +215,6 @@ fn report_entry(
     let Some(at) = api_version_span(obj) else {
         return;
     };
-    if target.is_none() {
-        let what = format!(
-            "the target Kubernetes version of {} `{}`",
-            obj.kind,
-            obj.name.unwrap_or("?")
-        );
-        let why = if unknown_clusters > 0 {
-            "`k8s.target-version` is not set and the EKS cluster version of its repository cannot be evaluated"
-        } else {
-            "`k8s.target-version` is not set and no EKS cluster version of its repository is in the inputs"
-        };
-        let u = cx.unresolved(obj.file, at, what, why);
-        u.logical = Some(format!("{}/apiVersion", obj.logical()));
-        u.help = Some("set `k8s.target-version` in cutover.toml, or lint the Terraform of the repository's EKS cluster with the manifests".to_string());
-    }
     let what = format!("`{}` {}", e.api_version, e.kind);
     let on = |v: Version| match target {
         Some(t) => format!("Kubernetes {} (target {})", show(v), show(t.newest)),

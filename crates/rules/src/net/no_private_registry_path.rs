@@ -1,4 +1,6 @@
-use cutover_semantic::net::{registry_path, DefaultRoute, Network, RegistryPath, Role, SubnetUse};
+use cutover_semantic::net::{
+    registry_path, DefaultRoute, Network, RegistryPath, Role, Routing, SubnetUse,
+};
 use lint_engine::declare_rule;
 use lint_engine::doc::Node;
 use lint_engine::model::{Container, EcsService};
@@ -144,6 +146,7 @@ impl Rule for NoPrivateRegistryPath {
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
         let model = cx.model;
         let net = cx.shared::<Network>();
+        let routing = cx.shared::<Routing>();
         for (i, s) in net.subnets.iter().enumerate() {
             let workloads: Vec<(&SubnetUse, String, Pulls, Needs)> = net.uses[i]
                 .iter()
@@ -190,7 +193,7 @@ impl Rule for NoPrivateRegistryPath {
             if workloads.is_empty() {
                 continue;
             }
-            let Some(path) = registry_path(model, s) else {
+            let Some(path) = registry_path(model, routing, s) else {
                 continue;
             };
             for (u, who, pulls, needs) in workloads {

@@ -36,7 +36,7 @@ pub use demand::{
 pub use eks_groups::{eks_module_node_groups, EksModuleNodeGroup};
 pub use eks_module::is_eks_module_source;
 pub use instances::{instance_limits, is_xen, InstanceLimits, DEFAULT_NODE_GROUP_INSTANCE_TYPE};
-pub use routing::{registry_path, DefaultRoute, RegistryPath};
+pub use routing::{registry_path, DefaultRoute, RegistryPath, Routing, RoutingIndex};
 pub use subnets::{ecs_service_uses_awsvpc, ModuleSlot, Role, Subnet, SubnetUse, UnresolvedSubnet};
 
 use std::collections::{BTreeSet, HashMap, HashSet};

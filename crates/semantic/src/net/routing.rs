@@ -3,8 +3,12 @@
 //! internet gateway) and the VPC endpoints for ECR (`ecr.api`, `ecr.dkr` interface endpoints)
 //! and S3 (the gateway endpoint ECR layers are served through).
 
+use std::collections::{HashMap, HashSet};
+
 use lint_engine::doc::Node;
 use lint_engine::model::{Model, TfResource};
+use lint_engine::shared::{Fact, FactContext};
+use lint_engine::source::{FileId, Span};
 
 use super::Subnet;
 
@@ -52,19 +56,6 @@ impl RegistryPath<'_, '_> {
     }
 }
 
-fn refers_to(
-    model: &Model<'_>,
-    from: &TfResource<'_>,
-    path: &[&str],
-    target: &TfResource<'_>,
-) -> bool {
-    from.resource_refs_at(path).iter().any(|rf| {
-        model
-            .resolve_tf(from, &rf.address)
-            .is_some_and(|x| x.file == target.file && x.anchor == target.anchor)
-    })
-}
-
 fn is_default(cidr: Option<&Node>) -> bool {
     cidr.and_then(Node::as_str) == Some("0.0.0.0/0")
 }
@@ -95,52 +86,129 @@ fn classify(route: &Node) -> DefaultRoute {
     }
 }
 
-/// The best default route of a table: a private one wins over an internet gateway.
-fn default_route(model: &Model<'_>, table: &TfResource<'_>) -> DefaultRoute {
-    let mut routes: Vec<DefaultRoute> = table
+/// The best default route of a table (its inline `route` blocks and the `aws_route`s that
+/// target it): a private one wins over an internet gateway.
+fn default_route(table: &TfResource<'_>, routes: &[&Node]) -> DefaultRoute {
+    let mut found: Vec<DefaultRoute> = table
         .attr("route")
         .into_iter()
         .flat_map(|r| r.blocks())
         .filter(|b| is_default(b.get("cidr_block")))
         .map(classify)
         .collect();
-    for r in model.tf_of_type("aws_route") {
-        if is_default(r.attr("destination_cidr_block"))
-            && refers_to(model, r, &["route_table_id"], table)
-        {
-            routes.push(classify(r.values));
-        }
-    }
+    found.extend(routes.iter().map(|r| classify(r)));
     let rank = |d: &DefaultRoute| match d {
         DefaultRoute::Private(_) => 3,
         DefaultRoute::Unknown => 2,
         DefaultRoute::InternetGateway => 1,
         DefaultRoute::None => 0,
     };
-    routes
+    found
         .into_iter()
         .max_by_key(rank)
         .unwrap_or(DefaultRoute::None)
 }
 
-/// The route table explicitly associated with the subnet resource.
-fn route_table_of<'m, 'a>(
+/// A Terraform resource's identity within one run.
+type Key = (FileId, Span);
+
+fn key(r: &TfResource<'_>) -> Key {
+    (r.file, r.anchor)
+}
+
+/// The resources `from` references at `path`, resolved.
+fn resolved<'m, 'a>(
     model: &'m Model<'a>,
-    subnet: &TfResource<'a>,
-) -> Option<&'m TfResource<'a>> {
+    from: &TfResource<'a>,
+    path: &[&str],
+) -> Vec<&'m TfResource<'a>> {
+    from.resource_refs_at(path)
+        .iter()
+        .filter_map(|rf| model.resolve_tf(from, &rf.address))
+        .collect()
+}
+
+/// What the VPC endpoints of one service serve.
+#[derive(Default)]
+struct Coverage {
+    /// The subnets they list, and the availability zones of those subnets.
+    subnets: HashSet<Key>,
+    azs: HashSet<String>,
+    /// The route tables they are attached to (gateway endpoints).
+    tables: HashSet<Key>,
+}
+
+/// The routing facts of the inputs, gathered in one pass over the route table associations,
+/// routes and VPC endpoints, so that a subnet's registry path is a few lookups rather than a scan
+/// of every routing resource per subnet.
+pub struct Routing;
+
+/// What [`Routing`] holds.
+pub struct RoutingIndex<'m, 'a> {
+    /// The route table explicitly associated with each subnet resource (the first association of
+    /// the inputs wins).
+    table_of: HashMap<Key, &'m TfResource<'a>>,
+    /// Default routes (`aws_route` with `0.0.0.0/0`) by the route table they target.
+    default_routes: HashMap<Key, Vec<&'a Node>>,
+    /// By service suffix (`.ecr.api`, `.s3`, …).
+    endpoints: HashMap<&'static str, Coverage>,
+}
+
+impl Fact for Routing {
+    type Value<'m, 'a: 'm> = RoutingIndex<'m, 'a>;
+
+    fn build<'m, 'a: 'm>(cx: &FactContext<'m, 'a>) -> RoutingIndex<'m, 'a> {
+        build_index(cx.model)
+    }
+}
+
+fn build_index<'m, 'a>(model: &'m Model<'a>) -> RoutingIndex<'m, 'a> {
+    let mut table_of = HashMap::new();
     for a in model.tf_of_type("aws_route_table_association") {
-        if !refers_to(model, a, &["subnet_id"], subnet) {
+        let Some(table) = resolved(model, a, &["route_table_id"])
+            .into_iter()
+            .find(|t| t.rtype == "aws_route_table")
+        else {
+            continue;
+        };
+        for s in resolved(model, a, &["subnet_id"]) {
+            table_of.entry(key(s)).or_insert(table);
+        }
+    }
+    let mut default_routes: HashMap<Key, Vec<&'a Node>> = HashMap::new();
+    for r in model.tf_of_type("aws_route") {
+        if !is_default(r.attr("destination_cidr_block")) {
             continue;
         }
-        for rf in a.resource_refs_at(&["route_table_id"]) {
-            if let Some(t) = model.resolve_tf(a, &rf.address) {
-                if t.rtype == "aws_route_table" {
-                    return Some(t);
-                }
+        let mut seen = Vec::new();
+        for t in resolved(model, r, &["route_table_id"]) {
+            if !seen.contains(&key(t)) {
+                seen.push(key(t));
+                default_routes.entry(key(t)).or_default().push(r.values);
             }
         }
     }
-    None
+    let mut endpoints: HashMap<&'static str, Coverage> = HashMap::new();
+    for e in model.tf_of_type("aws_vpc_endpoint") {
+        let Some(suffix) = service_suffix(e) else {
+            continue;
+        };
+        let c = endpoints.entry(suffix).or_default();
+        for s in resolved(model, e, &["subnet_ids"]) {
+            c.subnets.insert(key(s));
+            if let Some(az) = s.attr("availability_zone").and_then(Node::as_str) {
+                c.azs.insert(az.to_string());
+            }
+        }
+        for t in resolved(model, e, &["route_table_ids"]) {
+            c.tables.insert(key(t));
+        }
+    }
+    RoutingIndex {
+        table_of,
+        default_routes,
+        endpoints,
+    }
 }
 
 fn service_suffix(e: &TfResource<'_>) -> Option<&'static str> {
@@ -157,51 +225,37 @@ fn service_suffix(e: &TfResource<'_>) -> Option<&'static str> {
     .find(|s| name.ends_with(s))
 }
 
-/// Whether an interface endpoint serves the subnet: it lists the subnet, or a subnet in the same
-/// availability zone.
-fn endpoint_covers(
-    model: &Model<'_>,
-    e: &TfResource<'_>,
-    subnet: &TfResource<'_>,
-    az: Option<&str>,
-) -> bool {
-    if refers_to(model, e, &["subnet_ids"], subnet) {
-        return true;
-    }
-    let Some(az) = az else { return false };
-    e.resource_refs_at(&["subnet_ids"]).iter().any(|rf| {
-        model
-            .resolve_tf(e, &rf.address)
-            .is_some_and(|s| s.attr("availability_zone").and_then(Node::as_str) == Some(az))
-    })
-}
-
 /// The registry path of an `aws_subnet` resource of the inputs; `None` for subnets that are
 /// not resources (module outputs, plan values without a resource).
 pub fn registry_path<'m, 'a>(
     model: &'m Model<'a>,
+    index: &RoutingIndex<'m, 'a>,
     subnet: &Subnet<'a>,
 ) -> Option<RegistryPath<'m, 'a>> {
     let sr = model.tf.get(subnet.resource?)?;
-    let table = route_table_of(model, sr);
-    let default_route = table.map_or(DefaultRoute::Unknown, |t| default_route(model, t));
-    let (mut ecr_api, mut ecr_dkr, mut s3_gateway) = (false, false, false);
-    let (mut secretsmanager, mut ssm, mut logs) = (false, false, false);
-    for e in model.tf_of_type("aws_vpc_endpoint") {
-        match service_suffix(e) {
-            Some(".ecr.api") => ecr_api |= endpoint_covers(model, e, sr, subnet.az.as_deref()),
-            Some(".ecr.dkr") => ecr_dkr |= endpoint_covers(model, e, sr, subnet.az.as_deref()),
-            Some(".secretsmanager") => {
-                secretsmanager |= endpoint_covers(model, e, sr, subnet.az.as_deref())
-            }
-            Some(".ssm") => ssm |= endpoint_covers(model, e, sr, subnet.az.as_deref()),
-            Some(".logs") => logs |= endpoint_covers(model, e, sr, subnet.az.as_deref()),
-            Some(".s3") => {
-                s3_gateway |= table.is_some_and(|t| refers_to(model, e, &["route_table_ids"], t))
-            }
-            _ => {}
-        }
-    }
+    let table = index.table_of.get(&key(sr)).copied();
+    let default_route = table.map_or(DefaultRoute::Unknown, |t| {
+        default_route(
+            t,
+            index.default_routes.get(&key(t)).map_or(&[], Vec::as_slice),
+        )
+    });
+    // An interface endpoint serves the subnet when it lists the subnet, or a subnet in the same
+    // availability zone.
+    let covers = |suffix: &str| {
+        index.endpoints.get(suffix).is_some_and(|c| {
+            c.subnets.contains(&key(sr))
+                || subnet.az.as_deref().is_some_and(|az| c.azs.contains(az))
+        })
+    };
+    let s3_gateway = table.is_some_and(|t| {
+        index
+            .endpoints
+            .get(".s3")
+            .is_some_and(|c| c.tables.contains(&key(t)))
+    });
+    let (ecr_api, ecr_dkr) = (covers(".ecr.api"), covers(".ecr.dkr"));
+    let (secretsmanager, ssm, logs) = (covers(".secretsmanager"), covers(".ssm"), covers(".logs"));
     Some(RegistryPath {
         route_table: table,
         default_route,

@@ -336,12 +336,12 @@ fn pair_containers(model: &Model<'_>, side: &EcsSide, w: usize) -> Vec<Container
             });
         }
     }
-    let rest_e: Vec<usize> = (0..ecs.len()).filter(|&i| e_free[i]).collect();
-    let rest_k: Vec<usize> = (0..k8s.len()).filter(|&k| k_free[k]).collect();
-    if let ([ei], [ki]) = (rest_e.as_slice(), rest_k.as_slice()) {
+    // One container on each side, matched by neither: the same application renamed. Leftovers of
+    // larger pods (a sidecar against a log router) are not paired: that would be a guess.
+    if ecs.len() == 1 && k8s.len() == 1 && out.is_empty() {
         out.push(ContainerPair {
-            ecs: *ei,
-            k8s: *ki,
+            ecs: 0,
+            k8s: 0,
             method: ContainerMethod::Only,
         });
     }

@@ -134,7 +134,7 @@ pub enum ContainerMethod {
     Name,
     /// The only two containers sharing an image repository.
     Image,
-    /// Each side has exactly one container left, with different names and images.
+    /// Each side has exactly one container, with different names and images.
     Only,
 }
 
