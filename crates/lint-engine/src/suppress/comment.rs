@@ -220,14 +220,16 @@ pub fn from_annotations(
                 continue;
             }
             let (rules, rest) = part.split_once(':').unwrap_or((part, ""));
-            let origin = Origin::Source {
-                file: obj.file,
-                span: node.span,
+            // A rendered object (Kustomize, Helm): its findings are moved to the repository files
+            // it came from, so the annotation and the object are too.
+            let place = |span: Span| match model.db.origins.get(&obj.file) {
+                Some(o) => o.target(span),
+                None => (obj.file, span),
             };
-            let scope = Scope::Object {
-                file: obj.file,
-                span: obj.node.span,
-            };
+            let (file, span) = place(node.span);
+            let origin = Origin::Source { file, span };
+            let (file, span) = place(obj.node.span);
+            let scope = Scope::Object { file, span };
             list.push(Suppression::in_source(
                 rules, rest, origin, scope, resolve, today,
             ));
