@@ -47,13 +47,13 @@ fn service(
     )?;
     for (label, side) in [("ECS", &s.unit.ecs), ("Kubernetes", &s.unit.k8s)] {
         if let Some(side) = side {
-            writeln!(
-                w,
-                "  {label}: {} {} ({})",
-                side.kind,
-                side.id,
-                location(report, side.at)
-            )?;
+            // Kubernetes IDs (`Deployment/shop/orders`) already start with their kind.
+            let what = if side.id.starts_with(&format!("{}/", side.kind)) {
+                side.id.clone()
+            } else {
+                format!("{} {}", side.kind, side.id)
+            };
+            writeln!(w, "  {label}: {what} ({})", location(report, side.at))?;
         }
     }
     if let Some(how) = s.unit.paired_by {
