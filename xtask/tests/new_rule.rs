@@ -180,7 +180,7 @@ fn new_rule_builds_is_listed_documented_and_its_placeholder_fixture_fails() {
     let lib = std::fs::read_to_string(root.join("crates/rules/src/lib.rs")).expect("lib.rs");
     assert!(lib.contains("pub mod par;"), "{lib}");
     assert!(
-        lib.contains("    &par::shutdown_window_parity::ShutdownWindowParity,\n    &par::example_parity_gap::ExampleParityGap,\n"),
+        lib.contains("    &par::log_routing_parity::LogRoutingParity,\n    &par::example_parity_gap::ExampleParityGap,\n"),
         "registered in ID order: {lib}"
     );
     let again = new_rule(root, &["PAR099", "other-name", "par"]);
