@@ -224,6 +224,16 @@ impl K8sIndex {
         self.scope.get(a).is_some() && self.scope.get(a) == self.scope.get(b)
     }
 
+    /// The repository (an opaque identifier) of object `obj`: equal identifiers, same repository.
+    pub fn repo_of_object(&self, obj: usize) -> Option<usize> {
+        self.scope.get(obj).copied()
+    }
+
+    /// The repository (same identifiers as [`Self::repo_of_object`]) of file `file`.
+    pub fn repo_of_file(&self, file: lint_engine::source::FileId) -> Option<usize> {
+        self.file_scope.get(&file).copied()
+    }
+
     /// Object `obj` and file `file` (a Terraform file, say) are in the same repository.
     pub fn same_repo_file(&self, obj: usize, file: lint_engine::source::FileId) -> bool {
         self.scope.get(obj).is_some() && self.scope.get(obj) == self.file_scope.get(&file)

@@ -1,7 +1,7 @@
 //! The pairing algorithm (see the module docs for the order). Docker Hub official images
 //! (`docker.io/library/…`) do not pair services by image.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use lint_engine::config::ParityOptions;
 use lint_engine::doc::Node;
@@ -26,16 +26,19 @@ pub fn image_repository(image: &str) -> Option<String> {
     ))
 }
 
-struct State<'m, 'a> {
-    model: &'m Model<'a>,
-    index: &'m K8sIndex,
+struct State<'a> {
     ecs: Vec<EcsSide>,
     ecs_taken: Vec<bool>,
     wl_taken: Vec<bool>,
     pairs: Vec<(usize, usize, PairMethod)>,
+    /// The repository of each ECS side and of each workload (`None`: joins nothing).
+    ecs_repo: Vec<Option<usize>>,
+    wl_repo: Vec<Option<usize>>,
+    /// ECS sides by service name and by family, in ascending order.
+    by_name: HashMap<&'a str, Vec<usize>>,
 }
 
-impl State<'_, '_> {
+impl State<'_> {
     fn take(&mut self, e: usize, w: usize, method: PairMethod) {
         self.ecs_taken[e] = true;
         self.wl_taken[w] = true;
@@ -51,30 +54,59 @@ impl State<'_, '_> {
             .filter(|&w| !self.wl_taken[w])
             .collect()
     }
-    /// The ECS side is named `name` (service name or family).
-    fn named(&self, e: usize, name: &str) -> bool {
-        let side = &self.ecs[e];
-        side.service(self.model).and_then(|s| s.name()) == Some(name)
-            || side.family(self.model) == Some(name)
+    /// The free ECS sides named `name` (service name or family), ascending.
+    fn free_named(&self, name: &str) -> Vec<usize> {
+        self.by_name.get(name).map_or_else(Vec::new, |es| {
+            es.iter().copied().filter(|&e| !self.ecs_taken[e]).collect()
+        })
     }
     /// The ECS side and the workload are in the same repository.
     fn same_repo(&self, e: usize, w: usize) -> bool {
-        let (Some((file, _)), Some(wl)) =
-            (self.ecs[e].anchor(self.model), self.model.workloads.get(w))
-        else {
-            return false;
-        };
-        self.index.same_repo_file(wl.object, file)
+        match (self.ecs_repo.get(e), self.wl_repo.get(w)) {
+            (Some(Some(a)), Some(Some(b))) => a == b,
+            _ => false,
+        }
     }
-    /// Pairs every edge whose two ends have no other edge.
-    fn pair_unique(&mut self, edges: &[(usize, usize)], method: PairMethod) {
-        let degree_e = |e: usize| edges.iter().filter(|x| x.0 == e).count();
-        let degree_w = |w: usize| edges.iter().filter(|x| x.1 == w).count();
-        let unique: Vec<(usize, usize)> = edges
-            .iter()
-            .copied()
-            .filter(|&(e, w)| degree_e(e) == 1 && degree_w(w) == 1)
-            .collect();
+    /// Pairs every edge whose two ends have no other edge. The edges are given as groups: every
+    /// ECS side of a group has an edge to every workload of the same group (and to no workload
+    /// of a group it is not in); a workload belongs to one group at most per key, an ECS side
+    /// to several. Degrees are counted up to 2, so no edge list is ever built.
+    fn pair_unique_groups(&mut self, groups: &[(Vec<usize>, Vec<usize>)], method: PairMethod) {
+        let mut e_groups: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut w_groups: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (g, (es, ws)) in groups.iter().enumerate() {
+            for &e in es {
+                e_groups.entry(e).or_default().push(g);
+            }
+            for &w in ws {
+                w_groups.entry(w).or_default().push(g);
+            }
+        }
+        // The single neighbour of a node, or None when it has none or several.
+        let single = |gs: &[usize], side: fn(&(Vec<usize>, Vec<usize>)) -> &Vec<usize>| {
+            let mut seen: Option<usize> = None;
+            for &g in gs {
+                for &x in side(&groups[g]) {
+                    match seen {
+                        None => seen = Some(x),
+                        Some(y) if y == x => {}
+                        Some(_) => return None,
+                    }
+                }
+            }
+            seen
+        };
+        let mut unique: Vec<(usize, usize)> = Vec::new();
+        for (&e, gs) in &e_groups {
+            let Some(w) = single(gs, |g| &g.1) else {
+                continue;
+            };
+            let back = w_groups.get(&w).and_then(|gs| single(gs, |g| &g.0));
+            if back == Some(e) {
+                unique.push((e, w));
+            }
+        }
+        unique.sort_unstable();
         for (e, w) in unique {
             self.take(e, w, method);
         }
@@ -164,23 +196,40 @@ fn config_workloads(model: &Model<'_>, index: &K8sIndex, spec: &str) -> Vec<usiz
 
 pub(super) fn build(model: &Model<'_>, opts: &ParityOptions, index: &K8sIndex) -> Pairing {
     let ecs = ecs_sides(model);
+    let ecs_repo: Vec<Option<usize>> = ecs
+        .iter()
+        .map(|side| side.anchor(model).and_then(|(f, _)| index.repo_of_file(f)))
+        .collect();
+    let wl_repo: Vec<Option<usize>> = model
+        .workloads
+        .iter()
+        .map(|wl| index.repo_of_object(wl.object))
+        .collect();
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (e, side) in ecs.iter().enumerate() {
+        let service = side.service(model).and_then(|s| s.name());
+        let family = side.family(model);
+        for name in [service, family.filter(|f| Some(*f) != service)]
+            .into_iter()
+            .flatten()
+        {
+            by_name.entry(name).or_default().push(e);
+        }
+    }
     let mut st = State {
-        model,
-        index,
         ecs_taken: vec![false; ecs.len()],
         ecs,
         wl_taken: vec![false; model.workloads.len()],
         pairs: Vec::new(),
+        ecs_repo,
+        wl_repo,
+        by_name,
     };
     let mut unmatched_config = Vec::new();
 
     // 1. Explicit pairs.
     for (i, entry) in opts.pairs.iter().enumerate() {
-        let es: Vec<usize> = st
-            .free_ecs()
-            .into_iter()
-            .filter(|&e| st.named(e, &entry.ecs))
-            .collect();
+        let es = st.free_named(&entry.ecs);
         let ws: Vec<usize> = config_workloads(model, index, &entry.k8s)
             .into_iter()
             .filter(|&w| !st.wl_taken[w])
@@ -204,11 +253,7 @@ pub(super) fn build(model: &Model<'_>, opts: &ParityOptions, index: &K8sIndex) -
         else {
             continue;
         };
-        let all: Vec<usize> = st
-            .free_ecs()
-            .into_iter()
-            .filter(|&e| st.named(e, name))
-            .collect();
+        let all = st.free_named(name);
         let local: Vec<usize> = all
             .iter()
             .copied()
@@ -223,9 +268,10 @@ pub(super) fn build(model: &Model<'_>, opts: &ParityOptions, index: &K8sIndex) -
         }
     }
 
-    // 3. Normalised names, within one repository, unambiguous.
-    let mut edges = Vec::new();
+    // 3. Normalised names, within one repository, unambiguous: groups by (repository, name).
+    let mut groups: BTreeMap<(usize, String), (Vec<usize>, Vec<usize>)> = BTreeMap::new();
     for e in st.free_ecs() {
+        let Some(repo) = st.ecs_repo[e] else { continue };
         let side = st.ecs[e];
         let keys: BTreeSet<String> = [
             side.service(model).and_then(|s| s.name()),
@@ -235,36 +281,44 @@ pub(super) fn build(model: &Model<'_>, opts: &ParityOptions, index: &K8sIndex) -
         .flatten()
         .filter_map(normalise_name)
         .collect();
-        for w in st.free_wl() {
-            let key = model
-                .workloads
-                .get(w)
-                .and_then(|wl| model.k8s.get(wl.object))
-                .and_then(|o| o.name)
-                .and_then(normalise_name);
-            if key.is_some_and(|k| keys.contains(&k)) && st.same_repo(e, w) {
-                edges.push((e, w));
-            }
+        for k in keys {
+            groups.entry((repo, k)).or_default().0.push(e);
         }
     }
-    st.pair_unique(&edges, PairMethod::Name);
+    for w in st.free_wl() {
+        let Some(repo) = st.wl_repo[w] else { continue };
+        let key = model
+            .workloads
+            .get(w)
+            .and_then(|wl| model.k8s.get(wl.object))
+            .and_then(|o| o.name)
+            .and_then(normalise_name);
+        if let Some(group) = key.and_then(|k| groups.get_mut(&(repo, k))) {
+            group.1.push(w);
+        }
+    }
+    let groups: Vec<_> = groups.into_values().collect();
+    st.pair_unique_groups(&groups, PairMethod::Name);
 
-    // 4. A shared image repository, within one repository, unambiguous.
-    let mut edges = Vec::new();
-    let wl_sets: Vec<(usize, BTreeSet<String>)> = st
-        .free_wl()
-        .into_iter()
-        .map(|w| (w, wl_repos(model, w)))
-        .collect();
+    // 4. A shared image repository, within one repository, unambiguous: groups by (repository,
+    // image repository).
+    let mut groups: BTreeMap<(usize, String), (Vec<usize>, Vec<usize>)> = BTreeMap::new();
     for e in st.free_ecs() {
-        let repos = ecs_repos(model, &st.ecs[e]);
-        for (w, set) in &wl_sets {
-            if !repos.is_disjoint(set) && st.same_repo(e, *w) {
-                edges.push((e, *w));
+        let Some(repo) = st.ecs_repo[e] else { continue };
+        for image in ecs_repos(model, &st.ecs[e]) {
+            groups.entry((repo, image)).or_default().0.push(e);
+        }
+    }
+    for w in st.free_wl() {
+        let Some(repo) = st.wl_repo[w] else { continue };
+        for image in wl_repos(model, w) {
+            if let Some(group) = groups.get_mut(&(repo, image)) {
+                group.1.push(w);
             }
         }
     }
-    st.pair_unique(&edges, PairMethod::Image);
+    let groups: Vec<_> = groups.into_values().collect();
+    st.pair_unique_groups(&groups, PairMethod::Image);
 
     let mut pairs: Vec<Pair> = st
         .pairs
