@@ -338,18 +338,17 @@ pub fn service_exposure(model: &Model<'_>, svc: &K8sObject<'_>) -> Option<String
     if svc.node.path(&["spec", "type"]).and_then(Node::as_str) == Some("LoadBalancer") {
         return Some(format!("Service `{name}` type LoadBalancer"));
     }
-    for ing in model.k8s_of_kind("Ingress") {
-        if ing.namespace_or_default() == ns && ingress_backends(ing).contains(&name) {
+    for ing in model.k8s_in_namespace("Ingress", ns) {
+        if ingress_backends(ing).contains(&name) {
             return Some(format!("Ingress `{}` backend", ing.name.unwrap_or("?")));
         }
     }
-    for tgb in model.k8s_of_kind("TargetGroupBinding") {
-        if tgb.namespace_or_default() == ns
-            && tgb
-                .node
-                .path(&["spec", "serviceRef", "name"])
-                .and_then(Node::as_str)
-                == Some(name)
+    for tgb in model.k8s_in_namespace("TargetGroupBinding", ns) {
+        if tgb
+            .node
+            .path(&["spec", "serviceRef", "name"])
+            .and_then(Node::as_str)
+            == Some(name)
         {
             return Some(format!("TargetGroupBinding `{}`", tgb.name.unwrap_or("?")));
         }

@@ -326,6 +326,19 @@ impl<'a> Model<'a> {
             .map(|&i| &self.tf[i])
     }
 
+    /// Indices (into `k8s`) of the objects of a kind with a `metadata.name`, in model order.
+    pub fn k8s_named_ids(&self, kind: &str, name: &str) -> &[usize] {
+        self.k8s_by_kind_name
+            .get(kind)
+            .and_then(|m| m.get(name))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Indices (into `k8s`) of the objects of a kind, in model order.
+    pub fn k8s_ids_of_kind(&self, kind: &str) -> &[usize] {
+        self.k8s_by_kind.get(kind).map_or(&[], Vec::as_slice)
+    }
+
     /// Kubernetes objects of a kind with a `metadata.name`, in model order.
     pub fn k8s_named<'m>(
         &'m self,

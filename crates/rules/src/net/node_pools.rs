@@ -490,11 +490,9 @@ pub fn on_fargate(
         .tf_of_type("aws_eks_fargate_profile")
         .filter(|p| ix.same_repo_file(obj, p.file))
         .any(|p| p.attr("selector").is_some_and(|s| s.blocks().any(matches)));
-    let eksctl = model
-        .k8s
-        .iter()
-        .enumerate()
-        .filter(|(i, o)| is_eksctl(o) && ix.same_repo(obj, *i))
+    let eksctl = ix
+        .in_repo_of(model, obj, "ClusterConfig")
+        .filter(|(_, o)| is_eksctl(o))
         .flat_map(|(_, o)| {
             o.node
                 .get("fargateProfiles")

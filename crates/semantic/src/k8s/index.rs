@@ -29,6 +29,8 @@ pub struct K8sIndex {
     pdb_targets: BTreeMap<usize, Vec<usize>>,
     hpas_of: Vec<Vec<usize>>,
     hpa_target: BTreeMap<usize, usize>,
+    /// Objects by repository, then kind, in input order.
+    by_repo_kind: HashMap<usize, HashMap<String, Vec<usize>>>,
 }
 
 /// Whether a workload kind runs until stopped (replicas count) rather than to completion.
@@ -77,6 +79,12 @@ impl K8sIndex {
                 *scope_ids.entry(root).or_insert(n)
             });
             ix.scope.push(s);
+            ix.by_repo_kind
+                .entry(s)
+                .or_default()
+                .entry(o.kind.to_string())
+                .or_default()
+                .push(ix.scope.len() - 1);
         }
         for f in model.db.iter() {
             let root = scopes.root_of(&f.path);
@@ -85,19 +93,48 @@ impl K8sIndex {
             ix.file_scope.insert(f.id, s);
         }
         let n = model.workloads.len();
-        ix.services_of = vec![Vec::new(); n];
-        ix.pdbs_of = vec![Vec::new(); n];
         ix.hpas_of = vec![Vec::new(); n];
         for (wi, w) in model.workloads.iter().enumerate() {
             ix.workload_of_object.insert(w.object, wi);
         }
         let kinds = |kind: &'static str| {
             model
-                .k8s
+                .k8s_ids_of_kind(kind)
                 .iter()
-                .enumerate()
-                .filter(move |(_, o)| o.kind == kind)
+                .filter_map(|&i| model.k8s.get(i).map(|o| (i, o)))
         };
+        // Workloads by (repository, namespace): the only ones a selector of that namespace
+        // can join; their pod labels read once.
+        let pod_labels: Vec<Vec<(&str, &str)>> = model
+            .workloads
+            .iter()
+            .map(|w| label_pairs(w.pod_labels))
+            .collect();
+        // Copies, so that the index can grow while they are read.
+        let (scope, unknown, ns) = (
+            ix.scope.clone(),
+            ix.unknown_namespace.clone(),
+            ix.namespace.clone(),
+        );
+        let known = |o: usize| -> Option<(usize, &str)> {
+            match (scope.get(o), unknown.get(o)) {
+                (Some(&s), Some(false)) => Some((s, ns.get(o).map_or("default", String::as_str))),
+                _ => None,
+            }
+        };
+        let mut joinable: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
+        for (wi, w) in model.workloads.iter().enumerate() {
+            if let Some(key) = known(w.object) {
+                joinable.entry(key).or_default().push(wi);
+            }
+        }
+        let joinable_from = |from: usize| -> &[usize] {
+            known(from)
+                .and_then(|key| joinable.get(&key))
+                .map_or(&[], Vec::as_slice)
+        };
+        let mut services_of = vec![Vec::new(); model.workloads.len()];
+        let mut pdbs_of = vec![Vec::new(); model.workloads.len()];
         // Services → workloads.
         for (si, svc) in kinds("Service") {
             let Some(sel) = svc
@@ -108,9 +145,9 @@ impl K8sIndex {
             else {
                 continue;
             };
-            for (wi, w) in model.workloads.iter().enumerate() {
-                if ix.joins(si, w.object) && sel.matches(&label_pairs(w.pod_labels)) {
-                    ix.services_of[wi].push(si);
+            for &wi in joinable_from(si) {
+                if sel.matches(&pod_labels[wi]) {
+                    services_of[wi].push(si);
                 }
             }
             if let Some((mode, mode_span)) = nlb_mode(svc) {
@@ -158,9 +195,9 @@ impl K8sIndex {
                 continue;
             };
             let mut hit = Vec::new();
-            for (wi, w) in model.workloads.iter().enumerate() {
-                if ix.joins(pi, w.object) && sel.matches(&label_pairs(w.pod_labels)) {
-                    ix.pdbs_of[wi].push(pi);
+            for &wi in joinable_from(pi) {
+                if sel.matches(&pod_labels[wi]) {
+                    pdbs_of[wi].push(pi);
                     hit.push(wi);
                 }
             }
@@ -174,16 +211,15 @@ impl K8sIndex {
             let (Some(kind), Some(name)) = (kind, name) else {
                 continue;
             };
-            for o in model.k8s_named(kind, name) {
-                let Some(oi) = model.k8s.iter().position(|x| std::ptr::eq(x, o)) else {
-                    continue;
-                };
+            for &oi in model.k8s_named_ids(kind, name) {
                 if let (true, Some(&wi)) = (ix.joins(hi, oi), ix.workload_of_object.get(&oi)) {
                     ix.hpas_of[wi].push(hi);
                     ix.hpa_target.entry(hi).or_insert(wi);
                 }
             }
         }
+        ix.services_of = services_of;
+        ix.pdbs_of = pdbs_of;
         ix
     }
 
@@ -208,8 +244,9 @@ impl K8sIndex {
 
     fn services_named(&self, model: &Model<'_>, from: usize, name: &str) -> Vec<usize> {
         model
-            .k8s_named("Service", name)
-            .filter_map(|s| model.k8s.iter().position(|x| std::ptr::eq(x, s)))
+            .k8s_named_ids("Service", name)
+            .iter()
+            .copied()
             .filter(|&si| self.joins(from, si))
             .collect()
     }
@@ -303,11 +340,13 @@ impl K8sIndex {
         of: usize,
         kind: &'m str,
     ) -> impl Iterator<Item = (usize, &'m K8sObject<'a>)> + 'm {
-        model
-            .k8s
+        self.scope
+            .get(of)
+            .and_then(|s| self.by_repo_kind.get(s))
+            .and_then(|kinds| kinds.get(kind))
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .enumerate()
-            .filter(move |(i, o)| o.kind == kind && self.same_repo(of, *i))
+            .filter_map(move |&i| model.k8s.get(i).map(|o| (i, o)))
     }
 
     /// The smallest replica count the workload runs with: the HPA's `minReplicas` (1 when
