@@ -26,6 +26,9 @@ pub fn image_repository(image: &str) -> Option<String> {
     ))
 }
 
+/// ECS sides and workloads that share a key: every side has an edge to every workload.
+type Group = (Vec<usize>, Vec<usize>);
+
 struct State<'a> {
     ecs: Vec<EcsSide>,
     ecs_taken: Vec<bool>,
@@ -71,7 +74,7 @@ impl State<'_> {
     /// ECS side of a group has an edge to every workload of the same group (and to no workload
     /// of a group it is not in); a workload belongs to one group at most per key, an ECS side
     /// to several. Degrees are counted up to 2, so no edge list is ever built.
-    fn pair_unique_groups(&mut self, groups: &[(Vec<usize>, Vec<usize>)], method: PairMethod) {
+    fn pair_unique_groups(&mut self, groups: &[Group], method: PairMethod) {
         let mut e_groups: HashMap<usize, Vec<usize>> = HashMap::new();
         let mut w_groups: HashMap<usize, Vec<usize>> = HashMap::new();
         for (g, (es, ws)) in groups.iter().enumerate() {
@@ -83,7 +86,7 @@ impl State<'_> {
             }
         }
         // The single neighbour of a node, or None when it has none or several.
-        let single = |gs: &[usize], side: fn(&(Vec<usize>, Vec<usize>)) -> &Vec<usize>| {
+        let single = |gs: &[usize], side: fn(&Group) -> &Vec<usize>| {
             let mut seen: Option<usize> = None;
             for &g in gs {
                 for &x in side(&groups[g]) {
@@ -269,7 +272,7 @@ pub(super) fn build(model: &Model<'_>, opts: &ParityOptions, index: &K8sIndex) -
     }
 
     // 3. Normalised names, within one repository, unambiguous: groups by (repository, name).
-    let mut groups: BTreeMap<(usize, String), (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    let mut groups: BTreeMap<(usize, String), Group> = BTreeMap::new();
     for e in st.free_ecs() {
         let Some(repo) = st.ecs_repo[e] else { continue };
         let side = st.ecs[e];
@@ -302,7 +305,7 @@ pub(super) fn build(model: &Model<'_>, opts: &ParityOptions, index: &K8sIndex) -
 
     // 4. A shared image repository, within one repository, unambiguous: groups by (repository,
     // image repository).
-    let mut groups: BTreeMap<(usize, String), (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    let mut groups: BTreeMap<(usize, String), Group> = BTreeMap::new();
     for e in st.free_ecs() {
         let Some(repo) = st.ecs_repo[e] else { continue };
         for image in ecs_repos(model, &st.ecs[e]) {
