@@ -151,7 +151,7 @@ impl<'a> Model<'a> {
             m.tf_by_address
                 .entry(r.address.clone())
                 .or_default()
-                .push(i, r, false);
+                .push(i, &m.tf, false);
             if r.mode == TfMode::Managed {
                 m.tf_by_type.entry(r.rtype).or_default().push(i);
                 if r.rtype == "aws_ecs_cluster" {
@@ -159,7 +159,7 @@ impl<'a> Model<'a> {
                         m.ecs_clusters_by_name
                             .entry(name.to_string())
                             .or_default()
-                            .push(i, r, true);
+                            .push(i, &m.tf, true);
                     }
                 }
             }
@@ -378,6 +378,10 @@ impl<'a> Model<'a> {
 /// Resources sharing a key (an address, a name), with the first of them in each file, directory
 /// and (directory, module), so that "the one nearest to the referrer" is a lookup however many
 /// homonyms the inputs hold.
+///
+/// While there is one resource the maps stay empty (every lookup falls back to the only one, which
+/// is what they would give): most addresses of a large plan are unique, and three maps each would
+/// cost more than the resource's tree.
 #[derive(Default)]
 struct Near {
     all: Vec<usize>,
@@ -387,9 +391,23 @@ struct Near {
 }
 
 impl Near {
-    /// Add resource `i`; `with_module` also records it by (directory, module).
-    fn push(&mut self, i: usize, r: &TfResource<'_>, with_module: bool) {
+    /// Add resource `i` of `tf`; `with_module` also records it by (directory, module).
+    fn push(&mut self, i: usize, tf: &[TfResource<'_>], with_module: bool) {
+        if let [first] = self.all[..] {
+            // A second homonym: index the first one now, before it (the first one wins).
+            if let Some(r) = tf.get(first) {
+                self.index(first, r, with_module);
+            }
+        }
         self.all.push(i);
+        if self.all.len() > 1 {
+            if let Some(r) = tf.get(i) {
+                self.index(i, r, with_module);
+            }
+        }
+    }
+
+    fn index(&mut self, i: usize, r: &TfResource<'_>, with_module: bool) {
         self.by_file.entry(r.file).or_insert(i);
         if !self.by_dir.contains_key(&r.dir) {
             self.by_dir.insert(r.dir.clone(), i);
