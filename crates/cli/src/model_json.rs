@@ -89,7 +89,7 @@ impl DocOut<'_> {
             Value::Null => Json::Null,
             Value::Bool(b) => Json::Bool(*b),
             Value::Number(s) => number(s),
-            Value::Str(s) => Json::String(s.clone()),
+            Value::Str(s) => Json::String(s.to_string()),
             Value::Seq(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, it) in items.iter().enumerate() {
@@ -107,7 +107,7 @@ impl DocOut<'_> {
                     push_pointer_token(ptr, &m.key);
                     // Duplicate keys: the last one wins, as in `Node::member`.
                     let v = self.convert(&m.value, ptr);
-                    out.insert(m.key.clone(), v);
+                    out.insert(m.key.to_string(), v);
                     ptr.truncate(len);
                 }
                 Json::Object(out)

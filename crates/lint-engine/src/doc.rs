@@ -7,13 +7,18 @@
 
 use crate::source::Span;
 
+/// The text of a key or scalar. Up to 24 bytes are kept inline (no heap allocation): most keys and
+/// values of configuration files are that short, and a plan has millions of them. It dereferences
+/// to `str` and compares with `&str` and `String`.
+pub type Text = compact_str::CompactString;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Null,
     Bool(bool),
     /// A number, kept as written (no precision is lost on huge integers or floats).
-    Number(String),
-    Str(String),
+    Number(Text),
+    Str(Text),
     Seq(Vec<Node>),
     Map(Vec<Member>),
 }
@@ -38,7 +43,7 @@ pub enum Embedded {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Member {
-    pub key: String,
+    pub key: Text,
     pub key_span: Span,
     pub value: Node,
 }
@@ -103,7 +108,7 @@ impl Node {
             .filter_map(|m| {
                 m.value
                     .scalar_text()
-                    .map(|t| (m.key.clone(), t.into_owned()))
+                    .map(|t| (m.key.to_string(), t.into_owned()))
             })
             .collect()
     }
@@ -272,7 +277,37 @@ pub fn is_unresolved_text(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::{Member, Node, Text, Value};
     use crate::load::json;
+
+    /// Trees of large plans stay resident for the whole run: these sizes must not silently grow.
+    #[test]
+    fn tree_types_stay_small() {
+        assert_eq!(std::mem::size_of::<Text>(), 24);
+        assert_eq!(std::mem::size_of::<Value>(), 32);
+        assert_eq!(std::mem::size_of::<Node>(), 48);
+        assert_eq!(std::mem::size_of::<Member>(), 80);
+    }
+
+    #[test]
+    fn short_keys_and_scalars_are_inline_long_ones_exact() {
+        let long = "x".repeat(40);
+        let n = json::parse(
+            &format!(r#"{{"name": "web", "{long}": "a\nb", "n": 12}}"#),
+            8,
+        )
+        .unwrap();
+        let m = n.as_map().unwrap();
+        assert_eq!(m[0].key, "name");
+        assert!(!m[0].key.is_heap_allocated());
+        assert_eq!(m[0].value.as_str(), Some("web"));
+        assert!(matches!(&m[0].value.value, Value::Str(s) if !s.is_heap_allocated()));
+        assert_eq!(m[1].key, long.as_str());
+        assert!(m[1].key.is_heap_allocated());
+        assert_eq!(m[1].key.capacity(), 40);
+        assert_eq!(m[1].value.as_str(), Some("a\nb"));
+        assert_eq!(m[2].value.value, Value::Number("12".into()));
+    }
 
     #[test]
     fn literal_strings_and_scalar_members() {

@@ -26,7 +26,7 @@ use hcl_edit::structure::{Block, Body, Structure};
 use hcl_edit::Span as _;
 
 use super::json::{self, ParseError};
-use crate::doc::{Embedded, Member, Node, Value};
+use crate::doc::{Embedded, Member, Node, Text, Value};
 use crate::source::Span;
 
 /// Parse a `.tf` or `.tfvars` file into one mapping node.
@@ -118,7 +118,7 @@ fn restore_keys(node: &mut Node, text: &str, renamed: &[Span]) {
                 for m in members.iter_mut() {
                     if renamed.contains(&m.key_span) {
                         let raw = text.get(m.key_span.range()).unwrap_or("");
-                        m.key = raw.trim_matches('"').to_string();
+                        m.key = raw.trim_matches('"').into();
                     }
                 }
                 stack.extend(members.iter_mut().map(|m| &mut m.value));
@@ -195,7 +195,7 @@ impl<'t> Lowering<'t> {
                     let key_span = self.span(a.key.span(), span);
                     let value = self.expr(&a.value, key_span, depth + 1)?;
                     members.push(Member {
-                        key: a.key.as_str().to_string(),
+                        key: a.key.as_str().into(),
                         key_span,
                         value,
                     });
@@ -249,9 +249,9 @@ impl<'t> Lowering<'t> {
                 } else {
                     written.to_string()
                 };
-                Node::new(Value::Number(text), span)
+                Node::new(Value::Number(text.into()), span)
             }
-            Expression::String(s) => Node::new(Value::Str(s.value().clone()), span),
+            Expression::String(s) => Node::new(Value::Str(s.value().as_str().into()), span),
             Expression::Array(a) => {
                 let mut items = Vec::with_capacity(a.len());
                 for item in a.iter() {
@@ -263,10 +263,10 @@ impl<'t> Lowering<'t> {
                 let mut members = Vec::with_capacity(o.len());
                 for (k, v) in o.iter() {
                     let key_span = self.span(k.span(), span);
-                    let key = match k {
-                        ObjectKey::Ident(i) => i.as_str().to_string(),
-                        ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
-                        ObjectKey::Expression(_) => format!("${{{}}}", self.src(key_span)),
+                    let key: Text = match k {
+                        ObjectKey::Ident(i) => i.as_str().into(),
+                        ObjectKey::Expression(Expression::String(s)) => s.value().as_str().into(),
+                        ObjectKey::Expression(_) => format!("${{{}}}", self.src(key_span)).into(),
                     };
                     let value = self.expr(v.expr(), key_span, depth + 1)?;
                     members.push(Member {
@@ -284,7 +284,7 @@ impl<'t> Lowering<'t> {
                     .strip_prefix('"')
                     .and_then(|r| r.strip_suffix('"'))
                     .unwrap_or(raw);
-                Node::new(Value::Str(inner.to_string()), span)
+                Node::new(Value::Str(inner.into()), span)
             }
             Expression::HeredocTemplate(_) => self.heredoc(span, depth),
             Expression::Parenthesis(p) => self.expr(p.inner(), span, depth + 1)?,
@@ -314,7 +314,7 @@ impl<'t> Lowering<'t> {
 
     /// An expression that is not a literal: its source text as an interpolation.
     fn opaque(&self, span: Span) -> Node {
-        Node::new(Value::Str(format!("${{{}}}", self.src(span))), span)
+        Node::new(Value::Str(format!("${{{}}}", self.src(span)).into()), span)
     }
 
     /// A heredoc: its text (with `<<-` indentation stripped) as a string, and the JSON document it
@@ -323,7 +323,7 @@ impl<'t> Lowering<'t> {
         let Some((text, map)) = heredoc_text(self.text, span) else {
             return self.opaque(span);
         };
-        let mut n = Node::new(Value::Str(text), span);
+        let mut n = Node::new(Value::Str(text.into()), span);
         let Value::Str(t) = &n.value else {
             return n;
         };
@@ -408,7 +408,7 @@ fn insert_block(members: &mut Vec<Member>, path: &[(String, Span)], body: Node, 
     if rest.is_empty() {
         match existing {
             None => members.push(Member {
-                key: key.clone(),
+                key: key.as_str().into(),
                 key_span: *key_span,
                 value: body,
             }),
@@ -439,7 +439,7 @@ fn insert_block(members: &mut Vec<Member>, path: &[(String, Span)], body: Node, 
             let mut inner = Vec::new();
             insert_block(&mut inner, rest, body, block_span);
             members.push(Member {
-                key: key.clone(),
+                key: key.as_str().into(),
                 key_span: *key_span,
                 value: Node::new(Value::Map(inner), block_span),
             });

@@ -5,7 +5,7 @@
 //! stack, and (4) map offsets inside a JSON string that holds JSON back to the outer file through
 //! escape sequences ([`string_offset_map`]).
 
-use crate::doc::{Member, Node, Value};
+use crate::doc::{Member, Node, Text, Value};
 use crate::source::Span;
 
 /// A parse error at a byte span of the text that was parsed.
@@ -166,7 +166,7 @@ impl<'a> Parser<'a> {
         }
         self.pos = i;
         Ok(Node::new(
-            Value::Number(self.text[start..i].to_string()),
+            Value::Number(Text::from(&self.text[start..i])),
             Span::new(start as u32, i as u32),
         ))
     }
@@ -273,10 +273,10 @@ impl<'a> Parser<'a> {
     }
 
     /// Parse a string literal at `pos` (which is `"`), returning its decoded value.
-    fn string(&mut self) -> Result<String, ParseError> {
+    fn string(&mut self) -> Result<Text, ParseError> {
         let open = self.pos;
         self.pos += 1;
-        let mut out = String::new();
+        let mut out = Text::default();
         let mut run = self.pos;
         loop {
             let Some(&b) = self.src.get(self.pos) else {
@@ -284,8 +284,14 @@ impl<'a> Parser<'a> {
             };
             match b {
                 b'"' => {
-                    out.push_str(&self.text[run..self.pos]);
+                    let tail = &self.text[run..self.pos];
                     self.pos += 1;
+                    if out.is_empty() {
+                        // No escape: one copy of exactly the literal's bytes (inline when short).
+                        return Ok(Text::from(tail));
+                    }
+                    out.push_str(tail);
+                    out.shrink_to_fit();
                     return Ok(out);
                 }
                 b'\\' => {

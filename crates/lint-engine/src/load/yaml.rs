@@ -10,7 +10,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
 use super::json::ParseError;
 use super::Limits;
-use crate::doc::{Member, Node, Value};
+use crate::doc::{Member, Node, Text, Value};
 use crate::source::Span;
 
 /// One parsed YAML document with the span it covers.
@@ -55,7 +55,7 @@ enum Frame {
         start: u32,
         anchor: usize,
         members: Vec<Member>,
-        pending_key: Option<(String, Span, bool)>,
+        pending_key: Option<(Text, Span, bool)>,
     },
 }
 
@@ -87,14 +87,14 @@ fn resolve_plain(s: &str) -> Value {
     let digits = |t: &[u8]| !t.is_empty() && t.iter().all(u8::is_ascii_digit);
     let unsigned = b.strip_prefix(b"-").or(b.strip_prefix(b"+")).unwrap_or(b);
     if digits(unsigned) {
-        return Value::Number(s.to_string());
+        return Value::Number(Text::from(s));
     }
     if (s.starts_with("0x") && s.len() > 2 && s[2..].bytes().all(|c| c.is_ascii_hexdigit()))
         || (s.starts_with("0o")
             && s.len() > 2
             && s[2..].bytes().all(|c| (b'0'..=b'7').contains(&c)))
     {
-        return Value::Number(s.to_string());
+        return Value::Number(Text::from(s));
     }
     // Floats: [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
     let is_float = {
@@ -119,9 +119,9 @@ fn resolve_plain(s: &str) -> Value {
         mant_ok && exp_ok && (exp.is_some() || mant.contains(&b'.'))
     };
     if is_float {
-        return Value::Number(s.to_string());
+        return Value::Number(Text::from(s));
     }
-    Value::Str(s.to_string())
+    Value::Str(Text::from(s))
 }
 
 impl<'t> Builder<'t> {
@@ -170,9 +170,9 @@ impl<'t> Builder<'t> {
                     None => {
                         let key = match &node.value {
                             Value::Str(s) | Value::Number(s) => s.clone(),
-                            Value::Bool(b) => b.to_string(),
-                            Value::Null => String::new(),
-                            _ => "<complex key>".to_string(),
+                            Value::Bool(b) => Text::from(if *b { "true" } else { "false" }),
+                            Value::Null => Text::default(),
+                            _ => Text::from("<complex key>"),
                         };
                         *pending_key = Some((key, node.span, key_style_plain));
                     }
@@ -282,7 +282,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Vec<YamlDoc>, ParseError> {
                     ScalarStyle::Plain => {
                         let tag_str = tag.as_ref().map(|t| t.suffix.as_str());
                         if matches!(tag_str, Some("str")) {
-                            Value::Str(value.to_string())
+                            Value::Str(Text::from(&*value))
                         } else {
                             resolve_plain(&value)
                         }
@@ -292,9 +292,9 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Vec<YamlDoc>, ParseError> {
                         let s = &b.text[sp.range()];
                         let trimmed = s.trim_end();
                         sp.end = sp.start + trimmed.len() as u32;
-                        Value::Str(value.to_string())
+                        Value::Str(Text::from(&*value))
                     }
-                    _ => Value::Str(value.to_string()),
+                    _ => Value::Str(Text::from(&*value)),
                 };
                 let node = Node::new(v, sp);
                 if anchor > 0 {

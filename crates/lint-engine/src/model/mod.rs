@@ -151,7 +151,7 @@ impl<'a> Model<'a> {
             m.tf_by_address
                 .entry(r.address.clone())
                 .or_default()
-                .push(i, r, false);
+                .push(i, &m.tf, false);
             if r.mode == TfMode::Managed {
                 m.tf_by_type.entry(r.rtype).or_default().push(i);
                 if r.rtype == "aws_ecs_cluster" {
@@ -159,7 +159,7 @@ impl<'a> Model<'a> {
                         m.ecs_clusters_by_name
                             .entry(name.to_string())
                             .or_default()
-                            .push(i, r, true);
+                            .push(i, &m.tf, true);
                     }
                 }
             }
@@ -287,11 +287,8 @@ impl<'a> Model<'a> {
     /// then the same directory (a Terraform module is a directory), then a unique match anywhere.
     pub fn resolve_tf(&self, from: &TfResource<'a>, address: &str) -> Option<&TfResource<'a>> {
         let near = self.tf_by_address.get(&qualify(&from.module, address))?;
-        near.by_file
-            .get(&from.file)
-            .or_else(|| near.by_dir.get(&from.dir))
-            .or_else(|| (near.all.len() == 1).then(|| &near.all[0]))
-            .map(|&i| &self.tf[i])
+        near.nearest(from.file, Some(&from.dir), None)
+            .and_then(|i| self.tf.get(i))
     }
 
     /// All resources with an address, whatever file they are in.
@@ -316,14 +313,12 @@ impl<'a> Model<'a> {
     /// in its file, else the first in its directory and module, else the only one.
     pub fn ecs_cluster_named(&self, near: &TfResource<'a>, name: &str) -> Option<&TfResource<'a>> {
         let n = self.ecs_clusters_by_name.get(name)?;
-        n.by_file
-            .get(&near.file)
-            .or_else(|| {
-                n.by_dir_module
-                    .get(&(near.dir.clone(), near.module.clone()))
-            })
-            .or_else(|| (n.all.len() == 1).then(|| &n.all[0]))
-            .map(|&i| &self.tf[i])
+        n.nearest(
+            near.file,
+            None,
+            Some(&(near.dir.clone(), near.module.clone())),
+        )
+        .and_then(|i| self.tf.get(i))
     }
 
     /// Indices (into `k8s`) of the objects of a kind with a `metadata.name`, in model order.
@@ -391,27 +386,70 @@ impl<'a> Model<'a> {
 /// Resources sharing a key (an address, a name), with the first of them in each file, directory
 /// and (directory, module), so that "the one nearest to the referrer" is a lookup however many
 /// homonyms the inputs hold.
+///
+/// While there is one resource there are no maps (every lookup falls back to the only one, which
+/// is what they would give): most addresses of a large plan are unique, and three maps each would
+/// cost more than the resource's tree.
 #[derive(Default)]
 struct Near {
     all: Vec<usize>,
+    maps: Option<Box<NearMaps>>,
+}
+
+#[derive(Default)]
+struct NearMaps {
     by_file: HashMap<FileId, usize>,
     by_dir: HashMap<String, usize>,
     by_dir_module: HashMap<(String, String), usize>,
 }
 
 impl Near {
-    /// Add resource `i`; `with_module` also records it by (directory, module).
-    fn push(&mut self, i: usize, r: &TfResource<'_>, with_module: bool) {
+    /// Add resource `i` of `tf`; `with_module` also records it by (directory, module).
+    fn push(&mut self, i: usize, tf: &[TfResource<'_>], with_module: bool) {
+        if let [first] = self.all[..] {
+            // A second homonym: index the first one now, before it (the first one wins).
+            if let Some(r) = tf.get(first) {
+                self.index(first, r, with_module);
+            }
+        }
         self.all.push(i);
-        self.by_file.entry(r.file).or_insert(i);
-        if !self.by_dir.contains_key(&r.dir) {
-            self.by_dir.insert(r.dir.clone(), i);
+        if self.all.len() > 1 {
+            if let Some(r) = tf.get(i) {
+                self.index(i, r, with_module);
+            }
+        }
+    }
+
+    fn index(&mut self, i: usize, r: &TfResource<'_>, with_module: bool) {
+        let maps = self.maps.get_or_insert_with(Box::default);
+        maps.by_file.entry(r.file).or_insert(i);
+        if !maps.by_dir.contains_key(&r.dir) {
+            maps.by_dir.insert(r.dir.clone(), i);
         }
         if with_module {
-            self.by_dir_module
+            maps.by_dir_module
                 .entry((r.dir.clone(), r.module.clone()))
                 .or_insert(i);
         }
+    }
+
+    /// The first resource in `file`, else the first in `dir` (when `dir` is given), else the only
+    /// one.
+    fn nearest(
+        &self,
+        file: FileId,
+        dir: Option<&String>,
+        dir_module: Option<&(String, String)>,
+    ) -> Option<usize> {
+        let maps = self.maps.as_deref();
+        maps.and_then(|m| m.by_file.get(&file))
+            .or_else(|| maps.zip(dir).and_then(|(m, d)| m.by_dir.get(d)))
+            .or_else(|| {
+                maps.zip(dir_module)
+                    .and_then(|(m, k)| m.by_dir_module.get(k))
+            })
+            .copied()
+            .or_else(|| (self.all.len() == 1).then(|| self.all[0]))
     }
 }
 

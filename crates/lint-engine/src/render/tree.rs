@@ -61,7 +61,7 @@ pub(crate) fn walk(
     match &node.value {
         Value::Map(members) => {
             for m in members {
-                path.push(Step::Key(m.key.clone()));
+                path.push(Step::Key(m.key.to_string()));
                 let before = out.len();
                 walk(&m.value, path, resolve, keys, out);
                 let key_place = keys(path).or_else(|| {

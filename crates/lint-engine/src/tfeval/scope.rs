@@ -62,7 +62,7 @@ pub fn node_value(n: &Node, env: &dyn Env) -> Val {
         Value::Map(members) => Val::Map(
             members
                 .iter()
-                .map(|m| (m.key.clone(), node_value(&m.value, env)))
+                .map(|m| (m.key.to_string(), node_value(&m.value, env)))
                 .collect(),
         ),
         _ => Val::from_node_literal(n),
@@ -118,18 +118,18 @@ impl<'a> ModuleScope<'a> {
                             ),
                         ),
                     };
-                    scope.vars.insert(m.key.clone(), v);
+                    scope.vars.insert(m.key.to_string(), v);
                 }
             }
             for block in root.get("locals").into_iter().flat_map(Node::blocks) {
                 for m in block.as_map().unwrap_or(&[]) {
-                    local_exprs.insert(m.key.clone(), &m.value);
+                    local_exprs.insert(m.key.to_string(), &m.value);
                 }
             }
             for block in root.get("output").into_iter().flat_map(Node::blocks) {
                 for m in block.as_map().unwrap_or(&[]) {
                     if let Some(v) = m.value.blocks().find_map(|b| b.get("value")) {
-                        scope.output_exprs.insert(m.key.clone(), v);
+                        scope.output_exprs.insert(m.key.to_string(), v);
                     }
                 }
             }
@@ -177,7 +177,7 @@ impl<'a> ModuleScope<'a> {
         let json = f.name.ends_with(".json");
         for m in f.root.as_map().unwrap_or(&[]) {
             // Values for undeclared variables are ignored, as Terraform does (with a warning).
-            if let Some(slot) = self.vars.get_mut(&m.key) {
+            if let Some(slot) = self.vars.get_mut(m.key.as_str()) {
                 *slot = if json {
                     Val::from_node_literal(&m.value)
                 } else {

@@ -279,7 +279,7 @@ impl Val {
             V::Map(members) => Val::Map(
                 members
                     .iter()
-                    .map(|m| (m.key.clone(), Val::from_node_literal(&m.value)))
+                    .map(|m| (m.key.to_string(), Val::from_node_literal(&m.value)))
                     .collect(),
             ),
         }

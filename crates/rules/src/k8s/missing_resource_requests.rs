@@ -336,8 +336,8 @@ impl<'m, 'a> Context<'m, 'a> {
                 }
                 for key in ["defaultRequest", "default"] {
                     for m in item.get(key).and_then(Node::as_map).unwrap_or(&[]) {
-                        if !res.contains(&m.key) {
-                            res.push(m.key.clone());
+                        if !res.iter().any(|r| *r == m.key) {
+                            res.push(m.key.to_string());
                         }
                     }
                 }

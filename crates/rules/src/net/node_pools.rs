@@ -47,7 +47,7 @@ fn str_pairs(n: Option<&Node>) -> Vec<(String, String)> {
         .filter_map(|m| {
             m.value
                 .scalar_text()
-                .map(|v| (m.key.clone(), v.into_owned()))
+                .map(|v| (m.key.to_string(), v.into_owned()))
         })
         .collect()
 }
@@ -308,7 +308,7 @@ fn eksctl_group(
                     _ => return None,
                 };
                 Some(Taint {
-                    key: Some(m.key.clone()),
+                    key: Some(m.key.to_string()),
                     value: (!value.is_empty()).then(|| value.to_string()),
                     effect,
                 })

@@ -119,7 +119,7 @@ fn routes<'a>(c: &Container<'a>) -> Option<(&'a Node, &'a str, Vec<String>)> {
     let opts = lc.get("options").and_then(Node::as_map).unwrap_or(&[]);
     let pairs: Vec<(String, String)> = opts
         .iter()
-        .filter_map(|m| Some((m.key.clone(), m.value.scalar_text()?.into_owned())))
+        .filter_map(|m| Some((m.key.to_string(), m.value.scalar_text()?.into_owned())))
         .collect();
     let routes: Vec<String> = match name {
         "awslogs" => pairs

@@ -33,7 +33,7 @@ pub fn label_pairs(n: Option<&Node>) -> Vec<(&str, &str)> {
 fn string_map(n: &Node) -> Option<Vec<(String, String)>> {
     let mut out = Vec::new();
     for m in n.as_map()? {
-        out.push((m.key.clone(), m.value.scalar_text()?.into_owned()));
+        out.push((m.key.to_string(), m.value.scalar_text()?.into_owned()));
     }
     Some(out)
 }

@@ -155,7 +155,7 @@ impl CniSettings {
             for m in env.as_map().unwrap_or(&[]) {
                 if let Some(v) = m.value.scalar_text() {
                     s.apply(&m.key, &v);
-                    seen.push(m.key.clone());
+                    seen.push(m.key.to_string());
                     if m.key == PREFIX_DELEGATION {
                         s.prefix_delegation_at = s.prefix_delegation.then(|| SettingSource {
                             file: r.file,

@@ -77,7 +77,7 @@ impl<'a> Network<'a> {
                     };
                     let role = self.eks_module_pod_role(what, ipv6);
                     let mut names = module_names.clone();
-                    names.push(e.key.clone());
+                    names.push(e.key.to_string());
                     if let Some(n) = e.value.get("name").and_then(Node::as_str) {
                         names.push(n.to_string());
                     }

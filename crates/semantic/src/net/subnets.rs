@@ -609,7 +609,7 @@ pub(crate) fn tags_of(n: Option<&Node>) -> Vec<(String, String)> {
         .filter_map(|m| {
             m.value
                 .scalar_text()
-                .map(|v| (m.key.clone(), v.into_owned()))
+                .map(|v| (m.key.to_string(), v.into_owned()))
         })
         .collect()
 }

@@ -295,7 +295,7 @@ fn repository_policy_check<'i>(
                 Decision::Conditional => {
                     let keys: Vec<String> = ev
                         .statement
-                        .map(|s| s.conditions.iter().map(|c| c.key.clone()).collect())
+                        .map(|s| s.conditions.iter().map(|c| c.key.to_string()).collect())
                         .unwrap_or_default();
                     cond.get_or_insert(Unverified::RepositoryConditional { repo, keys });
                 }

@@ -60,8 +60,8 @@ pub(crate) fn json_conditions(n: &Node) -> Vec<Condition> {
     for op in n.as_map().unwrap_or(&[]) {
         for k in op.value.as_map().unwrap_or(&[]) {
             out.push(Condition {
-                operator: op.key.clone(),
-                key: k.key.clone(),
+                operator: op.key.to_string(),
+                key: k.key.to_string(),
                 values: vals(&k.value),
                 span: k.span(),
             });
