@@ -35,8 +35,11 @@ pub struct LoadCache {
     /// Its entries: (path, text hash) → the byte range of the encoded entry in `blob`.
     old: HashMap<(PathBuf, u64), Range<usize>>,
     /// Entries of this run, and whether any was parsed anew.
-    new: Mutex<(Vec<(PathBuf, u64, Entry)>, bool)>,
+    new: Mutex<(Vec<Recorded>, bool)>,
 }
+
+/// A file loaded in this run: its path, text hash and entry.
+type Recorded = (PathBuf, u64, Entry);
 
 /// An entry of this run: one read from the cache file, or one just encoded.
 enum Entry {
