@@ -644,13 +644,17 @@ fn run(o: &Opts) -> std::io::Result<String> {
         let _ = writeln!(r, "| {} | {} | {:.2}× |", ms(t1), ms(t2), ratio);
     }
 
-    // Single file, whole repository as context (the pre-commit hook).
+    // Single file, whole repository as context (the pre-commit hook): without the load cache,
+    // with an empty one (it is written), and with a warm one.
     let _ = writeln!(
         r,
         "\n### One file with the repository as context (`cutover check --repo-context FILE`)\n"
     );
-    let _ = writeln!(r, "| repository | files | file | wall ms |");
-    let _ = writeln!(r, "|---|--:|---|--:|");
+    let _ = writeln!(
+        r,
+        "| repository | files | file | `--no-cache` ms | cold cache ms | warm cache ms |"
+    );
+    let _ = writeln!(r, "|---|--:|---|--:|--:|--:|");
     let mut single_worst = Duration::ZERO;
     let mut singles: Vec<(String, PathBuf, PathBuf)> = Vec::new();
     let (small, small_file) = small_repo(o)?;
@@ -662,25 +666,50 @@ fn run(o: &Opts) -> std::io::Result<String> {
             singles.push(("real corpus".into(), real.clone(), file));
         }
     }
+    if let Some((i, _)) = gen_row(10) {
+        let file = i.dir.join("teams/t00000/k8s/app.yaml");
+        if file.is_file() {
+            singles.push((i.name.clone(), i.dir.clone(), file));
+        }
+    }
+    // The cache goes to a scratch directory, never into the measured repositories.
+    let cache_dir =
+        std::env::temp_dir().join(format!("cutover-bench-cache-{}", std::process::id()));
     for (name, repo, file) in &singles {
-        let mut best = Duration::MAX;
+        let [mut none, mut cold, mut warm] = [Duration::MAX; 3];
         for _ in 0..o.reps.max(5) {
-            let mut c = cutover_cmd(o, None);
-            c.current_dir(repo)
-                .args(["check", "--repo-context"])
-                .arg(file);
-            if let Some((t, _, _)) = run_measured(&mut c) {
-                best = best.min(t);
+            for (cache, best) in [
+                (Cache::Off, &mut none),
+                (Cache::Cold, &mut cold),
+                (Cache::Warm, &mut warm),
+            ] {
+                if cache == Cache::Cold {
+                    let _ = std::fs::remove_dir_all(&cache_dir);
+                }
+                let mut c = cutover_cmd(o, None);
+                c.current_dir(repo)
+                    .env("CUTOVER_CACHE_DIR", &cache_dir)
+                    .args(["check", "--repo-context"])
+                    .arg(file);
+                if cache == Cache::Off {
+                    c.arg("--no-cache");
+                }
+                if let Some((t, _, _)) = run_measured(&mut c) {
+                    *best = (*best).min(t);
+                }
             }
         }
-        single_worst = single_worst.max(best);
+        let _ = std::fs::remove_dir_all(&cache_dir);
+        single_worst = single_worst.max(warm);
         let shown = file.strip_prefix(repo).unwrap_or(file);
         let _ = writeln!(
             r,
-            "| {name} | {} | `{}` | {} |",
+            "| {name} | {} | `{}` | {} | {} | {} |",
             files_of(repo).0.len(),
             shown.display(),
-            ms(best)
+            ms(none),
+            ms(cold),
+            ms(warm)
         );
     }
 
@@ -759,11 +788,11 @@ fn run(o: &Opts) -> std::io::Result<String> {
     }
     let _ = writeln!(
         r,
-        "- one file with repository context under 20 ms: worst {} ms — {}",
+        "- one file with repository context, warm cache, under 10 ms: worst {} ms — {}",
         ms(single_worst),
         verdict(
-            single_worst < Duration::from_millis(20),
-            "the whole repository is loaded for context"
+            single_worst < Duration::from_millis(10),
+            "the cache saves the parse only: the model and every rule still run over the whole repository"
         )
     );
     let _ = writeln!(
@@ -777,4 +806,15 @@ fn run(o: &Opts) -> std::io::Result<String> {
     );
     let _ = writeln!(r);
     Ok(r)
+}
+
+/// How a one-file run uses the load cache.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cache {
+    /// `--no-cache`.
+    Off,
+    /// An empty cache directory (the run writes it).
+    Cold,
+    /// The cache the cold run wrote.
+    Warm,
 }

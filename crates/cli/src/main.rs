@@ -200,6 +200,10 @@ struct CheckArgs {
     /// context, but report only findings located in the given files (used by the pre-commit hook)
     #[arg(long)]
     repo_context: bool,
+    /// With `--repo-context`: neither read nor write the load cache (`.cutover_cache/` at the
+    /// repository root, or `CUTOVER_CACHE_DIR`)
+    #[arg(long)]
+    no_cache: bool,
     /// Seconds a rule plugin may take [default: 30, or `plugin-timeout` in cutover.toml]
     #[arg(long, value_name = "SECONDS")]
     plugin_timeout: Option<f64>,
@@ -551,6 +555,7 @@ fn check(args: CheckArgs) -> ExitCode {
         verbose: args.verbose,
         write_baseline: args.write_baseline,
         repo_context: args.repo_context,
+        no_cache: args.no_cache,
         plugin_timeout: args.plugin_timeout,
         quiet: args.quiet,
         statistics: args.statistics,

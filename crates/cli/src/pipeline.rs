@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 /// The writer types of [`render`]: wrap a plain writer in [`NoColor`].
 pub use codespan_reporting::term::termcolor::{NoColor, WriteColor};
-use lint_engine::runner::{load_all, LoadOutcome, MemoryInput};
+use lint_engine::load::cache::LoadCache;
+use lint_engine::runner::{load_all, load_all_cached, LoadOutcome, MemoryInput};
 use lint_engine::{Model, RuleMeta, Severity};
 
 use crate::plugin::{merge, protocol::PluginError};
@@ -113,6 +114,8 @@ pub struct CheckOptions {
     pub write_baseline: Option<PathBuf>,
     /// Load the whole repository, report only on the given files.
     pub repo_context: bool,
+    /// With `repo_context`: do not use the load cache.
+    pub no_cache: bool,
     /// Rule plugins added to the configuration's `plugins`.
     pub plugins: Vec<String>,
     /// Seconds a plugin may take (over the configuration's `plugin-timeout`).
@@ -382,10 +385,19 @@ pub fn run_inspect<T>(
         timeout: render_timeout,
         taken,
     } = plan;
+    // The pre-commit path (`--repo-context`) reads unchanged files' trees from the load cache.
+    let cache = match (&root, opts.repo_context && !opts.no_cache) {
+        (Some(r), true) => Some(LoadCache::open(&cache_dir(r), &tool_key(), &limits)),
+        _ => None,
+    };
     let (mut outcome, rendered) = rayon::join(
-        || load_all(&files, memory, &limits),
+        || load_all_cached(&files, memory, &limits, cache.as_ref()),
         || crate::render_inputs::run(jobs, render_timeout),
     );
+    // A cache that cannot be written costs time, never a finding: the run goes on.
+    if let Some(c) = cache {
+        let _ = c.save();
+    }
     outcome.skipped.extend(render_notes);
     outcome.errors.extend(render_errors);
     // The files of a render that failed are linted as written (after the error).
@@ -519,6 +531,34 @@ pub fn run_inspect<T>(
         phases,
     };
     Ok((checked, inspected))
+}
+
+/// Where the load cache of the repository at `root` is: `CUTOVER_CACHE_DIR` when set (not
+/// empty), else `.cutover_cache` at the root.
+pub fn cache_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CUTOVER_CACHE_DIR").filter(|d| !d.is_empty()) {
+        Some(d) => suppress::absolute(Path::new(&d)),
+        None => root.join(".cutover_cache"),
+    }
+}
+
+/// What identifies this build of cutover to the load cache: the version, and the size and
+/// modification time of the running executable (so that a rebuilt binary, even of the same
+/// version, never reads trees another build wrote).
+fn tool_key() -> String {
+    let exe = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or_default();
+            format!("{}/{mtime}", m.len())
+        })
+        .unwrap_or_default();
+    format!("cutover {} {exe}", env!("CARGO_PKG_VERSION"))
 }
 
 /// True when an environment variable is set to something other than empty or `0`.

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::discover::display_name;
 use crate::finding::Finding;
+use crate::load::cache::LoadCache;
 use crate::load::{load_bytes, load_path, InputError, Limits, Loaded};
 use crate::model::Model;
 use crate::rule::{Rule, RuleContext, Unresolved};
@@ -38,7 +39,23 @@ pub struct MemoryInput {
 
 /// Load files in parallel; the result is in the order given (callers sort paths first).
 pub fn load_all(paths: &[PathBuf], memory: Vec<MemoryInput>, limits: &Limits) -> LoadOutcome {
-    let mut loaded: Vec<Loaded> = paths.par_iter().map(|p| load_path(p, limits)).collect();
+    load_all_cached(paths, memory, limits, None)
+}
+
+/// [`load_all`], the files on disk through `cache` when there is one (the same outcome).
+pub fn load_all_cached(
+    paths: &[PathBuf],
+    memory: Vec<MemoryInput>,
+    limits: &Limits,
+    cache: Option<&LoadCache>,
+) -> LoadOutcome {
+    let mut loaded: Vec<Loaded> = paths
+        .par_iter()
+        .map(|p| match cache {
+            Some(c) => c.load_path(p, limits),
+            None => load_path(p, limits),
+        })
+        .collect();
     for m in memory {
         loaded.push(load_bytes(&m.path, &m.bytes, limits));
     }

@@ -1,5 +1,7 @@
 //! Reading files: decoding, parsing (JSON/YAML/HCL), classification by content, embedded JSON.
 
+pub mod cache;
+mod codec;
 pub mod hcl;
 pub mod json;
 pub mod rendered;
@@ -193,6 +195,17 @@ fn looks_like_go_template(text: &str) -> bool {
 
 /// Load one file from disk.
 pub fn load_path(path: &Path, limits: &Limits) -> Loaded {
+    load_path_with(path, limits, |path, text, encoding| {
+        load_text(path, text, encoding, limits)
+    })
+}
+
+/// [`load_path`] with `finish` making the result of the decoded text (the load cache's hook).
+fn load_path_with(
+    path: &Path,
+    limits: &Limits,
+    finish: impl FnOnce(&Path, String, Encoding) -> Loaded,
+) -> Loaded {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => {
@@ -231,7 +244,7 @@ pub fn load_path(path: &Path, limits: &Limits) -> Loaded {
     }
     match std::fs::read(path) {
         Ok(bytes) => match decode_owned(bytes) {
-            Ok((text, encoding)) => load_text(path, text, encoding, limits),
+            Ok((text, encoding)) => finish(path, text, encoding),
             Err(message) => unlocated_error(path, message),
         },
         Err(e) => unlocated_error(path, format!("cannot read: {e}")),

@@ -1,0 +1,204 @@
+//! The load cache of `--repo-context` (the pre-commit path): the report of the given files is
+//! byte for byte the same with the cache as without it — cold, warm, after files are edited,
+//! added and deleted, and after the cache is corrupted or written by another build — and it is
+//! written only where it should be.
+
+mod support;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use support::*;
+
+/// Files of the real-world corpus with findings of several rules and kinds (Kubernetes,
+/// Kustomize bases, ECS, Terraform HCL and JSON).
+const GIVEN: &[&str] = &[
+    "k8s/aws-samples__aws-microservices-deploy-options/apps/k8s/istio/manifest.yaml",
+    "k8s/GoogleCloudPlatform__microservices-demo/kubernetes-manifests/frontend.yaml",
+    "ecs-taskdefs/aws-samples__amazon-ecs-firelens-examples/examples/fluent-bit/adot-resource-monitoring/task-definition.json",
+    "k8s-kustomize/stefanprodan__podinfo/deploy/bases/backend/deployment.yaml",
+    "terraform-hcl/aws-ia__ecs-blueprints/terraform/fargate-examples/backstage/main.tf",
+    "terraform-json/bridgecrewio__checkov/tests/terraform/image_referencer/resources/aws/ecs_tfplan.json",
+];
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for e in std::fs::read_dir(from).expect("read dir").flatten() {
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if src.is_dir() {
+            copy_dir(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).expect("copy file");
+        }
+    }
+}
+
+/// The real-world corpus copied into a fresh repository (a `.git` marker at its root).
+fn real_repo() -> Option<TempDir> {
+    let corpus = repo().join("../shared/corpus/real");
+    if !corpus.is_dir() {
+        eprintln!("skipping: {} not present", corpus.display());
+        return None;
+    }
+    let dir = TempDir::new("cache-real");
+    copy_dir(&corpus, dir.path());
+    std::fs::create_dir_all(dir.path().join(".git")).expect("create .git");
+    Some(dir)
+}
+
+/// `cutover check --repo-context --format json <given> <extra>` in `dir`, with `env` set.
+fn run(dir: &Path, extra: &[&str], env: &[(&str, &Path)]) -> Output {
+    let mut cmd = bin();
+    cmd.current_dir(dir)
+        .args(["check", "--repo-context", "--format", "json"])
+        .args(GIVEN)
+        .args(extra)
+        .env("NO_COLOR", "1")
+        .env_remove("CUTOVER_CACHE_DIR")
+        .env_remove("GITHUB_STEP_SUMMARY");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run cutover")
+}
+
+/// Report and exit code with the cache, checked against the same run without it; the report.
+fn same_with_and_without(dir: &Path, what: &str) -> String {
+    let without = run(dir, &["--no-cache"], &[]);
+    let with = run(dir, &[], &[]);
+    assert_eq!(stdout(&with), stdout(&without), "{what}: reports differ");
+    assert_eq!(code(&with), code(&without), "{what}: exit codes differ");
+    assert!(!stdout(&with).is_empty(), "{what}: {}", stderr(&with));
+    stdout(&with)
+}
+
+fn cache_file(dir: &Path) -> PathBuf {
+    dir.join(".cutover_cache/load.bin")
+}
+
+#[test]
+fn cached_reports_equal_uncached_ones_through_edits_and_corruption() {
+    let Some(repo) = real_repo() else { return };
+    let dir = repo.path();
+
+    // `--no-cache` writes nothing; the first cached run (cold) writes the cache and its
+    // `.gitignore`; the second (warm) reads it.
+    let without = run(dir, &["--no-cache"], &[]);
+    assert!(!dir.join(".cutover_cache").exists());
+    let cold = same_with_and_without(dir, "cold");
+    assert_eq!(cold, stdout(&without));
+    assert!(cache_file(dir).is_file());
+    assert_eq!(
+        std::fs::read_to_string(dir.join(".cutover_cache/.gitignore"))
+            .ok()
+            .as_deref(),
+        Some("# Written by cutover: its cache, never to commit.\n*\n")
+    );
+    let warm = same_with_and_without(dir, "warm");
+    assert_eq!(warm, cold);
+    let findings = json_of(&without)["findings"].as_array().map_or(0, Vec::len);
+    assert!(findings > 20, "the given files have findings ({findings})");
+
+    // Edit a given file (a changed image tag, a removed probe) and a context file.
+    let frontend = dir.join(GIVEN[1]);
+    let text = std::fs::read_to_string(&frontend).expect("read");
+    std::fs::write(&frontend, text.replace("livenessProbe", "livenessProbeX")).expect("write");
+    let edited = same_with_and_without(dir, "edited");
+    assert_ne!(edited, warm, "the edit changes the report");
+
+    // Add a file that joins with a given one (a Namespace and a Service for the frontend),
+    // then delete a context file.
+    std::fs::write(
+        dir.join("k8s/GoogleCloudPlatform__microservices-demo/kubernetes-manifests/added.yaml"),
+        "apiVersion: v1\nkind: Service\nmetadata: {name: frontend-extra}\nspec:\n  selector: {app: frontend}\n  ports: [{port: 81, targetPort: 9090}]\n",
+    )
+    .expect("write");
+    same_with_and_without(dir, "added");
+    std::fs::remove_file(
+        dir.join(
+            "k8s/GoogleCloudPlatform__microservices-demo/kubernetes-manifests/cartservice.yaml",
+        ),
+    )
+    .expect("delete");
+    same_with_and_without(dir, "deleted");
+
+    // A corrupt cache (a flipped byte, then a truncated file, then garbage) is ignored and
+    // rewritten.
+    let bytes = std::fs::read(cache_file(dir)).expect("read cache");
+    let mut flipped = bytes.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x55;
+    for bad in [
+        flipped,
+        bytes[..bytes.len() / 3].to_vec(),
+        b"not a cache".to_vec(),
+    ] {
+        std::fs::write(cache_file(dir), &bad).expect("corrupt");
+        same_with_and_without(dir, "corrupt cache");
+        assert_eq!(std::fs::read(cache_file(dir)).ok(), Some(bytes.clone()));
+    }
+
+    // A cache written by another build (its key differs) is ignored, then replaced.
+    let version = format!("cutover {} ", env!("CARGO_PKG_VERSION"));
+    let other = format!("cutover {} ", "9".repeat(env!("CARGO_PKG_VERSION").len()));
+    let at = bytes
+        .windows(version.len())
+        .position(|w| w == version.as_bytes())
+        .expect("the cache names the version");
+    let mut foreign = bytes.clone();
+    foreign[at..at + other.len()].copy_from_slice(other.as_bytes());
+    assert_ne!(foreign, bytes);
+    std::fs::write(cache_file(dir), &foreign).expect("foreign");
+    same_with_and_without(dir, "foreign cache");
+    assert_eq!(std::fs::read(cache_file(dir)).ok(), Some(bytes));
+}
+
+#[test]
+fn cache_dir_from_the_environment_and_never_written_by_plain_checks() {
+    let repo = TempDir::new("cache-env");
+    let dir = repo.path();
+    std::fs::create_dir_all(dir.join(".git")).expect("create .git");
+    repo.write(
+        "k8s/web.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      serviceAccountName: web\n      containers:\n        - {name: web, image: nginx}\n",
+    );
+    repo.write(
+        "k8s/sa.yaml",
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web}\n",
+    );
+    // A plain check (as CI runs it) writes no cache.
+    let plain = cutover(dir, &["check", "--format", "json", "."]);
+    assert!(!stdout(&plain).is_empty());
+    assert!(!dir.join(".cutover_cache").exists());
+    // `CUTOVER_CACHE_DIR` moves it.
+    let elsewhere = TempDir::new("cache-env-dir");
+    let cache_dir = elsewhere.path().join("c");
+    let args = [
+        "check",
+        "--repo-context",
+        "--format",
+        "json",
+        "k8s/web.yaml",
+    ];
+    let out = bin()
+        .current_dir(dir)
+        .args(args)
+        .env("CUTOVER_CACHE_DIR", &cache_dir)
+        .output()
+        .expect("run cutover");
+    assert!(cache_dir.join("load.bin").is_file());
+    assert!(cache_dir.join(".gitignore").is_file());
+    assert!(!dir.join(".cutover_cache").exists());
+    let uncached = cutover(
+        dir,
+        &[
+            "check",
+            "--repo-context",
+            "--no-cache",
+            "--format",
+            "json",
+            "k8s/web.yaml",
+        ],
+    );
+    assert_eq!(stdout(&out), stdout(&uncached));
+    assert!(!dir.join(".cutover_cache").exists());
+}
