@@ -72,6 +72,13 @@ impl<'a> Reader<'a> {
         let n = self.len(1)?;
         std::str::from_utf8(self.take(n)?).ok().map(str::to_string)
     }
+    /// A tree string: short ones inline, as the loaders make them.
+    pub fn text(&mut self) -> Option<crate::doc::Text> {
+        let n = self.len(1)?;
+        std::str::from_utf8(self.take(n)?)
+            .ok()
+            .map(crate::doc::Text::from)
+    }
     pub fn at_end(&self) -> bool {
         self.pos == self.bytes.len()
     }
@@ -192,8 +199,8 @@ impl Codec for Node {
             NULL => Value::Null,
             BOOL_FALSE => Value::Bool(false),
             BOOL_TRUE => Value::Bool(true),
-            NUMBER => Value::Number(r.str()?),
-            STR => Value::Str(r.str()?),
+            NUMBER => Value::Number(r.text()?),
+            STR => Value::Str(r.text()?),
             SEQ => {
                 let n = r.len(MIN_NODE)?;
                 let mut items = Vec::with_capacity(n);
@@ -206,7 +213,7 @@ impl Codec for Node {
                 let n = r.len(8 + 8 + MIN_NODE)?;
                 let mut members = Vec::with_capacity(n);
                 for _ in 0..n {
-                    let key = r.str()?;
+                    let key = r.text()?;
                     let key_span = Span::decode(r)?;
                     let value = Node::decode(r)?;
                     members.push(Member {
