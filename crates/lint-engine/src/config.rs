@@ -227,7 +227,7 @@ pub struct ParityPair {
 }
 
 /// `[parity]`: ECS ↔ Kubernetes pairing and the PAR rule options.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ParityOptions {
     /// Explicit pairs, checked before the annotation `cutover.dev/ecs-service`, name
@@ -235,6 +235,10 @@ pub struct ParityOptions {
     /// ECS service name or task-definition family) and `k8s` (`Deployment/shop/payments`, or
     /// `Deployment/payments` for any namespace).
     pub pairs: Vec<ParityPair>,
+    /// PAR002: how far (a fraction: 0.1 is 10%) Kubernetes requests may fall below the ECS
+    /// values before they are reported.
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub resource_tolerance: f64,
     /// PAR006: the Kubernetes copy may run fewer replicas than ECS on purpose (a strangler
     /// rollout that sends it a small share of the traffic).
     pub allow_reduced_replicas: bool,
@@ -242,6 +246,17 @@ pub struct ParityOptions {
     /// `<registry>/docker-hub/library/nginx`), beside the `aws_ecr_pull_through_cache_rule`
     /// resources of the inputs.
     pub pull_through_prefixes: Vec<String>,
+}
+
+impl Default for ParityOptions {
+    fn default() -> Self {
+        ParityOptions {
+            pairs: Vec::new(),
+            resource_tolerance: 0.1,
+            allow_reduced_replicas: false,
+            pull_through_prefixes: Vec::new(),
+        }
+    }
 }
 
 /// `[terraform]`: how Terraform configuration is evaluated (`var-files = ["envs/prod.tfvars"]`
@@ -362,13 +377,15 @@ mod tests {
     fn parity_section() {
         let c: Config = serde_json::from_str(
             r#"{"parity": {"pairs": [{"ecs": "payments", "k8s": "Deployment/shop/payments"}],
-                "allow-reduced-replicas": true}}"#,
+                "allow-reduced-replicas": true, "resource-tolerance": 0.2}}"#,
         )
         .unwrap();
         assert_eq!(c.parity.pairs.len(), 1);
         assert_eq!(c.parity.pairs[0].k8s, "Deployment/shop/payments");
         assert!(c.parity.allow_reduced_replicas);
         assert!(!Config::default().parity.allow_reduced_replicas);
+        assert_eq!(c.parity.resource_tolerance, 0.2);
+        assert_eq!(Config::default().parity.resource_tolerance, 0.1);
         assert!(serde_json::from_str::<Config>(
             r#"{"parity": {"pairs": [{"ecs": "a", "k": "b"}]}}"#
         )

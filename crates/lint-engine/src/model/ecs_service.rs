@@ -368,6 +368,32 @@ impl<'m, 'a> EcsService<'m, 'a> {
             .unwrap_or_else(|| self.resource.address.clone())
     }
 
+    /// The `aws_lb_target_group` / `aws_alb_target_group` resources a `load_balancer` block of
+    /// this service points at (`single_block`: the service has only this block, so a plan's
+    /// configuration references, which do not tell blocks apart, belong to it).
+    pub fn target_groups(
+        &self,
+        model: &'m Model<'a>,
+        block: &Node,
+        single_block: bool,
+    ) -> Vec<&'m TfResource<'a>> {
+        const TARGET_GROUP_TYPES: &[&str] = &["aws_lb_target_group.", "aws_alb_target_group."];
+        let svc = self.resource;
+        let mut refs = block
+            .get("target_group_arn")
+            .and_then(Node::as_str)
+            .map(crate::tfref::parse_refs)
+            .unwrap_or_default();
+        // Plans hold the references in the configuration expressions, not in the values.
+        if refs.is_empty() && single_block {
+            refs = svc.resource_refs_at(&["load_balancer", "target_group_arn"]);
+        }
+        refs.iter()
+            .filter(|rf| TARGET_GROUP_TYPES.iter().any(|t| rf.address.starts_with(t)))
+            .filter_map(|rf| model.resolve_tf(svc, &rf.address))
+            .collect()
+    }
+
     /// `desired_count`, else the `min_capacity` of the `aws_appautoscaling_target` that scales
     /// this service. `None` when neither is known.
     pub fn desired_count(&self, model: &Model<'a>) -> Option<(i64, &'static str)> {

@@ -2,8 +2,7 @@ use cutover_semantic::criticality::ecs_service_criticality;
 use lint_engine::declare_rule;
 use lint_engine::doc::Node;
 use lint_engine::model::ecs_service::{known_i64, Known};
-use lint_engine::model::{EcsService, Model, TfMode, TfResource};
-use lint_engine::tfref::parse_refs;
+use lint_engine::model::{EcsService, TfMode, TfResource};
 use lint_engine::{Label, Rule, RuleContext, Severity};
 
 use super::missing_stop_timeout::{DEFAULT_STOP_TIMEOUT, SPOT_NOTICE_SECONDS};
@@ -71,30 +70,6 @@ declare_rule! {
 /// The ELB default `deregistration_delay` (seconds).
 const DEFAULT_DEREGISTRATION_DELAY: i64 = 300;
 
-const TARGET_GROUP_TYPES: &[&str] = &["aws_lb_target_group.", "aws_alb_target_group."];
-
-/// The target group resources a `load_balancer` block points at.
-fn target_groups<'m, 'a>(
-    model: &'m Model<'a>,
-    svc: &TfResource<'a>,
-    block: &Node,
-    single_block: bool,
-) -> Vec<&'m TfResource<'a>> {
-    let mut refs = block
-        .get("target_group_arn")
-        .and_then(Node::as_str)
-        .map(parse_refs)
-        .unwrap_or_default();
-    // Plans hold the references in the configuration expressions, not in the values.
-    if refs.is_empty() && single_block {
-        refs = svc.resource_refs_at(&["load_balancer", "target_group_arn"]);
-    }
-    refs.iter()
-        .filter(|rf| TARGET_GROUP_TYPES.iter().any(|t| rf.address.starts_with(t)))
-        .filter_map(|rf| model.resolve_tf(svc, &rf.address))
-        .collect()
-}
-
 /// The effective `stopTimeout` of the service's container `name` (the default when unset);
 /// `None` when the container or its value is not known.
 fn container_stop_timeout(
@@ -134,7 +109,7 @@ impl Rule for SpotTargetDeregistrationTooLong {
         let blocks: Vec<&Node> = lb.blocks().collect();
         let single = blocks.len() == 1;
         for block in &blocks {
-            let tgs = target_groups(model, r, block, single);
+            let tgs = svc.target_groups(model, block, single);
             let container = block.get("container_name").and_then(Node::as_str);
             let lb_label = Label::new(
                 r.file,

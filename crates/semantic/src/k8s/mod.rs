@@ -4,6 +4,7 @@
 
 pub mod backends;
 pub mod index;
+pub mod quantity;
 pub mod repo;
 pub mod selector;
 pub mod spot;

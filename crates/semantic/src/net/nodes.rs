@@ -1,5 +1,6 @@
 //! The IP demand of EKS nodes: managed node groups and Karpenter node pools.
 
+use crate::k8s::quantity::parse_cpu;
 use lint_engine::doc::{Node, Value};
 use lint_engine::model::follow;
 use lint_engine::model::{K8sObject, Model, TfResource};
@@ -429,16 +430,6 @@ impl<'a> Network<'a> {
             },
         )))
     }
-}
-
-/// A Kubernetes CPU quantity in cores: `1000`, `1000m`, `1.5`.
-pub(crate) fn parse_cpu(t: &str) -> Option<f64> {
-    let t = t.trim();
-    let v = match t.strip_suffix('m') {
-        Some(m) => m.parse::<f64>().ok()? / 1000.0,
-        None => t.parse::<f64>().ok()?,
-    };
-    (v.is_finite() && v >= 0.0).then_some(v)
 }
 
 /// `scaling_config.max_size` of a node group, with its node.
