@@ -43,6 +43,7 @@ static RULES: &[&dyn Rule] = &[
     &net::no_private_registry_path::NoPrivateRegistryPath,
     &par::no_kubernetes_counterpart::NoKubernetesCounterpart,
     &par::shutdown_window_parity::ShutdownWindowParity,
+    &par::workload_identity_parity::WorkloadIdentityParity,
     &par::replica_and_rollout_parity::ReplicaAndRolloutParity,
     &par::spot_exposure_parity::SpotExposureParity,
     &par::image_parity::ImageParity,
