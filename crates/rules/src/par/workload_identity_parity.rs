@@ -199,7 +199,7 @@ impl Rule for WorkloadIdentityParity {
                 obj.file,
                 span,
                 format!(
-                    "{who} runs as ServiceAccount `{ns}/{sa}`, which gets no AWS role (no IRSA annotation, no Pod Identity association), but {ecs_what} had the task role `{task_name}`: its AWS calls fall back to the node's role"
+                    "pods of {who} run as ServiceAccount `{ns}/{sa}`, which gets no AWS role (no IRSA annotation, no Pod Identity association), but {ecs_what} had the task role `{task_name}`: its AWS calls fall back to the node's role"
                 ),
             )
             .with_help(format!(
@@ -211,7 +211,7 @@ impl Rule for WorkloadIdentityParity {
                     obj.file,
                     span,
                     format!(
-                        "{who} runs as ServiceAccount `{ns}/{sa}` with role {}, not the task role `{task_name}` {ecs_what} had",
+                        "pods of {who} run as ServiceAccount `{ns}/{sa}` with role {}, not the task role `{task_name}` {ecs_what} had",
                         diffs
                             .iter()
                             .map(|(n, _)| format!("`{n}`"))
