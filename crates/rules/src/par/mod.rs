@@ -12,3 +12,4 @@ pub mod shutdown_window_parity;
 pub mod spot_exposure_parity;
 pub mod support;
 pub mod unknown_inputs;
+pub mod workload_identity_parity;

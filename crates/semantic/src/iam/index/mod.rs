@@ -76,6 +76,30 @@ impl Role<'_, '_> {
     pub fn policy_refs(&self) -> Vec<&Policy> {
         self.policies.iter().map(|a| &a.policy).collect()
     }
+    /// The actions its identity policies allow, as written (patterns kept), when every
+    /// attached policy is known and plain: `None` when one is unresolved or uses `NotAction`.
+    pub fn allowed_actions(&self) -> Option<std::collections::BTreeSet<String>> {
+        let mut out = std::collections::BTreeSet::new();
+        for a in &self.policies {
+            if !a.is_known() {
+                return None;
+            }
+            for s in &a.policy.statements {
+                if s.unresolved {
+                    return None;
+                }
+                if s.effect != crate::iam::Effect::Allow {
+                    continue;
+                }
+                let Some(p) = &s.actions else { continue };
+                if p.negated || p.values.iter().any(|v| v.is_unresolved()) {
+                    return None;
+                }
+                out.extend(p.values.iter().map(|v| v.text.to_ascii_lowercase()));
+            }
+        }
+        Some(out)
+    }
 }
 
 /// An ECR repository known from the inputs: an `aws_ecr_repository` and/or an
