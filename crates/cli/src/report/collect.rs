@@ -38,6 +38,9 @@ pub struct ParityRow {
     pub aspect: String,
     /// The parity rule that judges this aspect.
     pub rule: &'static str,
+    /// When the rule judges several aspects (PAR002: CPU and memory), the part of its findings'
+    /// logical path that names this one (`.cpu`).
+    pub topic: Option<&'static str>,
     pub ecs: Option<(String, Place)>,
     pub k8s: Option<(String, Place)>,
     /// `ok`, or the severity and ID of the parity rule's finding on the service.

@@ -119,6 +119,11 @@ impl Readiness {
                     row.verdict = fs
                         .iter()
                         .filter(|f| f.rule_id == row.rule)
+                        .filter(|f| {
+                            row.topic.is_none_or(|t| {
+                                f.logical_path.as_deref().is_none_or(|l| l.contains(t))
+                            })
+                        })
                         .max_by_key(|f| f.severity)
                         .map_or_else(
                             || "ok".to_string(),

@@ -44,6 +44,7 @@ fn row(
     ParityRow {
         aspect,
         rule,
+        topic: None,
         ecs,
         k8s,
         verdict: String::new(),
@@ -84,21 +85,27 @@ fn container_rows(
                 w.pod_spec,
             ),
         ),
-        row(
-            name("CPU"),
-            "PAR002",
-            ecs_or_task(c.get("cpu"), task_cpu),
-            value(kfile, req("cpu")),
-        ),
-        row(
-            name("memory"),
-            "PAR002",
-            ecs_or_task(
-                c.get("memory").or_else(|| c.get("memoryReservation")),
-                task_mem,
-            ),
-            value(kfile, req("memory")),
-        ),
+        ParityRow {
+            topic: Some(".cpu"),
+            ..row(
+                name("CPU"),
+                "PAR002",
+                ecs_or_task(c.get("cpu"), task_cpu),
+                value(kfile, req("cpu")),
+            )
+        },
+        ParityRow {
+            topic: Some(".memory"),
+            ..row(
+                name("memory"),
+                "PAR002",
+                ecs_or_task(
+                    c.get("memory").or_else(|| c.get("memoryReservation")),
+                    task_mem,
+                ),
+                value(kfile, req("memory")),
+            )
+        },
     ]
 }
 
