@@ -1,7 +1,9 @@
 use cutover_semantic::criticality::workload_criticality;
+use cutover_semantic::k8s::spot::reachable_spot;
+use cutover_semantic::k8s::K8sIndex;
 use lint_engine::declare_rule;
 use lint_engine::doc::Node;
-use lint_engine::model::{Container, ModuleDefault, Workload};
+use lint_engine::model::{Container, K8sObject, ModuleDefault, Workload};
 use lint_engine::{Label, Rule, RuleContext, Severity};
 
 use super::support::{ecs_name, pair_of};
@@ -48,6 +50,11 @@ declare_rule! {
     /// ```
     /// A Karpenter NodePool `terminationGracePeriod` shorter than that still cuts it on node
     /// drains.
+    ///
+    /// When the pods can run on Spot capacity (a node group or NodePool that asks for Spot and
+    /// whose taints the pods tolerate) and the grace period written is above 120 s, an **info**
+    /// says that the extra time is not there on a Spot interruption: the instance is reclaimed
+    /// about two minutes after the notice, whatever the pod asked for.
     pub ShutdownWindowParity {
         id: "PAR001",
         name: "shutdown-window-parity",
@@ -61,6 +68,9 @@ declare_rule! {
 
 /// Default `stopTimeout` of ECS and default `terminationGracePeriodSeconds` of Kubernetes.
 const DEFAULT_SECONDS: i64 = 30;
+
+/// Seconds between a Spot interruption notice and the reclaim of the instance.
+const SPOT_NOTICE_SECONDS: i64 = 120;
 
 /// A container's effective stop timeout and the node that sets it (`None`: the default).
 /// `Err(())` when it is not known statically.
@@ -118,6 +128,9 @@ impl Rule for ShutdownWindowParity {
             },
             None => DEFAULT_SECONDS,
         };
+        if let Some(n) = grace_node.filter(|_| g > SPOT_NOTICE_SECONDS) {
+            spot_notice(cx, w, obj, n, g);
+        }
         if g >= p + s {
             return;
         }
@@ -162,4 +175,39 @@ impl Rule for ShutdownWindowParity {
         }
         cx.emit(f);
     }
+}
+
+/// The info for a grace period above the two minutes of a Spot interruption notice, when the
+/// pods can land on a pool that certainly runs Spot.
+fn spot_notice(
+    cx: &mut RuleContext<'_, '_>,
+    w: &Workload<'_>,
+    obj: &K8sObject<'_>,
+    grace: &Node,
+    g: i64,
+) {
+    let model = cx.model;
+    let ix = cx.shared::<K8sIndex>();
+    let Some(pool) = reachable_spot(model, ix, w.object, w.pod_spec)
+        .into_iter()
+        .find(|p| !p.maybe)
+    else {
+        return;
+    };
+    let f = cx
+        .finding(
+            obj.file,
+            grace.span,
+            format!(
+                "termination grace period of {} `{}` is {g} s, but its pods can run on Spot capacity of {}: an interrupted instance is reclaimed about {SPOT_NOTICE_SECONDS} s after the notice, so a shutdown longer than that is cut short",
+                obj.kind,
+                obj.name.unwrap_or("?"),
+                pool.what
+            ),
+        )
+        .with_severity(Severity::Info)
+        .with_help("keep the shutdown under two minutes, or keep the workload off Spot capacity")
+        .with_related(Label::new(pool.file, pool.span, "allows Spot"))
+        .with_logical(format!("{}/terminationGracePeriodSeconds/spot", obj.logical()));
+    cx.emit(f);
 }
