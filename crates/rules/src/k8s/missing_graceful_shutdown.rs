@@ -6,7 +6,8 @@ use lint_engine::model::{K8sContainer, K8sObject, Workload};
 use lint_engine::{Label, Rule, RuleContext, Severity};
 
 use super::support::{
-    describe, go_duration_secs, int_of, ip_targets, record_unknown_namespace, shown, workload_of,
+    describe, go_duration_secs, int_of, ip_targets, record_unknown_namespace, shown, skip_grace,
+    workload_of,
 };
 
 declare_rule! {
@@ -224,17 +225,7 @@ impl Rule for MissingGracefulShutdown {
         let grace = match grace_node {
             Some(n) => match int_of(n) {
                 Some(g) => g,
-                None => {
-                    let what = format!(
-                        "the termination grace period of {} `{}`",
-                        obj.kind,
-                        obj.name.unwrap_or("?")
-                    );
-                    let why = format!("{} is not a whole number of seconds", shown(n));
-                    let logical = format!("{}/terminationGracePeriodSeconds", obj.logical());
-                    cx.unresolved(obj.file, n.span, what, why).logical = Some(logical);
-                    return;
-                }
+                None => return skip_grace(cx, obj, n),
             },
             None => DEFAULT_GRACE,
         };

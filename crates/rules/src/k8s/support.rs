@@ -50,6 +50,19 @@ pub fn shown(n: &Node) -> String {
     }
 }
 
+/// Record for LINT000 that this rule skipped the pod of `obj` because its
+/// `terminationGracePeriodSeconds` (`n`) is not a whole number.
+pub fn skip_grace(cx: &mut RuleContext<'_, '_>, obj: &K8sObject<'_>, n: &Node) {
+    let what = format!(
+        "the termination grace period of {} `{}`",
+        obj.kind,
+        obj.name.unwrap_or("?")
+    );
+    let why = format!("{} is not a whole number of seconds", shown(n));
+    let logical = format!("{}/terminationGracePeriodSeconds", obj.logical());
+    cx.unresolved(obj.file, n.span, what, why).logical = Some(logical);
+}
+
 /// When object `i` writes a `metadata.namespace` that is not a string, record for LINT000 that
 /// its joins (Services, PDBs, HPAs, load balancers) were skipped.
 pub fn record_unknown_namespace(cx: &mut RuleContext<'_, '_>, ix: &K8sIndex, i: usize) {

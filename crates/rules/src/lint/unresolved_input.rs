@@ -5,7 +5,6 @@ use lint_engine::{Rule, RuleContext, Severity, Unresolved};
 
 use crate::k8s::deprecated_api_version::lookup;
 use crate::k8s::target_version::K8sTargetVersion;
-use crate::par::unknown_inputs::Why;
 
 declare_rule! {
     /// ## What it does
@@ -26,10 +25,11 @@ declare_rule! {
     ///   part that is unknown and why;
     /// - the `count` or `for_each` of a node group, ECS service or interface endpoint that uses a
     ///   subnet of the inputs, when it cannot be evaluated: its IP demand is not counted;
-    /// - a value a parity rule needs on a paired ECS service or container (`desired_count` or
-    ///   the autoscaling `min_capacity`, `deployment_minimum_healthy_percent`, the
-    ///   capacity-provider strategy, a load balancer's `container_port`, an image), named with the
-    ///   rule that skipped it;
+    /// - a value a parity rule needs on a paired ECS service, container or workload
+    ///   (`desired_count` or the autoscaling `min_capacity`, `deployment_minimum_healthy_percent`,
+    ///   the capacity-provider strategy, a load balancer's `container_port`, an image, a
+    ///   `stopTimeout`, a health-check `timeout`, a log driver, a CPU or memory size, a role),
+    ///   named with the rule that skipped it;
     /// - the Kubernetes version of an EKS cluster (`aws_eks_cluster.version`, the eks module's
     ///   `kubernetes_version`/`cluster_version`) that cannot be evaluated while manifests on a
     ///   deprecated API version need it (K8S005 then leaves that cluster out of its target);
@@ -117,26 +117,6 @@ impl Rule for UnresolvedInput {
                 )
                 .with_help("a variable without a value can be given one (`terraform.tfvars`, `*.auto.tfvars`, `--var-file`); otherwise lint the plan JSON (`terraform show -json`), where Terraform has evaluated it")
                 .with_logical(format!("{}/{}", u.name, u.attr));
-            cx.emit(f);
-        }
-        for u in crate::par::unknown_inputs::unknown_inputs(cx) {
-            let f = cx
-                .finding(
-                    u.file,
-                    u.span,
-                    match &u.why {
-                        Why::Expr(e) => format!(
-                            "{} is not known statically (`{e}`): {}",
-                            u.what, u.skipped
-                        ),
-                        Why::Reason(r) => format!("{} is not known: {r}; {}", u.what, u.skipped),
-                    },
-                )
-                .with_help(match u.why {
-                    Why::Expr(_) => "give the variable a value (tfvars, `--var-file`) or lint the plan JSON (`terraform show -json`), where Terraform has evaluated it",
-                    Why::Reason(_) => "add the missing Terraform (the cluster and its capacity providers) to the inputs, or lint the plan JSON (`terraform show -json`)",
-                })
-                .with_logical(u.logical);
             cx.emit(f);
         }
         // A cluster version K8S005 needed: only when some manifest is on a listed API version.

@@ -9,6 +9,7 @@ use super::health_values::{
     classify, command_text, Check, ECS_DEFAULT_TIMEOUT, K8S_DEFAULT_TIMEOUT,
 };
 use super::pair_view::{pairs, PairView};
+use super::support::skip_value;
 
 declare_rule! {
     /// ## What it does
@@ -171,7 +172,18 @@ impl HealthCheckParity {
                 ),
                 None => return,
             },
-            Known::Unresolved => return,
+            Known::Unresolved => {
+                if let Some(n) = timeout_node {
+                    let what = format!(
+                        "the health check `timeout` of container `{}` of {}",
+                        ecs.container, ecs.owner
+                    );
+                    let logical =
+                        format!("{}/{}/healthCheck/timeout", obj.logical(), k.logical_key());
+                    skip_value(cx, (ecs.file, n), what, "a whole number", logical);
+                }
+                return;
+            }
         };
         if timeout <= K8S_DEFAULT_TIMEOUT {
             return;

@@ -1,10 +1,11 @@
 use cutover_semantic::iam::image::{parse_image, ImageRef};
 use lint_engine::declare_rule;
-use lint_engine::doc::Node;
+use lint_engine::doc::{is_unresolved_text, Node};
 use lint_engine::model::{Container, K8sContainer};
 use lint_engine::{Label, Rule, RuleContext, Severity};
 
 use super::pair_view::{pairs, PairView};
+use super::support::skip_value;
 
 declare_rule! {
     /// ## What it does
@@ -180,6 +181,22 @@ impl ImageParity {
         (c, k): (&Container<'a>, &K8sContainer<'a>),
         prefixes: &[String],
     ) {
+        let obj = pair.object;
+        for (file, n, side) in [
+            (c.file, c.get("image"), "ECS"),
+            (obj.file, k.get("image"), "Kubernetes"),
+        ] {
+            let Some(n) = n.filter(|n| {
+                n.as_str()
+                    .is_some_and(|s| parse_image(s).is_none() && is_unresolved_text(s))
+            }) else {
+                continue;
+            };
+            let what = format!("the {side} image of container `{}`", c.display_name());
+            let td = pair.task_def.map_or("", |t| t.logical.as_str());
+            let logical = format!("{td}/parity/image/{side}/{}", c.display_name());
+            skip_value(cx, (file, n), what, "an image reference", logical);
+        }
         let (Some(en), Some(kn)) = (c.get("image"), k.get("image")) else {
             return;
         };
@@ -192,7 +209,6 @@ impl ImageParity {
         let Some(d) = drift(&ei, &ki, prefixes) else {
             return;
         };
-        let obj = pair.object;
         let name = k.display_name();
         let ecs = pair.ecs_name();
         let (msg, sev, help) = match &d {

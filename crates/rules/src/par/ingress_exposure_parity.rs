@@ -8,6 +8,7 @@ use lint_engine::tfref::parse_refs;
 use lint_engine::{Label, Rule, RuleContext};
 
 use super::pair_view::pairs;
+use super::support::skip_value;
 
 declare_rule! {
     /// ## What it does
@@ -264,6 +265,13 @@ impl Rule for IngressExposureParity {
         let ix = cx.shared::<K8sIndex>();
         for pair in pairs(cx) {
             let Some(svc) = pair.service else { continue };
+            for b in svc.attr("load_balancer").into_iter().flat_map(Node::blocks) {
+                if let Some(p) = b.get("container_port").filter(|p| p.as_i64().is_none()) {
+                    let what = format!("`container_port` of ECS service `{}`", svc.display_name());
+                    let logical = format!("{}/parity/container_port", svc.resource.address);
+                    skip_value(cx, (svc.resource.file, p), what, "a port number", logical);
+                }
+            }
             let Some(t) = alb_targets(model, &svc).into_iter().next() else {
                 continue;
             };

@@ -1,9 +1,10 @@
 use lint_engine::declare_rule;
 use lint_engine::doc::Node;
-use lint_engine::model::{Container, Model};
+use lint_engine::model::{Container, Model, TaskDef};
 use lint_engine::{Label, Rule, RuleContext};
 
 use super::pair_view::pairs;
+use super::support::skip_value;
 
 declare_rule! {
     /// ## What it does
@@ -133,6 +134,28 @@ fn routes<'a>(c: &Container<'a>) -> Option<(&'a Node, &'a str, Vec<String>)> {
     (!routes.is_empty()).then_some((driver, name, routes))
 }
 
+/// Record for LINT000 a log driver that is not known statically (it may be one that routes).
+fn skip_unknown_driver(cx: &mut RuleContext<'_, '_>, td: &TaskDef<'_>, c: &Container<'_>) {
+    let Some(lc) = c.get("logConfiguration") else {
+        return;
+    };
+    let Some(d) = lc.get("logDriver").or_else(|| lc.get("log_driver")) else {
+        return;
+    };
+    if d.is_unresolved() {
+        let name = c.display_name();
+        let what = format!(
+            "the log driver of container `{name}` of ECS task definition `{}`",
+            td.logical
+        );
+        let logical = format!(
+            "{}/containerDefinitions[{name}]/logConfiguration",
+            td.logical
+        );
+        skip_value(cx, (c.file, d), what, "a log driver", logical);
+    }
+}
+
 impl Rule for LogRoutingParity {
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
         let model = cx.model;
@@ -150,6 +173,7 @@ impl Rule for LogRoutingParity {
                     continue;
                 }
                 let Some((driver, name, routes)) = routes(c) else {
+                    skip_unknown_driver(cx, td, c);
                     continue;
                 };
                 if !seen.insert((c.file, driver.span)) {

@@ -11,5 +11,6 @@ pub mod resource_values;
 pub mod shutdown_window_parity;
 pub mod spot_exposure_parity;
 pub mod support;
-pub mod unknown_inputs;
+#[cfg(test)]
+mod tests;
 pub mod workload_identity_parity;

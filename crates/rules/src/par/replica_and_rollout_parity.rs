@@ -8,6 +8,7 @@ use lint_engine::source::{FileId, Span};
 use lint_engine::{Label, Rule, RuleContext, Severity};
 
 use super::pair_view::{pairs, PairView};
+use super::support::skip_value;
 
 declare_rule! {
     /// ## What it does
@@ -101,28 +102,34 @@ struct Floor {
     span: Span,
 }
 
-fn ecs_floor(model: &Model<'_>, svc: &EcsService<'_, '_>) -> Option<Floor> {
-    if let Some(t) = svc.autoscaling_target(model) {
-        let n = t.attr("min_capacity")?;
-        if let Known::Value(count) = known_i64(Some(n)) {
-            return Some(Floor {
-                count,
-                what: "autoscaling `min_capacity`",
-                file: t.file,
-                span: n.span,
-            });
-        }
-        return None;
-    }
-    let n = svc.attr("desired_count")?;
+fn ecs_floor(cx: &mut RuleContext<'_, '_>, svc: &EcsService<'_, '_>) -> Option<Floor> {
+    let (file, n, what) = match svc.autoscaling_target(cx.model) {
+        Some(t) => (
+            t.file,
+            t.attr("min_capacity")?,
+            "autoscaling `min_capacity`",
+        ),
+        None => (
+            svc.resource.file,
+            svc.attr("desired_count")?,
+            "`desired_count`",
+        ),
+    };
     match known_i64(Some(n)) {
         Known::Value(count) => Some(Floor {
             count,
-            what: "`desired_count`",
-            file: svc.resource.file,
+            what,
+            file,
             span: n.span,
         }),
-        _ => None,
+        Known::Unresolved => {
+            let name = svc.display_name();
+            let logical = format!("{}/parity/replicas", svc.resource.address);
+            let what = format!("{what} of ECS service `{name}`");
+            skip_value(cx, (file, n), what, "a whole number", logical);
+            None
+        }
+        Known::Absent => None,
     }
 }
 
@@ -190,7 +197,7 @@ impl ReplicaAndRolloutParity {
         if cx.config.parity.allow_reduced_replicas {
             return;
         }
-        let Some(floor) = ecs_floor(model, svc) else {
+        let Some(floor) = ecs_floor(cx, svc) else {
             return;
         };
         let Some((n, hpa)) = ix.min_replicas(model, wi) else {
@@ -253,6 +260,17 @@ impl ReplicaAndRolloutParity {
     ) {
         if obj.kind != "Deployment" {
             return;
+        }
+        if let Some(n) = svc.attr("deployment_minimum_healthy_percent") {
+            if known_i64(Some(n)) == Known::Unresolved {
+                let what = format!(
+                    "`deployment_minimum_healthy_percent` of ECS service `{}`",
+                    svc.display_name()
+                );
+                let logical = format!("{}/parity/rollout", svc.resource.address);
+                skip_value(cx, (svc.resource.file, n), what, "a whole number", logical);
+                return;
+            }
         }
         let Some(min) = svc.minimum_healthy_percent() else {
             return;

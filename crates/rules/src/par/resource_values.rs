@@ -8,7 +8,7 @@ use lint_engine::model::ecs_service::{known_i64, Known};
 use lint_engine::model::{Container, K8sContainer, TaskDef};
 use lint_engine::RuleContext;
 
-use crate::k8s::support::shown;
+use super::support::why_unknown as why;
 
 /// A Kubernetes resource kind PAR002 compares, with how its quantities read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,16 +48,6 @@ impl Res {
             Res::Cpu => format!("{v} CPU units ({} vCPU)", trim(v as f64 / 1024.0)),
             Res::Memory => format!("{v} MiB"),
         }
-    }
-}
-
-/// Why a value cannot be used, for LINT000: an expression is not known statically, anything
-/// else is not what `expected` names.
-fn why(n: &Node, expected: &str) -> String {
-    match n.scalar_text() {
-        Some(t) if n.is_unresolved() => format!("`{t}` is not known statically"),
-        Some(t) => format!("`{t}` is not {expected}"),
-        None => format!("{} is not {expected}", shown(n)),
     }
 }
 

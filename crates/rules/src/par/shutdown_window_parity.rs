@@ -6,9 +6,9 @@ use lint_engine::doc::Node;
 use lint_engine::model::{Container, K8sObject, ModuleDefault, Workload};
 use lint_engine::{Label, Rule, RuleContext, Severity};
 
-use super::support::{ecs_name, pair_of};
+use super::support::{ecs_name, pair_of, skip_stop_timeout};
 use crate::k8s::missing_graceful_shutdown::{prestop, PreStop};
-use crate::k8s::support::int_of;
+use crate::k8s::support::{int_of, skip_grace};
 
 declare_rule! {
     /// ## What it does
@@ -105,6 +105,7 @@ impl Rule for ShutdownWindowParity {
         let mut longest: Option<(i64, Option<&Node>, &Container<'_>)> = None;
         for c in ecs {
             let Ok((s, node)) = stop_timeout(c) else {
+                skip_stop_timeout(cx, td, c);
                 return;
             };
             if longest.is_none_or(|(l, _, _)| s > l) {
@@ -124,7 +125,7 @@ impl Rule for ShutdownWindowParity {
         let g = match grace_node {
             Some(n) => match int_of(n) {
                 Some(g) => g,
-                None => return,
+                None => return skip_grace(cx, obj, n),
             },
             None => DEFAULT_SECONDS,
         };

@@ -89,6 +89,9 @@ declare_rule! {
     }
 }
 
+/// How to make a service's capacity-provider strategy known.
+const STRATEGY_HELP: &str = "add the missing Terraform (the cluster and its capacity providers) to the inputs, or lint the plan JSON (`terraform show -json`)";
+
 /// Where the ECS service's on-demand-only placement is written.
 fn fargate_only(model: &Model<'_>, svc: &EcsService<'_, '_>) -> Option<(FileId, Span)> {
     match svc.effective_strategy(model) {
@@ -132,6 +135,18 @@ impl Rule for SpotExposureParity {
             let Some(svc) = pair.service else { continue };
             let (w, obj) = (pair.pod, pair.object);
             if matches!(obj.kind, "DaemonSet") {
+                continue;
+            }
+            if let EffectiveStrategy::Unknown(why) = svc.effective_strategy(model) {
+                if !reachable_spot(model, ix, w.object, w.pod_spec).is_empty() {
+                    let what = format!(
+                        "the capacity-provider strategy of ECS service `{}`",
+                        svc.display_name()
+                    );
+                    let u = cx.unresolved(svc.resource.file, svc.anchor(), what, why);
+                    u.logical = Some(format!("{}/parity/strategy", svc.resource.address));
+                    u.help = Some(STRATEGY_HELP.to_string());
+                }
                 continue;
             }
             let Some((ecs_file, ecs_span)) = fargate_only(model, &svc) else {
