@@ -7,6 +7,8 @@ pub mod k8s;
 pub mod lint;
 pub mod net;
 pub mod par;
+#[cfg(test)]
+mod testing;
 
 use lint_engine::{Rule, RuleMeta};
 

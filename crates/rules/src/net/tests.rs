@@ -1,35 +1,11 @@
 //! NET001/NET002 on Terraform values that come from evaluation and on EKS module calls.
 
-use lint_engine::load::Limits;
-use lint_engine::runner::{load_all, run_rules, MemoryInput};
-use lint_engine::{Config, Finding, Model};
-
 /// (rule, line:col-line:col of the primary span, message, notes) of the NET findings.
 fn net_findings(files: &[(&str, &str)]) -> Vec<(String, String, String, Vec<String>)> {
-    let inputs = files
-        .iter()
-        .map(|(name, text)| MemoryInput {
-            path: (*name).into(),
-            bytes: text.as_bytes().to_vec(),
-        })
-        .collect();
-    let outcome = load_all(&[], inputs, &Limits::default());
-    let model = Model::build(&outcome.db);
-    let findings: Vec<Finding> = run_rules(&model, crate::all(), &Config::default());
-    findings
+    crate::testing::run_all(files)
         .into_iter()
-        .filter(|f| f.rule_id.starts_with("NET"))
-        .map(|f| {
-            let file = outcome.db.get(f.primary.file);
-            let a = file.line_col(f.primary.span.start);
-            let b = file.line_col(f.primary.span.end);
-            (
-                f.rule_id.clone(),
-                format!("{}:{}-{}:{}", a.line, a.col, b.line, b.col),
-                f.message.clone(),
-                f.notes.clone(),
-            )
-        })
+        .filter(|(_, f)| f.rule_id.starts_with("NET"))
+        .map(|(span, f)| (f.rule_id, span, f.message, f.notes))
         .collect()
 }
 
