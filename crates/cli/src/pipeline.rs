@@ -559,15 +559,7 @@ pub fn cache_dir(root: &Path) -> PathBuf {
 fn tool_key() -> String {
     let exe = std::env::current_exe()
         .and_then(std::fs::metadata)
-        .map(|m| {
-            let mtime = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| d.as_nanos())
-                .unwrap_or_default();
-            format!("{}/{mtime}", m.len())
-        })
+        .map(|m| format!("{}/{}", m.len(), crate::render_cache::modified(&m)))
         .unwrap_or_default();
     format!("cutover {} {exe}", env!("CARGO_PKG_VERSION"))
 }

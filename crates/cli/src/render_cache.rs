@@ -137,15 +137,8 @@ impl RenderCache {
             self.tool,
             text_hash(text)
         );
-        if std::fs::create_dir_all(&self.dir).is_err() {
+        if lint_engine::load::cache::prepare_dir(&self.dir).is_err() {
             return;
-        }
-        let ignore = self.dir.join(".gitignore");
-        if !ignore.exists() {
-            let _ = std::fs::write(
-                &ignore,
-                "# Written by cutover: its cache, never to commit.\n*\n",
-            );
         }
         let path = self.path_of(key);
         let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
@@ -190,7 +183,8 @@ fn text_hash(text: &str) -> u64 {
     h.finish()
 }
 
-fn modified(meta: &std::fs::Metadata) -> u128 {
+/// The modification time of a file, in nanoseconds since the epoch (0 when unknown).
+pub fn modified(meta: &std::fs::Metadata) -> u128 {
     meta.modified()
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
