@@ -14,6 +14,7 @@ pub mod pipeline;
 pub mod plugin;
 pub mod post;
 pub mod render;
+pub mod render_cache;
 pub mod render_inputs;
 pub mod render_process;
 pub mod report;

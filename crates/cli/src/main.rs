@@ -200,8 +200,8 @@ struct CheckArgs {
     /// context, but report only findings located in the given files (used by the pre-commit hook)
     #[arg(long)]
     repo_context: bool,
-    /// With `--repo-context`: neither read nor write the load cache (`.cutover_cache/` at the
-    /// repository root, or `CUTOVER_CACHE_DIR`)
+    /// With `--repo-context`: neither read nor write the cache of loaded files and Kustomize
+    /// renders (`.cutover_cache/` at the repository root, or `CUTOVER_CACHE_DIR`)
     #[arg(long)]
     no_cache: bool,
     /// Seconds a rule plugin may take [default: 30, or `plugin-timeout` in cutover.toml]

@@ -23,6 +23,7 @@ use lint_engine::{Model, RuleMeta, Severity};
 
 use crate::plugin::{merge, protocol::PluginError};
 use crate::render::Report;
+use crate::render_cache::RenderCache;
 use crate::{config, post, render as renderers, select, suppress, var_files};
 
 /// Output format of the report.
@@ -386,17 +387,27 @@ pub fn run_inspect<T>(
         taken,
     } = plan;
     // The pre-commit path (`--repo-context`) reads unchanged files' trees from the load cache.
-    let cache = match (&root, opts.repo_context && !opts.no_cache) {
-        (Some(r), true) => Some(LoadCache::open(&cache_dir(r), &tool_key(), &limits)),
-        _ => None,
+    // So are the renders of unchanged Kustomize overlays.
+    let (cache, render_cache) = match (&root, opts.repo_context && !opts.no_cache) {
+        (Some(r), true) => {
+            let (dir, tool) = (cache_dir(r), tool_key());
+            (
+                Some(LoadCache::open(&dir, &tool, &limits)),
+                Some(RenderCache::new(&dir, &tool)),
+            )
+        }
+        _ => (None, None),
     };
     let (mut outcome, rendered) = rayon::join(
         || load_all_cached(&files, memory, &limits, cache.as_ref()),
-        || crate::render_inputs::run(jobs, render_timeout),
+        || crate::render_inputs::run(jobs, render_timeout, render_cache.as_ref()),
     );
     // A cache that cannot be written costs time, never a finding: the run goes on.
     if let Some(c) = cache {
         let _ = c.save();
+    }
+    if let Some(c) = render_cache {
+        c.prune();
     }
     outcome.skipped.extend(render_notes);
     outcome.errors.extend(render_errors);
@@ -548,15 +559,7 @@ pub fn cache_dir(root: &Path) -> PathBuf {
 fn tool_key() -> String {
     let exe = std::env::current_exe()
         .and_then(std::fs::metadata)
-        .map(|m| {
-            let mtime = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| d.as_nanos())
-                .unwrap_or_default();
-            format!("{}/{mtime}", m.len())
-        })
+        .map(|m| format!("{}/{}", m.len(), crate::render_cache::modified(&m)))
         .unwrap_or_default();
     format!("cutover {} {exe}", env!("CARGO_PKG_VERSION"))
 }

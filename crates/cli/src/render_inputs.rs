@@ -15,7 +15,11 @@ use lint_engine::render::{normal, RenderSource, RenderedText};
 use lint_engine::runner::Skipped;
 
 use crate::config::RenderSection;
+use crate::render_cache::RenderCache;
 use crate::render_process::{on_path, run_bounded};
+
+/// How [`run_bounded`] starts the message of a renderer that exited with an error status.
+const EXITED: &str = "exit status: ";
 
 /// Default seconds one render may take.
 pub const DEFAULT_TIMEOUT: f64 = 60.0;
@@ -289,14 +293,20 @@ fn shown_dir(d: &Path) -> String {
 pub type Outcome = (Result<RenderedText, InputError>, BTreeSet<PathBuf>);
 
 /// Run every planned render in parallel; each is rendered text or an input error naming it.
-pub fn run(jobs: Vec<Job>, timeout: Duration) -> Vec<Outcome> {
+/// With a `cache` (the pre-commit path), a Kustomize render whose inputs did not change is
+/// read from it, and a new one is kept in it.
+pub fn run(jobs: Vec<Job>, timeout: Duration, cache: Option<&RenderCache>) -> Vec<Outcome> {
     lint_engine::runner::par_map_owned(jobs, |mut j| {
-        let owned = std::mem::take(&mut j.owned);
-        (run_one(j, timeout), owned)
+        let out = run_one(&j, timeout, cache);
+        (out, std::mem::take(&mut j.owned))
     })
 }
 
-fn run_one(job: Job, timeout: Duration) -> Result<RenderedText, InputError> {
+fn run_one(
+    job: &Job,
+    timeout: Duration,
+    cache: Option<&RenderCache>,
+) -> Result<RenderedText, InputError> {
     let fail = |message: String| InputError {
         path: job.dir.clone(),
         message,
@@ -305,6 +315,24 @@ fn run_one(job: Job, timeout: Duration) -> Result<RenderedText, InputError> {
     };
     match &job.what {
         JobKind::Kustomize(chain) => {
+            let key = cache.and_then(|c| {
+                let k = c.key(&job.program, &normal(&job.dir), chain, &job.owned)?;
+                Some((c, k))
+            });
+            let cached = key.and_then(|(c, k)| c.get(k));
+            if let Some(cached) = cached {
+                let (wrapper, text) = cached
+                    .map_err(|e| fail(format!("`{}` failed for {}: {e}", job.tool, job.name)))?;
+                return Ok(RenderedText {
+                    dir: job.dir.clone(),
+                    name: job.name.clone(),
+                    text,
+                    source: RenderSource::Kustomize {
+                        wrapper,
+                        chain: chain.clone(),
+                    },
+                });
+            }
             let wrapper = crate::render_process::Wrapper::new(&job.dir)
                 .map_err(|e| fail(format!("cannot render {}: {e}", job.name)))?;
             let sub = if job.tool == "kustomize build" {
@@ -319,6 +347,15 @@ fn run_one(job: Job, timeout: Duration) -> Result<RenderedText, InputError> {
             );
             let dir = wrapper.dir().to_path_buf();
             drop(wrapper);
+            if let Some((c, k)) = key {
+                match &out {
+                    Ok(text) => c.put(k, &dir, Ok(text)),
+                    // The renderer ran and rejected the inputs (not a timeout, a signal or a
+                    // program that could not start): it will again until they change.
+                    Err(e) if e.starts_with(EXITED) => c.put(k, &dir, Err(e)),
+                    Err(_) => {}
+                }
+            }
             let text =
                 out.map_err(|e| fail(format!("`{}` failed for {}: {e}", job.tool, job.name)))?;
             Ok(RenderedText {

@@ -202,3 +202,111 @@ fn cache_dir_from_the_environment_and_never_written_by_plain_checks() {
     assert_eq!(stdout(&out), stdout(&uncached));
     assert!(!dir.join(".cutover_cache").exists());
 }
+
+/// Kustomize renders are cached on the same path: a warm run starts no renderer, and editing a
+/// base file or an overlay's patch renders the overlays that read it again, with the report the
+/// same as without the cache.
+#[test]
+fn cached_renders_are_reused_until_an_input_of_the_overlay_changes() {
+    let repo = TempDir::new("cache-render");
+    let dir = repo.path();
+    copy_dir(&test_corpus().join("scenarios/kustomize-overlays"), dir);
+    std::fs::create_dir_all(dir.join(".git")).expect("create .git");
+    // The renderer is `kubectl` behind a script that logs each render, outside the repository.
+    let tools = TempDir::new("cache-render-tools");
+    let log = tools.path().join("renders.log");
+    let script = tools.write(
+        "kubectl-logged",
+        &format!(
+            "#!/bin/sh\necho \"$2\" >> '{}'\nexec kubectl \"$@\"\n",
+            log.display()
+        ),
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    repo.write(
+        "cutover.toml",
+        &format!("[render]\nkustomize = {:?}\n", script.display().to_string()),
+    );
+    let renders = || {
+        std::fs::read_to_string(&log)
+            .map(|t| t.lines().count())
+            .unwrap_or(0)
+    };
+    let cached_renders = || {
+        std::fs::read_dir(dir.join(".cutover_cache"))
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| e.file_name().to_string_lossy().starts_with("render-"))
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    let run = |extra: &[&str]| {
+        bin()
+            .current_dir(dir)
+            .args([
+                "check",
+                "--repo-context",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ])
+            .args(["base/deployment.yaml", "base/hpa.yaml"])
+            .args(extra)
+            .env("NO_COLOR", "1")
+            .env_remove("CUTOVER_CACHE_DIR")
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .output()
+            .expect("run cutover")
+    };
+    // Reports with and without the cache, and the renders the cached run started.
+    let compare = |what: &str| {
+        let without = run(&["--no-cache"]);
+        let before = renders();
+        let with = run(&[]);
+        assert_eq!(stdout(&with), stdout(&without), "{what}: reports differ");
+        assert!(
+            json_of(&with)["findings"]
+                .as_array()
+                .is_some_and(|f| !f.is_empty()),
+            "{what}: {}",
+            stderr(&with)
+        );
+        (stdout(&with), renders() - before)
+    };
+
+    // Cold: both overlays (production, staging) are rendered and kept.
+    let (cold, started) = compare("cold");
+    assert_eq!(started, 2);
+    assert_eq!(cached_renders(), 2);
+    // Warm: none is.
+    let (warm, started) = compare("warm");
+    assert_eq!((warm.as_str(), started), (cold.as_str(), 0));
+
+    // A base file both overlays read: both render again; the stale entries are removed.
+    let deployment = dir.join("base/deployment.yaml");
+    let text = std::fs::read_to_string(&deployment).expect("read");
+    std::fs::write(
+        &deployment,
+        text.replace("    spec:\n", "    spec:\n      serviceAccountName: web\n"),
+    )
+    .expect("write");
+    let (edited, started) = compare("base edited");
+    assert_ne!(edited, warm, "the edit changes the report");
+    assert_eq!((started, cached_renders()), (2, 2));
+
+    // The production overlay's patch: only production renders again.
+    let patch = dir.join("overlays/production/requests.yaml");
+    let text = std::fs::read_to_string(&patch).expect("read");
+    std::fs::write(&patch, text.replace("              cpu: 250m\n", "")).expect("write");
+    let (patched, started) = compare("patch edited");
+    assert_ne!(patched, edited, "the edit changes the report");
+    assert_eq!((started, cached_renders()), (1, 2));
+    let (_, started) = compare("warm again");
+    assert_eq!(started, 0);
+}

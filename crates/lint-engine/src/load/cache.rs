@@ -143,14 +143,7 @@ impl LoadCache {
         out.str(&self.key);
         out.u64(bytes_hash(&payload.buf));
         out.buf.extend_from_slice(&payload.buf);
-        std::fs::create_dir_all(&self.dir)?;
-        let ignore = self.dir.join(".gitignore");
-        if !ignore.exists() {
-            std::fs::write(
-                &ignore,
-                "# Written by cutover: its cache, never to commit.\n*\n",
-            )?;
-        }
+        prepare_dir(&self.dir)?;
         let tmp = self
             .dir
             .join(format!("{FILE_NAME}.{}.tmp", std::process::id()));
@@ -162,6 +155,19 @@ impl LoadCache {
         }
         written
     }
+}
+
+/// Create the cache directory `dir` with a `.gitignore` that ignores it all (once).
+pub fn prepare_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        std::fs::write(
+            &ignore,
+            "# Written by cutover: its cache, never to commit.\n*\n",
+        )?;
+    }
+    Ok(())
 }
 
 fn bytes_hash(bytes: &[u8]) -> u64 {

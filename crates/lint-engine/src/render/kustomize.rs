@@ -34,6 +34,8 @@ pub struct Kustomization {
     pub namespace: Option<Span>,
     /// `kind: Component`: only built as part of a kustomization that includes it.
     pub component: bool,
+    /// Some `resources`/`bases`/`components` entry is remote (fetched by the renderer).
+    pub remote: bool,
 }
 
 /// The kustomization file of `dir`, if it has one.
@@ -66,13 +68,18 @@ impl Kustomization {
             patches: Vec::new(),
             namespace: doc.get("namespace").map(|n| n.span),
             component: doc.get("kind").and_then(Node::as_str) == Some("Component"),
+            remote: false,
             dir,
         };
         for key in ["resources", "bases", "components"] {
             for item in doc.get(key).and_then(Node::as_seq).unwrap_or(&[]) {
-                let Some(entry) = item.as_str().filter(|s| !is_remote(s)) else {
+                let Some(entry) = item.as_str() else {
                     continue;
                 };
+                if is_remote(entry) {
+                    k.remote = true;
+                    continue;
+                }
                 let path = normal(&k.dir.join(entry));
                 k.entries.push((path.clone(), item.span));
                 if path.is_dir() {
