@@ -354,3 +354,36 @@ fn html_report_in_a_browser() {
         "no screenshot"
     );
 }
+
+/// The parity table has a secrets row for a container with ECS secrets, judged by PAR004.
+#[test]
+fn secrets_row_is_judged_by_par004() {
+    let out = cutover(
+        &repo(),
+        &[
+            "report",
+            "--format",
+            "json",
+            "test-corpus/scenarios/par004-secrets-taskdef",
+        ],
+    );
+    let v = json_of(&out);
+    let row = v["services"][0]["parity"]
+        .as_array()
+        .expect("parity")
+        .iter()
+        .find(|p| p["aspect"] == "secrets")
+        .expect("secrets row")
+        .clone();
+    assert_eq!(
+        row["ecs"]["value"],
+        "DB_PASSWORD, DB_USER, API_TOKEN, STRIPE_KEY, SENTRY_DSN, OLD_TOKEN, REDIS_URL, LEGACY_KEY"
+    );
+    assert_eq!(row["ecs"]["line"], 7);
+    assert_eq!(
+        row["kubernetes"]["value"],
+        "from Secret made-by-hand, payments-api, payments-db, redis-plain"
+    );
+    assert_eq!(row["kubernetes"]["line"], 21);
+    assert_eq!(row["verdict"], "error (PAR004)");
+}

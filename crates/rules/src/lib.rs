@@ -47,6 +47,7 @@ static RULES: &[&dyn Rule] = &[
     &par::shutdown_window_parity::ShutdownWindowParity,
     &par::resource_parity::ResourceParity,
     &par::health_check_parity::HealthCheckParity,
+    &par::secret_source_parity::SecretSourceParity,
     &par::workload_identity_parity::WorkloadIdentityParity,
     &par::replica_and_rollout_parity::ReplicaAndRolloutParity,
     &par::spot_exposure_parity::SpotExposureParity,

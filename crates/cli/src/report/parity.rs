@@ -1,5 +1,5 @@
 //! The parity table of a pair: per matched container, the same aspect on both sides (image,
-//! shutdown window, CPU, memory) with where each value is written. The table shows values; the
+//! shutdown window, CPU, memory, secrets) with where each value is written. The table shows values; the
 //! judgement is the parity rule's: a row's verdict is the finding of its rule on the service
 //! (see [`super::Readiness::build`]), else `ok`.
 
@@ -107,6 +107,70 @@ fn container_rows(
             )
         },
     ]
+    .into_iter()
+    .chain(secrets_row(c, kc, kfile, &name))
+    .collect()
+}
+
+/// The secrets row, when the ECS container reads secrets: the ECS variable names against the
+/// Secrets the Kubernetes container reads them from (`secretKeyRef`, `envFrom`). PAR004 judges it.
+fn secrets_row(
+    c: &Container<'_>,
+    kc: &K8sContainer<'_>,
+    kfile: FileId,
+    name: &dyn Fn(&str) -> String,
+) -> Option<ParityRow> {
+    let secrets = c.get("secrets")?;
+    let names: Vec<&str> = secrets
+        .as_seq()?
+        .iter()
+        .filter_map(|s| s.get("name").and_then(Node::as_str))
+        .collect();
+    if names.is_empty() {
+        return None;
+    }
+    let mut from: Vec<&str> = kc
+        .get("env")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|e| e.path(&["valueFrom", "secretKeyRef", "name"]))
+        .chain(
+            kc.get("envFrom")
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|e| e.path(&["secretRef", "name"])),
+        )
+        .filter_map(Node::as_str)
+        .collect();
+    from.sort_unstable();
+    from.dedup();
+    let k8s = (!from.is_empty()).then(|| {
+        let at = kc
+            .get("env")
+            .or_else(|| kc.get("envFrom"))
+            .unwrap_or(kc.node);
+        (
+            format!("from Secret {}", from.join(", ")),
+            Place {
+                file: kfile,
+                span: at.span,
+            },
+        )
+    });
+    Some(row(
+        name("secrets"),
+        "PAR004",
+        Some((
+            names.join(", "),
+            Place {
+                file: c.file,
+                span: secrets.span,
+            },
+        )),
+        k8s,
+    ))
 }
 
 /// The rows of a pair.

@@ -8,6 +8,8 @@ pub mod pair_view;
 pub mod replica_and_rollout_parity;
 pub mod resource_parity;
 pub mod resource_values;
+pub mod secret_source_parity;
+pub mod secret_sources;
 pub mod shutdown_window_parity;
 pub mod spot_exposure_parity;
 pub mod support;
