@@ -189,6 +189,7 @@ fn main() -> ExitCode {
         Some("new-rule") => return new_rule(&args[1..]),
         Some("bench") => return bench::main(&args[1..]),
         Some("__measure") => return bench::measure_child(&args[1..]),
+        Some("bench-dir") => return bench::bench_dir(&args[1..]),
         _ => {}
     }
     let check = args.iter().any(|a| a == "--check");
