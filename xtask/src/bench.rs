@@ -46,7 +46,7 @@ struct Row {
     rss: u64,
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     let m = d.as_secs_f64() * 1000.0;
     if m < 10.0 {
         format!("{m:.2}")
@@ -62,7 +62,7 @@ fn mb(b: u64) -> String {
 }
 
 /// Minimum over `reps` runs of `f` (each returns its own measured duration).
-fn min_of<T>(reps: usize, mut f: impl FnMut() -> (Duration, T)) -> (Duration, T) {
+pub(crate) fn min_of<T>(reps: usize, mut f: impl FnMut() -> (Duration, T)) -> (Duration, T) {
     let mut best = f();
     for _ in 1..reps {
         let r = f();
@@ -90,7 +90,7 @@ fn files_of(dir: &Path) -> (Vec<PathBuf>, u64) {
 }
 
 /// The parse floor: discover, read, decode and parse every file into the spanned tree.
-fn parse_floor(dir: &Path) -> (Duration, usize) {
+pub(crate) fn parse_floor(dir: &Path) -> (Duration, usize) {
     let start = Instant::now();
     let globs = lint_engine::discover::compile_excludes(&[]).unwrap_or_default();
     let (files, _) = lint_engine::discover::discover(&[dir.to_path_buf()], &globs);
@@ -122,7 +122,7 @@ fn hcl_parse_floor(dir: &Path) -> (Duration, usize) {
 
 /// The full check in-process, as `cutover check DIR --format json` runs it (built-in rules, no
 /// plugins), the report rendered to a sink.
-fn full_check(dir: &Path) -> (Duration, (usize, Phases)) {
+pub(crate) fn full_check(dir: &Path) -> (Duration, (usize, Phases)) {
     let (t, ids, phases) = full_check_ids(dir);
     (t, (ids.len(), phases))
 }

@@ -18,6 +18,7 @@
 //! (the new-rule test runs the built xtask on a copy of the workspace).
 
 mod bench;
+mod bench_dir;
 mod gen;
 mod new_rule;
 mod pluto;
@@ -189,6 +190,7 @@ fn main() -> ExitCode {
         Some("new-rule") => return new_rule(&args[1..]),
         Some("bench") => return bench::main(&args[1..]),
         Some("__measure") => return bench::measure_child(&args[1..]),
+        Some("bench-dir") => return bench_dir::main(&args[1..]),
         _ => {}
     }
     let check = args.iter().any(|a| a == "--check");

@@ -11,10 +11,10 @@
 //! Findings that would share a fingerprint (same rule, file, place and text) are told apart by
 //! their order of occurrence: the second one gets `…:1`, the third `…:2`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use lint_engine::doc::Node;
-use lint_engine::{Finding, SourceDb, SourceFile, Span};
+use lint_engine::{FileId, Finding, SourceDb, SourceFile, Span};
 use rayon::prelude::*;
 
 /// Key under which the fingerprint appears in SARIF `partialFingerprints`.
@@ -46,18 +46,55 @@ fn normalise(text: &str) -> String {
 
 /// JSON pointer (with a `#doc` prefix) of the innermost node whose span holds `span`.
 pub fn pointer_of(file: &SourceFile, span: Span) -> Option<String> {
-    let mut best: Option<(u32, String)> = None;
+    pointers_of(file, &[span]).pop().flatten()
+}
+
+/// [`pointer_of`] for several spans of one file, in one walk of its documents (a file with many
+/// findings was walked once per finding).
+pub fn pointers_of(file: &SourceFile, spans: &[Span]) -> Vec<Option<String>> {
+    let mut best: Vec<Option<(u32, String)>> = vec![None; spans.len()];
     for (i, doc) in file.docs.iter().enumerate() {
         doc.walk(&mut |ptr: &str, n: &Node| {
-            if n.span.start <= span.start && span.end <= n.span.end {
-                let width = n.span.end - n.span.start;
-                if best.as_ref().is_none_or(|(w, _)| width <= *w) {
-                    best = Some((width, format!("#{i}{ptr}")));
+            for (b, span) in best.iter_mut().zip(spans) {
+                if n.span.start <= span.start && span.end <= n.span.end {
+                    let width = n.span.end - n.span.start;
+                    if b.as_ref().is_none_or(|(w, _)| width <= *w) {
+                        *b = Some((width, format!("#{i}{ptr}")));
+                    }
                 }
             }
         });
     }
-    best.map(|(_, p)| p)
+    best.into_iter().map(|b| b.map(|(_, p)| p)).collect()
+}
+
+/// [`logical`] of every finding, in order: each file holding findings without a logical path
+/// is walked once for all of them (files in parallel).
+fn logical_paths(db: &SourceDb, findings: &[&Finding]) -> Vec<String> {
+    let mut by_file: BTreeMap<FileId, Vec<usize>> = BTreeMap::new();
+    for (k, f) in findings.iter().enumerate() {
+        if f.logical_path.is_none() {
+            by_file.entry(f.primary.file).or_default().push(k);
+        }
+    }
+    let groups: Vec<(FileId, Vec<usize>)> = by_file.into_iter().collect();
+    let walked: Vec<Vec<Option<String>>> = groups
+        .par_iter()
+        .map(|(file, ks)| {
+            let spans: Vec<Span> = ks.iter().map(|&k| findings[k].primary.span).collect();
+            pointers_of(db.get(*file), &spans)
+        })
+        .collect();
+    let mut out: Vec<String> = findings
+        .iter()
+        .map(|f| f.logical_path.clone().unwrap_or_default())
+        .collect();
+    for ((_, ks), ptrs) in groups.iter().zip(walked) {
+        for (&k, p) in ks.iter().zip(ptrs) {
+            out[k] = p.unwrap_or_default();
+        }
+    }
+    out
 }
 
 /// The logical location used in the fingerprint.
@@ -70,12 +107,17 @@ pub fn logical(db: &SourceDb, f: &Finding) -> String {
 
 /// The fingerprint input before hashing (exposed for tests and debugging).
 pub fn material(db: &SourceDb, rel_path: &str, f: &Finding) -> String {
+    material_with(db, rel_path, f, &logical(db, f))
+}
+
+/// [`material`] with the finding's logical location already known.
+fn material_with(db: &SourceDb, rel_path: &str, f: &Finding, logical: &str) -> String {
     let text = normalise(db.get(f.primary.file).slice(f.primary.span));
     format!(
         "{}\u{1f}{}\u{1f}{}\u{1f}{}",
         crate::select::first_id(&f.rule_id),
         rel_path,
-        logical(db, f),
+        logical,
         text
     )
 }
@@ -91,9 +133,11 @@ pub fn fingerprints<'f>(
     rel_path: &(dyn Fn(&Finding) -> String + Sync),
 ) -> Vec<String> {
     let findings: Vec<&Finding> = findings.into_iter().collect();
+    let logicals = logical_paths(db, &findings);
     let bases: Vec<String> = findings
         .par_iter()
-        .map(|f| hash_hex(&material(db, &rel_path(f), f)))
+        .zip(logicals.par_iter())
+        .map(|(f, l)| hash_hex(&material_with(db, &rel_path(f), f, l)))
         .collect();
     let mut seen: HashMap<String, usize> = HashMap::with_capacity(bases.len());
     bases
@@ -162,6 +206,35 @@ mod tests {
   ]
 }
 "#;
+
+    #[test]
+    fn pointers_of_one_walk_gives_the_pointers_of_each_span() {
+        let text = TASKDEF;
+        let outcome = load_all(
+            &[],
+            vec![MemoryInput {
+                path: "taskdef.json".into(),
+                bytes: text.as_bytes().to_vec(),
+            }],
+            &Limits::default(),
+        );
+        let file = outcome.db.get(FileId(0));
+        let at = |s: &str| {
+            let i = text.find(s).unwrap() as u32;
+            Span {
+                start: i,
+                end: i + s.len() as u32,
+            }
+        };
+        let spans = [at("\"envoy\""), at("\"app\","), at("{\"name\": \"app\"")];
+        let all = pointers_of(file, &spans);
+        assert_eq!(all[0].as_deref(), Some("#0/containerDefinitions/1/image"));
+        assert_eq!(all[1].as_deref(), Some("#0"));
+        assert_eq!(all[2].as_deref(), Some("#0/containerDefinitions/0"));
+        for (span, p) in spans.iter().zip(&all) {
+            assert_eq!(&pointer_of(file, *span), p);
+        }
+    }
 
     #[test]
     fn inserting_lines_above_keeps_fingerprints() {
