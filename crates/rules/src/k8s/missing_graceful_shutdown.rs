@@ -2,12 +2,12 @@ use cutover_semantic::criticality::workload_criticality;
 use cutover_semantic::k8s::K8sIndex;
 use lint_engine::declare_rule;
 use lint_engine::doc::Node;
-use lint_engine::model::{K8sContainer, K8sObject, Workload};
+use lint_engine::model::{K8sContainer, Workload};
 use lint_engine::{Label, Rule, RuleContext, Severity};
 
+use super::nodepool_cap::{nodepool_cap, NodePoolCap};
 use super::support::{
-    describe, go_duration_secs, int_of, ip_targets, record_unknown_namespace, shown, skip_grace,
-    workload_of,
+    describe, int_of, ip_targets, record_unknown_namespace, skip_grace, workload_of,
 };
 
 declare_rule! {
@@ -246,7 +246,12 @@ impl Rule for MissingGracefulShutdown {
         }
         // The pod's own grace period is long enough; a Karpenter NodePool of the repository can
         // still force-delete it sooner when it drains a node.
-        let Some((np, value, cap)) = nodepool_cap(cx, ix, w.object) else {
+        let Some(NodePoolCap {
+            pool: np,
+            value,
+            seconds: cap,
+        }) = nodepool_cap(cx, ix, w.object)
+        else {
             return;
         };
         if cap >= need {
@@ -260,42 +265,4 @@ impl Rule for MissingGracefulShutdown {
             .with_logical(format!("{}/terminationGracePeriodSeconds", obj.logical()));
         cx.emit(escalate(f));
     }
-}
-
-/// The shortest `spec.template.spec.terminationGracePeriod` of the Karpenter NodePools of the
-/// object's repository: (NodePool, value, seconds). A value that is not a duration is recorded
-/// for LINT000.
-fn nodepool_cap<'m, 'a>(
-    cx: &mut RuleContext<'m, 'a>,
-    ix: &'m K8sIndex,
-    object: usize,
-) -> Option<(&'m K8sObject<'a>, &'m Node, i64)> {
-    let model = cx.model;
-    let mut best: Option<(&K8sObject<'a>, &Node, i64)> = None;
-    for (_, np) in ix.in_repo_of(model, object, "NodePool") {
-        if !np.api_version.starts_with("karpenter.sh/") {
-            continue;
-        }
-        let Some(v) = np
-            .node
-            .path(&["spec", "template", "spec", "terminationGracePeriod"])
-            .filter(|v| !v.is_null())
-        else {
-            continue;
-        };
-        let Some(secs) = v.as_str().and_then(go_duration_secs) else {
-            let what = format!(
-                "`terminationGracePeriod` of NodePool `{}`",
-                np.name.unwrap_or("?")
-            );
-            let why = format!("{} is not a duration", shown(v));
-            cx.unresolved(np.file, v.span, what, why).logical =
-                Some(format!("{}/terminationGracePeriod", np.logical()));
-            continue;
-        };
-        if best.is_none_or(|(_, _, b)| secs < b) {
-            best = Some((np, v, secs));
-        }
-    }
-    best
 }

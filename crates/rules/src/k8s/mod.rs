@@ -5,6 +5,7 @@ pub mod karpenter_v1_schema_drift;
 pub mod missing_graceful_shutdown;
 pub mod missing_readiness_probe;
 pub mod missing_resource_requests;
+pub mod nodepool_cap;
 pub mod pdb_blocks_eviction;
 pub mod spot_workload_without_pdb;
 pub mod support;

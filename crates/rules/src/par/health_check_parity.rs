@@ -6,10 +6,12 @@ use lint_engine::source::FileId;
 use lint_engine::{Label, Rule, RuleContext};
 
 use super::health_values::{
-    classify, command_text, Check, ECS_DEFAULT_TIMEOUT, K8S_DEFAULT_TIMEOUT,
+    classify, command_text, Check, ECS_DEFAULT_TIMEOUT, K8S_DEFAULT_FAILURES, K8S_DEFAULT_PERIOD,
+    K8S_DEFAULT_TIMEOUT,
 };
 use super::pair_view::{pairs, PairView};
 use super::support::skip_value;
+use crate::k8s::support::{int_of, shown};
 
 declare_rule! {
     /// ## What it does
@@ -20,6 +22,13 @@ declare_rule! {
     ///   `readinessProbe` (the message also says when the liveness probe is missing);
     /// - a readiness or liveness probe sets no `timeoutSeconds` while the ECS check allowed more
     ///   than one second (`timeout`, 5 s by default): the Kubernetes default is 1 s;
+    /// - the ECS check has a `startPeriod` (the seconds after start during which failures do
+    ///   not count) but nothing on Kubernetes holds a restart off that long. A `startupProbe`
+    ///   must allow `initialDelaySeconds` + `failureThreshold` × `periodSeconds` (0, 3 and 10 s
+    ///   when unset) of at least `startPeriod`, since a failing startup probe restarts the
+    ///   container too; without one, the liveness probe's `initialDelaySeconds` must be at least
+    ///   `startPeriod`. A container with neither a startup nor a liveness probe is not reported
+    ///   for this: nothing restarts it, and a readiness probe only holds traffic back;
     /// - the readiness probe's `httpGet` path or port differs from the URL the ECS command
     ///   requests (`curl -f http://localhost:8080/health`);
     /// - the readiness probe's `httpGet` path differs from the `health_check.path` of the ALB
@@ -33,7 +42,9 @@ declare_rule! {
     /// Without a readiness probe, a pod receives traffic as soon as it starts, where ECS (and
     /// its target group) waited for the check to pass; without a liveness probe a hung process
     /// is never restarted. A probe that kept the 1 s default timeout where ECS allowed 5 s fails
-    /// under load and takes healthy pods out of service.
+    /// under load and takes healthy pods out of service. A service that needed a start period
+    /// on ECS (a JVM warming up, migrations at boot) is restarted over and over by a liveness
+    /// probe that starts checking too early, and never becomes ready.
     ///
     /// ## Example
     /// ```json
@@ -68,6 +79,10 @@ declare_rule! {
     ///   httpGet: {path: /health, port: 8080}
     ///   periodSeconds: 15
     ///   timeoutSeconds: 5
+    /// startupProbe:            # startPeriod 60: 6 × 10 s
+    ///   httpGet: {path: /health, port: 8080}
+    ///   periodSeconds: 10
+    ///   failureThreshold: 6
     /// ```
     /// Translating the command into an `exec` probe needs `curl` in the image.
     ///
@@ -114,6 +129,38 @@ fn owner(obj: &K8sObject<'_>) -> String {
 /// A probe of a Kubernetes container that is written as a mapping.
 fn probe<'a>(k: &K8sContainer<'a>, key: &str) -> Option<&'a Member> {
     k.node.member(key).filter(|m| m.value.as_map().is_some())
+}
+
+/// An integer field of a probe, its Kubernetes default when unset; `None` (recorded for
+/// LINT000) when it is written but not a whole number.
+fn probe_int(
+    cx: &mut RuleContext<'_, '_>,
+    obj: &K8sObject<'_>,
+    k: &K8sContainer<'_>,
+    probe: &Member,
+    key: &str,
+    default: i64,
+) -> Option<i64> {
+    let Some(n) = probe.value.get(key).filter(|n| !n.is_null()) else {
+        return Some(default);
+    };
+    if let Some(v) = int_of(n) {
+        return Some(v);
+    }
+    let what = format!(
+        "`{}.{key}` of container `{}` of {}",
+        probe.key,
+        k.display_name(),
+        owner(obj)
+    );
+    let why = format!("{} is not a whole number", shown(n));
+    cx.unresolved(obj.file, n.span, what, why).logical = Some(format!(
+        "{}/{}/{}/{key}",
+        obj.logical(),
+        k.logical_key(),
+        probe.key
+    ));
+    None
 }
 
 impl HealthCheckParity {
@@ -210,6 +257,112 @@ impl HealthCheckParity {
                 .with_logical(format!("{}/{}/{key}/timeoutSeconds", obj.logical(), k.logical_key()));
             cx.emit(f);
         }
+    }
+
+    /// The ECS `startPeriod` against what keeps Kubernetes from restarting a slow starter: a
+    /// `startupProbe` that tries long enough, else the liveness probe's `initialDelaySeconds`.
+    fn start_period(
+        &self,
+        cx: &mut RuleContext<'_, '_>,
+        obj: &K8sObject<'_>,
+        k: &K8sContainer<'_>,
+        ecs: &Ecs<'_>,
+    ) {
+        let node = ecs.health.get("startPeriod");
+        let (start, n) = match (known_i64(node), node) {
+            (Known::Value(v), Some(n)) if v > 0 => (v, n),
+            (Known::Unresolved, Some(n)) => {
+                let what = format!(
+                    "the health check `startPeriod` of container `{}` of {}",
+                    ecs.container, ecs.owner
+                );
+                let logical = format!(
+                    "{}/{}/healthCheck/startPeriod",
+                    obj.logical(),
+                    k.logical_key()
+                );
+                skip_value(cx, (ecs.file, n), what, "a whole number", logical);
+                return;
+            }
+            _ => return,
+        };
+        let related = Label::new(ecs.file, n.span, format!("ECS start period {start} s"));
+        let help = format!(
+            "add a `startupProbe` whose `failureThreshold` × `periodSeconds` covers the {start} s (for example `periodSeconds: {K8S_DEFAULT_PERIOD}`, `failureThreshold: {}`), or set the liveness probe's `initialDelaySeconds: {start}`",
+            (start + K8S_DEFAULT_PERIOD - 1) / K8S_DEFAULT_PERIOD
+        );
+        let logical = format!("{}/{}", obj.logical(), k.logical_key());
+        if let Some(m) = probe(k, "startupProbe") {
+            let [Some(delay), Some(period), Some(failures)] = [
+                ("initialDelaySeconds", 0),
+                ("periodSeconds", K8S_DEFAULT_PERIOD),
+                ("failureThreshold", K8S_DEFAULT_FAILURES),
+            ]
+            .map(|(key, default)| probe_int(cx, obj, k, m, key, default)) else {
+                return;
+            };
+            let budget = delay + failures * period;
+            if budget >= start {
+                return;
+            }
+            let delay_text = if delay > 0 {
+                format!("{delay} s + ")
+            } else {
+                String::new()
+            };
+            let f = cx
+                .finding(
+                    obj.file,
+                    m.key_span,
+                    format!(
+                        "`startupProbe` of container `{}` of {} gives up after {budget} s ({delay_text}{failures} × {period} s), less than the {start} s start period the ECS health check of {} allowed: a slow start is restarted before it is ready",
+                        k.display_name(),
+                        owner(obj),
+                        ecs.owner
+                    ),
+                )
+                .with_related(related)
+                .with_help(help)
+                .with_logical(format!("{logical}/startupProbe"));
+            cx.emit(f);
+            return;
+        }
+        // Without a liveness probe nothing restarts a slow starter (the readiness probe only
+        // holds traffic back).
+        let Some(m) = probe(k, "livenessProbe") else {
+            return;
+        };
+        let Some(delay) = probe_int(cx, obj, k, m, "initialDelaySeconds", 0) else {
+            return;
+        };
+        if delay >= start {
+            return;
+        }
+        let at = m
+            .value
+            .get("initialDelaySeconds")
+            .map_or(m.key_span, |d| d.span);
+        let when = if delay > 0 {
+            format!("{delay} s after the container starts")
+        } else {
+            "as soon as the container starts".to_string()
+        };
+        let f = cx
+            .finding(
+                obj.file,
+                at,
+                format!(
+                    "`livenessProbe` of container `{}` of {} starts checking {when} and no `startupProbe` holds it back, within the {start} s start period the ECS health check of {} allowed: a slow start can be restarted before it is ready",
+                    k.display_name(),
+                    owner(obj),
+                    ecs.owner
+                ),
+            )
+            .with_missing("startupProbe")
+            .with_related(related)
+            .with_help(help)
+            .with_logical(format!("{logical}/livenessProbe/initialDelaySeconds"));
+        cx.emit(f);
     }
 
     /// The readiness `httpGet` against the ECS URL and the target group's health-check path.
@@ -369,6 +522,7 @@ impl Rule for HealthCheckParity {
                     self.missing_readiness(cx, obj, k, &ecs);
                 }
                 self.timeouts(cx, obj, k, &ecs);
+                self.start_period(cx, obj, k, &ecs);
                 self.http_get(cx, &pair, c, k, &ecs);
             }
         }

@@ -8,6 +8,11 @@ pub const ECS_DEFAULT_TIMEOUT: i64 = 5;
 /// Kubernetes probe `timeoutSeconds` when unset (seconds).
 pub const K8S_DEFAULT_TIMEOUT: i64 = 1;
 
+/// Kubernetes probe `periodSeconds` when unset (seconds).
+pub const K8S_DEFAULT_PERIOD: i64 = 10;
+/// Kubernetes probe `failureThreshold` when unset.
+pub const K8S_DEFAULT_FAILURES: i64 = 3;
+
 /// What an ECS health-check command tests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Check {

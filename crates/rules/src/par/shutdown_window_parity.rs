@@ -8,6 +8,7 @@ use lint_engine::{Label, Rule, RuleContext, Severity};
 
 use super::support::{ecs_name, pair_of, skip_stop_timeout};
 use crate::k8s::missing_graceful_shutdown::{prestop, PreStop};
+use crate::k8s::nodepool_cap::nodepool_cap;
 use crate::k8s::support::{int_of, skip_grace};
 
 declare_rule! {
@@ -18,7 +19,18 @@ declare_rule! {
     /// (30 s when unset), and a `preStop` hook runs inside that budget. Reported when the grace
     /// period is shorter than the longest preStop sleep plus the longest ECS `stopTimeout` of
     /// the paired containers. A value that is not a literal number is not guessed: the pair is
-    /// skipped. Warning; **error** when the workload is critical (see `[criticality]`).
+    /// skipped.
+    ///
+    /// A Karpenter NodePool of the same repository whose `spec.template.spec.terminationGracePeriod`
+    /// (Karpenter v1) is shorter caps the window too: Karpenter deletes the pods of a node it
+    /// drains once that time is up, whatever their own grace period says. When the pod's grace
+    /// period covers the preStop sleep plus the stop timeout but the shortest such cap does not,
+    /// the ECS budget cannot be kept on that NodePool: reported on the grace period (the podSpec
+    /// `spec:` when unset), naming the NodePool, with its cap and the ECS `stopTimeout` related.
+    /// When the grace period itself is already too short, the one finding about it is enough:
+    /// a cap below it adds none. A cap that is not a duration is not guessed (LINT000 reports it).
+    ///
+    /// Warning; **error** when the workload is critical (see `[criticality]`).
     ///
     /// ## Why it matters
     /// A service whose `stopTimeout` was raised to let in-flight work finish (payments, queue
@@ -48,8 +60,8 @@ declare_rule! {
     /// spec:
     ///   terminationGracePeriodSeconds: 120
     /// ```
-    /// A Karpenter NodePool `terminationGracePeriod` shorter than that still cuts it on node
-    /// drains.
+    /// and a Karpenter NodePool `terminationGracePeriod` of at least that much (or keep the pods
+    /// off a NodePool with a shorter one).
     ///
     /// When the pods can run on Spot capacity (a node group or NodePool that asks for Spot and
     /// whose taints the pods tolerate) and the grace period written is above 120 s, an **info**
@@ -132,9 +144,6 @@ impl Rule for ShutdownWindowParity {
         if let Some(n) = grace_node.filter(|_| g > SPOT_NOTICE_SECONDS) {
             spot_notice(cx, w, obj, n, g);
         }
-        if g >= p + s {
-            return;
-        }
         let ecs_what = ecs_name(cx, pair);
         let cname = s_container.display_name();
         let related = match s_node {
@@ -145,35 +154,70 @@ impl Rule for ShutdownWindowParity {
                 format!("ECS stopTimeout {s} s (the default)"),
             ),
         };
-        let written = if grace_node.is_some() {
-            ""
-        } else {
-            " (the default)"
-        };
         let sleep = if p > 0 {
             format!("its {p} s preStop sleep plus ")
         } else {
             String::new()
         };
-        let crit = workload_criticality(model, cx.config, w);
-        let mut f = cx
-            .finding(
+        let need = p + s;
+        let owner = format!("{} `{}`", obj.kind, obj.name.unwrap_or("?"));
+        let at = grace_node.map_or(w.spec_key, |n| n.span);
+        let f = if g < need {
+            let written = if grace_node.is_some() {
+                ""
+            } else {
+                " (the default)"
+            };
+            cx.finding(
                 obj.file,
-                grace_node.map_or(w.spec_key, |n| n.span),
+                at,
                 format!(
-                    "termination grace period of {} `{}` is {g} s{written}, less than {sleep}the {s} s stop timeout container `{cname}` had on {ecs_what}: it is killed before it finishes shutting down",
-                    obj.kind,
-                    obj.name.unwrap_or("?")
+                    "termination grace period of {owner} is {g} s{written}, less than {sleep}the {s} s stop timeout container `{cname}` had on {ecs_what}: it is killed before it finishes shutting down"
                 ),
             )
-            .with_help(format!("set `terminationGracePeriodSeconds: {}` or more", p + s))
+            .with_help(format!("set `terminationGracePeriodSeconds: {need}` or more"))
             .with_related(related)
-            .with_logical(format!("{}/terminationGracePeriodSeconds", obj.logical()));
-        if crit.critical {
-            f = f
-                .with_severity(Severity::Error)
-                .with_note(format!("the workload is {}", crit.reason));
-        }
+            .with_logical(format!("{}/terminationGracePeriodSeconds", obj.logical()))
+        } else {
+            // The pod asks for enough time; a Karpenter NodePool can still delete it sooner when
+            // it drains a node.
+            let ix = cx.shared::<K8sIndex>();
+            let Some(cap) = nodepool_cap(cx, ix, w.object) else {
+                return;
+            };
+            if cap.seconds >= need {
+                return;
+            }
+            cx.finding(
+                obj.file,
+                at,
+                format!(
+                    "pods of {owner} are deleted {} s into a node drain by Karpenter NodePool `{}` (`terminationGracePeriod`), whatever their {g} s grace period says: less than {sleep}the {s} s stop timeout container `{cname}` had on {ecs_what}",
+                    cap.seconds,
+                    cap.name()
+                ),
+            )
+            .with_help(format!(
+                "raise the NodePool's `terminationGracePeriod` to at least {need}s, or keep these pods off that NodePool"
+            ))
+            .with_related(Label::new(
+                cap.pool.file,
+                cap.value.span,
+                format!("caps the grace period at {} s", cap.seconds),
+            ))
+            .with_related(related)
+            .with_logical(format!(
+                "{}/terminationGracePeriodSeconds/nodepool",
+                obj.logical()
+            ))
+        };
+        let crit = workload_criticality(model, cx.config, w);
+        let f = if crit.critical {
+            f.with_severity(Severity::Error)
+                .with_note(format!("the workload is {}", crit.reason))
+        } else {
+            f
+        };
         cx.emit(f);
     }
 }
