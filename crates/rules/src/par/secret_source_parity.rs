@@ -288,7 +288,7 @@ impl SecretSourceParity {
             .with_severity(sev)
             .with_help(format!(
                 "read `{e}` from a Secret that an ExternalSecret fills from `{}` (`data[].remoteRef.key`, with `property` for a JSON key), or mount it with the Secrets Store CSI driver",
-                want.secret.name
+                want.secret.bare.as_deref().unwrap_or(&want.secret.name)
             ))
             .with_related(want.related.clone())
             .with_logical(logical);
