@@ -2,13 +2,11 @@ use cutover_semantic::criticality::workload_criticality;
 use cutover_semantic::k8s::K8sIndex;
 use lint_engine::declare_rule;
 use lint_engine::doc::Node;
-use lint_engine::model::{K8sContainer, K8sObject, Workload};
+use lint_engine::model::{K8sContainer, Workload};
 use lint_engine::{Label, Rule, RuleContext, Severity};
 
 use super::nodepool_cap::{nodepool_cap, NodePoolCap};
-use super::support::{
-    describe, int_of, ip_targets, record_unknown_namespace, shown, workload_of,
-};
+use super::support::{describe, int_of, ip_targets, record_unknown_namespace, shown, workload_of};
 
 declare_rule! {
     /// ## What it does

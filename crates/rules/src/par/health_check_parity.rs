@@ -9,8 +9,8 @@ use super::health_values::{
     classify, command_text, Check, ECS_DEFAULT_TIMEOUT, K8S_DEFAULT_FAILURES, K8S_DEFAULT_PERIOD,
     K8S_DEFAULT_TIMEOUT,
 };
-use crate::k8s::support::{int_of, shown};
 use super::pair_view::{pairs, PairView};
+use crate::k8s::support::{int_of, shown};
 
 declare_rule! {
     /// ## What it does
@@ -273,11 +273,8 @@ impl HealthCheckParity {
                     ecs.container, ecs.owner
                 );
                 let why = format!("{} is not a whole number of seconds", expr(n));
-                cx.unresolved(ecs.file, n.span, what, why).logical = Some(format!(
-                    "{}/{}/startPeriod",
-                    obj.logical(),
-                    k.logical_key()
-                ));
+                cx.unresolved(ecs.file, n.span, what, why).logical =
+                    Some(format!("{}/{}/startPeriod", obj.logical(), k.logical_key()));
                 return;
             }
             _ => return,
@@ -334,7 +331,10 @@ impl HealthCheckParity {
         if delay >= start {
             return;
         }
-        let at = m.value.get("initialDelaySeconds").map_or(m.key_span, |d| d.span);
+        let at = m
+            .value
+            .get("initialDelaySeconds")
+            .map_or(m.key_span, |d| d.span);
         let f = cx
             .finding(
                 obj.file,
