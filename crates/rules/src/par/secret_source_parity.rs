@@ -7,7 +7,8 @@ use lint_engine::{Label, Rule, RuleContext, Severity};
 
 use super::pair_view::{pairs, PairView};
 use super::secret_sources::{
-    literal_secret, mounted_by_csi, parse_reference, producers, EcsSecret, ExternalSecret,
+    literal_secret, mounted_by_csi, parse_reference, producers, sops_secret, EcsSecret,
+    ExternalSecret,
 };
 
 declare_rule! {
@@ -28,7 +29,8 @@ declare_rule! {
     /// `json-key` in the ECS reference should be the ExternalSecret's `remoteRef.property`.
     ///
     /// **Error** when the variable is a literal `value:` in the manifest, or comes from a
-    /// `Secret` manifest of the repository (the secret is written in plain text).
+    /// `Secret` manifest of the repository (the secret is written in plain text; a
+    /// SOPS-encrypted manifest is not, and is treated as a Secret of unknown source).
     /// **Warning** when the variable is missing, or when the ExternalSecret reads another
     /// secret or another JSON key. A Secret that no ExternalSecret or manifest of the inputs
     /// produces (created by hand, by another operator) is not guessed: it is reported as an
@@ -187,6 +189,11 @@ impl SecretSourceParity {
                     Severity::Error,
                     format!("it comes from the `Secret` manifest `{secret}` of the repository: the secret value is written in plain text"),
                 );
+            }
+            if sops_secret(cx.model, ix, of, secret).is_some() {
+                return Outcome::Unknown(format!(
+                    "Secret `{secret}` is a SOPS-encrypted manifest of the repository, not an AWS secret that can be compared"
+                ));
             }
             return Outcome::Unknown(format!(
                 "no ExternalSecret or Secret manifest of the inputs produces Secret `{secret}`"

@@ -141,7 +141,8 @@ pub fn producers<'m, 'a>(
 }
 
 /// A `Secret` manifest named `secret` that holds `key` in `data` or `stringData` (literal values
-/// written in the repository).
+/// written in the repository). A SOPS-encrypted manifest (a top-level `sops` block: Flux or
+/// kustomize-sops decrypt it at deploy time) is not plain text and is not returned.
 pub fn literal_secret<'m, 'a>(
     model: &'m Model<'a>,
     ix: &'m K8sIndex,
@@ -150,8 +151,20 @@ pub fn literal_secret<'m, 'a>(
 ) -> Option<&'m K8sObject<'a>> {
     joined(model, ix, of, "Secret").find(|o| {
         o.name == Some(secret)
+            && o.node.get("sops").is_none()
             && (o.node.get("data").is_some() || o.node.get("stringData").is_some())
     })
+}
+
+/// A SOPS-encrypted `Secret` manifest named `secret` (a top-level `sops` block): its values are
+/// in the repository, encrypted, and decrypted at deploy time.
+pub fn sops_secret<'m, 'a>(
+    model: &'m Model<'a>,
+    ix: &'m K8sIndex,
+    of: usize,
+    secret: &str,
+) -> Option<&'m K8sObject<'a>> {
+    joined(model, ix, of, "Secret").find(|o| o.name == Some(secret) && o.node.get("sops").is_some())
 }
 
 /// Whether a Secrets Store CSI volume of the pod mounts `want` from AWS: a `csi` volume with
