@@ -387,3 +387,33 @@ fn secrets_row_is_judged_by_par004() {
     assert_eq!(row["kubernetes"]["line"], 21);
     assert_eq!(row["verdict"], "error (PAR004)");
 }
+
+/// In a pair with two containers, each container's rows are judged by its own findings: the
+/// sidecar's missing secret marks its secrets row, not the app container's.
+#[test]
+fn parity_rows_of_several_containers_take_only_their_own_findings() {
+    let out = cutover(
+        &repo(),
+        &[
+            "report",
+            "--format",
+            "json",
+            "test-corpus/scenarios/par004-two-containers",
+        ],
+    );
+    let v = json_of(&out);
+    let verdict = |aspect: &str| {
+        v["services"][0]["parity"]
+            .as_array()
+            .expect("parity")
+            .iter()
+            .find(|p| p["aspect"] == aspect)
+            .map(|p| p["verdict"].clone())
+    };
+    assert_eq!(verdict("secrets (app)"), Some("ok".into()));
+    assert_eq!(
+        verdict("secrets (sidecar)"),
+        Some("warning (PAR004)".into())
+    );
+    assert_eq!(verdict("image (sidecar)"), Some("ok".into()));
+}

@@ -41,6 +41,9 @@ pub struct ParityRow {
     /// When the rule judges several aspects (PAR002: CPU and memory), the part of its findings'
     /// logical path that names this one (`.cpu`).
     pub topic: Option<&'static str>,
+    /// In a pair with several containers, the Kubernetes container the row is about
+    /// (`containers[app]`): a finding about another container does not judge it.
+    pub container: Option<String>,
     pub ecs: Option<(String, Place)>,
     pub k8s: Option<(String, Place)>,
     /// `ok`, or the severity and ID of the parity rule's finding on the service.

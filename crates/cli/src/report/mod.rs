@@ -124,6 +124,14 @@ impl Readiness {
                                 f.logical_path.as_deref().is_none_or(|l| l.contains(t))
                             })
                         })
+                        .filter(|f| {
+                            row.container.as_deref().is_none_or(|c| {
+                                f.logical_path.as_deref().is_none_or(|l| {
+                                    !(l.contains("containers[") || l.contains("initContainers["))
+                                        || l.contains(c)
+                                })
+                            })
+                        })
                         .max_by_key(|f| f.severity)
                         .map_or_else(
                             || "ok".to_string(),

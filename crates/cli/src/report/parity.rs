@@ -45,6 +45,7 @@ fn row(
         aspect,
         rule,
         topic: None,
+        container: None,
         ecs,
         k8s,
         verdict: String::new(),
@@ -109,6 +110,12 @@ fn container_rows(
     ]
     .into_iter()
     .chain(secrets_row(c, kc, kfile, &name))
+    .map(|r| ParityRow {
+        // With several containers, each row is judged only by findings about its own container
+        // (or about the whole pod).
+        container: several.then(|| kc.logical_key()),
+        ..r
+    })
     .collect()
 }
 
