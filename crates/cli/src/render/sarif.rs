@@ -217,10 +217,10 @@ impl Ctx<'_, '_> {
     /// the region itself (a context region must be larger than its region).
     fn context_region(&self, file: FileId, span: Span) -> Option<Value> {
         let src = self.report.db.get(file);
-        let lines = self.whole_lines(file, span);
-        let text_len = lines["snippet"]["text"].as_str().map_or(0, str::len);
-        if text_len <= MAX_CONTEXT_BYTES {
-            return Some(lines);
+        let (first, last, lines) = self.whole_lines(file, span);
+        if lines.len() <= MAX_CONTEXT_BYTES {
+            let text = src.text.get(lines).unwrap_or("");
+            return Some(json!({"startLine": first, "endLine": last, "snippet": {"text": text}}));
         }
         let t = &src.text;
         let (ls, _) = line_bounds(src, span.start as usize);
@@ -245,7 +245,9 @@ impl Ctx<'_, '_> {
         }))
     }
 
-    fn whole_lines(&self, file: FileId, span: Span) -> Value {
+    /// The lines of the region with one before and one after: first and last line numbers and
+    /// their byte range (measured before anything is copied: a one-line plan is one line).
+    fn whole_lines(&self, file: FileId, span: Span) -> (u32, u32, std::ops::Range<usize>) {
         let src = self.report.db.get(file);
         let (s, e) = span_lines(self.report.db, file, span);
         let first = s.line.saturating_sub(1).max(1);
@@ -256,8 +258,7 @@ impl Ctx<'_, '_> {
             .line_start(last as usize)
             .map(|x| x as usize)
             .unwrap_or(src.text.len());
-        let text = src.text.get(start..end).unwrap_or("");
-        json!({"startLine": first, "endLine": last.max(first), "snippet": {"text": text}})
+        (first, last.max(first), start..end.max(start))
     }
 
     fn physical(&self, file: FileId, span: Span) -> Value {
