@@ -686,7 +686,12 @@ pub fn check(opts: &CheckOptions) -> u8 {
             eprintln!("  help: `--fail-on-empty` (or `fail-on-empty = true` in cutover.toml) makes this fail the run");
         }
     }
-    checked.exit_code(opts.write_baseline.is_some())
+    let code = checked.exit_code(opts.write_baseline.is_some());
+    // The process ends after this: the kernel takes the heap back at once, where dropping the
+    // trees, the findings and the report would visit every allocation (0.4 s at 100x).
+    std::mem::forget(report);
+    std::mem::forget(checked);
+    code
 }
 
 /// The repository root: the nearest directory, from `start` up, holding `cutover.toml` or
