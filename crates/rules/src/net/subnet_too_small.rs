@@ -120,7 +120,7 @@ impl Rule for SubnetTooSmall {
                     let group = if model.file(s.file).kind == FileKind::TfPlan {
                         format!("{}\u{0}{}", s.dir, s.file.0)
                     } else {
-                        s.dir.clone()
+                        s.dir.to_string()
                     };
                     pod_groups.entry(group).or_default().push(i);
                     if prefix >= 24 && net.is_production(model, i) {

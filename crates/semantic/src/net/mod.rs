@@ -99,11 +99,13 @@ pub struct Network<'a> {
     /// (module, kind) and by literal subnet ID: reference lookups cost the candidates, not
     /// every subnet of the inputs.
     /// (configuration address, directory) and (configuration address, file) of the resource.
-    by_address_dir: HashMap<(String, String), Vec<usize>>,
-    by_address_file: HashMap<(String, FileId), Vec<usize>>,
+    /// The keys are hashes ([`place_key`]): a plan can hold hundreds of thousands of subnets,
+    /// and owned keys doubled the index. Lookups check each candidate's address and place.
+    by_address_dir: HashMap<u64, Vec<usize>>,
+    by_address_file: HashMap<u64, Vec<usize>>,
     /// (module, kind, directory) and (module, kind, file) of the vpc-module slot.
-    by_slot_dir: HashMap<(String, String, String), Vec<usize>>,
-    by_slot_file: HashMap<(String, String, FileId), Vec<usize>>,
+    by_slot_dir: HashMap<u64, Vec<usize>>,
+    by_slot_file: HashMap<u64, Vec<usize>>,
     by_id: HashMap<&'a str, Vec<usize>>,
 }
 
@@ -221,22 +223,24 @@ impl<'a> Network<'a> {
         for (i, s) in net.subnets.iter().enumerate() {
             if let Some(ri) = s.resource {
                 let r = &model.tf[ri];
+                let a = r.config_address.as_str();
                 net.by_address_dir
-                    .entry((r.config_address.clone(), r.dir.clone()))
+                    .entry(place_key(&(a, r.dir.as_str())))
                     .or_default()
                     .push(i);
                 net.by_address_file
-                    .entry((r.config_address.clone(), r.file))
+                    .entry(place_key(&(a, r.file)))
                     .or_default()
                     .push(i);
             }
             if let Some(slot) = &s.slot {
+                let (m, k) = (slot.module.as_str(), slot.kind.as_str());
                 net.by_slot_dir
-                    .entry((slot.module.clone(), slot.kind.clone(), s.dir.clone()))
+                    .entry(place_key(&(m, k, s.dir.as_str())))
                     .or_default()
                     .push(i);
                 net.by_slot_file
-                    .entry((slot.module.clone(), slot.kind.clone(), s.file))
+                    .entry(place_key(&(m, k, s.file)))
                     .or_default()
                     .push(i);
             }
@@ -281,7 +285,7 @@ impl<'a> Network<'a> {
             return true;
         }
         for (k, v) in &s.tags {
-            if matches!(k.as_str(), "Environment" | "environment" | "env" | "Env")
+            if matches!(*k, "Environment" | "environment" | "env" | "Env")
                 && matches!(v.to_ascii_lowercase().as_str(), "prod" | "production")
             {
                 return true;
@@ -304,6 +308,14 @@ impl<'a> Network<'a> {
             .map(|u| u.iter().map(|x| x.role).collect())
             .unwrap_or_default()
     }
+}
+
+/// The key of a subnet lookup index: a hash of what identifies the place (an address or a
+/// vpc-module slot, with a directory or a file). Equal places give equal keys; a lookup checks
+/// every candidate, so a collision costs a comparison, never a wrong subnet.
+pub(crate) fn place_key(place: &impl std::hash::Hash) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(place)
 }
 
 impl lint_engine::shared::Fact for Network<'static> {

@@ -122,14 +122,18 @@ impl<'a> Network<'a> {
             if let Some(name) = rf.base.strip_prefix("aws_subnet.") {
                 let addr = format!("aws_subnet.{name}");
                 let full = lint_engine::model::qualify(r.module, &addr);
+                let a = full.as_str();
                 let cands = match r.origin {
-                    TfOrigin::Plan => self.by_address_file.get(&(full, r.file)),
-                    TfOrigin::Config => self.by_address_dir.get(&(full, r.dir.to_string())),
+                    TfOrigin::Plan => self.by_address_file.get(&place_key(&(a, r.file))),
+                    TfOrigin::Config => self.by_address_dir.get(&place_key(&(a, r.dir))),
                 };
                 for &i in cands.into_iter().flatten() {
                     let s = &self.subnets[i];
                     let Some(ri) = s.resource else { continue };
                     let sr = &model.tf[ri];
+                    if sr.config_address != full {
+                        continue;
+                    }
                     let same_place = match r.origin {
                         TfOrigin::Plan => sr.file == r.file,
                         TfOrigin::Config => sr.dir == r.dir,
@@ -152,14 +156,16 @@ impl<'a> Network<'a> {
                 let Some(kind) = output.strip_suffix("_subnets") else {
                     continue;
                 };
-                let (module, kind) = (module.to_string(), kind.to_string());
                 let cands = match r.origin {
-                    TfOrigin::Plan => self.by_slot_file.get(&(module, kind, r.file)),
-                    TfOrigin::Config => self.by_slot_dir.get(&(module, kind, r.dir.to_string())),
+                    TfOrigin::Plan => self.by_slot_file.get(&place_key(&(module, kind, r.file))),
+                    TfOrigin::Config => self.by_slot_dir.get(&place_key(&(module, kind, r.dir))),
                 };
                 for &i in cands.into_iter().flatten() {
                     let s = &self.subnets[i];
                     let Some(slot) = &s.slot else { continue };
+                    if slot.module != module || slot.kind != kind {
+                        continue;
+                    }
                     let same_place = match r.origin {
                         TfOrigin::Plan => s.file == r.file,
                         TfOrigin::Config => s.dir == r.dir,

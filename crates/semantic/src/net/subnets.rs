@@ -1,7 +1,7 @@
 //! The subnets of the inputs and what uses each one (ECS services, EKS node groups and
 //! Fargate profiles, endpoints, Karpenter node classes, ENIConfigs).
 
-use lint_engine::doc::{is_unresolved_text, Node};
+use lint_engine::doc::{is_unresolved_text, Node, Text, Value};
 use lint_engine::model::follow;
 use lint_engine::model::{K8sObject, Model, TfMode, TfOrigin, TfResource};
 use lint_engine::source::{FileId, Span};
@@ -24,20 +24,21 @@ pub struct ModuleSlot {
 pub struct Subnet<'a> {
     pub file: FileId,
     /// `aws_subnet.pods_a`, `module.vpc.aws_subnet.private[0]` or `module.vpc.private_subnets[0]`.
-    pub name: String,
+    pub name: Text,
     pub cidr: Cidr,
     pub cidr_node: &'a Node,
-    pub az: Option<String>,
+    pub az: Option<Text>,
     /// The subnet ID (plans and state only).
     pub id: Option<&'a str>,
-    pub tags: Vec<(String, String)>,
+    /// Borrowed from the tree: a large plan has hundreds of thousands of subnets.
+    pub tags: Vec<(&'a str, &'a str)>,
     /// Index into `Model::tf` for `aws_subnet` resources.
     pub resource: Option<usize>,
     pub slot: Option<ModuleSlot>,
     /// Directory of the file (a Terraform module for `.tf.json`).
-    pub dir: String,
+    pub dir: Text,
     /// Module path of the resource in a plan (`module.network`), empty at the root.
-    pub module: String,
+    pub module: Text,
     /// When the CIDR came from evaluating a Terraform expression rather than a literal: how,
     /// e.g. `10.40.3.0/26 = cidrsubnet(var.vpc_cidr, 10, 12)`.
     pub provenance: Option<String>,
@@ -48,10 +49,7 @@ impl Subnet<'_> {
         self.cidr_node.span
     }
     pub fn tag(&self, key: &str) -> Option<&str> {
-        self.tags
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.tags.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
     }
 }
 
@@ -131,14 +129,14 @@ impl<'a> Network<'a> {
             };
             self.subnets.push(Subnet {
                 file: r.file,
-                name: r.address.clone(),
+                name: r.address.as_str().into(),
                 cidr,
                 cidr_node: cn,
                 az: r
                     .attr("availability_zone")
                     .and_then(Node::as_str)
                     .filter(|s| !s.contains("${"))
-                    .map(str::to_string),
+                    .map(Text::from),
                 id: r
                     .attr("id")
                     .and_then(Node::as_str)
@@ -146,8 +144,8 @@ impl<'a> Network<'a> {
                 tags: tags_of(r.attr("tags")),
                 resource: Some(i),
                 slot: module_slot_of(&r.address),
-                dir: r.dir.clone(),
-                module: r.module.clone(),
+                dir: r.dir.as_str().into(),
+                module: r.module.as_str().into(),
                 provenance,
             });
         }
@@ -227,10 +225,10 @@ impl<'a> Network<'a> {
                     let az = (!azs.is_empty())
                         .then(|| azs[index % azs.len()].as_str())
                         .filter(|s| !s.contains("${"))
-                        .map(str::to_string);
+                        .map(Text::from);
                     self.subnets.push(Subnet {
                         file: mc.file,
-                        name: format!("module.{}.{input}[{index}]", mc.name),
+                        name: format!("module.{}.{input}[{index}]", mc.name).into(),
                         cidr,
                         cidr_node: node,
                         az,
@@ -242,8 +240,8 @@ impl<'a> Network<'a> {
                             kind: kind.to_string(),
                             index,
                         }),
-                        dir: mc.dir.clone(),
-                        module: String::new(),
+                        dir: mc.dir.as_str().into(),
+                        module: Text::default(),
                         provenance,
                     });
                 }
@@ -269,14 +267,14 @@ impl<'a> Network<'a> {
             let s = &self.subnets[i];
             let mut found = Vec::new();
             for (k, v) in &s.tags {
-                let role = match k.as_str() {
+                let role = match *k {
                     "kubernetes.io/role/elb" | "kubernetes.io/role/internal-elb" => {
                         Role::LoadBalancer
                     }
                     "karpenter.sh/discovery" => Role::Pods,
                     _ => continue,
                 };
-                if v == "0" {
+                if *v == "0" {
                     continue;
                 }
                 found.push(SubnetUse {
@@ -284,7 +282,7 @@ impl<'a> Network<'a> {
                     file: s.file,
                     span: s.cidr_span(),
                     what: format!("tag `{k}`"),
-                    names: vec![v.clone()],
+                    names: vec![v.to_string()],
                     tf: None,
                     k8s: None,
                 });
@@ -524,7 +522,7 @@ impl<'a> Network<'a> {
             self.unresolved.push(UnresolvedSubnet {
                 file: s.file,
                 span: s.cidr_span(),
-                name: s.name,
+                name: s.name.to_string(),
                 expr,
                 unknown,
                 used_by,
@@ -602,14 +600,18 @@ pub(crate) fn is_interface_endpoint(r: &TfResource<'_>) -> bool {
 }
 
 /// Tags from a `tags` map (string values only; interpolations kept as written).
-pub(crate) fn tags_of(n: Option<&Node>) -> Vec<(String, String)> {
+pub(crate) fn tags_of(n: Option<&Node>) -> Vec<(&str, &str)> {
     n.and_then(Node::as_map)
         .unwrap_or(&[])
         .iter()
         .filter_map(|m| {
-            m.value
-                .scalar_text()
-                .map(|v| (m.key.to_string(), v.into_owned()))
+            let v = match &m.value.value {
+                Value::Str(s) | Value::Number(s) => s.as_str(),
+                Value::Bool(true) => "true",
+                Value::Bool(false) => "false",
+                _ => return None,
+            };
+            Some((m.key.as_str(), v))
         })
         .collect()
 }
