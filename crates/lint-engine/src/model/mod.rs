@@ -108,13 +108,17 @@ impl<'a> Model<'a> {
             })
             .collect();
         let mut m = Model::empty(db);
-        for part in parts {
-            m.k8s.extend(part.k8s);
-            m.task_defs.extend(part.task_defs);
-            m.tf.extend(part.tf);
-            m.tf_modules.extend(part.tf_modules);
-            m.tf_providers.extend(part.tf_providers);
-        }
+        let mut parts = parts;
+        m.k8s = concat(parts.iter_mut().map(|p| std::mem::take(&mut p.k8s)));
+        m.task_defs = concat(parts.iter_mut().map(|p| std::mem::take(&mut p.task_defs)));
+        m.tf = concat(parts.iter_mut().map(|p| std::mem::take(&mut p.tf)));
+        m.tf_modules = concat(parts.iter_mut().map(|p| std::mem::take(&mut p.tf_modules)));
+        m.tf_providers = concat(
+            parts
+                .iter_mut()
+                .map(|p| std::mem::take(&mut p.tf_providers)),
+        );
+        drop(parts);
         for (i, o) in m.k8s.iter().enumerate() {
             m.k8s_by_kind.entry(o.kind).or_default().push(i);
             if let Some(n) = o.name {
@@ -473,5 +477,24 @@ pub fn camel_to_snake(s: &str) -> String {
             out.push(c);
         }
     }
+    out
+}
+
+/// The vectors one after the other, in order, with no spare capacity. The first non-empty one
+/// is grown in place rather than copied: a large plan is one file whose part holds every
+/// resource, and copying it into a new vector held both at the peak.
+fn concat<T>(parts: impl Iterator<Item = Vec<T>>) -> Vec<T> {
+    let parts: Vec<Vec<T>> = parts.filter(|p| !p.is_empty()).collect();
+    let total = parts.iter().map(Vec::len).sum::<usize>();
+    let mut out: Vec<T> = Vec::new();
+    for p in parts {
+        if out.capacity() == 0 {
+            out = p;
+            out.reserve_exact(total - out.len());
+        } else {
+            out.extend(p);
+        }
+    }
+    out.shrink_to_fit();
     out
 }

@@ -34,7 +34,8 @@ pub struct Subnet<'a> {
     pub tags: Vec<(&'a str, &'a str)>,
     /// Index into `Model::tf` for `aws_subnet` resources.
     pub resource: Option<usize>,
-    pub slot: Option<ModuleSlot>,
+    /// Boxed: rare, and a large plan has hundreds of thousands of subnets.
+    pub slot: Option<Box<ModuleSlot>>,
     /// Directory of the file (a Terraform module for `.tf.json`).
     pub dir: Text,
     /// Module path of the resource in a plan (`module.network`), empty at the root.
@@ -111,6 +112,10 @@ impl<'a> Network<'a> {
         eval: Option<&TfEvalIndex<'a>>,
     ) -> Vec<(usize, Unknown)> {
         let mut pending: Vec<(usize, Unknown)> = Vec::new();
+        // Sized once: a large plan has hundreds of thousands of subnets, and a doubling vector
+        // of them is the network model's largest allocation.
+        self.subnets
+            .reserve_exact(model.tf_of_type("aws_subnet").count());
         for (i, r) in model.tf.iter().enumerate() {
             if r.rtype != "aws_subnet" || r.mode != TfMode::Managed {
                 continue;
@@ -143,7 +148,7 @@ impl<'a> Network<'a> {
                     .filter(|s| s.starts_with("subnet-")),
                 tags: tags_of(r.attr("tags")),
                 resource: Some(i),
-                slot: module_slot_of(&r.address),
+                slot: module_slot_of(&r.address).map(Box::new),
                 dir: r.dir.as_str().into(),
                 module: r.module.as_str().into(),
                 provenance,
@@ -235,11 +240,11 @@ impl<'a> Network<'a> {
                         id: None,
                         tags: tags.clone(),
                         resource: None,
-                        slot: Some(ModuleSlot {
+                        slot: Some(Box::new(ModuleSlot {
                             module: mc.name.to_string(),
                             kind: kind.to_string(),
                             index,
-                        }),
+                        })),
                         dir: mc.dir.as_str().into(),
                         module: Text::default(),
                         provenance,
