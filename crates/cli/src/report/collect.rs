@@ -134,7 +134,7 @@ fn ecs_unit<'a>(model: &Model<'a>, svc: &EcsService<'_, 'a>, used: &mut HashSet<
         name,
         ecs: Some(Side {
             kind: "ECS service".into(),
-            id: r.address.clone(),
+            id: r.address.to_string(),
             at: place(r.file, r.anchor),
         }),
         k8s: None,

@@ -256,7 +256,7 @@ pub(super) fn from_tf<'a>(
         origin: TaskDefOrigin::Terraform(index),
         node: r.values,
         containers,
-        logical: r.address.clone(),
+        logical: r.address.to_string(),
         anchor: r.anchor,
     }
 }

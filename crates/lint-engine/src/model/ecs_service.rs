@@ -365,7 +365,7 @@ impl<'m, 'a> EcsService<'m, 'a> {
     pub fn display_name(&self) -> String {
         self.name()
             .map(str::to_string)
-            .unwrap_or_else(|| self.resource.address.clone())
+            .unwrap_or_else(|| self.resource.address.to_string())
     }
 
     /// The `aws_lb_target_group` / `aws_alb_target_group` resources a `load_balancer` block of

@@ -153,7 +153,7 @@ impl<'a> Model<'a> {
             .retain(|t| t.origin != TaskDefOrigin::File || !referenced.contains(&t.file));
         for (i, r) in m.tf.iter().enumerate() {
             m.tf_by_address
-                .entry(r.address.clone())
+                .entry(r.address.to_string())
                 .or_default()
                 .push(i, &m.tf, false);
             if r.mode == TfMode::Managed {
@@ -241,12 +241,12 @@ impl<'a> Model<'a> {
                 match s.origin {
                     TfOrigin::Config => ix
                         .config
-                        .entry((s.module.clone(), s.dir.clone()))
+                        .entry((s.module.to_string(), s.dir.to_string()))
                         .or_default()
                         .push(i),
                     TfOrigin::Plan => ix
                         .plan
-                        .entry((s.module.clone(), s.file))
+                        .entry((s.module.to_string(), s.file))
                         .or_default()
                         .push(i),
                 }
@@ -254,8 +254,8 @@ impl<'a> Model<'a> {
             ix
         });
         let ids: &'m [usize] = match r.origin {
-            TfOrigin::Config => ix.config.get(&(r.module.clone(), r.dir.clone())),
-            TfOrigin::Plan => ix.plan.get(&(r.module.clone(), r.file)),
+            TfOrigin::Config => ix.config.get(&(r.module.to_string(), r.dir.to_string())),
+            TfOrigin::Plan => ix.plan.get(&(r.module.to_string(), r.file)),
         }
         .map_or(&[], Vec::as_slice);
         ids.iter().map(move |&i| &self.tf[i])
@@ -291,7 +291,7 @@ impl<'a> Model<'a> {
     /// then the same directory (a Terraform module is a directory), then a unique match anywhere.
     pub fn resolve_tf(&self, from: &TfResource<'a>, address: &str) -> Option<&TfResource<'a>> {
         let near = self.tf_by_address.get(&qualify(&from.module, address))?;
-        near.nearest(from.file, Some(&from.dir), None)
+        near.nearest(from.file, Some(from.dir.as_str()), None)
             .and_then(|i| self.tf.get(i))
     }
 
@@ -320,7 +320,7 @@ impl<'a> Model<'a> {
         n.nearest(
             near.file,
             None,
-            Some(&(near.dir.clone(), near.module.clone())),
+            Some(&(near.dir.to_string(), near.module.to_string())),
         )
         .and_then(|i| self.tf.get(i))
     }
@@ -427,12 +427,12 @@ impl Near {
     fn index(&mut self, i: usize, r: &TfResource<'_>, with_module: bool) {
         let maps = self.maps.get_or_insert_with(Box::default);
         maps.by_file.entry(r.file).or_insert(i);
-        if !maps.by_dir.contains_key(&r.dir) {
-            maps.by_dir.insert(r.dir.clone(), i);
+        if !maps.by_dir.contains_key(r.dir.as_str()) {
+            maps.by_dir.insert(r.dir.to_string(), i);
         }
         if with_module {
             maps.by_dir_module
-                .entry((r.dir.clone(), r.module.clone()))
+                .entry((r.dir.to_string(), r.module.to_string()))
                 .or_insert(i);
         }
     }
@@ -442,7 +442,7 @@ impl Near {
     fn nearest(
         &self,
         file: FileId,
-        dir: Option<&String>,
+        dir: Option<&str>,
         dir_module: Option<&(String, String)>,
     ) -> Option<usize> {
         let maps = self.maps.as_deref();

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::doc::{Node, Value};
+use crate::doc::{Node, Text, Value};
 use crate::source::{FileId, SourceFile, Span};
 use crate::tfref::{parse_refs, refs_in_expression, TfRef};
 
@@ -31,13 +31,14 @@ pub struct TfResource<'a> {
     pub name: &'a str,
     /// Full address with module path and instance key as Terraform prints it:
     /// `module.app.aws_ecs_service.web[0]`; data sources start with `data.`.
-    pub address: String,
+    pub address: Text,
     /// The address without instance keys, as references name it: `module.app.aws_ecs_service.web`.
-    pub config_address: String,
+    pub config_address: Text,
     /// Module path (`module.app`), empty for the root module.
-    pub module: String,
+    pub module: Text,
     /// Directory of the file: for `.tf.json`, the Terraform module it belongs to.
-    pub dir: String,
+    /// (Inline strings: a plan holds hundreds of thousands of resources, most of these short.)
+    pub dir: Text,
     /// Attribute values (config body for `.tf.json`, `values` for plans).
     pub values: &'a Node,
     /// The identifying span: the resource name key (`.tf.json`) or the `address` value (plan).
@@ -246,10 +247,10 @@ pub(super) fn collect_config<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
                                     mode,
                                     rtype: &tmem.key,
                                     name: &nmem.key,
-                                    address: local.clone(),
-                                    config_address: local,
-                                    module: String::new(),
-                                    dir: dir.clone(),
+                                    address: local.clone().into(),
+                                    config_address: local.into(),
+                                    module: Text::default(),
+                                    dir: dir.as_str().into(),
                                     values: body,
                                     anchor: nmem.key_span,
                                     expressions: None,
@@ -391,10 +392,10 @@ pub(super) fn collect_plan<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
             name: r.get("name").and_then(Node::as_str).unwrap_or_default(),
             expressions: exprs.get(&config_address).copied(),
             via_module: None,
-            address: address.to_string(),
-            config_address,
-            module,
-            dir: dir.clone(),
+            address: address.to_string().into(),
+            config_address: config_address.into(),
+            module: module.into(),
+            dir: dir.as_str().into(),
             values,
             anchor,
         });

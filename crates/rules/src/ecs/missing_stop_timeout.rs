@@ -279,7 +279,7 @@ fn agent_default(model: &Model<'_>) -> Option<(i64, String)> {
                 };
                 if let Some(secs) = agent_stop_timeout_in(v) {
                     if best.as_ref().is_none_or(|(b, _)| secs < *b) {
-                        best = Some((secs, r.address.clone()));
+                        best = Some((secs, r.address.to_string()));
                     }
                 }
             }

@@ -182,7 +182,7 @@ impl Fact for K8sTargetVersion {
                 continue;
             }
             if let Some(n) = r.attr("version").filter(|n| !n.is_null()) {
-                read(r.address.clone(), "version", r.file, r.origin, n);
+                read(r.address.to_string(), "version", r.file, r.origin, n);
             }
         }
         for mc in &cx.model.tf_modules {

@@ -116,7 +116,7 @@ impl Accounts {
                     .filter(|s| is_account_id(s))
                 {
                     caller_file.insert(r.file, id.to_string());
-                    merge(&mut caller_dir, r.dir.clone(), id.to_string());
+                    merge(&mut caller_dir, r.dir.to_string(), id.to_string());
                 }
             }
         }

@@ -323,7 +323,7 @@ impl<'a> Network<'a> {
                             ti,
                             times(DemandPart {
                                 consumer: Consumer::VpcEndpoint,
-                                name: r.address.clone(),
+                                name: r.address.to_string(),
                                 ips: 1,
                                 basis: Basis::EndpointEni,
                                 sources: vec![DemandSource::new(
@@ -452,7 +452,7 @@ pub(crate) fn ecs_demand(
             r.file,
             n.span,
             UnknownReason::EcsValue {
-                service: r.address.clone(),
+                service: r.address.to_string(),
                 attr,
             },
         )
@@ -531,7 +531,7 @@ pub(crate) fn ecs_demand(
     let per = tasks.div_ceil(n_subnets.max(1));
     Ok(Some(DemandPart {
         consumer: Consumer::EcsService,
-        name: r.address.clone(),
+        name: r.address.to_string(),
         ips: per,
         basis: Basis::EcsTasks {
             desired: desired_eff,

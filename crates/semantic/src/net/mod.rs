@@ -198,7 +198,7 @@ impl<'a> Network<'a> {
                         self.unresolved_counts.push(UnresolvedCount {
                             file: r.file,
                             span: node.span,
-                            name: r.address.clone(),
+                            name: r.address.to_string(),
                             attr,
                             expr: node
                                 .as_str()

@@ -43,7 +43,7 @@ impl<'a> Network<'a> {
                     r.file,
                     n.span,
                     UnknownReason::NodeGroupMaxSize {
-                        node_group: r.address.clone(),
+                        node_group: r.address.to_string(),
                     },
                 )]),
                 _ => Ok(None),
@@ -61,7 +61,7 @@ impl<'a> Network<'a> {
                                 r.file,
                                 it.span,
                                 UnknownReason::NodeGroupInstanceType {
-                                    node_group: r.address.clone(),
+                                    node_group: r.address.to_string(),
                                 },
                             )])
                         }
@@ -74,7 +74,7 @@ impl<'a> Network<'a> {
                     r.file,
                     n.span,
                     UnknownReason::NodeGroupInstanceTypes {
-                        node_group: r.address.clone(),
+                        node_group: r.address.to_string(),
                     },
                 )]);
             }
@@ -86,7 +86,7 @@ impl<'a> Network<'a> {
                         r.file,
                         r.anchor,
                         UnknownReason::NodeGroupLaunchTemplate {
-                            node_group: r.address.clone(),
+                            node_group: r.address.to_string(),
                         },
                     )]);
                 }
@@ -96,7 +96,7 @@ impl<'a> Network<'a> {
         Ok(Some(GroupSpec {
             file: r.file,
             anchor: r.anchor,
-            name: r.address.clone(),
+            name: r.address.to_string(),
             max,
             max_span: max_node.span,
             max_is_default: false,

@@ -273,7 +273,7 @@ fn identity_label(ix: &IamIndex<'_, '_>, id: &SaIdentity<'_>) -> (String, Option
             let name = role
                 .map(|r| ix.roles[r].display())
                 .or_else(|| p.role_arn.and_then(Node::as_str).map(str::to_string))
-                .unwrap_or_else(|| p.res.address.clone());
+                .unwrap_or_else(|| p.res.address.to_string());
             let span = p.service_account.map(|n| n.span).unwrap_or(p.res.anchor);
             (
                 format!("`{name}` (Pod Identity)"),

@@ -56,7 +56,7 @@ pub struct Role<'m, 'a> {
 impl Role<'_, '_> {
     /// `aws_iam_role.exec` (with module path) for messages.
     pub fn display(&self) -> String {
-        self.res.address.clone()
+        self.res.address.to_string()
     }
     /// The role ARN: literal, or built from the account and the name.
     pub fn arn_or_built(&self) -> Option<String> {
