@@ -115,7 +115,49 @@ pub fn relative_to_absolute(path: &Path, abs_dir: &Path) -> Option<String> {
 }
 
 /// Canonical path when it exists, else the lexically normalised absolute path.
+///
+/// Each directory is resolved once per process: a file that is not itself a symbolic link
+/// resolves to its directory's canonical path joined with its name, which is what resolving the
+/// whole path gives, for one `lstat` instead of a lookup of every component (a repository's
+/// hundreds of files share a few directories).
 pub fn absolute(path: &Path) -> PathBuf {
+    if let Some(p) = by_directory(path) {
+        return p;
+    }
+    absolute_uncached(path)
+}
+
+/// [`absolute`] through the per-directory cache, when the file exists and is not a link.
+fn by_directory(path: &Path) -> Option<PathBuf> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static DIRS: OnceLock<Mutex<HashMap<PathBuf, Option<PathBuf>>>> = OnceLock::new();
+    let name = path.file_name()?;
+    if name == ".." || name == "." {
+        return None;
+    }
+    let parent = path.parent()?;
+    let dir = if parent.is_absolute() {
+        parent.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(parent)
+    };
+    let dirs = DIRS.get_or_init(Default::default);
+    let cached = dirs.lock().ok()?.get(&dir).cloned();
+    let canonical = match cached {
+        Some(c) => c?,
+        None => {
+            let c = std::fs::canonicalize(&dir).ok();
+            dirs.lock().ok()?.insert(dir, c.clone());
+            c?
+        }
+    };
+    let full = canonical.join(name);
+    let meta = std::fs::symlink_metadata(&full).ok()?;
+    (!meta.file_type().is_symlink()).then_some(full)
+}
+
+fn absolute_uncached(path: &Path) -> PathBuf {
     if let Ok(p) = std::fs::canonicalize(path) {
         return p;
     }
@@ -152,5 +194,36 @@ pub fn config_source_file(id: FileId, path: &Path, text: &str) -> SourceFile {
         // Not a lint input; no rule sees it (the model is built before it is added).
         kind: FileKind::TfJson,
         docs: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn absolute_resolves_links_in_the_directory_and_the_file_itself() {
+        let base = std::env::temp_dir().join(format!("cutover-absolute-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let real = base.join("real");
+        std::fs::create_dir_all(&real).unwrap();
+        std::fs::write(real.join("app.yaml"), "a: 1\n").unwrap();
+        std::os::unix::fs::symlink(&real, base.join("via")).unwrap();
+        std::os::unix::fs::symlink("app.yaml", real.join("alias.yaml")).unwrap();
+        let canonical = std::fs::canonicalize(real.join("app.yaml")).unwrap();
+        // Twice each: the second answer comes from the per-directory cache.
+        for _ in 0..2 {
+            assert_eq!(absolute(&real.join("app.yaml")), canonical);
+            assert_eq!(absolute(&base.join("via/app.yaml")), canonical);
+            assert_eq!(absolute(&real.join("alias.yaml")), canonical);
+            assert_eq!(absolute(&base.join("via/../real/app.yaml")), canonical);
+            // A file that does not exist: the lexically normal path.
+            assert_eq!(
+                absolute(&base.join("via/./gone/../new.yaml")),
+                base.join("via/new.yaml")
+            );
+        }
+        let _ = std::fs::remove_dir_all(&base);
     }
 }

@@ -77,16 +77,29 @@ pub fn add_rendered_templates(outcome: &mut LoadOutcome, roots: &[PathBuf], limi
 /// The static `templatefile()` calls of `container_definitions`, with their variables.
 fn jobs(outcome: &LoadOutcome) -> Vec<Job> {
     let model = Model::build(&outcome.db);
-    let eval = TfEvalIndex::build(&model, &[]);
+    let calls: Vec<_> = model
+        .tf_of_type("aws_ecs_task_definition")
+        .filter_map(|r| {
+            let call = r
+                .attr("container_definitions")
+                .and_then(Node::as_str)
+                .and_then(file_call)?;
+            matches!(
+                (&call.func, &call.path),
+                (FileFn::TemplateFile { .. }, Val::Str(_))
+            )
+            .then_some((r, call))
+        })
+        .collect();
+    if calls.is_empty() {
+        return Vec::new();
+    }
+    // Only the modules of those task definitions (and those their values flow from) are
+    // evaluated: the whole configuration is evaluated once more for the rules.
+    let files: Vec<FileId> = calls.iter().map(|(r, _)| r.file).collect();
+    let eval = TfEvalIndex::build_for(&model, &[], &files);
     let mut out = Vec::new();
-    for r in model.tf_of_type("aws_ecs_task_definition") {
-        let Some(call) = r
-            .attr("container_definitions")
-            .and_then(Node::as_str)
-            .and_then(file_call)
-        else {
-            continue;
-        };
+    for (r, call) in calls {
         let (FileFn::TemplateFile { vars }, Val::Str(p)) = (&call.func, &call.path) else {
             continue;
         };

@@ -11,7 +11,7 @@
 //! nothing changes. Nesting deeper than [`MAX_PASSES`] levels, or a cycle of calls whose values
 //! keep changing, leaves the values still changing unknown.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use crate::doc::Node;
@@ -71,6 +71,27 @@ pub(super) fn local_calls<'a>(model: &Model<'a>, scope_keys: &[&String]) -> Vec<
         .collect()
 }
 
+/// The scope directories connected to `dirs` by local calls, in either direction (`dirs`
+/// included): arguments flow down a call and outputs up, so a scope's values depend on these
+/// scopes and no other.
+pub(super) fn connected(dirs: &[&str], calls: &[LocalCall<'_>]) -> HashSet<String> {
+    let mut next: HashMap<&str, Vec<&str>> = HashMap::new();
+    for c in calls {
+        if let Some(child) = &c.child {
+            next.entry(c.caller.as_str()).or_default().push(child);
+            next.entry(child.as_str()).or_default().push(&c.caller);
+        }
+    }
+    let mut keep: HashSet<String> = HashSet::new();
+    let mut todo: Vec<&str> = dirs.to_vec();
+    while let Some(dir) = todo.pop() {
+        if keep.insert(dir.to_string()) {
+            todo.extend(next.get(dir).into_iter().flatten().copied());
+        }
+    }
+    keep
+}
+
 /// Bind every local call's arguments and outputs (see the module docs).
 pub(super) fn bind(scopes: &mut BTreeMap<String, ModuleScope<'_>>, calls: &[LocalCall<'_>]) {
     for c in calls.iter().filter(|c| c.child.is_none()) {
@@ -92,8 +113,9 @@ pub(super) fn bind(scopes: &mut BTreeMap<String, ModuleScope<'_>>, calls: &[Loca
         }
     }
     let mut changed = BTreeSet::new();
-    for _ in 0..MAX_PASSES {
-        changed = pass(scopes, &by_child);
+    for i in 0..MAX_PASSES {
+        // After the first pass, only what depends on a scope that changed is evaluated again.
+        changed = pass(scopes, &by_child, (i > 0).then_some(&changed));
         if changed.is_empty() {
             return;
         }
@@ -129,10 +151,16 @@ pub(super) fn bind(scopes: &mut BTreeMap<String, ModuleScope<'_>>, calls: &[Loca
 
 /// One pass: outputs up to the callers, arguments down to the children. Returns the scopes
 /// whose values changed.
+///
+/// `dirty`: the scopes the previous pass changed (`None` on the first pass). A child's outputs
+/// are evaluated again only when it changed, and its arguments only when one of its callers
+/// did: anything else would give the value the previous pass already bound.
 fn pass(
     scopes: &mut BTreeMap<String, ModuleScope<'_>>,
     by_child: &BTreeMap<&str, Vec<&LocalCall<'_>>>,
+    dirty: Option<&BTreeSet<String>>,
 ) -> BTreeSet<String> {
+    let is_dirty = |dir: &str| dirty.is_none_or(|d| d.contains(dir));
     let mut changed = BTreeSet::new();
     let mut outputs: Vec<(&str, &str, Val)> = Vec::new();
     let mut args: Vec<(&str, String, Val)> = Vec::new();
@@ -140,9 +168,14 @@ fn pass(
         let Some(cs_scope) = scopes.get(*child) else {
             continue;
         };
-        let out = cs_scope.outputs();
-        for c in cs {
-            outputs.push((c.caller.as_str(), c.name, out.clone()));
+        if is_dirty(child) {
+            let out = cs_scope.outputs();
+            for c in cs {
+                outputs.push((c.caller.as_str(), c.name, out.clone()));
+            }
+        }
+        if !cs.iter().any(|c| is_dirty(&c.caller)) {
+            continue;
         }
         for (var, default) in &cs_scope.defaults {
             let per_call: Vec<(&str, Val)> = cs

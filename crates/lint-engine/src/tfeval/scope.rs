@@ -457,6 +457,26 @@ impl<'a> TfEvalIndex<'a> {
     /// files of the run with those names (their trees as loaded); `var_files` are `--var-file`
     /// files in the order given. Both apply to root modules only.
     pub fn build(model: &Model<'a>, var_files: &[VarFile<'_>]) -> TfEvalIndex<'a> {
+        Self::build_inner(model, var_files, None)
+    }
+
+    /// [`TfEvalIndex::build`] for the modules of `files` only: the scopes of the modules
+    /// connected to theirs by local module calls (values flow both ways along a call), which
+    /// are exactly what their values depend on, and nothing else. [`TfEvalIndex::scope_of`]
+    /// gives the same scope for those files as the full index does.
+    pub fn build_for(
+        model: &Model<'a>,
+        var_files: &[VarFile<'_>],
+        files: &[FileId],
+    ) -> TfEvalIndex<'a> {
+        Self::build_inner(model, var_files, Some(files))
+    }
+
+    fn build_inner(
+        model: &Model<'a>,
+        var_files: &[VarFile<'_>],
+        only: Option<&[FileId]>,
+    ) -> TfEvalIndex<'a> {
         let mut configs: BTreeMap<String, Vec<&'a Node>> = BTreeMap::new();
         let mut tfvars: BTreeMap<String, Vec<VarFile<'a>>> = BTreeMap::new();
         let mut dir_of_file = HashMap::new();
@@ -479,7 +499,17 @@ impl<'a> TfEvalIndex<'a> {
         }
         // Local child modules: directories that a local call uses as its source.
         let keys: Vec<&String> = configs.keys().collect();
-        let calls = super::modules::local_calls(model, &keys);
+        let mut calls = super::modules::local_calls(model, &keys);
+        if let Some(files) = only {
+            let wanted: Vec<&str> = files
+                .iter()
+                .filter_map(|f| dir_of_file.get(f).map(String::as_str))
+                .collect();
+            let keep = super::modules::connected(&wanted, &calls);
+            configs.retain(|dir, _| keep.contains(dir.as_str()));
+            dir_of_file.retain(|_, dir| keep.contains(dir.as_str()));
+            calls.retain(|c| keep.contains(c.caller.as_str()));
+        }
         let children: std::collections::HashSet<&str> =
             calls.iter().filter_map(|c| c.child.as_deref()).collect();
         let mut scopes: BTreeMap<String, ModuleScope<'a>> = configs

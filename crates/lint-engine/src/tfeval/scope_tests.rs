@@ -415,3 +415,60 @@ fn nested_calls_bind_through_every_level_and_cycles_stay_unknown() {
         vec!["in module.platform.module.net (../net), called from r/platform/main.tf.json:2 ← r/main.tf.json:1".to_string()]
     );
 }
+
+#[test]
+fn an_index_for_some_files_evaluates_their_connected_modules_exactly_as_the_full_index() {
+    // Two separate call graphs: root → platform → net, and the ping ⇄ pong cycle.
+    let root = r#"{"module": {"platform": {"source": "./platform", "cidr": "10.8.0.0/16"}},
+      "locals": {"deep": "${module.platform.subnet}"}}"#;
+    let platform = r#"{"variable": {"cidr": {}},
+      "module": {"net": {"source": "../net", "cidr": "${var.cidr}"}},
+      "output": {"subnet": {"value": "${module.net.subnet}"}}}"#;
+    let net = r#"{"variable": {"cidr": {}},
+      "locals": {"first": "${cidrsubnet(var.cidr, 8, 1)}"},
+      "output": {"subnet": {"value": "${local.first}"}}}"#;
+    let ping = r#"{"variable": {"n": {"default": "x"}},
+      "module": {"pong": {"source": "../pong", "n": "${var.n}x"}}}"#;
+    let pong = r#"{"variable": {"n": {}},
+      "module": {"ping": {"source": "../ping", "n": "${var.n}y"}}}"#;
+    let db = db(&[
+        ("r/main.tf.json", root),
+        ("r/platform/main.tf.json", platform),
+        ("r/net/main.tf.json", net),
+        ("r/ping/main.tf.json", ping),
+        ("r/pong/main.tf.json", pong),
+    ]);
+    let (model, _) = eval_of(&db);
+    let full = TfEvalIndex::build(&model, &[]);
+    let same = |a: &ModuleScope<'_>, b: &ModuleScope<'_>| {
+        assert_eq!(a.dir, b.dir);
+        assert_eq!(a.vars, b.vars, "{}", a.dir);
+        assert_eq!(a.locals, b.locals, "{}", a.dir);
+        assert_eq!(a.modules, b.modules, "{}", a.dir);
+    };
+    // From the leaf: the whole chain above it, none of the cycle.
+    let part = TfEvalIndex::build_for(&model, &[], &[FileId(2)]);
+    for id in 0..3 {
+        same(
+            part.scope_of(FileId(id)).expect("connected"),
+            full.scope_of(FileId(id)).expect("full"),
+        );
+    }
+    assert!(part.scope_of(FileId(3)).is_none() && part.scope_of(FileId(4)).is_none());
+    assert_eq!(
+        part.scope_of(FileId(2)).expect("net").locals["first"],
+        Val::str("10.8.1.0/24")
+    );
+    // From one side of the cycle: both sides, still unknown for the same reason.
+    let part = TfEvalIndex::build_for(&model, &[], &[FileId(3)]);
+    for id in 3..5 {
+        same(
+            part.scope_of(FileId(id)).expect("connected"),
+            full.scope_of(FileId(id)).expect("full"),
+        );
+    }
+    assert!(part.scope_of(FileId(0)).is_none());
+    assert!(TfEvalIndex::build_for(&model, &[], &[])
+        .scope_of(FileId(0))
+        .is_none());
+}
