@@ -58,11 +58,29 @@ fn regex_matches(pattern: &str, text: &str) -> bool {
 }
 
 /// Glob match (`payments-*`); an invalid glob matches only itself.
+///
+/// Each pattern is compiled once per thread: the patterns come from the configuration and are
+/// matched against every service and workload of the run.
 pub fn glob_matches(pattern: &str, text: &str) -> bool {
-    match globset::Glob::new(pattern) {
-        Ok(g) => g.compile_matcher().is_match(text),
-        Err(_) => pattern == text,
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    thread_local! {
+        static COMPILED: RefCell<HashMap<String, Option<globset::GlobMatcher>>> =
+            RefCell::new(HashMap::new());
     }
+    COMPILED.with(|c| {
+        let mut c = c.borrow_mut();
+        if !c.contains_key(pattern) {
+            let m = globset::Glob::new(pattern)
+                .ok()
+                .map(|g| g.compile_matcher());
+            c.insert(pattern.to_string(), m);
+        }
+        match c.get(pattern) {
+            Some(Some(m)) => m.is_match(text),
+            _ => pattern == text,
+        }
+    })
 }
 
 fn first_glob<'c>(patterns: &'c [String], text: &str) -> Option<&'c str> {

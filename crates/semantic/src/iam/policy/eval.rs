@@ -36,6 +36,17 @@ impl Tri {
 
 /// `*` matches any run of characters, `?` exactly one.
 pub fn wildcard_match(pattern: &str, text: &str, case_insensitive: bool) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        // Bytes are characters: the same walk without decoding or copying.
+        let eq = |a: u8, b: u8| {
+            if case_insensitive {
+                a.eq_ignore_ascii_case(&b)
+            } else {
+                a == b
+            }
+        };
+        return wildcard_walk(pattern.as_bytes(), text.as_bytes(), b'*', b'?', eq);
+    }
     let p: Vec<char> = if case_insensitive {
         pattern.to_lowercase().chars().collect()
     } else {
@@ -46,15 +57,27 @@ pub fn wildcard_match(pattern: &str, text: &str, case_insensitive: bool) -> bool
     } else {
         text.chars().collect()
     };
+    wildcard_walk(&p, &t, '*', '?', |a, b| a == b)
+}
+
+/// The matching walk of [`wildcard_match`] over characters (or ASCII bytes).
+fn wildcard_walk<C: Copy + PartialEq>(
+    p: &[C],
+    t: &[C],
+    any: C,
+    one: C,
+    eq: impl Fn(C, C) -> bool,
+) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        // A `*` in the pattern is always a wildcard, even against a `*` in the text.
+        if pi < p.len() && p[pi] == any {
             star = Some((pi, ti));
             pi += 1;
+        } else if pi < p.len() && (p[pi] == one || eq(p[pi], t[ti])) {
+            pi += 1;
+            ti += 1;
         } else if let Some((sp, st)) = star {
             pi = sp + 1;
             ti = st + 1;
@@ -63,7 +86,7 @@ pub fn wildcard_match(pattern: &str, text: &str, case_insensitive: bool) -> bool
             return false;
         }
     }
-    while pi < p.len() && p[pi] == '*' {
+    while pi < p.len() && p[pi] == any {
         pi += 1;
     }
     pi == p.len()

@@ -96,6 +96,57 @@ fn wildcards() {
     ));
     assert!(wildcard_match("a*b*c", "aXbYbZc", false));
     assert!(!wildcard_match("a*b*c", "aXbYbZ", false));
+    // Beyond ASCII: characters, case folded by Unicode rules.
+    assert!(wildcard_match("ÄPFEL*", "äpfelbaum", true));
+    assert!(!wildcard_match("ÄPFEL*", "äpfelbaum", false));
+    assert!(wildcard_match("r?sum?", "résumé", false));
+}
+
+/// Every pattern and text up to four characters over a small alphabet, against a plain
+/// recursive definition of the match.
+#[test]
+fn wildcards_agree_with_the_definition() {
+    fn reference(p: &[char], t: &[char]) -> bool {
+        match (p.first(), t.first()) {
+            (None, _) => t.is_empty(),
+            (Some('*'), _) => reference(&p[1..], t) || (!t.is_empty() && reference(p, &t[1..])),
+            (Some(_), None) => false,
+            (Some(&c), Some(&d)) => (c == '?' || c == d) && reference(&p[1..], &t[1..]),
+        }
+    }
+    fn all(alphabet: &[char]) -> Vec<String> {
+        let mut out = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..4 {
+            last = last
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            out.extend(last.iter().cloned());
+        }
+        out
+    }
+    let patterns = all(&['a', 'B', '*', '?']);
+    let texts = all(&['a', 'A', 'b', '*']);
+    for p in &patterns {
+        for t in &texts {
+            for ci in [false, true] {
+                let (pc, tc): (Vec<char>, Vec<char>) = if ci {
+                    (
+                        p.to_lowercase().chars().collect(),
+                        t.to_lowercase().chars().collect(),
+                    )
+                } else {
+                    (p.chars().collect(), t.chars().collect())
+                };
+                assert_eq!(
+                    wildcard_match(p, t, ci),
+                    reference(&pc, &tc),
+                    "{p:?} {t:?} case-insensitive {ci}"
+                );
+            }
+        }
+    }
 }
 
 #[test]
