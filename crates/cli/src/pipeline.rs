@@ -430,10 +430,13 @@ pub fn run_inspect<T>(
         }
     }
     lint_engine::render::attach(&mut outcome, texts, &limits);
+    // Templates are rendered with the variable files' values, as the rules evaluate the module.
+    let loaded_var_files = var_files::loaded(&outcome, &var_files);
     lint_engine::load::rendered::add_rendered_templates(
         &mut outcome,
         &disk,
         &cfg.limits.to_limits(),
+        &loaded_var_files,
     );
     if opts.verbose {
         // Files of the walked directories that are not read because of their name (a template

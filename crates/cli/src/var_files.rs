@@ -36,6 +36,26 @@ pub fn add_to_inputs(files: &mut Vec<PathBuf>, var_files: &[PathBuf]) {
     }
 }
 
+/// The paths, as loaded, of the requested variable files that loaded as variable files: what
+/// [`resolve`] gives, without reporting anything (for the template rendering that runs first).
+pub fn loaded(outcome: &LoadOutcome, var_files: &[PathBuf]) -> Vec<String> {
+    let mut out = Vec::new();
+    for vf in var_files {
+        let abs = suppress::absolute(vf);
+        if let Some(f) = outcome
+            .db
+            .iter()
+            .find(|f| suppress::absolute(&f.path) == abs)
+        {
+            let p = f.path.to_string_lossy().into_owned();
+            if f.kind == FileKind::TfVars && !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
 /// The paths, as loaded, of the requested variable files, for the evaluator. A file that
 /// could not be read or parsed is already an input error (named a variable file here); one that
 /// loaded as something else, or was skipped, becomes one.

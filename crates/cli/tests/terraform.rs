@@ -238,3 +238,52 @@ fn the_pre_commit_hook_matches_terraform_files() {
         .collect();
     assert_eq!(files, [r"'\.(json|ya?ml|tf|tfvars)$'"]);
 }
+
+#[test]
+fn templates_are_rendered_with_the_var_files_values() {
+    let tmp = TempDir::in_target("template-var-file");
+    tmp.write("cutover.toml", "");
+    tmp.write(
+        "infra/main.tf",
+        r#"variable "worker_image" {
+  type = string
+}
+
+resource "aws_ecs_task_definition" "worker" {
+  family                = "worker"
+  container_definitions = templatefile("tpl/worker.json.tpl", { image = var.worker_image })
+}
+"#,
+    );
+    tmp.write(
+        "infra/tpl/worker.json.tpl",
+        "[{\"name\": \"worker\", \"image\": \"${image}\"}]\n",
+    );
+    tmp.write(
+        "envs/prod.tfvars",
+        "worker_image = \"111122223333.dkr.ecr.eu-west-1.amazonaws.com/worker:2.0\"\n",
+    );
+    let d = tmp.path();
+    let lines = |args: &[&str]| {
+        let mut all = vec!["check", "--format", "json", "--select", "ECS001,LINT000"];
+        all.extend_from_slice(args);
+        let out = cutover(d, &all);
+        (code(&out), lines_of(&json_of(&out), &[]))
+    };
+    // Without a value the template cannot be rendered, and LINT000 says why.
+    assert_eq!(
+        lines(&["infra"]),
+        (
+            0,
+            vec!["infra/main.tf:7:27-7:92 LINT000 info `container_definitions` of `aws_ecs_task_definition.worker` cannot be read: its variables are not known statically (`var.worker_image`: variable \"worker_image\" has no default and no value in a tfvars file); container rules skipped it".to_string()]
+        )
+    );
+    // With the variable file, the template is rendered and its container checked.
+    assert_eq!(
+        lines(&["infra", "--var-file", "envs/prod.tfvars"]),
+        (
+            1,
+            vec!["infra/tpl/worker.json.tpl:1:3-1:19 ECS001 warning container `worker` has no `stopTimeout`: SIGTERM then SIGKILL after 30 s".to_string()]
+        )
+    );
+}

@@ -29,8 +29,14 @@ struct Job {
 }
 
 /// Render the templates that task definitions of the loaded configuration read (see the
-/// module docs). `roots` are the paths given as input.
-pub fn add_rendered_templates(outcome: &mut LoadOutcome, roots: &[PathBuf], limits: &Limits) {
+/// module docs). `roots` are the paths given as input; `var_files` the paths of the loaded
+/// `--var-file` files, in order (their values apply to root modules, as in the rules).
+pub fn add_rendered_templates(
+    outcome: &mut LoadOutcome,
+    roots: &[PathBuf],
+    limits: &Limits,
+    var_files: &[String],
+) {
     let any = outcome
         .db
         .files
@@ -39,7 +45,7 @@ pub fn add_rendered_templates(outcome: &mut LoadOutcome, roots: &[PathBuf], limi
     if !any {
         return;
     }
-    let jobs = jobs(outcome);
+    let jobs = jobs(outcome, var_files);
     let roots: Vec<PathBuf> = roots
         .iter()
         .filter_map(|r| std::fs::canonicalize(r).ok())
@@ -75,7 +81,7 @@ pub fn add_rendered_templates(outcome: &mut LoadOutcome, roots: &[PathBuf], limi
 }
 
 /// The static `templatefile()` calls of `container_definitions`, with their variables.
-fn jobs(outcome: &LoadOutcome) -> Vec<Job> {
+fn jobs(outcome: &LoadOutcome, var_files: &[String]) -> Vec<Job> {
     let model = Model::build(&outcome.db);
     let calls: Vec<_> = model
         .tf_of_type("aws_ecs_task_definition")
@@ -97,7 +103,8 @@ fn jobs(outcome: &LoadOutcome) -> Vec<Job> {
     // Only the modules of those task definitions (and those their values flow from) are
     // evaluated: the whole configuration is evaluated once more for the rules.
     let files: Vec<FileId> = calls.iter().map(|(r, _)| r.file).collect();
-    let eval = TfEvalIndex::build_for(&model, &[], &files);
+    let var_files = crate::tfeval::scope::var_files_of_run(&model, var_files);
+    let eval = TfEvalIndex::build_for(&model, &var_files, &files);
     let mut out = Vec::new();
     for (r, call) in calls {
         let (FileFn::TemplateFile { vars }, Val::Str(p)) = (&call.func, &call.path) else {
