@@ -17,6 +17,11 @@
 //! The tasks work on the workspace this xtask was built from, or on `XTASK_ROOT` when it is set
 //! (the new-rule test runs the built xtask on a copy of the workspace).
 
+/// The `cutover` binary's allocator, so that in-process figures are the binary's.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 mod bench;
 mod bench_dir;
 mod gen;

@@ -9,6 +9,12 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use cutover::{model_json, plugin, select};
 use lint_engine::RuleMeta;
 
+/// jemalloc: a check allocates millions of small tree nodes, which it serves faster than the
+/// system allocator for about the same peak memory (see BENCHMARKS.md).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "cutover",

@@ -717,12 +717,25 @@ fn pre_commit_try_repo_fails_then_passes() {
 #[test]
 fn root_package_mirrors_cli_dependencies() {
     let ws = repo();
+    // `[dependencies]` and the platform-specific `[target.'cfg(…)'.dependencies]` (the
+    // allocator), each dependency named with its table.
     let deps = |p: &Path| -> Vec<String> {
         let v: toml::Table = toml::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
-        v.get("dependencies")
-            .and_then(|d| d.as_table())
-            .map(|t| t.keys().cloned().collect())
-            .unwrap_or_default()
+        let names = |t: Option<&toml::Value>, table: &str| -> Vec<String> {
+            t.and_then(|d| d.as_table())
+                .map(|t| t.keys().map(|k| format!("{table}{k}")).collect())
+                .unwrap_or_default()
+        };
+        let mut all = names(v.get("dependencies"), "");
+        for (cfg, t) in v
+            .get("target")
+            .and_then(|t| t.as_table())
+            .into_iter()
+            .flatten()
+        {
+            all.extend(names(t.get("dependencies"), &format!("target.{cfg}: ")));
+        }
+        all
     };
     let cli = deps(&ws.join("crates/cli/Cargo.toml"));
     let root = deps(&ws.join("Cargo.toml"));
