@@ -21,21 +21,144 @@ pub struct Parser<'a> {
     pos: usize,
     depth: usize,
     max_depth: usize,
+    /// The addresses of the resources with values in `planned_values` (read before
+    /// `resource_changes`, as Terraform writes them), for [`Place::ChangeOfPlanned`].
+    planned: std::collections::HashSet<Text>,
+    /// A key repeated in `planned_values` (or at the top level) makes the set above differ
+    /// from what the model reads (the last of repeated keys): the file is parsed again
+    /// without dropping anything.
+    planned_unsure: bool,
+}
+
+/// Where an object or array sits in a Terraform plan or state (`terraform show -json`), for
+/// [`parse_file`], which drops the members that nothing reads as soon as they are parsed (see
+/// [`Place::drops`]). Anything else is [`Place::Other`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Other,
+    /// The top-level object of a file.
+    Root,
+    /// `planned_values`, a module in it (`root_module` or an item of `child_modules`), its
+    /// `resources` and `child_modules`, and one resource.
+    PlannedValues,
+    /// A module at a depth (0 for `root_module`): the model reads the resources of modules
+    /// down to depth [`PLANNED_DEPTH`].
+    PlannedModule(u8),
+    PlannedResources,
+    PlannedChildModules(u8),
+    PlannedResource,
+    /// `resource_changes`, then one of its items, then the item's `change`: of a resource that
+    /// `planned_values` lacks, or of one it has.
+    ResourceChanges,
+    ResourceChange,
+    Change,
+    ChangeOfPlanned,
+    /// `prior_state`, its `values`, a module (`root_module` or an item of `child_modules`), its
+    /// `resources` and `child_modules`, and one resource.
+    PriorState,
+    PriorValues,
+    PriorModule,
+    PriorResources,
+    PriorChildModules,
+    PriorResource,
+}
+
+impl Place {
+    /// The place of the value of the member `key` of an object here; `terraform` is whether the
+    /// top-level object began with Terraform's `format_version` and `terraform_version`.
+    /// `planned` is whether this object (an item of `resource_changes`) named a resource of
+    /// `planned_values` before.
+    fn member(self, key: &str, terraform: bool, planned: bool) -> Place {
+        match (self, key) {
+            (Place::Root, "planned_values") if terraform => Place::PlannedValues,
+            (Place::PlannedValues, "root_module") => Place::PlannedModule(0),
+            (Place::PlannedModule(d), "resources") if d <= PLANNED_DEPTH => Place::PlannedResources,
+            (Place::PlannedModule(d), "child_modules") if d < PLANNED_DEPTH => {
+                Place::PlannedChildModules(d)
+            }
+            (Place::Root, "resource_changes") if terraform => Place::ResourceChanges,
+            (Place::Root, "prior_state") if terraform => Place::PriorState,
+            (Place::ResourceChange, "change") if planned => Place::ChangeOfPlanned,
+            (Place::ResourceChange, "change") => Place::Change,
+            (Place::PriorState, "values") => Place::PriorValues,
+            (Place::PriorValues, "root_module") => Place::PriorModule,
+            (Place::PriorModule, "resources") => Place::PriorResources,
+            (Place::PriorModule, "child_modules") => Place::PriorChildModules,
+            _ => Place::Other,
+        }
+    }
+
+    /// The place of the items of an array here.
+    fn item(self) -> Place {
+        match self {
+            Place::PlannedResources => Place::PlannedResource,
+            Place::PlannedChildModules(d) => Place::PlannedModule(d + 1),
+            Place::ResourceChanges => Place::ResourceChange,
+            Place::PriorResources => Place::PriorResource,
+            Place::PriorChildModules => Place::PriorModule,
+            _ => Place::Other,
+        }
+    }
+
+    /// Whether the member `key` of an object here is dropped once parsed: what the model never
+    /// reads from a Terraform plan, kept out of the tree so that the plan of a large estate
+    /// (where these parts repeat every resource two or three times) takes memory once. The
+    /// model reads `planned_values`, the `after` of each change (for resources that
+    /// `planned_values` lacks) and the data sources of `prior_state`; it never reads the
+    /// `before` side of a change, the unknown and sensitive markers, drift, output changes
+    /// or the values of managed resources before the plan. `managed` is whether this object
+    /// (a `prior_state` resource) said `"mode": "managed"` before.
+    fn drops(self, key: &str, terraform: bool, managed: bool) -> bool {
+        match self {
+            Place::Root => {
+                terraform
+                    && matches!(
+                        key,
+                        "resource_drift" | "output_changes" | "relevant_attributes" | "checks"
+                    )
+            }
+            Place::Change | Place::ChangeOfPlanned => {
+                matches!(
+                    key,
+                    "before"
+                        | "before_sensitive"
+                        | "after_sensitive"
+                        | "after_unknown"
+                        | "replace_paths"
+                ) || (self == Place::ChangeOfPlanned && key == "after")
+            }
+            Place::PriorResource => managed && matches!(key, "values" | "sensitive_values"),
+            _ => false,
+        }
+    }
 }
 
 pub const DEFAULT_MAX_DEPTH: usize = 512;
 
 /// Parse one JSON value spanning the whole text (surrounding whitespace allowed).
 pub fn parse(text: &str, max_depth: usize) -> Result<Node, ParseError> {
+    parse_at(text, max_depth, Place::Other)
+}
+
+/// [`parse`] for the text of a whole file: the parts of a Terraform plan that nothing reads
+/// are not kept (see `Place::drops`); they are still parsed, so a syntax error in them is
+/// reported as anywhere else. Any other JSON gives the same tree as [`parse`].
+pub fn parse_file(text: &str, max_depth: usize) -> Result<Node, ParseError> {
+    parse_at(text, max_depth, Place::Root)
+}
+
+fn parse_at(text: &str, max_depth: usize, place: Place) -> Result<Node, ParseError> {
     let mut p = Parser {
         src: text.as_bytes(),
         text,
         pos: 0,
         depth: 0,
         max_depth,
+        planned: Default::default(),
+        planned_unsure: false,
     };
     p.ws();
-    let v = p.value()?;
+    let v = p.value_at(place)?;
     p.ws();
     if p.pos < p.src.len() {
         return Err(p.err_at(
@@ -44,8 +167,15 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Node, ParseError> {
             "trailing characters after the JSON value".into(),
         ));
     }
+    if p.planned_unsure {
+        return parse_at(text, max_depth, Place::Other);
+    }
     Ok(v)
 }
+
+/// The depth of the deepest module of `planned_values` whose resources the model reads (see
+/// `walk_module` in model/tf.rs).
+const PLANNED_DEPTH: u8 = 17;
 
 impl<'a> Parser<'a> {
     fn err_at(&self, start: usize, end: usize, message: String) -> ParseError {
@@ -91,11 +221,11 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn value(&mut self) -> Result<Node, ParseError> {
+    fn value_at(&mut self, place: Place) -> Result<Node, ParseError> {
         match self.src.get(self.pos) {
             None => Err(self.unexpected("a JSON value")),
-            Some(b'{') => self.object(),
-            Some(b'[') => self.array(),
+            Some(b'{') => self.object(place),
+            Some(b'[') => self.array(place),
             Some(b'"') => {
                 let start = self.pos;
                 let s = self.string()?;
@@ -183,11 +313,16 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn object(&mut self) -> Result<Node, ParseError> {
+    fn object(&mut self, place: Place) -> Result<Node, ParseError> {
         let start = self.pos;
         self.enter()?;
         self.pos += 1;
-        let mut members = Vec::new();
+        let mut members: Vec<Member> = Vec::new();
+        // Terraform's JSON output begins with these two (for `Place::Root`); a `prior_state`
+        // resource says its mode before its values (for `Place::PriorResource`).
+        let (mut format_version, mut terraform_version, mut managed) = (false, false, false);
+        // An item of `resource_changes`: whether its `address` is one of `planned_values`.
+        let mut planned = false;
         self.ws();
         if self.src.get(self.pos) == Some(&b'}') {
             self.pos += 1;
@@ -204,18 +339,41 @@ impl<'a> Parser<'a> {
                 let kstart = self.pos;
                 let key = self.string()?;
                 let key_span = Span::new(kstart as u32, self.pos as u32);
+                if matches!(
+                    place,
+                    Place::Root
+                        | Place::PlannedValues
+                        | Place::PlannedModule(_)
+                        | Place::PlannedResource
+                        | Place::ResourceChange
+                ) && members.iter().any(|m| m.key == key)
+                {
+                    self.planned_unsure = true;
+                }
                 self.ws();
                 if self.src.get(self.pos) != Some(&b':') {
                     return Err(self.unexpected("`:` after the object key"));
                 }
                 self.pos += 1;
                 self.ws();
-                let value = self.value()?;
-                members.push(Member {
-                    key,
-                    key_span,
-                    value,
-                });
+                let terraform = format_version && terraform_version;
+                let value = self.value_at(place.member(&key, terraform, planned))?;
+                match (place, key.as_str()) {
+                    (Place::Root, "format_version") => format_version = true,
+                    (Place::Root, "terraform_version") => terraform_version = true,
+                    (Place::PriorResource, "mode") => managed = value.as_str() == Some("managed"),
+                    (Place::ResourceChange, "address") => {
+                        planned = value.as_str().is_some_and(|a| self.planned.contains(a));
+                    }
+                    _ => {}
+                }
+                if !place.drops(&key, terraform, managed) {
+                    members.push(Member {
+                        key,
+                        key_span,
+                        value,
+                    });
+                }
                 self.ws();
                 match self.src.get(self.pos) {
                     Some(b',') => self.pos += 1,
@@ -228,6 +386,15 @@ impl<'a> Parser<'a> {
             }
         }
         self.depth -= 1;
+        if place == Place::PlannedResource && members.iter().any(|m| m.key == "values") {
+            // The model takes a resource from `planned_values` when it has values (the last
+            // `address` member, as `Node::get` reads it).
+            if let Some(a) = members.iter().rev().find(|m| m.key == "address") {
+                if let Value::Str(a) = &a.value.value {
+                    self.planned.insert(a.clone());
+                }
+            }
+        }
         // Trees of large plans stay resident for the whole run: no spare capacity.
         members.shrink_to_fit();
         Ok(Node::new(
@@ -236,7 +403,7 @@ impl<'a> Parser<'a> {
         ))
     }
 
-    fn array(&mut self) -> Result<Node, ParseError> {
+    fn array(&mut self, place: Place) -> Result<Node, ParseError> {
         let start = self.pos;
         self.enter()?;
         self.pos += 1;
@@ -252,7 +419,7 @@ impl<'a> Parser<'a> {
                         self.unexpected("a value (trailing commas are not allowed in JSON)")
                     );
                 }
-                items.push(self.value()?);
+                items.push(self.value_at(place.item())?);
                 self.ws();
                 match self.src.get(self.pos) {
                     Some(b',') => self.pos += 1,
@@ -441,6 +608,193 @@ pub fn parse_embedded(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A plan as `terraform show -json` writes it: one managed resource changed in place, one
+    /// data source, drift and an output.
+    const PLAN: &str = r#"{"format_version":"1.2","terraform_version":"1.9.5",
+"planned_values":{"root_module":{"resources":[{"address":"aws_ecs_service.web","mode":"managed","values":{"desired_count":3}}]}},
+"resource_drift":[{"address":"aws_ecs_service.web","change":{"before":{"desired_count":1}}}],
+"resource_changes":[{"address":"aws_ecs_service.web","mode":"managed","change":{"actions":["update"],"before":{"desired_count":2},"after":{"desired_count":3},"after_unknown":{"id":true},"before_sensitive":{},"after_sensitive":{},"replace_paths":[["x"]]}},{"address":"aws_iam_role.new","mode":"managed","change":{"actions":["create"],"before":null,"after":{"name":"new"},"after_unknown":{"arn":true}}}],
+"output_changes":{"url":{"actions":["no-op"],"before":"a","after":"a"}},
+"prior_state":{"format_version":"1.0","values":{"root_module":{"resources":[{"address":"aws_ecs_service.web","mode":"managed","values":{"desired_count":2},"sensitive_values":{}},{"address":"data.aws_caller_identity.me","mode":"data","values":{"account_id":"111122223333"},"sensitive_values":{}}],"child_modules":[{"resources":[{"address":"module.m.aws_iam_role.r","mode":"managed","values":{"name":"r"}}]}]}}},
+"configuration":{"root_module":{}},
+"relevant_attributes":[{"resource":"aws_ecs_service.web","attribute":["id"]}],
+"checks":[]}"#;
+
+    fn keys(n: &Node) -> Vec<&str> {
+        n.as_map().unwrap().iter().map(|m| m.key.as_str()).collect()
+    }
+
+    #[test]
+    fn a_plan_file_keeps_what_the_model_reads_and_drops_the_rest() {
+        let full = parse(PLAN, 64).unwrap();
+        let n = parse_file(PLAN, 64).unwrap();
+        assert_eq!(
+            keys(&n),
+            [
+                "format_version",
+                "terraform_version",
+                "planned_values",
+                "resource_changes",
+                "prior_state",
+                "configuration"
+            ]
+        );
+        // A change keeps its actions, and its `after` only for a resource that
+        // `planned_values` lacks (the model reads it from there).
+        let change = n.pointer("/resource_changes/0/change").unwrap().0;
+        assert_eq!(keys(change), ["actions"]);
+        let change = n.pointer("/resource_changes/1/change").unwrap().0;
+        assert_eq!(keys(change), ["actions", "after"]);
+        // What is kept is what `parse` gives, spans included.
+        assert_eq!(
+            n.pointer("/resource_changes/1/change/after").unwrap().0,
+            full.pointer("/resource_changes/1/change/after").unwrap().0
+        );
+        assert_eq!(n.get("planned_values"), full.get("planned_values"));
+        assert_eq!(n.get("configuration"), full.get("configuration"));
+        assert_eq!(n.span, full.span);
+        // prior_state: the data source keeps its values, managed resources (in child modules
+        // too) lose theirs.
+        let prior = n.pointer("/prior_state/values/root_module").unwrap().0;
+        let res = prior.get("resources").unwrap().as_seq().unwrap();
+        assert_eq!(keys(&res[0]), ["address", "mode"]);
+        assert_eq!(
+            keys(&res[1]),
+            ["address", "mode", "values", "sensitive_values"]
+        );
+        assert_eq!(
+            res[1].path(&["values", "account_id"]).unwrap().as_str(),
+            Some("111122223333")
+        );
+        let child = prior.pointer("/child_modules/0/resources/0").unwrap().0;
+        assert_eq!(keys(child), ["address", "mode"]);
+        // `parse` (embedded documents, rendered text) keeps everything.
+        assert_eq!(keys(&full).len(), 10);
+    }
+
+    /// What the parse drops is what the model never reads: it takes the same resources, with
+    /// the same values, from the plan either way.
+    #[test]
+    fn the_model_takes_the_same_resources_from_a_pruned_plan() {
+        use crate::model::Model;
+        use crate::source::{Encoding, FileId, FileKind, LineIndex, SourceDb, SourceFile};
+        let resources = |doc: Node| -> Vec<(String, String, Node)> {
+            let mut db = SourceDb::default();
+            db.files.push(SourceFile {
+                id: FileId(0),
+                name: "plan.json".into(),
+                lines: LineIndex::new(PLAN),
+                path: "plan.json".into(),
+                text: PLAN.into(),
+                encoding: Encoding::Utf8,
+                kind: FileKind::TfPlan,
+                docs: vec![doc],
+            });
+            let m = Model::build(&db);
+            m.tf.iter()
+                .map(|r| (r.address.to_string(), r.rtype.to_string(), r.values.clone()))
+                .collect()
+        };
+        let full = resources(parse(PLAN, 64).unwrap());
+        assert_eq!(
+            full.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+            [
+                "aws_ecs_service.web",
+                "aws_iam_role.new",
+                "data.aws_caller_identity.me"
+            ]
+        );
+        assert_eq!(resources(parse_file(PLAN, 64).unwrap()), full);
+    }
+
+    #[test]
+    fn only_terraform_output_is_pruned() {
+        // Without Terraform's leading `format_version` and `terraform_version`, nothing is
+        // dropped: the same text with them after the changes keeps every member.
+        let reordered = PLAN
+            .replacen(
+                r#""format_version":"1.2","terraform_version":"1.9.5","#,
+                "",
+                1,
+            )
+            .replacen(
+                r#""checks":[]}"#,
+                r#""checks":[],"format_version":"1.2","terraform_version":"1.9.5"}"#,
+                1,
+            );
+        assert_eq!(parse_file(&reordered, 64), parse(&reordered, 64));
+        // Other JSON files (a task definition with a `checks` member) are as `parse` gives.
+        let td =
+            r#"{"family":"web","checks":[1],"containerDefinitions":[{"name":"a","before":1}]}"#;
+        assert_eq!(parse_file(td, 64), parse(td, 64));
+    }
+
+    #[test]
+    fn a_repeated_key_on_the_planned_path_keeps_the_whole_plan() {
+        // The model reads the last of repeated keys: with two `planned_values` (or two
+        // addresses in a change), which `after` it needs is not known while parsing, so
+        // nothing is dropped.
+        let twice = PLAN.replacen(
+            r#""resource_drift""#,
+            r#""planned_values":{"root_module":{}},"resource_drift""#,
+            1,
+        );
+        assert_eq!(parse_file(&twice, 64), parse(&twice, 64));
+        let two_addresses = PLAN.replacen(
+            r#"{"address":"aws_ecs_service.web","mode":"managed","change""#,
+            r#"{"address":"aws_ecs_service.web","address":"other","mode":"managed","change""#,
+            1,
+        );
+        assert_eq!(parse_file(&two_addresses, 64), parse(&two_addresses, 64));
+    }
+
+    #[test]
+    fn planned_resources_count_down_to_the_depth_the_model_reads() {
+        // A resource in a module nested deeper than the model walks keeps the `after` of its
+        // change, which is where the model takes it from.
+        let nest = |depth: usize| {
+            let mut m = r#"{"resources":[{"address":"deep.r","values":{}}]}"#.to_string();
+            for _ in 0..depth {
+                m = format!(r#"{{"child_modules":[{m}]}}"#);
+            }
+            format!(
+                r#"{{"format_version":"1.2","terraform_version":"1.9.5","planned_values":{{"root_module":{m}}},"resource_changes":[{{"address":"deep.r","change":{{"actions":["create"],"after":{{}}}}}}]}}"#
+            )
+        };
+        let at = |depth: usize| {
+            let t = nest(depth);
+            let n = parse_file(&t, 200).unwrap();
+            keys(n.pointer("/resource_changes/0/change").unwrap().0).len()
+        };
+        assert_eq!(at(17), 1);
+        assert_eq!(at(18), 2);
+    }
+
+    #[test]
+    fn errors_in_dropped_parts_are_still_reported() {
+        let bad = PLAN.replacen(
+            r#""before":{"desired_count":2}"#,
+            r#""before":{"desired_count":2,}"#,
+            1,
+        );
+        let e = parse_file(&bad, 64).unwrap_err();
+        assert_eq!(e, parse(&bad, 64).unwrap_err());
+        assert_eq!(
+            e.message,
+            "expected a string key (trailing commas are not allowed in JSON), found `}`"
+        );
+        assert_eq!(e.span.start as usize, bad.find(r#"2,}"#).unwrap() + 2);
+        let deep = PLAN.replacen(
+            r#""after_unknown":{"id":true}"#,
+            r#""after_unknown":[[[[[[1]]]]]]"#,
+            1,
+        );
+        assert_eq!(
+            parse_file(&deep, 8).unwrap_err().message,
+            "nesting deeper than 8 levels"
+        );
+    }
 
     #[test]
     fn spans_of_keys_and_values() {

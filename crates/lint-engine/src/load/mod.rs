@@ -302,7 +302,7 @@ fn load_text(path: &Path, text: String, encoding: Encoding, limits: &Limits) -> 
         };
     }
     let docs = match syntax {
-        Syntax::Json => json::parse(&text, limits.max_depth).map(|n| vec![n]),
+        Syntax::Json => json::parse_file(&text, limits.max_depth).map(|n| vec![n]),
         Syntax::Yaml => yaml::parse(&text, limits).map(|d| d.into_iter().map(|d| d.root).collect()),
         Syntax::Hcl => hcl::parse(&text, limits.max_depth).map(|n| vec![n]),
     };
