@@ -26,11 +26,11 @@ struct Opts {
 }
 
 /// One input of the benchmark.
-struct Input {
+pub struct Input {
     name: String,
-    dir: PathBuf,
+    pub dir: PathBuf,
     files: usize,
-    bytes: u64,
+    pub bytes: u64,
 }
 
 /// Figures of one input.
@@ -334,8 +334,8 @@ fn small_repo(o: &Opts) -> std::io::Result<(PathBuf, PathBuf)> {
 
 /// One token-dense `terraform show -json` plan of about `mib` MiB (compact, many small values),
 /// for the memory target.
-fn dense_plan(o: &Opts, mib: u64) -> std::io::Result<Input> {
-    let dir = o.work.join("dense-plan");
+pub fn dense_plan(work: &Path, mib: u64) -> std::io::Result<Input> {
+    let dir = work.join("dense-plan");
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("plan.json");
     let target = mib * 1_048_576;
@@ -361,6 +361,90 @@ fn dense_plan(o: &Opts, mib: u64) -> std::io::Result<Input> {
         dir,
         files: 1,
         bytes,
+    })
+}
+
+/// One `terraform show -json` plan of an existing estate, of about `mib` MiB: every resource
+/// is updated in place, so it appears in `planned_values`, in `resource_changes` (before,
+/// after, unknown and sensitive markers) and in `prior_state`, as in the plans of large
+/// estates, with `for_each` blocks in `configuration`. Mostly CloudWatch log groups, security
+/// group rules, DNS records and SSM parameters, with a subnet now and then.
+pub fn estate_plan(work: &Path, mib: u64) -> std::io::Result<Input> {
+    use std::fmt::Write as _;
+    let dir = work.join("estate-plan");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("plan.json");
+    let target = (mib * 1_048_576) as usize;
+    const TYPES: [&str; 4] = [
+        "aws_cloudwatch_log_group",
+        "aws_security_group_rule",
+        "aws_route53_record",
+        "aws_ssm_parameter",
+    ];
+    let provider = "registry.terraform.io/hashicorp/aws";
+    let values = |k: u64, rtype: &str, owner: &str| {
+        if rtype == "aws_subnet" {
+            format!(
+                r#"{{"arn":"arn:aws:ec2:eu-west-1:111122223333:subnet/subnet-{k:08x}","assign_ipv6_address_on_creation":false,"availability_zone":"eu-west-1a","cidr_block":"10.{}.{}.0/24","id":"subnet-{k:08x}","map_public_ip_on_launch":false,"owner_id":"111122223333","tags":{{"Name":"estate-{k}","owner":"{owner}"}},"tags_all":{{"Name":"estate-{k}","owner":"{owner}","managed-by":"terraform"}},"vpc_id":"vpc-{:08x}"}}"#,
+                k / 256 % 256,
+                k % 256,
+                k / 1000
+            )
+        } else {
+            format!(
+                r#"{{"arn":"arn:aws:{rtype}:eu-west-1:111122223333:estate/{k}","id":"estate-{k}","name":"/estate/{}/item-{k}","description":"estate item {k} of team {}","retention_in_days":30,"kms_key_id":"","skip_destroy":false,"port":443,"protocol":"tcp","cidr_blocks":["10.0.0.0/8","172.16.0.0/12"],"records":["10.{}.{}.10"],"ttl":300,"tags":{{"Name":"estate-{k}","owner":"{owner}"}},"tags_all":{{"Name":"estate-{k}","owner":"{owner}","managed-by":"terraform"}}}}"#,
+                k % 97,
+                k % 97,
+                k / 256 % 256,
+                k % 256
+            )
+        }
+    };
+    let marks = r#"{"cidr_blocks":[false,false],"records":[false],"tags":{},"tags_all":{}}"#;
+    let (mut planned, mut changes, mut prior) = (String::new(), String::new(), String::new());
+    let mut k = 0u64;
+    while planned.len() + changes.len() + prior.len() < target {
+        let rtype = if k % 50 == 49 {
+            "aws_subnet"
+        } else {
+            TYPES[(k % 4) as usize]
+        };
+        let head = format!(
+            r#""address":"{rtype}.estate[\"item-{k}\"]","mode":"managed","type":"{rtype}","name":"estate","index":"item-{k}","provider_name":"{provider}""#
+        );
+        let (after, before) = (values(k, rtype, "platform"), values(k, rtype, "legacy"));
+        let sep = if k > 0 { "," } else { "" };
+        let _ = write!(
+            planned,
+            r#"{sep}{{{head},"schema_version":0,"values":{after},"sensitive_values":{marks}}}"#
+        );
+        let _ = write!(
+            changes,
+            r#"{sep}{{{head},"change":{{"actions":["update"],"before":{before},"after":{after},"after_unknown":{marks},"before_sensitive":{marks},"after_sensitive":{marks}}}}}"#
+        );
+        let _ = write!(
+            prior,
+            r#"{sep}{{{head},"schema_version":0,"values":{before},"sensitive_values":{marks}}}"#
+        );
+        k += 1;
+    }
+    let mut configuration = String::new();
+    for (i, rtype) in TYPES.iter().chain(["aws_subnet"].iter()).enumerate() {
+        let sep = if i > 0 { "," } else { "" };
+        let _ = write!(
+            configuration,
+            r#"{sep}{{"address":"{rtype}.estate","mode":"managed","type":"{rtype}","name":"estate","provider_config_key":"aws","expressions":{{"name":{{"references":["each.key"]}},"tags":{{"references":["local.tags"]}}}},"schema_version":0,"for_each_expression":{{"references":["local.items"]}}}}"#
+        );
+    }
+    let out = format!(
+        r#"{{"format_version":"1.2","terraform_version":"1.9.5","planned_values":{{"root_module":{{"resources":[{planned}]}}}},"resource_changes":[{changes}],"prior_state":{{"format_version":"1.0","terraform_version":"1.9.5","values":{{"root_module":{{"resources":[{prior}]}}}}}},"configuration":{{"provider_config":{{"aws":{{"name":"aws","full_name":"{provider}"}}}},"root_module":{{"resources":[{configuration}]}}}},"timestamp":"2026-12-05T00:00:00Z","applyable":true,"complete":true,"errored":false}}"#
+    );
+    std::fs::write(&path, &out)?;
+    Ok(Input {
+        name: format!("estate plan ({mib} MiB, 1 file)"),
+        dir,
+        files: 1,
+        bytes: out.len() as u64,
     })
 }
 
@@ -495,7 +579,8 @@ fn run(o: &Opts) -> std::io::Result<String> {
     for &s in scales {
         inputs.push(generated(o, s)?);
     }
-    inputs.push(dense_plan(o, if o.quick { 16 } else { 100 })?);
+    inputs.push(dense_plan(&o.work, if o.quick { 16 } else { 100 })?);
+    inputs.push(estate_plan(&o.work, if o.quick { 16 } else { 100 })?);
 
     let mut rows = Vec::new();
     for inp in &inputs {

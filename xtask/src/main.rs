@@ -10,6 +10,8 @@
 //! * `cargo xtask all [--check]`: docs, schema, the Pluto table and the instance table.
 //! * `cargo xtask gen-repo --scale N --out DIR [--seed S]`: a synthetic repository N times the
 //!   size of the real-world corpus (see `gen.rs`).
+//! * `cargo xtask gen-plan --kind dense|estate --mib N --out DIR`: one of the benchmark's plans
+//!   (token-dense, or an estate's plan with every resource changed), to measure it alone.
 //! * `cargo xtask bench [...]`: the benchmark behind BENCHMARKS.md (see `bench.rs`).
 //! * `cargo xtask new-rule <ID> <name> <domain>`: a new rule's file, registration and
 //!   placeholder fixtures (see `new_rule.rs`); exit code 2 when refused.
@@ -130,7 +132,7 @@ fn sync_instances(check: bool) -> std::io::Result<Drift> {
 }
 
 fn usage() -> ExitCode {
-    eprintln!("usage: cargo xtask <docs|schema|pluto|instances|all> [--check] | gen-repo --scale N --out DIR [--seed S] | bench [--quick] | new-rule <ID> <name> <domain>");
+    eprintln!("usage: cargo xtask <docs|schema|pluto|instances|all> [--check] | gen-repo --scale N --out DIR [--seed S] | gen-plan --kind dense|estate --mib N --out DIR | bench [--quick] | new-rule <ID> <name> <domain>");
     ExitCode::from(2)
 }
 
@@ -152,6 +154,39 @@ fn gen_repo(args: &[String]) -> ExitCode {
     match gen::write(Path::new(out), scale, seed) {
         Ok((files, bytes)) => {
             eprintln!("wrote {files} files, {bytes} bytes under {out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `cargo xtask gen-plan --kind dense|estate --mib N --out DIR`: one benchmark plan
+/// (`DIR/dense-plan/plan.json` or `DIR/estate-plan/plan.json`), to measure it alone.
+fn gen_plan(args: &[String]) -> ExitCode {
+    let mib = flag(args, "--mib").and_then(|s| s.parse::<u64>().ok());
+    let (Some(kind), Some(mib), Some(out)) = (flag(args, "--kind"), mib, flag(args, "--out"))
+    else {
+        eprintln!("usage: cargo xtask gen-plan --kind dense|estate --mib N --out DIR");
+        return ExitCode::from(2);
+    };
+    let made = match kind {
+        "dense" => bench::dense_plan(Path::new(out), mib),
+        "estate" => bench::estate_plan(Path::new(out), mib),
+        _ => {
+            eprintln!("gen-plan: --kind is dense or estate, not `{kind}`");
+            return ExitCode::from(2);
+        }
+    };
+    match made {
+        Ok(i) => {
+            eprintln!(
+                "wrote {} ({} bytes)",
+                i.dir.join("plan.json").display(),
+                i.bytes
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -192,6 +227,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("gen-repo") => return gen_repo(&args[1..]),
+        Some("gen-plan") => return gen_plan(&args[1..]),
         Some("new-rule") => return new_rule(&args[1..]),
         Some("bench") => return bench::main(&args[1..]),
         Some("__measure") => return bench::measure_child(&args[1..]),
