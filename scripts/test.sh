@@ -31,4 +31,11 @@ for crate in cutover lint-engine cutover-semantic cutover-rules cutover-pre-comm
   fi
 done
 
+# The pre-commit hook's package is compiled on the user's machine: it builds no C allocator
+# (jemalloc needs a C compiler and `make`; see the root Cargo.toml).
+if cargo tree -q -p cutover-pre-commit -e normal --prefix none | grep -E '^tikv-jemalloc' ; then
+  echo "the pre-commit package builds jemalloc: depend on crates/cli with default-features = false" >&2
+  exit 1
+fi
+
 cargo test --workspace --locked

@@ -10,8 +10,9 @@ use cutover::{model_json, plugin, select};
 use lint_engine::RuleMeta;
 
 /// jemalloc: a check allocates millions of small tree nodes, which it serves faster than the
-/// system allocator for about the same peak memory (see BENCHMARKS.md).
-#[cfg(not(target_env = "msvc"))]
+/// system allocator for about the same peak memory (see BENCHMARKS.md). The `jemalloc` feature,
+/// on by default, off in the pre-commit hook's build.
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
