@@ -339,6 +339,7 @@ pub(super) fn build(model: &Model<'_>, opts: &ParityOptions, index: &K8sIndex) -
         unpaired_ecs: st.free_ecs().into_iter().map(|e| st.ecs[e]).collect(),
         unpaired_k8s: st.free_wl(),
         unmatched_config,
+        lookup: Default::default(),
     }
 }
 

@@ -208,16 +208,36 @@ pub struct Pairing {
     /// `[[parity.pairs]]` entries that name no ECS service or no workload of the inputs:
     /// (entry index, what was not found).
     pub unmatched_config: Vec<(usize, String)>,
+    /// The first pair of each workload and of each ECS side (indexes into `pairs`), built on the
+    /// first lookup: the PAR rules look up every workload, and a scan of `pairs` per workload
+    /// made that quadratic.
+    lookup: std::sync::OnceLock<Lookup>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Lookup {
+    by_workload: std::collections::HashMap<usize, usize>,
+    by_ecs: std::collections::BTreeMap<EcsSide, usize>,
 }
 
 impl Pairing {
+    fn lookup(&self) -> &Lookup {
+        self.lookup.get_or_init(|| {
+            let mut l = Lookup::default();
+            for (i, p) in self.pairs.iter().enumerate() {
+                l.by_workload.entry(p.k8s).or_insert(i);
+                l.by_ecs.entry(p.ecs).or_insert(i);
+            }
+            l
+        })
+    }
     /// The pair of a workload (index into `model.workloads`).
     pub fn pair_of_workload(&self, workload: usize) -> Option<&Pair> {
-        self.pairs.iter().find(|p| p.k8s == workload)
+        self.pairs.get(*self.lookup().by_workload.get(&workload)?)
     }
     /// The pair of an ECS side.
     pub fn pair_of_ecs(&self, ecs: &EcsSide) -> Option<&Pair> {
-        self.pairs.iter().find(|p| &p.ecs == ecs)
+        self.pairs.get(*self.lookup().by_ecs.get(ecs)?)
     }
 }
 

@@ -256,3 +256,79 @@ fn official_docker_hub_images_do_not_pair_services() {
     )
     .is_empty());
 }
+
+#[test]
+fn pairs_are_found_by_workload_and_by_ecs_side() {
+    let tds = [
+        task_def(
+            "payments",
+            &[(
+                "app",
+                "111111111111.dkr.ecr.eu-west-1.amazonaws.com/payments:1",
+            )],
+        ),
+        task_def(
+            "orders",
+            &[(
+                "app",
+                "111111111111.dkr.ecr.eu-west-1.amazonaws.com/orders:1",
+            )],
+        ),
+    ];
+    let ds = [
+        deployment(
+            "orders",
+            None,
+            &[(
+                "app",
+                "111111111111.dkr.ecr.eu-west-1.amazonaws.com/orders:2",
+            )],
+        ),
+        deployment(
+            "search",
+            None,
+            &[(
+                "app",
+                "111111111111.dkr.ecr.eu-west-1.amazonaws.com/search:2",
+            )],
+        ),
+        deployment(
+            "payments",
+            None,
+            &[(
+                "app",
+                "111111111111.dkr.ecr.eu-west-1.amazonaws.com/payments:2",
+            )],
+        ),
+    ];
+    let out = load(&[
+        ("a.json", &tds[0]),
+        ("b.json", &tds[1]),
+        ("c.yaml", &ds[0]),
+        ("d.yaml", &ds[1]),
+        ("e.yaml", &ds[2]),
+    ]);
+    let model = Model::build(&out.db);
+    let index = K8sIndex::build(&model, None);
+    let p = build::build(&model, &ParityOptions::default(), &index);
+    let name = |w: usize| {
+        model.k8s[model.workloads[w].object]
+            .name
+            .unwrap_or("?")
+            .to_string()
+    };
+    let family = |pair: &Pair| pair.ecs.display_name(&model);
+    // Workloads in input order: orders, search, payments.
+    assert_eq!(p.pair_of_workload(0).map(family).as_deref(), Some("orders"));
+    assert_eq!(p.pair_of_workload(1).map(family), None);
+    assert_eq!(
+        p.pair_of_workload(2).map(family).as_deref(),
+        Some("payments")
+    );
+    assert_eq!(p.pair_of_workload(3).map(family), None);
+    for (td, wl) in [(0, "payments"), (1, "orders")] {
+        let pair = p.pair_of_ecs(&EcsSide::TaskDef { task_def: td }).unwrap();
+        assert_eq!(name(pair.k8s), wl);
+    }
+    assert!(p.pair_of_ecs(&EcsSide::TaskDef { task_def: 2 }).is_none());
+}
