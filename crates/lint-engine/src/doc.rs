@@ -16,11 +16,26 @@ pub type Text = compact_str::CompactString;
 pub enum Value {
     Null,
     Bool(bool),
-    /// A number, kept as written (no precision is lost on huge integers or floats).
-    Number(Text),
+    /// A number, kept as written (no precision is lost on huge integers or floats). Boxed (16
+    /// bytes), not a [`Text`]: the enum's tag then fits in the one niche of `Str`'s `Text`, so
+    /// that a `Value` is 24 bytes, not 32.
+    Number(Box<str>),
     Str(Text),
-    Seq(Vec<Node>),
-    Map(Vec<Member>),
+    /// Items and members are boxed slices (pointer and length, no spare capacity): a tree is
+    /// built once and never grows, and they fit beside `Str`'s niche like `Number`.
+    Seq(Box<[Node]>),
+    Map(Box<[Member]>),
+}
+
+impl Value {
+    /// The text of a string or of a number as written.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            Value::Number(s) => Some(s),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -116,7 +131,8 @@ impl Node {
     /// Text of a scalar: strings, numbers and booleans.
     pub fn scalar_text(&self) -> Option<std::borrow::Cow<'_, str>> {
         match &self.value {
-            Value::Str(s) | Value::Number(s) => Some(s.as_str().into()),
+            Value::Str(s) => Some(s.as_str().into()),
+            Value::Number(s) => Some((&**s).into()),
             Value::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
             _ => None,
         }
@@ -134,8 +150,8 @@ impl Node {
     /// An integer from a number or a numeric string (`"512"`).
     pub fn as_i64(&self) -> Option<i64> {
         match &self.value {
-            Value::Number(s) | Value::Str(s) => {
-                let t = s.trim();
+            Value::Number(_) | Value::Str(_) => {
+                let t = self.value.text()?.trim();
                 t.parse::<i64>().ok().or_else(|| {
                     let f: f64 = t.parse().ok()?;
                     (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
@@ -147,7 +163,7 @@ impl Node {
 
     pub fn as_f64(&self) -> Option<f64> {
         match &self.value {
-            Value::Number(s) | Value::Str(s) => s.trim().parse().ok(),
+            Value::Number(_) | Value::Str(_) => self.value.text()?.trim().parse().ok(),
             _ => None,
         }
     }
@@ -174,7 +190,7 @@ impl Node {
     pub fn blocks(&self) -> impl Iterator<Item = &Node> {
         let (one, many): (Option<&Node>, &[Node]) = match &self.value {
             Value::Map(_) => (Some(self), &[]),
-            Value::Seq(v) => (None, v.as_slice()),
+            Value::Seq(v) => (None, &v[..]),
             _ => (None, &[]),
         };
         one.into_iter()
@@ -284,9 +300,9 @@ mod tests {
     #[test]
     fn tree_types_stay_small() {
         assert_eq!(std::mem::size_of::<Text>(), 24);
-        assert_eq!(std::mem::size_of::<Value>(), 32);
-        assert_eq!(std::mem::size_of::<Node>(), 48);
-        assert_eq!(std::mem::size_of::<Member>(), 80);
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+        assert_eq!(std::mem::size_of::<Node>(), 40);
+        assert_eq!(std::mem::size_of::<Member>(), 72);
     }
 
     #[test]

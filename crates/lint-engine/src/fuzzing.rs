@@ -129,7 +129,7 @@ pub fn json(data: &[u8]) {
             while let Some(n) = stack.pop() {
                 match &n.value {
                     Value::Str(s) => assert_string_literal(&text[n.span.range()], s),
-                    Value::Number(num) => assert_eq!(&text[n.span.range()], num),
+                    Value::Number(num) => assert_eq!(&text[n.span.range()], &**num),
                     Value::Seq(items) => stack.extend(items.iter()),
                     Value::Map(members) => {
                         for m in members {
@@ -426,7 +426,7 @@ pub fn hcl(data: &[u8]) {
             let mut stack = vec![&root];
             while let Some(n) = stack.pop() {
                 match &n.value {
-                    Value::Number(num) => assert_eq!(text[n.span.range()].trim(), num),
+                    Value::Number(num) => assert_eq!(text[n.span.range()].trim(), &**num),
                     Value::Seq(items) => stack.extend(items.iter()),
                     Value::Map(members) => stack.extend(members.iter().map(|m| &m.value)),
                     _ => {}

@@ -199,7 +199,7 @@ impl Codec for Node {
             NULL => Value::Null,
             BOOL_FALSE => Value::Bool(false),
             BOOL_TRUE => Value::Bool(true),
-            NUMBER => Value::Number(r.text()?),
+            NUMBER => Value::Number(r.text()?.as_str().into()),
             STR => Value::Str(r.text()?),
             SEQ => {
                 let n = r.len(MIN_NODE)?;
@@ -207,7 +207,7 @@ impl Codec for Node {
                 for _ in 0..n {
                     items.push(Node::decode(r)?);
                 }
-                Value::Seq(items)
+                Value::Seq(items.into())
             }
             MAP => {
                 let n = r.len(8 + 8 + MIN_NODE)?;
@@ -222,7 +222,7 @@ impl Codec for Node {
                         value,
                     });
                 }
-                Value::Map(members)
+                Value::Map(members.into())
             }
             _ => return None,
         };

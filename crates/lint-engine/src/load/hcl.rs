@@ -203,7 +203,7 @@ impl<'t> Lowering<'t> {
                 Structure::Block(b) => self.block(b, span, depth, &mut members)?,
             }
         }
-        Ok(Node::new(Value::Map(members), span))
+        Ok(Node::new(Value::Map(members.into()), span))
     }
 
     fn block(
@@ -257,7 +257,7 @@ impl<'t> Lowering<'t> {
                 for item in a.iter() {
                     items.push(self.expr(item, span, depth + 1)?);
                 }
-                Node::new(Value::Seq(items), span)
+                Node::new(Value::Seq(items.into()), span)
             }
             Expression::Object(o) => {
                 let mut members = Vec::with_capacity(o.len());
@@ -275,7 +275,7 @@ impl<'t> Lowering<'t> {
                         value,
                     });
                 }
-                Node::new(Value::Map(members), span)
+                Node::new(Value::Map(members.into()), span)
             }
             Expression::StringTemplate(_) => {
                 // Keep the template's own text between the quotes: `web-${var.env}`.
@@ -416,12 +416,12 @@ fn insert_block(members: &mut Vec<Member>, path: &[(String, Span)], body: Node, 
                 let span = m.value.span.cover(body.span);
                 match &mut m.value.value {
                     Value::Seq(items) if m.value.embedded.is_none() => {
-                        items.push(body);
+                        edit(items, |v| v.push(body));
                         m.value.span = span;
                     }
                     _ => {
                         let first = std::mem::replace(&mut m.value, Node::new(Value::Null, span));
-                        m.value = Node::new(Value::Seq(vec![first, body]), span);
+                        m.value = Node::new(Value::Seq(Box::new([first, body])), span);
                     }
                 }
             }
@@ -432,7 +432,7 @@ fn insert_block(members: &mut Vec<Member>, path: &[(String, Span)], body: Node, 
         Some(m) if matches!(m.value.value, Value::Map(_)) => {
             m.value.span = m.value.span.cover(block_span);
             if let Value::Map(inner) = &mut m.value.value {
-                insert_block(inner, rest, body, block_span);
+                edit(inner, |v| insert_block(v, rest, body, block_span));
             }
         }
         _ => {
@@ -441,10 +441,17 @@ fn insert_block(members: &mut Vec<Member>, path: &[(String, Span)], body: Node, 
             members.push(Member {
                 key: key.as_str().into(),
                 key_span: *key_span,
-                value: Node::new(Value::Map(inner), block_span),
+                value: Node::new(Value::Map(inner.into()), block_span),
             });
         }
     }
+}
+
+/// Change a tree's boxed slice as a vector (a block merged into an earlier one of its type).
+fn edit<T>(items: &mut Box<[T]>, f: impl FnOnce(&mut Vec<T>)) {
+    let mut v = std::mem::take(items).into_vec();
+    f(&mut v);
+    *items = v.into_boxed_slice();
 }
 
 #[cfg(test)]

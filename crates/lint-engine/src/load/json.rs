@@ -296,7 +296,7 @@ impl<'a> Parser<'a> {
         }
         self.pos = i;
         Ok(Node::new(
-            Value::Number(Text::from(&self.text[start..i])),
+            Value::Number(self.text[start..i].into()),
             Span::new(start as u32, i as u32),
         ))
     }
@@ -395,10 +395,10 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        // Trees of large plans stay resident for the whole run: no spare capacity.
-        members.shrink_to_fit();
+        // Trees of large plans stay resident for the whole run: no spare capacity (a boxed slice
+        // is shrunk to its length).
         Ok(Node::new(
-            Value::Map(members),
+            Value::Map(members.into_boxed_slice()),
             Span::new(start as u32, self.pos as u32),
         ))
     }
@@ -432,9 +432,8 @@ impl<'a> Parser<'a> {
             }
         }
         self.depth -= 1;
-        items.shrink_to_fit();
         Ok(Node::new(
-            Value::Seq(items),
+            Value::Seq(items.into_boxed_slice()),
             Span::new(start as u32, self.pos as u32),
         ))
     }

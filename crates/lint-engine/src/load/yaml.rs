@@ -87,14 +87,14 @@ fn resolve_plain(s: &str) -> Value {
     let digits = |t: &[u8]| !t.is_empty() && t.iter().all(u8::is_ascii_digit);
     let unsigned = b.strip_prefix(b"-").or(b.strip_prefix(b"+")).unwrap_or(b);
     if digits(unsigned) {
-        return Value::Number(Text::from(s));
+        return Value::Number(s.into());
     }
     if (s.starts_with("0x") && s.len() > 2 && s[2..].bytes().all(|c| c.is_ascii_hexdigit()))
         || (s.starts_with("0o")
             && s.len() > 2
             && s[2..].bytes().all(|c| (b'0'..=b'7').contains(&c)))
     {
-        return Value::Number(Text::from(s));
+        return Value::Number(s.into());
     }
     // Floats: [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
     let is_float = {
@@ -119,7 +119,7 @@ fn resolve_plain(s: &str) -> Value {
         mant_ok && exp_ok && (exp.is_some() || mant.contains(&b'.'))
     };
     if is_float {
-        return Value::Number(Text::from(s));
+        return Value::Number(s.into());
     }
     Value::Str(Text::from(s))
 }
@@ -169,7 +169,8 @@ impl<'t> Builder<'t> {
                 match pending_key.take() {
                     None => {
                         let key = match &node.value {
-                            Value::Str(s) | Value::Number(s) => s.clone(),
+                            Value::Str(s) => s.clone(),
+                            Value::Number(s) => Text::from(&**s),
                             Value::Bool(b) => Text::from(if *b { "true" } else { "false" }),
                             Value::Null => Text::default(),
                             _ => Text::from("<complex key>"),
@@ -350,7 +351,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Vec<YamlDoc>, ParseError> {
                         items,
                     } => {
                         let last = items.last().map(|n| n.span.end);
-                        (Value::Seq(items), start, anchor, last)
+                        (Value::Seq(items.into()), start, anchor, last)
                     }
                     Frame::Map {
                         start,
@@ -375,7 +376,7 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Vec<YamlDoc>, ParseError> {
                             .map(|m| m.value.span.end.max(m.key_span.end))
                             .max();
                         let members = b.apply_merges(members)?;
-                        (Value::Map(members), start, anchor, last)
+                        (Value::Map(members.into()), start, anchor, last)
                     }
                 };
                 // Flow collections end with a visible `}`/`]`; block ones end at their last child.

@@ -1,7 +1,7 @@
 //! Walking a rendered object beside the document it came from: the same key path looked up in
 //! the source tree (list items by their `name` when they have one, else by position).
 
-use crate::doc::{Node, Value};
+use crate::doc::{Member, Node, Value};
 use crate::source::{FileId, Span};
 
 /// One step of a key path.
@@ -124,10 +124,18 @@ pub(crate) fn remove_member(root: &mut Node, path: &[&str], key: &str) -> Option
         return None;
     };
     let at = members.iter().position(|m| m.key == key)?;
-    let removed = members.remove(at).value;
-    if members.is_empty() {
+    let mut rest = std::mem::take(members).into_vec();
+    let removed = rest.remove(at).value;
+    let now_empty = rest.is_empty();
+    *members = rest.into_boxed_slice();
+    if now_empty {
         if let Value::Map(pm) = &mut parent.value {
-            pm.retain(|m| m.key != *last);
+            let kept: Vec<Member> = std::mem::take(pm)
+                .into_vec()
+                .into_iter()
+                .filter(|m| m.key != *last)
+                .collect();
+            *pm = kept.into_boxed_slice();
         }
     }
     Some(removed)

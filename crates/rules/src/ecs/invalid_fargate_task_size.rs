@@ -2,7 +2,7 @@ use cutover_semantic::ecs::fargate::{
     cpus_for_memory, fargate_cpu, parse_cpu, parse_memory, FARGATE_SIZES, WINDOWS_MIN_CPU,
 };
 use lint_engine::declare_rule;
-use lint_engine::doc::{Node, Value};
+use lint_engine::doc::Node;
 use lint_engine::model::{Container, TaskDef, TaskDefOrigin};
 use lint_engine::{Finding, Label, Rule, RuleContext, Severity};
 
@@ -85,9 +85,8 @@ fn size<'a>(n: Option<&'a Node>, parse: fn(&str) -> Option<u32>) -> Size<'a> {
     if n.is_unresolved() {
         return Size::Unknown;
     }
-    let text = match &n.value {
-        Value::Number(s) | Value::Str(s) => s.as_str(),
-        _ => return Size::Unreadable(n),
+    let Some(text) = n.value.text() else {
+        return Size::Unreadable(n);
     };
     // `<PLACEHOLDER>`: a template filled in by a pipeline, not a value yet.
     let t = text.trim();

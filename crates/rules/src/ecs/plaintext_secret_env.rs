@@ -101,10 +101,8 @@ fn flags(re: &Regex, name: &str, value: &Node, kubernetes: bool) -> bool {
     if REFERENCE_SUFFIXES.iter().any(|s| upper.ends_with(s)) {
         return false;
     }
-    let text = match &value.value {
-        Value::Str(s) => s.as_str(),
-        Value::Number(s) => s.as_str(),
-        _ => return false,
+    let Some(text) = value.value.text() else {
+        return false;
     };
     if text.trim().is_empty() || value.is_unresolved() || is_placeholder(text) {
         return false;
