@@ -24,9 +24,9 @@ pub struct Parser<'a> {
     /// The addresses of the resources with values in `planned_values` (read before
     /// `resource_changes`, as Terraform writes them), for [`Place::ChangeOfPlanned`].
     planned: std::collections::HashSet<Text>,
-    /// A key repeated in `planned_values` (or at the top level) makes the set above differ
-    /// from what the model reads (the last of repeated keys): the file is parsed again
-    /// without dropping anything.
+    /// A key repeated on the way to a planned resource or in a change (see `Place::watched`)
+    /// makes the set above differ from what the model reads (the last of repeated keys): the
+    /// file is parsed again without dropping anything.
     planned_unsure: bool,
 }
 
@@ -85,6 +85,21 @@ impl Place {
             (Place::PriorModule, "resources") => Place::PriorResources,
             (Place::PriorModule, "child_modules") => Place::PriorChildModules,
             _ => Place::Other,
+        }
+    }
+
+    /// For the keys on the way to a planned resource and to the change of a resource (the
+    /// model reads the last of repeated keys), a bit of their own in the object here: a key
+    /// seen twice means the set of planned resources is not known while parsing.
+    fn watched(self, key: &str, terraform: bool) -> Option<u8> {
+        match (self, key) {
+            (Place::Root, "planned_values") if terraform => Some(1),
+            (Place::PlannedValues, "root_module") => Some(1),
+            (Place::PlannedModule(_), "resources") => Some(1),
+            (Place::PlannedModule(_), "child_modules") => Some(2),
+            (Place::PlannedResource | Place::ResourceChange, "address") => Some(1),
+            (Place::PlannedResource, "values") | (Place::ResourceChange, "change") => Some(2),
+            _ => None,
         }
     }
 
@@ -323,6 +338,8 @@ impl<'a> Parser<'a> {
         let (mut format_version, mut terraform_version, mut managed) = (false, false, false);
         // An item of `resource_changes`: whether its `address` is one of `planned_values`.
         let mut planned = false;
+        // The keys of `Place::watched` this object has had.
+        let mut seen = 0u8;
         self.ws();
         if self.src.get(self.pos) == Some(&b'}') {
             self.pos += 1;
@@ -339,16 +356,9 @@ impl<'a> Parser<'a> {
                 let kstart = self.pos;
                 let key = self.string()?;
                 let key_span = Span::new(kstart as u32, self.pos as u32);
-                if matches!(
-                    place,
-                    Place::Root
-                        | Place::PlannedValues
-                        | Place::PlannedModule(_)
-                        | Place::PlannedResource
-                        | Place::ResourceChange
-                ) && members.iter().any(|m| m.key == key)
-                {
-                    self.planned_unsure = true;
+                if let Some(bit) = place.watched(&key, format_version && terraform_version) {
+                    self.planned_unsure |= seen & bit != 0;
+                    seen |= bit;
                 }
                 self.ws();
                 if self.src.get(self.pos) != Some(&b':') {
@@ -386,7 +396,7 @@ impl<'a> Parser<'a> {
             }
         }
         self.depth -= 1;
-        if place == Place::PlannedResource && members.iter().any(|m| m.key == "values") {
+        if place == Place::PlannedResource && seen & 2 != 0 {
             // The model takes a resource from `planned_values` when it has values (the last
             // `address` member, as `Node::get` reads it).
             if let Some(a) = members.iter().rev().find(|m| m.key == "address") {
