@@ -131,8 +131,7 @@ impl Node {
     /// Text of a scalar: strings, numbers and booleans.
     pub fn scalar_text(&self) -> Option<std::borrow::Cow<'_, str>> {
         match &self.value {
-            Value::Str(s) => Some(s.as_str().into()),
-            Value::Number(s) => Some((&**s).into()),
+            Value::Str(_) | Value::Number(_) => self.value.text().map(Into::into),
             Value::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
             _ => None,
         }

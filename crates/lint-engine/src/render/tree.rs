@@ -1,7 +1,7 @@
 //! Walking a rendered object beside the document it came from: the same key path looked up in
 //! the source tree (list items by their `name` when they have one, else by position).
 
-use crate::doc::{Member, Node, Value};
+use crate::doc::{Node, Value};
 use crate::source::{FileId, Span};
 
 /// One step of a key path.
@@ -130,11 +130,8 @@ pub(crate) fn remove_member(root: &mut Node, path: &[&str], key: &str) -> Option
     *members = rest.into_boxed_slice();
     if now_empty {
         if let Value::Map(pm) = &mut parent.value {
-            let kept: Vec<Member> = std::mem::take(pm)
-                .into_vec()
-                .into_iter()
-                .filter(|m| m.key != *last)
-                .collect();
+            let mut kept = std::mem::take(pm).into_vec();
+            kept.retain(|m| m.key != *last);
             *pm = kept.into_boxed_slice();
         }
     }
