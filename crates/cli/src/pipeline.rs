@@ -302,8 +302,23 @@ pub fn run_inspect<T>(
 ) -> Result<(Checked, T), Failure> {
     let start = Instant::now();
     let first = opts.paths.iter().find(|p| p.as_os_str() != "-");
-    let loaded = config::load(opts.config.as_deref(), first.map(PathBuf::as_path))
-        .map_err(Failure::Config)?;
+    let root = repo_root(first.map(PathBuf::as_path));
+    // The pre-commit path (`--repo-context`) keeps a cache under the repository: the trees of
+    // unchanged files, the renders of unchanged Kustomize overlays and the configuration text
+    // the schema accepted.
+    let cache_at = match (&root, opts.repo_context && !opts.no_cache) {
+        (Some(r), true) => Some((cache_dir(r), tool_key())),
+        _ => None,
+    };
+    let memo = cache_at
+        .as_ref()
+        .map(|(dir, tool)| config::SchemaMemo::new(dir, tool));
+    let loaded = config::load_remembering(
+        opts.config.as_deref(),
+        first.map(PathBuf::as_path),
+        memo.as_ref(),
+    )
+    .map_err(Failure::Config)?;
     for w in &loaded.warnings {
         eprintln!("{w}");
     }
@@ -353,7 +368,6 @@ pub fn run_inspect<T>(
     excludes.extend(opts.exclude.iter().cloned());
     let globs = lint_engine::discover::compile_excludes(&excludes)?;
     let (mut disk, memory) = inputs(&opts.paths, opts.stdin_filename.as_deref())?;
-    let root = repo_root(first.map(PathBuf::as_path));
     // `--repo-context`: the given files are the scope; the repository is the context.
     let scope: Option<HashSet<PathBuf>> = match (&root, opts.repo_context) {
         (Some(r), true) => {
@@ -386,17 +400,12 @@ pub fn run_inspect<T>(
         timeout: render_timeout,
         taken,
     } = plan;
-    // The pre-commit path (`--repo-context`) reads unchanged files' trees from the load cache.
-    // So are the renders of unchanged Kustomize overlays.
-    let (cache, render_cache) = match (&root, opts.repo_context && !opts.no_cache) {
-        (Some(r), true) => {
-            let (dir, tool) = (cache_dir(r), tool_key());
-            (
-                Some(LoadCache::open(&dir, &tool, &limits)),
-                Some(RenderCache::new(&dir, &tool)),
-            )
-        }
-        _ => (None, None),
+    let (cache, render_cache) = match &cache_at {
+        Some((dir, tool)) => (
+            Some(LoadCache::open(dir, tool, &limits)),
+            Some(RenderCache::new(dir, tool)),
+        ),
+        None => (None, None),
     };
     let (mut outcome, rendered) = rayon::join(
         || load_all_cached(&files, memory, &limits, cache.as_ref()),
@@ -510,13 +519,26 @@ pub fn run_inspect<T>(
         .as_deref()
         .and_then(|p| std::fs::read_to_string(p).ok());
     let config_src = post::config_source(loaded.path.as_deref(), config_text.as_deref(), &cfg);
-    let suppressions = suppress::collect(&model, config_src.as_ref(), suppress::Date::today());
+    // With `--repo-context`, only the suppressions of the files reported on can apply.
+    let in_scope = scope.as_ref().map(|s| post::files_in_scope(model.db, s));
+    let wanted = |id: lint_engine::FileId| {
+        in_scope
+            .as_ref()
+            .is_none_or(|v| v.get(id.0 as usize).copied().unwrap_or(true))
+    };
+    let suppressions = suppress::collect(
+        &model,
+        config_src.as_ref(),
+        suppress::Date::today(),
+        &wanted,
+    );
     drop(model);
     let post = post::Options {
         config: config_src.as_ref(),
         rules: &rules,
         overrides: &overrides,
         scope: scope.as_ref(),
+        files_in_scope: in_scope.as_deref(),
         root: root.as_deref(),
         write_baseline: opts.write_baseline.as_deref(),
         baseline: opts.baseline.as_deref(),

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use lint_engine::runner::LoadOutcome;
-use lint_engine::{FileId, Finding, Rule, Severity};
+use lint_engine::{FileId, Finding, Rule, Severity, SourceDb};
 
 use crate::baseline::Baseline;
 use crate::suppress::{self, ConfigSource, Suppressed, Suppressions};
@@ -30,6 +30,8 @@ pub struct Options<'a> {
     pub overrides: &'a BTreeMap<&'static str, Severity>,
     /// `--repo-context`: absolute paths of the files to report on.
     pub scope: Option<&'a HashSet<PathBuf>>,
+    /// With a scope, whether each file of the inputs is in it ([`files_in_scope`]).
+    pub files_in_scope: Option<&'a [bool]>,
     /// Repository root, base of the paths in fingerprints and baselines.
     pub root: Option<&'a Path>,
     pub write_baseline: Option<&'a Path>,
@@ -49,6 +51,17 @@ pub struct Outcome {
     pub baselined_findings: Vec<(Finding, String)>,
 }
 
+/// Whether each file of `db` is one of `scope` (absolute paths): the files a `--repo-context`
+/// run reports on.
+pub fn files_in_scope(db: &SourceDb, scope: &HashSet<PathBuf>) -> Vec<bool> {
+    use rayon::prelude::*;
+    // One `lstat` per file (a link is in scope when its target is): in parallel.
+    db.files
+        .par_iter()
+        .map(|f| scope.contains(&suppress::absolute(&f.path)))
+        .collect()
+}
+
 impl Options<'_> {
     fn in_scope(&self, path: &Path) -> bool {
         self.scope
@@ -66,7 +79,11 @@ impl Options<'_> {
         let (mut findings, mut suppressed) =
             suppressions.apply(&outcome.db, findings, &|id| config_rel.get(id));
         drop(config_rel);
-        let in_scope: Vec<bool> = outcome.db.iter().map(|f| self.in_scope(&f.path)).collect();
+        let in_scope: Vec<bool> = match (self.files_in_scope, self.scope) {
+            (Some(v), _) => v.to_vec(),
+            (None, Some(s)) => files_in_scope(&outcome.db, s),
+            (None, None) => vec![true; outcome.db.files.len()],
+        };
 
         let lint002 = &cutover_rules::lint::unused_suppression::UnusedSuppression::META;
         if self.rules.iter().any(|r| r.meta().id == lint002.id) {

@@ -169,15 +169,12 @@ fn plan_helm(
     cfg: &RenderSection,
 ) {
     // A chart's directory is the parent of its `templates/` or holds `Chart.yaml` itself.
-    let charts: BTreeSet<PathBuf> = dirs
-        .iter()
-        .flat_map(|d| {
-            d.ancestors()
-                .take(3)
-                .map(Path::to_path_buf)
-                .collect::<Vec<_>>()
-        })
+    // Each candidate directory is looked at once, however many input directories it is above.
+    let candidates: BTreeSet<&Path> = dirs.iter().flat_map(|d| d.ancestors().take(3)).collect();
+    let charts: BTreeSet<PathBuf> = candidates
+        .into_iter()
         .filter(|d| d.join("Chart.yaml").is_file())
+        .map(Path::to_path_buf)
         .collect();
     if charts.is_empty() {
         return;

@@ -41,12 +41,17 @@ fn resolve(written: &str) -> Option<&'static str> {
     crate::select::find_rule(written).map(|r| r.meta().id)
 }
 
-/// Collect the suppressions written in the linted files, their Kubernetes annotations and
-/// the configuration.
-pub fn collect(model: &Model<'_>, config: Option<&ConfigSource<'_>>, today: Date) -> Suppressions {
-    let mut list = comment::from_comments(model.db, TOOL, &resolve, today);
+/// Collect the suppressions written in the linted files for which `wanted` holds (the files
+/// reported on), their Kubernetes annotations and the configuration.
+pub fn collect(
+    model: &Model<'_>,
+    config: Option<&ConfigSource<'_>>,
+    today: Date,
+    wanted: &dyn Fn(FileId) -> bool,
+) -> Suppressions {
+    let mut list = comment::from_comments(model.db, TOOL, &resolve, today, wanted);
     list.extend(comment::from_annotations(
-        model, ANNOTATION, &resolve, today,
+        model, ANNOTATION, &resolve, today, wanted,
     ));
     if let Some(cfg) = config {
         let spans = config_spans(cfg.text);
@@ -136,11 +141,15 @@ fn by_directory(path: &Path) -> Option<PathBuf> {
     if name == ".." || name == "." {
         return None;
     }
+    // cutover never changes its working directory, so it is read once.
+    static CWD: OnceLock<Option<PathBuf>> = OnceLock::new();
     let parent = path.parent()?;
     let dir = if parent.is_absolute() {
         parent.to_path_buf()
     } else {
-        std::env::current_dir().ok()?.join(parent)
+        CWD.get_or_init(|| std::env::current_dir().ok())
+            .as_ref()?
+            .join(parent)
     };
     let dirs = DIRS.get_or_init(Default::default);
     let cached = dirs.lock().ok()?.get(&dir).cloned();

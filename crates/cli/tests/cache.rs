@@ -7,6 +7,8 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use serde_json::Value;
+
 use support::*;
 
 /// Files of the real-world corpus with findings of several rules and kinds (Kubernetes,
@@ -309,4 +311,75 @@ fn cached_renders_are_reused_until_an_input_of_the_overlay_changes() {
     assert_eq!((started, cached_renders()), (1, 2));
     let (_, started) = compare("warm again");
     assert_eq!(started, 0);
+}
+
+/// Every file of `dir`'s repository given alone with `--repo-context` is reported exactly as the
+/// check of the whole repository reports it: findings (with fingerprints), suppressed findings
+/// and unused suppressions. Suppressions are read from the given files only, so this holds only
+/// if none written elsewhere applies to them.
+fn each_file_as_in_the_full_check(dir: &Path, files: &[&str]) {
+    let full = cutover(dir, &["check", "--format", "json", "."]);
+    let full = json_of(&full);
+    let of = |v: &Value, key: &str, file: &str| -> Vec<Value> {
+        v[key]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|f| f["location"]["file"] == file)
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for file in files {
+        let one = cutover(
+            dir,
+            &[
+                "check",
+                "--format",
+                "json",
+                "--no-cache",
+                "--repo-context",
+                file,
+            ],
+        );
+        let one = json_of(&one);
+        for key in ["findings", "suppressed"] {
+            assert_eq!(
+                of(&one, key, file),
+                of(&full, key, file),
+                "{file}: {key} differ"
+            );
+            let elsewhere = one[key]
+                .as_array()
+                .map(|a| a.iter().filter(|f| f["location"]["file"] != *file).count());
+            assert_eq!(elsewhere, Some(0), "{file}: {key} of other files");
+        }
+    }
+}
+
+#[test]
+fn a_given_file_is_reported_as_in_the_full_check_with_its_suppressions() {
+    for (scenario, files) in [
+        (
+            "suppressions",
+            &["k8s/apps.yaml", "ecs/legacy.json", "ecs/old.json"][..],
+        ),
+        ("suppressions-hcl", &["main.tf"][..]),
+        (
+            "kustomize-annotation-suppression",
+            &["base/deployment.yaml", "iam.tf.json"][..],
+        ),
+    ] {
+        let tmp = TempDir::new(&format!("scope-{scenario}"));
+        copy_dir(&test_corpus().join("scenarios").join(scenario), tmp.path());
+        std::fs::create_dir_all(tmp.path().join(".git")).expect("create .git");
+        let full = json_of(&cutover(tmp.path(), &["check", "--format", "json", "."]));
+        // The scenario has suppressed findings and some in each given file.
+        assert!(
+            full["suppressed"].as_array().is_some_and(|s| !s.is_empty()),
+            "{scenario}: {full}"
+        );
+        each_file_as_in_the_full_check(tmp.path(), files);
+    }
 }

@@ -3,7 +3,7 @@
 //! are parameters.
 
 use crate::model::Model;
-use crate::{SourceDb, SourceFile, Span};
+use crate::{FileId, SourceDb, SourceFile, Span};
 
 use super::{Date, Origin, Resolve, Scope, Suppression};
 
@@ -122,18 +122,24 @@ fn syntax(f: &SourceFile) -> Option<Syntax> {
     }
 }
 
-/// Suppression comments of every YAML and HCL file: `# <tool>: ignore[IDS] reason` (or `//` in
-/// HCL) at the end of the flagged line or alone on the lines above it (stacked comments all apply
-/// to the next line of content), and `# <tool>: ignore-file[IDS] reason` anywhere for the whole
-/// file.
+/// Suppression comments of every YAML and HCL file for which `wanted` holds: `# <tool>:
+/// ignore[IDS] reason` (or `//` in HCL) at the end of the flagged line or alone on the lines above
+/// it (stacked comments all apply to the next line of content), and `# <tool>: ignore-file[IDS]
+/// reason` anywhere for the whole file. A comment only ever covers findings of its own file, so a
+/// run that reports on some files only (`--repo-context`) reads theirs only.
 pub fn from_comments(
     db: &SourceDb,
     tool: &str,
     resolve: Resolve<'_>,
     today: Date,
+    wanted: &dyn Fn(FileId) -> bool,
 ) -> Vec<Suppression> {
     let mut list: Vec<Suppression> = Vec::new();
-    for (f, syntax) in db.iter().filter_map(|f| Some((f, syntax(f)?))) {
+    for (f, syntax) in db
+        .iter()
+        .filter(|f| wanted(f.id))
+        .filter_map(|f| Some((f, syntax(f)?)))
+    {
         let mut pending: Vec<usize> = Vec::new();
         let mut offset = 0usize;
         for (lno, raw) in f.text.split_inclusive('\n').enumerate() {
@@ -208,6 +214,7 @@ pub fn from_annotations(
     key: &str,
     resolve: Resolve<'_>,
     today: Date,
+    wanted: &dyn Fn(FileId) -> bool,
 ) -> Vec<Suppression> {
     let mut list = Vec::new();
     for obj in &model.k8s {
@@ -228,8 +235,15 @@ pub fn from_annotations(
             };
             let (file, span) = place(node.span);
             let origin = Origin::Source { file, span };
-            let (file, span) = place(obj.node.span);
-            let scope = Scope::Object { file, span };
+            let (scope_file, span) = place(obj.node.span);
+            // Where it is written (for LINT002) or what it covers, in a wanted file.
+            if !wanted(file) && !wanted(scope_file) {
+                continue;
+            }
+            let scope = Scope::Object {
+                file: scope_file,
+                span,
+            };
             list.push(Suppression::in_source(
                 rules, rest, origin, scope, resolve, today,
             ));
