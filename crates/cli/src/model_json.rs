@@ -70,7 +70,7 @@ impl DocOut<'_> {
             .insert(n as *const Node, (self.file, self.doc, ptr.clone()));
         self.nodes
             .insert(ptr.clone(), json!([n.span.start, n.span.end]));
-        if let (Value::Str(_), Some(Embedded::Doc(inner))) = (&n.value, n.embedded.as_deref()) {
+        if let Some(Embedded::Doc(inner)) = n.embedded() {
             self.embedded.push(Json::String(ptr.clone()));
             // The embedded root shares the pointer of the string that holds it; its span (the
             // string's content) is recorded under the same key only through the string.
@@ -90,6 +90,7 @@ impl DocOut<'_> {
             Value::Bool(b) => Json::Bool(*b),
             Value::Number(s) => number(s),
             Value::Str(s) => Json::String(s.to_string()),
+            Value::Embedding(e) => Json::String(e.text.to_string()),
             Value::Seq(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, it) in items.iter().enumerate() {

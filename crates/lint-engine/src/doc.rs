@@ -25,6 +25,18 @@ pub enum Value {
     /// built once and never grows, and they fit beside `Str`'s niche like `Number`.
     Seq(Box<[Node]>),
     Map(Box<[Member]>),
+    /// A string holding a JSON document (container definitions, a policy, a `jsonencode(…)`):
+    /// its text, and the document or why it does not parse. Boxed beside the other strings, so
+    /// that a `Node` has no field for what few strings have (32 bytes, not 40). Read its text
+    /// with [`Value::str`] or [`Node::as_str`], like any string's.
+    Embedding(Box<Embedding>),
+}
+
+/// The text of a string and the document it holds ([`Value::Embedding`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Embedding {
+    pub text: Text,
+    pub embedded: Embedded,
 }
 
 impl Value {
@@ -32,7 +44,17 @@ impl Value {
     pub fn text(&self) -> Option<&str> {
         match self {
             Value::Str(s) => Some(s),
+            Value::Embedding(e) => Some(&e.text),
             Value::Number(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The text of a string, whether or not it holds a document.
+    pub fn str(&self) -> Option<&Text> {
+        match self {
+            Value::Str(s) => Some(s),
+            Value::Embedding(e) => Some(&e.text),
             _ => None,
         }
     }
@@ -42,8 +64,6 @@ impl Value {
 pub struct Node {
     pub value: Value,
     pub span: Span,
-    /// For a string holding a JSON document: that document, or why it failed to parse.
-    pub embedded: Option<Box<Embedded>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -72,11 +92,39 @@ impl Member {
 
 impl Node {
     pub fn new(value: Value, span: Span) -> Self {
-        Node {
-            value,
-            span,
-            embedded: None,
+        Node { value, span }
+    }
+
+    /// For a string holding a JSON document: that document, or why it failed to parse.
+    pub fn embedded(&self) -> Option<&Embedded> {
+        match &self.value {
+            Value::Embedding(e) => Some(&e.embedded),
+            _ => None,
         }
+    }
+
+    pub fn embedded_mut(&mut self) -> Option<&mut Embedded> {
+        match &mut self.value {
+            Value::Embedding(e) => Some(&mut e.embedded),
+            _ => None,
+        }
+    }
+
+    /// Attach the document a string holds (`Some`) or detach it (`None`). Nothing happens to a
+    /// node that is not a string.
+    pub fn set_embedded(&mut self, embedded: Option<Embedded>) {
+        let value = std::mem::replace(&mut self.value, Value::Null);
+        self.value = match (value, embedded) {
+            (Value::Str(text), Some(embedded)) => {
+                Value::Embedding(Box::new(Embedding { text, embedded }))
+            }
+            (Value::Embedding(mut e), Some(embedded)) => {
+                e.embedded = embedded;
+                Value::Embedding(e)
+            }
+            (Value::Embedding(e), None) => Value::Str(e.text),
+            (other, _) => other,
+        };
     }
 
     /// The last member named `key` (duplicate keys: the last one wins, as in most decoders).
@@ -101,10 +149,7 @@ impl Node {
     }
 
     pub fn as_str(&self) -> Option<&str> {
-        match &self.value {
-            Value::Str(s) => Some(s),
-            _ => None,
-        }
+        self.value.str().map(Text::as_str)
     }
 
     /// A string known as written: not empty and not a Terraform interpolation or template
@@ -131,7 +176,9 @@ impl Node {
     /// Text of a scalar: strings, numbers and booleans.
     pub fn scalar_text(&self) -> Option<std::borrow::Cow<'_, str>> {
         match &self.value {
-            Value::Str(_) | Value::Number(_) => self.value.text().map(Into::into),
+            Value::Str(_) | Value::Embedding(_) | Value::Number(_) => {
+                self.value.text().map(Into::into)
+            }
             Value::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
             _ => None,
         }
@@ -140,16 +187,18 @@ impl Node {
     pub fn as_bool(&self) -> Option<bool> {
         match &self.value {
             Value::Bool(b) => Some(*b),
-            Value::Str(s) if s == "true" => Some(true),
-            Value::Str(s) if s == "false" => Some(false),
-            _ => None,
+            v => match v.str().map(Text::as_str) {
+                Some("true") => Some(true),
+                Some("false") => Some(false),
+                _ => None,
+            },
         }
     }
 
     /// An integer from a number or a numeric string (`"512"`).
     pub fn as_i64(&self) -> Option<i64> {
         match &self.value {
-            Value::Number(_) | Value::Str(_) => {
+            Value::Number(_) | Value::Str(_) | Value::Embedding(_) => {
                 let t = self.value.text()?.trim();
                 t.parse::<i64>().ok().or_else(|| {
                     let f: f64 = t.parse().ok()?;
@@ -162,7 +211,9 @@ impl Node {
 
     pub fn as_f64(&self) -> Option<f64> {
         match &self.value {
-            Value::Number(_) | Value::Str(_) => self.value.text()?.trim().parse().ok(),
+            Value::Number(_) | Value::Str(_) | Value::Embedding(_) => {
+                self.value.text()?.trim().parse().ok()
+            }
             _ => None,
         }
     }
@@ -198,7 +249,7 @@ impl Node {
 
     /// The parsed JSON document this string holds, if any.
     pub fn embedded_doc(&self) -> Option<&Node> {
-        match self.embedded.as_deref() {
+        match self.embedded() {
             Some(Embedded::Doc(d)) => Some(d),
             _ => None,
         }
@@ -207,10 +258,7 @@ impl Node {
     /// True when this value is not known statically: a Terraform interpolation (`${…}`),
     /// a template action (`{{ … }}`), or a string holding either.
     pub fn is_unresolved(&self) -> bool {
-        match &self.value {
-            Value::Str(s) => is_unresolved_text(s),
-            _ => false,
-        }
+        self.value.str().is_some_and(|s| is_unresolved_text(s))
     }
 
     /// Depth-first walk calling `f` with every node and its JSON pointer.
@@ -254,7 +302,7 @@ impl Node {
         let mut key_span = None;
         for raw in rest.split('/') {
             let tok = raw.replace("~1", "/").replace("~0", "~");
-            if let (Value::Str(_), Some(doc)) = (&cur.value, cur.embedded_doc()) {
+            if let Some(doc) = cur.embedded_doc() {
                 cur = doc;
             }
             match &cur.value {
@@ -300,8 +348,8 @@ mod tests {
     fn tree_types_stay_small() {
         assert_eq!(std::mem::size_of::<Text>(), 24);
         assert_eq!(std::mem::size_of::<Value>(), 24);
-        assert_eq!(std::mem::size_of::<Node>(), 40);
-        assert_eq!(std::mem::size_of::<Member>(), 72);
+        assert_eq!(std::mem::size_of::<Node>(), 32);
+        assert_eq!(std::mem::size_of::<Member>(), 64);
     }
 
     #[test]

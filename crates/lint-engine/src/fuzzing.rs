@@ -59,7 +59,7 @@ pub fn check_tree(node: &Node, text: &str, lines: &LineIndex) {
             }
             _ => {}
         }
-        match n.embedded.as_deref() {
+        match n.embedded() {
             Some(Embedded::Doc(d)) => {
                 assert!(
                     d.span.start >= n.span.start && d.span.end <= n.span.end,
@@ -242,7 +242,7 @@ pub fn embedded(data: &[u8]) {
     assert_eq!(string_node.as_str(), Some(decoded), "decoded value differs");
     let lit = string_node.span;
     let inner_plain = json::parse(decoded, limits.max_depth);
-    match (string_node.embedded.as_deref(), inner_plain) {
+    match (string_node.embedded(), inner_plain) {
         (Some(Embedded::Doc(mapped)), Ok(plain)) => {
             compare_mapped(mapped, &plain, decoded, &outer, lit);
         }

@@ -162,6 +162,11 @@ impl Codec for Node {
                 w.u8(STR);
                 w.str(s);
             }
+            // The string, then its document after the span (below).
+            Value::Embedding(e) => {
+                w.u8(STR);
+                w.str(&e.text);
+            }
             Value::Seq(items) => {
                 w.u8(SEQ);
                 w.len(items.len());
@@ -180,7 +185,7 @@ impl Codec for Node {
             }
         }
         self.span.encode(w);
-        match self.embedded.as_deref() {
+        match self.embedded() {
             None => w.u8(NO_EMBEDDED),
             Some(Embedded::Doc(d)) => {
                 w.u8(EMBEDDED_DOC);
@@ -229,18 +234,22 @@ impl Codec for Node {
         let span = Span::decode(r)?;
         let embedded = match r.u8()? {
             NO_EMBEDDED => None,
-            EMBEDDED_DOC => Some(Box::new(Embedded::Doc(Node::decode(r)?))),
-            EMBEDDED_INVALID => Some(Box::new(Embedded::Invalid {
+            EMBEDDED_DOC => Some(Embedded::Doc(Node::decode(r)?)),
+            EMBEDDED_INVALID => Some(Embedded::Invalid {
                 message: r.str()?,
                 span: Span::decode(r)?,
-            })),
+            }),
             _ => return None,
         };
-        Some(Node {
-            value,
-            span,
-            embedded,
-        })
+        let mut node = Node { value, span };
+        if embedded.is_some() {
+            // Only a string holds a document.
+            if !matches!(node.value, Value::Str(_)) {
+                return None;
+            }
+            node.set_embedded(embedded);
+        }
+        Some(node)
     }
 }
 

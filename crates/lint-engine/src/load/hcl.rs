@@ -109,10 +109,12 @@ fn rename_key(work: &mut String, at: usize, n: usize) -> Option<Span> {
 fn restore_keys(node: &mut Node, text: &str, renamed: &[Span]) {
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
-        if let Some(Embedded::Doc(d)) = n.embedded.as_deref_mut() {
-            stack.push(d);
-        }
         match &mut n.value {
+            Value::Embedding(e) => {
+                if let Embedded::Doc(d) = &mut e.embedded {
+                    stack.push(d);
+                }
+            }
             Value::Seq(items) => stack.extend(items.iter_mut()),
             Value::Map(members) => {
                 for m in members.iter_mut() {
@@ -297,7 +299,7 @@ impl<'t> Lowering<'t> {
                         // interpolations, which would make the string read as unresolved while
                         // its document is known. Readers use the embedded document.
                         let mut n = Node::new(Value::Str(JSONENCODE_TEXT.into()), span);
-                        n.embedded = Some(Box::new(Embedded::Doc(doc)));
+                        n.set_embedded(Some(Embedded::Doc(doc)));
                         n
                     }
                     _ => self.opaque(span),
@@ -319,10 +321,8 @@ impl<'t> Lowering<'t> {
         let Some((text, map)) = heredoc_text(self.text, span) else {
             return self.opaque(span);
         };
-        let mut n = Node::new(Value::Str(text.into()), span);
-        let Value::Str(t) = &n.value else {
-            return n;
-        };
+        let mut n = Node::new(Value::Str(text.as_str().into()), span);
+        let t = text.as_str();
         let trimmed = t.trim_start();
         if (trimmed.starts_with('{') || trimmed.starts_with('[')) && !trimmed.starts_with("${") {
             let max = self.max_depth.saturating_sub(depth);
@@ -331,17 +331,15 @@ impl<'t> Lowering<'t> {
             match json::parse(t, max) {
                 Ok(mut doc) => {
                     json::remap(&mut doc, &map);
-                    n.embedded = Some(Box::new(Embedded::Doc(doc)));
+                    n.set_embedded(Some(Embedded::Doc(doc)));
                 }
                 // Interpolations outside JSON strings (`"cpu": ${var.cpu}`): not known
                 // statically, so unresolved rather than invalid.
                 Err(_) if crate::doc::is_unresolved_text(t) => {}
-                Err(e) => {
-                    n.embedded = Some(Box::new(Embedded::Invalid {
-                        message: e.message,
-                        span: Span::new(m(e.span.start), m(e.span.end)),
-                    }))
-                }
+                Err(e) => n.set_embedded(Some(Embedded::Invalid {
+                    message: e.message,
+                    span: Span::new(m(e.span.start), m(e.span.end)),
+                })),
             }
         }
         n
@@ -409,9 +407,8 @@ enum Pending {
     Done(Node),
     /// The blocks of one type (or an attribute's list followed by blocks of its name).
     Seq(Vec<Node>, Span),
-    /// The blocks under a type or label, by their next label (the node's `embedded`, if a
-    /// mapping attribute had one, is kept).
-    Map(Members, Span, Option<Box<Embedded>>),
+    /// The blocks under a type or label, by their next label.
+    Map(Members, Span),
 }
 
 impl Members {
@@ -444,7 +441,6 @@ impl Members {
                         Pending::Done(Node {
                             value: Value::Seq(items),
                             span,
-                            embedded: None,
                         }) => {
                             let mut items = items.into_vec();
                             let span = span.cover(body.span);
@@ -462,7 +458,7 @@ impl Members {
             return;
         }
         match existing {
-            Some(Pending::Map(inner, span, _)) => {
+            Some(Pending::Map(inner, span)) => {
                 *span = span.cover(block_span);
                 inner.insert_block(rest, body, block_span);
             }
@@ -480,7 +476,6 @@ impl Members {
                 let Node {
                     value: Value::Map(members),
                     span,
-                    embedded,
                 } = node
                 else {
                     return;
@@ -490,7 +485,7 @@ impl Members {
                     inner.push(m.key, m.key_span, Pending::Done(m.value));
                 }
                 inner.insert_block(rest, body, block_span);
-                *v = Pending::Map(inner, span.cover(block_span), embedded);
+                *v = Pending::Map(inner, span.cover(block_span));
             }
             _ => {
                 let mut inner = Members::default();
@@ -498,7 +493,7 @@ impl Members {
                 self.push(
                     key.as_str().into(),
                     *key_span,
-                    Pending::Map(inner, block_span, None),
+                    Pending::Map(inner, block_span),
                 );
             }
         }
@@ -521,11 +516,7 @@ impl Pending {
         match self {
             Pending::Done(n) => n,
             Pending::Seq(items, span) => Node::new(Value::Seq(items.into()), span),
-            Pending::Map(members, span, embedded) => Node {
-                value: Value::Map(members.finish().into()),
-                span,
-                embedded,
-            },
+            Pending::Map(members, span) => Node::new(Value::Map(members.finish().into()), span),
         }
     }
 }
@@ -749,7 +740,7 @@ resource "aws_subnet" "a" { cidr_block = "10.0.2.0/24" }
             Some(true)
         );
         let other = td.get("other").unwrap();
-        assert!(other.embedded.is_none());
+        assert!(other.embedded().is_none());
         assert_eq!(other.as_str(), Some("${jsonencode(local.x)}"));
     }
 
@@ -779,7 +770,7 @@ resource "aws_subnet" "a" { cidr_block = "10.0.2.0/24" }
             Some("{\n  \"name\": \"web\",\n\n  \"cpu\": ${var.cpu}\n}\n")
         );
         // Interpolation outside a JSON string: unresolved, not invalid.
-        assert!(x.embedded.is_none());
+        assert!(x.embedded().is_none());
         assert!(x.is_unresolved());
         let y = n.get("y").unwrap();
         assert_eq!(y.as_str(), Some("[\n  {\"name\": \"a\"}\n]\n"));
@@ -793,7 +784,7 @@ resource "aws_subnet" "a" { cidr_block = "10.0.2.0/24" }
     fn invalid_heredoc_json_is_reported_at_its_bytes() {
         let t = "p = <<EOF\n{\"a\": 1,}\nEOF\n";
         let n = parse(t, 64).unwrap();
-        match n.get("p").unwrap().embedded.as_deref() {
+        match n.get("p").unwrap().embedded() {
             Some(Embedded::Invalid { span, .. }) => assert_eq!(at(t, *span), "}"),
             other => panic!("expected invalid, got {other:?}"),
         }

@@ -400,7 +400,7 @@ impl<'a> Parser<'a> {
             // The model takes a resource from `planned_values` when it has values (the last
             // `address` member, as `Node::get` reads it).
             if let Some(a) = members.iter().rev().find(|m| m.key == "address") {
-                if let Value::Str(a) = &a.value.value {
+                if let Some(a) = a.value.value.str() {
                     self.planned.insert(a.clone());
                 }
             }

@@ -371,7 +371,7 @@ pub fn parse_embedded_json(node: &mut Node, text: &str, limits: &Limits) {
                             span: e.span,
                         },
                     };
-                    node.embedded = Some(Box::new(e));
+                    node.set_embedded(Some(e));
                 }
             }
         }

@@ -185,7 +185,7 @@ fn remap(n: &mut Node, r: &Rendered) {
         }
         _ => {}
     }
-    n.embedded = None;
+    n.set_embedded(None);
 }
 
 fn map_span(s: Span, r: &Rendered) -> Span {

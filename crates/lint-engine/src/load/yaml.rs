@@ -170,6 +170,7 @@ impl<'t> Builder<'t> {
                     None => {
                         let key = match &node.value {
                             Value::Str(s) => s.clone(),
+                            Value::Embedding(e) => e.text.clone(),
                             Value::Number(s) => Text::from(&**s),
                             Value::Bool(b) => Text::from(if *b { "true" } else { "false" }),
                             Value::Null => Text::default(),

@@ -237,7 +237,7 @@ pub(super) fn from_tf<'a>(
     let cd = r.values.get("container_definitions");
     let containers = match cd {
         None => Containers::Missing,
-        Some(n) => match n.embedded.as_deref() {
+        Some(n) => match n.embedded() {
             Some(Embedded::Doc(doc)) => Containers::Parsed(containers_of(doc, r.file)),
             Some(Embedded::Invalid { message, span }) => Containers::Invalid {
                 node: n,

@@ -106,6 +106,7 @@ pub fn follow<'n>(n: &'n Node, path: &[&str]) -> Vec<&'n Node> {
 fn collect_string_refs(n: &Node, out: &mut Vec<TfRef>) {
     match &n.value {
         Value::Str(s) => out.extend(parse_refs(s)),
+        Value::Embedding(e) => out.extend(parse_refs(&e.text)),
         Value::Seq(v) => v.iter().for_each(|c| collect_string_refs(c, out)),
         Value::Map(m) => m.iter().for_each(|c| collect_string_refs(&c.value, out)),
         _ => {}

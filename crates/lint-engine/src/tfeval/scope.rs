@@ -56,8 +56,10 @@ fn auto_rank(file_name: &str) -> (u8, String) {
 /// The value of a node of Terraform configuration: strings holding `${…}` or `%{…}` are
 /// templates, evaluated in `env`; everything else is literal.
 pub fn node_value(n: &Node, env: &dyn Env) -> Val {
+    if let Some(s) = n.value.str().filter(|s| is_unresolved_text(s)) {
+        return eval_template(s, env);
+    }
     match &n.value {
-        Value::Str(s) if is_unresolved_text(s) => eval_template(s, env),
         Value::Seq(items) => Val::List(items.iter().map(|c| node_value(c, env)).collect()),
         Value::Map(members) => Val::Map(
             members
@@ -568,12 +570,9 @@ impl<'a> TfEvalIndex<'a> {
 
 /// `value = expression` for a value evaluated from a template string.
 fn provenance(node: &Node, value: &Val) -> Option<String> {
-    match &node.value {
-        Value::Str(s) if is_unresolved_text(s) && !value.is_unknown() => {
-            Some(format!("{} = {}", value, expression_text(s)))
-        }
-        _ => None,
-    }
+    let s = node.value.str()?;
+    (is_unresolved_text(s) && !value.is_unknown())
+        .then(|| format!("{} = {}", value, expression_text(s)))
 }
 
 /// The multiplicity of a resource body in a scope.

@@ -275,6 +275,7 @@ impl Val {
                 .map(Val::Num)
                 .unwrap_or_else(|| Val::unknown(s.clone(), "number beyond 64-bit precision")),
             V::Str(s) => Val::str(s.clone()),
+            V::Embedding(e) => Val::str(e.text.clone()),
             V::Seq(items) => Val::List(items.iter().map(Val::from_node_literal).collect()),
             V::Map(members) => Val::Map(
                 members

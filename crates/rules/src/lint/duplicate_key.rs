@@ -58,7 +58,7 @@ impl Rule for DuplicateKey {
             for doc in &file.docs {
                 let mut stack = vec![doc];
                 while let Some(n) = stack.pop() {
-                    if let Some(Embedded::Doc(inner)) = n.embedded.as_deref() {
+                    if let Some(Embedded::Doc(inner)) = n.embedded() {
                         stack.push(inner);
                     }
                     match &n.value {

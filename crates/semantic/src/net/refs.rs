@@ -194,7 +194,7 @@ pub(crate) struct RefPlace<'p> {
 
 pub(crate) fn collect_strings<'n>(n: &'n Node, out: &mut Vec<&'n Node>) {
     match &n.value {
-        Value::Str(_) => out.push(n),
+        Value::Str(_) | Value::Embedding(_) => out.push(n),
         Value::Seq(v) => v.iter().for_each(|c| collect_strings(c, out)),
         _ => {}
     }
