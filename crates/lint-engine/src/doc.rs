@@ -103,13 +103,6 @@ impl Node {
         }
     }
 
-    pub fn embedded_mut(&mut self) -> Option<&mut Embedded> {
-        match &mut self.value {
-            Value::Embedding(e) => Some(&mut e.embedded),
-            _ => None,
-        }
-    }
-
     /// Attach the document a string holds (`Some`) or detach it (`None`). Nothing happens to a
     /// node that is not a string.
     pub fn set_embedded(&mut self, embedded: Option<Embedded>) {
@@ -176,11 +169,8 @@ impl Node {
     /// Text of a scalar: strings, numbers and booleans.
     pub fn scalar_text(&self) -> Option<std::borrow::Cow<'_, str>> {
         match &self.value {
-            Value::Str(_) | Value::Embedding(_) | Value::Number(_) => {
-                self.value.text().map(Into::into)
-            }
             Value::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
-            _ => None,
+            v => v.text().map(Into::into),
         }
     }
 
@@ -197,25 +187,15 @@ impl Node {
 
     /// An integer from a number or a numeric string (`"512"`).
     pub fn as_i64(&self) -> Option<i64> {
-        match &self.value {
-            Value::Number(_) | Value::Str(_) | Value::Embedding(_) => {
-                let t = self.value.text()?.trim();
-                t.parse::<i64>().ok().or_else(|| {
-                    let f: f64 = t.parse().ok()?;
-                    (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
-                })
-            }
-            _ => None,
-        }
+        let t = self.value.text()?.trim();
+        t.parse::<i64>().ok().or_else(|| {
+            let f: f64 = t.parse().ok()?;
+            (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(f as i64)
+        })
     }
 
     pub fn as_f64(&self) -> Option<f64> {
-        match &self.value {
-            Value::Number(_) | Value::Str(_) | Value::Embedding(_) => {
-                self.value.text()?.trim().parse().ok()
-            }
-            _ => None,
-        }
+        self.value.text()?.trim().parse().ok()
     }
 
     pub fn as_seq(&self) -> Option<&[Node]> {

@@ -553,10 +553,9 @@ pub(crate) fn ignores_desired_count(r: &TfResource<'_>) -> bool {
                     s.trim_start_matches("${").trim_end_matches('}') == "desired_count"
                 })
             }),
-            v @ (Value::Str(_) | Value::Embedding(_)) => v
+            v => v
                 .str()
                 .is_some_and(|s| s == "all" || s.contains("desired_count")),
-            _ => false,
         })
 }
 

@@ -68,9 +68,7 @@ impl<'a> Network<'a> {
                     }
                 }
             }
-            Some(v @ (Value::Str(_) | Value::Embedding(_)))
-                if v.str().is_some_and(|s| s.contains("${")) =>
-            {
+            Some(v) if v.str().is_some_and(|s| s.contains("${")) => {
                 let n = types_node.unwrap_or(r.values);
                 return Err(vec![DemandUnknown::new(
                     r.file,

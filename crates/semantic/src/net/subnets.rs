@@ -611,10 +611,9 @@ pub(crate) fn tags_of(n: Option<&Node>) -> Vec<(&str, &str)> {
         .iter()
         .filter_map(|m| {
             let v = match &m.value.value {
-                Value::Str(_) | Value::Embedding(_) | Value::Number(_) => m.value.value.text()?,
                 Value::Bool(true) => "true",
                 Value::Bool(false) => "false",
-                _ => return None,
+                v => v.text()?,
             };
             Some((m.key.as_str(), v))
         })

@@ -37,9 +37,7 @@ pub(crate) fn json_principals(n: &Node, negated: bool) -> Principals {
         span: n.span,
     };
     match &n.value {
-        v @ (Value::Str(_) | Value::Embedding(_)) if v.str().is_some_and(|s| s == "*") => {
-            p.any = true
-        }
+        v if v.str().is_some_and(|s| s == "*") => p.any = true,
         Value::Map(members) => {
             for m in members {
                 if let Some(kind) = PrincipalKind::parse(&m.key) {
