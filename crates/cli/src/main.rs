@@ -39,7 +39,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Lint files and directories (Kubernetes YAML, ECS task definitions, Terraform JSON and plans)
+    /// Lint files and directories (Kubernetes YAML, ECS task definitions, Terraform HCL, JSON and plans)
     Check(Box<CheckArgs>),
     /// Is each service ready to move? Per ECS service and Kubernetes workload: a verdict (ready,
     /// needs work, blocked) and its findings by concern (same inputs and options as `check`)
