@@ -115,8 +115,7 @@ impl Options<'_> {
                     f.severity = *s;
                 }
             }
-            findings.extend(unused);
-            lint_engine::runner::sort_findings(&mut findings, &outcome.db);
+            findings = lint_engine::runner::merge_findings(findings, unused, &outcome.db);
         }
 
         if self.scope.is_some() {

@@ -177,13 +177,42 @@ where
 
 /// Sort findings into their stable output order.
 pub fn sort_findings(findings: &mut [Finding], db: &SourceDb) {
-    findings.sort_by(|a, b| {
-        let fa = &db.get(a.primary.file).name;
-        let fb = &db.get(b.primary.file).name;
-        fa.cmp(fb)
-            .then(a.primary.span.start.cmp(&b.primary.span.start))
-            .then(a.primary.span.end.cmp(&b.primary.span.end))
-            .then(a.rule_id.cmp(&b.rule_id))
-            .then(a.message.cmp(&b.message))
-    });
+    // A stable sort (rayon's parallel one is stable too): equal findings keep their order, so
+    // the result is the same for any thread count.
+    findings.par_sort_by(|a, b| cmp_findings(a, b, db));
+}
+
+/// The output order of findings: file name, span, rule ID, message.
+fn cmp_findings(a: &Finding, b: &Finding, db: &SourceDb) -> std::cmp::Ordering {
+    let fa = &db.get(a.primary.file).name;
+    let fb = &db.get(b.primary.file).name;
+    fa.cmp(fb)
+        .then(a.primary.span.start.cmp(&b.primary.span.start))
+        .then(a.primary.span.end.cmp(&b.primary.span.end))
+        .then(a.rule_id.cmp(&b.rule_id))
+        .then(a.message.cmp(&b.message))
+}
+
+/// `sorted` (in output order) and `added` in one list in output order: the same list as
+/// `sorted` extended with `added` and then [`sort_findings`], without sorting `sorted` again
+/// (equal findings: those of `sorted` first, each list in its own order).
+pub fn merge_findings(
+    sorted: Vec<Finding>,
+    mut added: Vec<Finding>,
+    db: &SourceDb,
+) -> Vec<Finding> {
+    if added.is_empty() {
+        return sorted;
+    }
+    sort_findings(&mut added, db);
+    let mut out = Vec::with_capacity(sorted.len() + added.len());
+    let mut added = added.into_iter().peekable();
+    for f in sorted {
+        while let Some(a) = added.next_if(|a| cmp_findings(a, &f, db).is_lt()) {
+            out.push(a);
+        }
+        out.push(f);
+    }
+    out.extend(added);
+    out
 }

@@ -16,7 +16,10 @@ pub use k8s::{K8sContainer, K8sObject, Workload};
 pub use tf::{follow, plan_references};
 pub use tf::{TfMode, TfModuleCall, TfOrigin, TfProvider, TfResource};
 
-use std::collections::HashMap;
+/// The model's indexes hash with foldhash: they are built over every object of every run, and
+/// SipHash (the standard library's default) was most of their cost. Seeded per process like the
+/// default, so nothing may depend on their iteration order (nothing does).
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
@@ -32,7 +35,7 @@ pub struct Model<'a> {
     pub tf: Vec<TfResource<'a>>,
     pub tf_modules: Vec<TfModuleCall<'a>>,
     pub tf_providers: Vec<TfProvider<'a>>,
-    tf_by_address: HashMap<String, Near>,
+    tf_by_address: HashMap<crate::doc::Text, Near>,
     /// `tf_providers` by directory.
     providers_by_dir: HashMap<String, Vec<usize>>,
     /// Managed `aws_ecs_cluster` resources by literal `name`.
@@ -72,15 +75,15 @@ impl<'a> Model<'a> {
             tf: Vec::new(),
             tf_modules: Vec::new(),
             tf_providers: Vec::new(),
-            tf_by_address: HashMap::new(),
-            providers_by_dir: HashMap::new(),
-            ecs_clusters_by_name: HashMap::new(),
-            k8s_by_kind: HashMap::new(),
-            k8s_by_kind_name: HashMap::new(),
-            k8s_by_kind_ns: HashMap::new(),
-            tf_by_type: HashMap::new(),
-            td_by_family: HashMap::new(),
-            td_by_resource: HashMap::new(),
+            tf_by_address: HashMap::default(),
+            providers_by_dir: HashMap::default(),
+            ecs_clusters_by_name: HashMap::default(),
+            k8s_by_kind: HashMap::default(),
+            k8s_by_kind_name: HashMap::default(),
+            k8s_by_kind_ns: HashMap::default(),
+            tf_by_type: HashMap::default(),
+            td_by_family: HashMap::default(),
+            td_by_resource: HashMap::default(),
             services_by_td: OnceLock::new(),
             services_by_module: OnceLock::new(),
         }
@@ -119,69 +122,31 @@ impl<'a> Model<'a> {
                 .map(|p| std::mem::take(&mut p.tf_providers)),
         );
         drop(parts);
-        for (i, o) in m.k8s.iter().enumerate() {
-            m.k8s_by_kind.entry(o.kind).or_default().push(i);
-            if let Some(n) = o.name {
-                m.k8s_by_kind_name
-                    .entry(o.kind)
-                    .or_default()
-                    .entry(n)
-                    .or_default()
-                    .push(i);
-            }
-            m.k8s_by_kind_ns
-                .entry(o.kind)
-                .or_default()
-                .entry(o.namespace_or_default())
-                .or_default()
-                .push(i);
-            if let Some(w) = k8s::workload(i, o) {
-                m.workloads.push(w);
-            }
-        }
-        let files = files::FilesByPath::new(db);
-        let read = |r: &TfResource<'a>, n: &'a crate::doc::Node| files.containers(r, n);
-        // A container-definitions file that a task definition reads (`file(…)`) is linted
-        // through that task definition, not also on its own.
-        let referenced: std::collections::HashSet<FileId> = m
-            .tf
-            .iter()
-            .filter(|r| r.rtype == "aws_ecs_task_definition" && r.mode == TfMode::Managed)
-            .filter_map(|r| files::referenced(&read(r, r.attr("container_definitions")?)?, r.file))
-            .collect();
-        m.task_defs
-            .retain(|t| t.origin != TaskDefOrigin::File || !referenced.contains(&t.file));
-        for (i, r) in m.tf.iter().enumerate() {
-            m.tf_by_address
-                .entry(r.address.to_string())
-                .or_default()
-                .push(i, &m.tf, false);
-            if r.mode == TfMode::Managed {
-                m.tf_by_type.entry(r.rtype).or_default().push(i);
-                if r.rtype == "aws_ecs_cluster" {
-                    if let Some(name) = r.attr("name").and_then(crate::doc::Node::literal_str) {
-                        m.ecs_clusters_by_name
-                            .entry(name.to_string())
-                            .or_default()
-                            .push(i, &m.tf, true);
-                    }
-                }
-            }
-            if r.rtype == "aws_ecs_task_definition" && r.mode == TfMode::Managed {
-                m.td_by_resource
-                    .entry((r.file, r.anchor))
-                    .or_default()
-                    .push(m.task_defs.len());
-                m.task_defs.push(ecs::from_tf(i, r, &read));
-            }
-        }
+        // The indexes of Kubernetes objects, those of Terraform resources and the task
+        // definitions Terraform defines are independent of one another: built side by side, each
+        // in model order.
+        let task_defs = std::mem::take(&mut m.task_defs);
+        let (k8s_ix, (tf_ix, td_ix)) = rayon::join(
+            || K8sIndexes::build(&m.k8s),
+            || {
+                rayon::join(
+                    || TfIndexes::build(&m.tf),
+                    || TaskDefIndexes::build(db, &m.tf, task_defs),
+                )
+            },
+        );
+        m.workloads = k8s_ix.workloads;
+        m.k8s_by_kind = k8s_ix.by_kind;
+        m.k8s_by_kind_name = k8s_ix.by_kind_name;
+        m.k8s_by_kind_ns = k8s_ix.by_kind_ns;
+        m.tf_by_address = tf_ix.by_address;
+        m.tf_by_type = tf_ix.by_type;
+        m.ecs_clusters_by_name = tf_ix.clusters_by_name;
+        m.task_defs = td_ix.task_defs;
+        m.td_by_resource = td_ix.by_resource;
+        m.td_by_family = td_ix.by_family;
         for (i, p) in m.tf_providers.iter().enumerate() {
             m.providers_by_dir.entry(p.dir.clone()).or_default().push(i);
-        }
-        for (i, td) in m.task_defs.iter().enumerate() {
-            if let Some(f) = td.family() {
-                m.td_by_family.entry(f).or_default().push(i);
-            }
         }
         m
     }
@@ -290,7 +255,9 @@ impl<'a> Model<'a> {
     /// Resolve a reference address (`aws_iam_role.exec`) seen in `from`: the same file first,
     /// then the same directory (a Terraform module is a directory), then a unique match anywhere.
     pub fn resolve_tf(&self, from: &TfResource<'a>, address: &str) -> Option<&TfResource<'a>> {
-        let near = self.tf_by_address.get(&qualify(&from.module, address))?;
+        let near = self
+            .tf_by_address
+            .get(qualify(&from.module, address).as_str())?;
         near.nearest(from.file, Some(from.dir.as_str()), None)
             .and_then(|i| self.tf.get(i))
     }
@@ -403,7 +370,7 @@ struct Near {
 #[derive(Default)]
 struct NearMaps {
     by_file: HashMap<FileId, usize>,
-    by_dir: HashMap<String, usize>,
+    by_dir: HashMap<crate::doc::Text, usize>,
     by_dir_module: HashMap<(String, String), usize>,
 }
 
@@ -428,7 +395,7 @@ impl Near {
         let maps = self.maps.get_or_insert_with(Box::default);
         maps.by_file.entry(r.file).or_insert(i);
         if !maps.by_dir.contains_key(r.dir.as_str()) {
-            maps.by_dir.insert(r.dir.to_string(), i);
+            maps.by_dir.insert(r.dir.clone(), i);
         }
         if with_module {
             maps.by_dir_module
@@ -483,6 +450,130 @@ pub fn camel_to_snake(s: &str) -> String {
 /// The vectors one after the other, in order, with no spare capacity. The first non-empty one
 /// is grown in place rather than copied: a large plan is one file whose part holds every
 /// resource, and copying it into a new vector held both at the peak.
+/// The indexes of the model's Kubernetes objects, and their workloads, in model order.
+struct K8sIndexes<'a> {
+    workloads: Vec<Workload<'a>>,
+    by_kind: HashMap<&'a str, Vec<usize>>,
+    by_kind_name: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
+    by_kind_ns: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
+}
+
+impl<'a> K8sIndexes<'a> {
+    fn build(k8s: &[K8sObject<'a>]) -> Self {
+        let mut ix = K8sIndexes {
+            workloads: Vec::new(),
+            by_kind: HashMap::default(),
+            by_kind_name: HashMap::default(),
+            by_kind_ns: HashMap::default(),
+        };
+        for (i, o) in k8s.iter().enumerate() {
+            ix.by_kind.entry(o.kind).or_default().push(i);
+            if let Some(n) = o.name {
+                ix.by_kind_name
+                    .entry(o.kind)
+                    .or_default()
+                    .entry(n)
+                    .or_default()
+                    .push(i);
+            }
+            ix.by_kind_ns
+                .entry(o.kind)
+                .or_default()
+                .entry(o.namespace_or_default())
+                .or_default()
+                .push(i);
+            if let Some(w) = k8s::workload(i, o) {
+                ix.workloads.push(w);
+            }
+        }
+        ix
+    }
+}
+
+/// The indexes of the model's Terraform resources.
+struct TfIndexes<'a> {
+    by_address: HashMap<crate::doc::Text, Near>,
+    by_type: HashMap<&'a str, Vec<usize>>,
+    clusters_by_name: HashMap<String, Near>,
+}
+
+impl<'a> TfIndexes<'a> {
+    fn build(tf: &[TfResource<'a>]) -> Self {
+        let mut ix = TfIndexes {
+            by_address: HashMap::default(),
+            by_type: HashMap::default(),
+            clusters_by_name: HashMap::default(),
+        };
+        for (i, r) in tf.iter().enumerate() {
+            // The address is copied once per distinct address, not once per resource.
+            match ix.by_address.get_mut(r.address.as_str()) {
+                Some(near) => near.push(i, tf, false),
+                None => {
+                    let mut near = Near::default();
+                    near.push(i, tf, false);
+                    ix.by_address.insert(r.address.clone(), near);
+                }
+            }
+            if r.mode == TfMode::Managed {
+                ix.by_type.entry(r.rtype).or_default().push(i);
+                if r.rtype == "aws_ecs_cluster" {
+                    if let Some(name) = r.attr("name").and_then(crate::doc::Node::literal_str) {
+                        ix.clusters_by_name
+                            .entry(name.to_string())
+                            .or_default()
+                            .push(i, tf, true);
+                    }
+                }
+            }
+        }
+        ix
+    }
+}
+
+/// The model's task definitions (those of the loaded files, then those of managed Terraform
+/// resources) with their indexes.
+struct TaskDefIndexes<'a> {
+    task_defs: Vec<TaskDef<'a>>,
+    by_resource: HashMap<(FileId, Span), Vec<usize>>,
+    by_family: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> TaskDefIndexes<'a> {
+    fn build(db: &'a SourceDb, tf: &[TfResource<'a>], mut task_defs: Vec<TaskDef<'a>>) -> Self {
+        let files = files::FilesByPath::new(db);
+        let read = |r: &TfResource<'a>, n: &'a crate::doc::Node| files.containers(r, n);
+        let is_td =
+            |r: &TfResource<'a>| r.rtype == "aws_ecs_task_definition" && r.mode == TfMode::Managed;
+        // A container-definitions file that a task definition reads (`file(…)`) is linted
+        // through that task definition, not also on its own.
+        let referenced: std::collections::HashSet<FileId> = tf
+            .iter()
+            .filter(|r| is_td(r))
+            .filter_map(|r| files::referenced(&read(r, r.attr("container_definitions")?)?, r.file))
+            .collect();
+        task_defs.retain(|t| t.origin != TaskDefOrigin::File || !referenced.contains(&t.file));
+        let mut by_resource: HashMap<(FileId, Span), Vec<usize>> = HashMap::default();
+        for (i, r) in tf.iter().enumerate().filter(|(_, r)| is_td(r)) {
+            by_resource
+                .entry((r.file, r.anchor))
+                .or_default()
+                .push(task_defs.len());
+            task_defs.push(ecs::from_tf(i, r, &read));
+        }
+        let mut by_family: HashMap<&'a str, Vec<usize>> = HashMap::default();
+        for (i, td) in task_defs.iter().enumerate() {
+            if let Some(f) = td.family() {
+                by_family.entry(f).or_default().push(i);
+            }
+        }
+        TaskDefIndexes {
+            task_defs,
+            by_resource,
+            by_family,
+        }
+    }
+}
+
 fn concat<T>(parts: impl Iterator<Item = Vec<T>>) -> Vec<T> {
     let parts: Vec<Vec<T>> = parts.filter(|p| !p.is_empty()).collect();
     let total = parts.iter().map(Vec::len).sum::<usize>();

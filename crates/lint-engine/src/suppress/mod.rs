@@ -234,7 +234,7 @@ impl Suppressions {
         findings: Vec<Finding>,
         path_of: &dyn Fn(FileId) -> Cow<'p, str>,
     ) -> (Vec<Finding>, Vec<Suppressed>) {
-        let mut kept = Vec::new();
+        let mut kept = Vec::with_capacity(findings.len());
         let mut suppressed = Vec::new();
         // Suppressions that can cover a file: those written in it, and those matching paths;
         // each list in the order of `self.list`.
