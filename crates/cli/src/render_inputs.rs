@@ -6,6 +6,8 @@
 //! What the output means and how findings map back is the engine's (`lint_engine::render`).
 
 use std::collections::BTreeSet;
+
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -91,7 +93,14 @@ fn plan_kustomize(
 ) {
     let mut all = Vec::new();
     let mut shown = Vec::new();
-    for d in dirs.iter().filter(|d| kustomize::file_of(d).is_some()) {
+    // One `stat` per name per input directory: done in parallel, kept in directory order.
+    let dirs: Vec<&PathBuf> = dirs.iter().collect();
+    let with_file: Vec<&PathBuf> = dirs
+        .par_iter()
+        .copied()
+        .filter(|d| kustomize::file_of(d).is_some())
+        .collect();
+    for d in with_file {
         match Kustomization::read(d, limits) {
             Ok(k) => {
                 all.push(k);
@@ -171,8 +180,9 @@ fn plan_helm(
     // A chart's directory is the parent of its `templates/` or holds `Chart.yaml` itself.
     // Each candidate directory is looked at once, however many input directories it is above.
     let candidates: BTreeSet<&Path> = dirs.iter().flat_map(|d| d.ancestors().take(3)).collect();
+    let candidates: Vec<&Path> = candidates.into_iter().collect();
     let charts: BTreeSet<PathBuf> = candidates
-        .into_iter()
+        .into_par_iter()
         .filter(|d| d.join("Chart.yaml").is_file())
         .map(Path::to_path_buf)
         .collect();
