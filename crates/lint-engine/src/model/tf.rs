@@ -2,6 +2,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rayon::prelude::*;
+
 use crate::doc::{Node, Text, Value};
 use crate::source::{FileId, SourceFile, Span};
 use crate::tfref::{parse_refs, refs_in_expression, TfRef};
@@ -367,40 +369,9 @@ pub(super) fn collect_plan<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
             }
         }
     }
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut push = |r: &'a Node, values: &'a Node, anchor: Span, m: &mut Model<'a>| {
-        let Some(address) = r.get("address").and_then(Node::as_str) else {
-            return;
-        };
-        if !seen.insert(address.to_string()) {
-            return;
-        }
-        let mode = match r.get("mode").and_then(Node::as_str) {
-            Some("data") => TfMode::Data,
-            _ => TfMode::Managed,
-        };
-        let config_address = strip_indexes(address);
-        let module = r
-            .get("module_address")
-            .and_then(Node::as_str)
-            .map(strip_indexes)
-            .unwrap_or_else(|| module_of(&config_address));
-        m.tf.push(TfResource {
-            file: f.id,
-            origin: TfOrigin::Plan,
-            mode,
-            rtype: r.get("type").and_then(Node::as_str).unwrap_or_default(),
-            name: r.get("name").and_then(Node::as_str).unwrap_or_default(),
-            expressions: exprs.get(&config_address).copied(),
-            via_module: None,
-            address: address.to_string().into(),
-            config_address: config_address.into(),
-            module: module.into(),
-            dir: dir.as_str().into(),
-            values,
-            anchor,
-        });
-    };
+    // The resources in document order (each address once, the first wins), then built in
+    // parallel: a plan of an estate is one file with hundreds of thousands of them.
+    let mut found: Vec<(&'a Node, &'a Node, Span)> = Vec::new();
     // planned_values (plan) or values (state) first: each resource once.
     for root in [
         d.path(&["planned_values", "root_module"]),
@@ -412,7 +383,7 @@ pub(super) fn collect_plan<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
         walk_module(root, &mut |r| {
             if let Some(v) = r.get("values") {
                 let anchor = r.member("address").map(|a| a.value.span).unwrap_or(r.span);
-                push(r, v, anchor, m);
+                found.push((r, v, anchor));
             }
         });
     }
@@ -440,7 +411,7 @@ pub(super) fn collect_plan<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
                 .member("address")
                 .map(|a| a.value.span)
                 .unwrap_or(rc.span);
-            push(rc, after, anchor, m);
+            found.push((rc, after, anchor));
         }
     }
     // Data sources read before the plan (e.g. `aws_caller_identity`).
@@ -449,11 +420,57 @@ pub(super) fn collect_plan<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
             if r.get("mode").and_then(Node::as_str) == Some("data") {
                 if let Some(v) = r.get("values") {
                     let anchor = r.member("address").map(|a| a.value.span).unwrap_or(r.span);
-                    push(r, v, anchor, m);
+                    found.push((r, v, anchor));
                 }
             }
         });
     }
+    let addresses: Vec<Option<&'a str>> = found
+        .par_iter()
+        .map(|(r, _, _)| r.get("address").and_then(Node::as_str))
+        .collect();
+    let mut seen: HashSet<&'a str, foldhash::fast::RandomState> = HashSet::default();
+    let first: Vec<(&'a str, &'a Node, &'a Node, Span)> = found
+        .into_iter()
+        .zip(addresses)
+        .filter_map(|((r, values, anchor), address)| {
+            let address = address?;
+            seen.insert(address).then_some((address, r, values, anchor))
+        })
+        .collect();
+    let exprs = &exprs;
+    let dir = dir.as_str();
+    let resources: Vec<TfResource<'a>> = first
+        .into_par_iter()
+        .map(|(address, r, values, anchor)| {
+            let mode = match r.get("mode").and_then(Node::as_str) {
+                Some("data") => TfMode::Data,
+                _ => TfMode::Managed,
+            };
+            let config_address = strip_indexes(address);
+            let module = r
+                .get("module_address")
+                .and_then(Node::as_str)
+                .map(strip_indexes)
+                .unwrap_or_else(|| module_of(&config_address));
+            TfResource {
+                file: f.id,
+                origin: TfOrigin::Plan,
+                mode,
+                rtype: r.get("type").and_then(Node::as_str).unwrap_or_default(),
+                name: r.get("name").and_then(Node::as_str).unwrap_or_default(),
+                expressions: exprs.get(&config_address).copied(),
+                via_module: None,
+                address: address.into(),
+                config_address: config_address.into(),
+                module: module.into(),
+                dir: dir.into(),
+                values,
+                anchor,
+            }
+        })
+        .collect();
+    m.tf.extend(resources);
 }
 
 fn module_of(config_address: &str) -> String {
