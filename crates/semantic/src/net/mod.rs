@@ -101,12 +101,12 @@ pub struct Network<'a> {
     /// (configuration address, directory) and (configuration address, file) of the resource.
     /// The keys are hashes ([`place_key`]): a plan can hold hundreds of thousands of subnets,
     /// and owned keys doubled the index. Lookups check each candidate's address and place.
-    by_address_dir: HashMap<u64, Vec<usize>>,
-    by_address_file: HashMap<u64, Vec<usize>>,
+    by_address_dir: PlaceMap,
+    by_address_file: PlaceMap,
     /// (module, kind, directory) and (module, kind, file) of the vpc-module slot.
-    by_slot_dir: HashMap<u64, Vec<usize>>,
-    by_slot_file: HashMap<u64, Vec<usize>>,
-    by_id: HashMap<&'a str, Vec<usize>>,
+    by_slot_dir: PlaceMap,
+    by_slot_file: PlaceMap,
+    by_id: std::collections::HashMap<&'a str, Vec<usize>, foldhash::fast::RandomState>,
 }
 
 /// The vpc module's list inputs that create subnets (`<kind>_subnets`).
@@ -142,11 +142,11 @@ impl<'a> Network<'a> {
             uncounted: HashSet::new(),
             module_groups: Vec::new(),
             production: Regex::new(DEFAULT_PRODUCTION_REGEX).ok(),
-            by_address_dir: HashMap::new(),
-            by_address_file: HashMap::new(),
-            by_slot_dir: HashMap::new(),
-            by_slot_file: HashMap::new(),
-            by_id: HashMap::new(),
+            by_address_dir: PlaceMap::default(),
+            by_address_file: PlaceMap::default(),
+            by_slot_dir: PlaceMap::default(),
+            by_slot_file: PlaceMap::default(),
+            by_id: Default::default(),
         };
         let pending = net.collect_subnets(model, eval);
         net.index(model);
@@ -215,8 +215,10 @@ impl<'a> Network<'a> {
     /// The lookup indexes of `subnets` (rebuilt from scratch).
     fn index(&mut self, model: &Model<'a>) {
         let net = self;
-        net.by_address_dir.clear();
-        net.by_address_file.clear();
+        // Nearly every subnet of a plan is a resource: sized once, not grown by rehashing.
+        let n = net.subnets.iter().filter(|s| s.resource.is_some()).count();
+        net.by_address_dir = PlaceMap::with_capacity_and_hasher(n, Default::default());
+        net.by_address_file = PlaceMap::with_capacity_and_hasher(n, Default::default());
         net.by_slot_dir.clear();
         net.by_slot_file.clear();
         net.by_id.clear();
@@ -313,9 +315,12 @@ impl<'a> Network<'a> {
 /// The key of a subnet lookup index: a hash of what identifies the place (an address or a
 /// vpc-module slot, with a directory or a file). Equal places give equal keys; a lookup checks
 /// every candidate, so a collision costs a comparison, never a wrong subnet.
+/// Subnets (indexes) by the hash of a place ([`place_key`]); a lookup checks each candidate.
+type PlaceMap = std::collections::HashMap<u64, Vec<usize>, foldhash::fast::RandomState>;
+
 pub(crate) fn place_key(place: &impl std::hash::Hash) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault};
-    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(place)
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0).hash_one(place)
 }
 
 impl lint_engine::shared::Fact for Network<'static> {
