@@ -216,3 +216,71 @@ pub fn merge_findings(
     out.extend(added);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Label, Severity};
+    use crate::source::Span;
+
+    fn db() -> SourceDb {
+        let input = |path: &str| MemoryInput {
+            path: path.into(),
+            bytes: b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n".to_vec(),
+        };
+        let db = load_all(
+            &[],
+            vec![input("b.yaml"), input("a.yaml")],
+            &Limits::default(),
+        )
+        .db;
+        assert_eq!(db.files.len(), 2);
+        db
+    }
+
+    /// A finding whose `notes` (not part of the output order) tell equal findings apart.
+    fn finding(file: u32, start: u32, rule: &str, tag: &str) -> Finding {
+        Finding {
+            rule_id: rule.into(),
+            rule_name: rule.to_lowercase(),
+            severity: Severity::Warning,
+            message: "m".into(),
+            primary: Label::new(FileId(file), Span::new(start, start + 1), ""),
+            related: Vec::new(),
+            help: None,
+            notes: vec![tag.into()],
+            missing_path: None,
+            logical_path: None,
+        }
+    }
+
+    #[test]
+    fn merging_added_findings_is_extending_then_sorting() {
+        let db = db();
+        let mut sorted = vec![
+            finding(0, 5, "ECS001", "s1"),
+            finding(1, 0, "ECS001", "s2"),
+            finding(0, 0, "K8S001", "s3"),
+            finding(1, 5, "ECS001", "s4"),
+        ];
+        sort_findings(&mut sorted, &db);
+        // Ties with the sorted list (same file, span, rule and message), one before everything,
+        // one after everything, in an order that is not the output order.
+        let added = vec![
+            finding(0, 9, "LINT002", "a1"),
+            finding(1, 0, "ECS001", "a2"),
+            finding(0, 5, "ECS001", "a3"),
+            finding(1, 0, "AAA000", "a4"),
+        ];
+        let mut expected = sorted.clone();
+        expected.extend(added.clone());
+        sort_findings(&mut expected, &db);
+        let merged = merge_findings(sorted, added, &db);
+        assert_eq!(merged, expected);
+        let tags: Vec<&str> = merged.iter().map(|f| f.notes[0].as_str()).collect();
+        // a.yaml (file 1) sorts before b.yaml (file 0); on a tie the sorted list's finding
+        // comes first.
+        assert_eq!(tags, ["a4", "s2", "a2", "s4", "s3", "s1", "a3", "a1"]);
+        assert_eq!(merge_findings(merged.clone(), Vec::new(), &db), merged);
+    }
+}
