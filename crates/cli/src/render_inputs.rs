@@ -6,10 +6,10 @@
 //! What the output means and how findings map back is the engine's (`lint_engine::render`).
 
 use std::collections::BTreeSet;
-
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use rayon::prelude::*;
 
 use lint_engine::load::{InputError, Limits};
 use lint_engine::render::kustomize::{self, Kustomization};

@@ -451,6 +451,7 @@ pub fn camel_to_snake(s: &str) -> String {
 /// is grown in place rather than copied: a large plan is one file whose part holds every
 /// resource, and copying it into a new vector held both at the peak.
 /// The indexes of the model's Kubernetes objects, and their workloads, in model order.
+#[derive(Default)]
 struct K8sIndexes<'a> {
     workloads: Vec<Workload<'a>>,
     by_kind: HashMap<&'a str, Vec<usize>>,
@@ -460,12 +461,7 @@ struct K8sIndexes<'a> {
 
 impl<'a> K8sIndexes<'a> {
     fn build(k8s: &[K8sObject<'a>]) -> Self {
-        let mut ix = K8sIndexes {
-            workloads: Vec::new(),
-            by_kind: HashMap::default(),
-            by_kind_name: HashMap::default(),
-            by_kind_ns: HashMap::default(),
-        };
+        let mut ix = K8sIndexes::default();
         for (i, o) in k8s.iter().enumerate() {
             ix.by_kind.entry(o.kind).or_default().push(i);
             if let Some(n) = o.name {
@@ -491,6 +487,7 @@ impl<'a> K8sIndexes<'a> {
 }
 
 /// The indexes of the model's Terraform resources.
+#[derive(Default)]
 struct TfIndexes<'a> {
     by_address: HashMap<crate::doc::Text, Near>,
     by_type: HashMap<&'a str, Vec<usize>>,
@@ -499,11 +496,7 @@ struct TfIndexes<'a> {
 
 impl<'a> TfIndexes<'a> {
     fn build(tf: &[TfResource<'a>]) -> Self {
-        let mut ix = TfIndexes {
-            by_address: HashMap::default(),
-            by_type: HashMap::default(),
-            clusters_by_name: HashMap::default(),
-        };
+        let mut ix = TfIndexes::default();
         for (i, r) in tf.iter().enumerate() {
             // The address is copied once per distinct address, not once per resource.
             match ix.by_address.get_mut(r.address.as_str()) {

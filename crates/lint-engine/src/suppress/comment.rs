@@ -138,20 +138,19 @@ pub fn from_comments(
 ) -> Vec<Suppression> {
     // A directive, well-formed or not, starts with the tool's name: the files without it (nearly
     // all of them) are found in parallel and not scanned line by line.
-    let named: Vec<bool> = db
+    let scanned: Vec<Option<Syntax>> = db
         .files
         .par_iter()
         .map(|f| {
-            syntax(f).is_some()
-                && memchr::memmem::find(f.text.as_bytes(), tool.as_bytes()).is_some()
+            syntax(f).filter(|_| memchr::memmem::find(f.text.as_bytes(), tool.as_bytes()).is_some())
         })
         .collect();
     let mut list: Vec<Suppression> = Vec::new();
     for (f, syntax) in db
         .iter()
-        .zip(named)
-        .filter(|(f, named)| *named && wanted(f.id))
-        .filter_map(|(f, _)| Some((f, syntax(f)?)))
+        .zip(scanned)
+        .filter(|(f, _)| wanted(f.id))
+        .filter_map(|(f, syntax)| Some((f, syntax?)))
     {
         let mut pending: Vec<usize> = Vec::new();
         let mut offset = 0usize;

@@ -312,12 +312,12 @@ impl<'a> Network<'a> {
     }
 }
 
-/// The key of a subnet lookup index: a hash of what identifies the place (an address or a
-/// vpc-module slot, with a directory or a file). Equal places give equal keys; a lookup checks
-/// every candidate, so a collision costs a comparison, never a wrong subnet.
 /// Subnets (indexes) by the hash of a place ([`place_key`]); a lookup checks each candidate.
 type PlaceMap = std::collections::HashMap<u64, Vec<usize>, foldhash::fast::RandomState>;
 
+/// The key of a subnet lookup index: a hash of what identifies the place (an address or a
+/// vpc-module slot, with a directory or a file). Equal places give equal keys; a lookup checks
+/// every candidate, so a collision costs a comparison, never a wrong subnet.
 pub(crate) fn place_key(place: &impl std::hash::Hash) -> u64 {
     use std::hash::BuildHasher;
     foldhash::fast::FixedState::with_seed(0).hash_one(place)
