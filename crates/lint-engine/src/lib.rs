@@ -28,5 +28,5 @@ pub mod tfref;
 pub use config::Config;
 pub use finding::{Finding, Label, Severity};
 pub use model::Model;
-pub use rule::{Rule, RuleContext, RuleMeta, RuleMetadata, Unresolved};
+pub use rule::{Rule, RuleContext, RuleMeta, RuleMetadata, TfResources, Unresolved};
 pub use source::{FileId, FileKind, SourceDb, SourceFile, Span};

@@ -40,6 +40,18 @@ impl RuleMeta {
     }
 }
 
+/// Which Terraform resources a rule's [`Rule::check_tf_resource`] is shown ([`Rule::tf_resources`]),
+/// in model order, among those of the files of its `inputs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TfResources {
+    /// None: the rule has no `check_tf_resource`.
+    None,
+    /// Every resource, managed or data source.
+    All,
+    /// The managed resources of these types (`aws_ecs_service`, …).
+    Managed(&'static [&'static str]),
+}
+
 /// The metadata of a rule. [`declare_rule!`] implements it; a rule file never writes it by hand.
 pub trait RuleMetadata {
     fn meta(&self) -> &'static RuleMeta;
@@ -51,13 +63,20 @@ pub trait RuleMetadata {
 /// The runner calls `check_task_def`, `check_workload` and `check_tf_resource` once per resource
 /// loaded from a file of a kind listed in the rule's `inputs` (other resources are never shown
 /// to the rule), and `check_model` once per run when at least one loaded file is of a declared
-/// kind. `check_model` sees the whole model, since a cross-file rule joins resources of any kind.
+/// kind. `check_tf_resource` is called only for the resources [`Rule::tf_resources`] names
+/// (none unless the rule says otherwise). `check_model` sees the whole model, since a cross-file rule joins resources of any kind.
 /// A rule may read the whole model, but the primary label of a finding must point into the
 /// resource being checked (related labels may point anywhere).
 pub trait Rule: RuleMetadata + Send + Sync {
     fn check_task_def(&self, _td: &TaskDef<'_>, _cx: &mut RuleContext<'_, '_>) {}
     fn check_workload(&self, _w: &Workload<'_>, _cx: &mut RuleContext<'_, '_>) {}
     fn check_tf_resource(&self, _r: &TfResource<'_>, _cx: &mut RuleContext<'_, '_>) {}
+    /// The Terraform resources [`Rule::check_tf_resource`] is called for. A rule that implements
+    /// that hook says which here; the default is none, so that the resources of a large plan
+    /// are not walked once for every rule without the hook.
+    fn tf_resources(&self) -> TfResources {
+        TfResources::None
+    }
     fn check_model(&self, _cx: &mut RuleContext<'_, '_>) {}
     /// Called once after every rule has run, with the inputs the rules of this run recorded
     /// as unresolved ([`RuleContext::unresolved`]), deduplicated and in output order. Only the

@@ -10,7 +10,7 @@ use crate::finding::Finding;
 use crate::load::cache::LoadCache;
 use crate::load::{load_bytes, load_path, InputError, Limits, Loaded};
 use crate::model::Model;
-use crate::rule::{Rule, RuleContext, Unresolved};
+use crate::rule::{Rule, RuleContext, TfResources, Unresolved};
 use crate::shared::Shared;
 use crate::source::{FileId, LineIndex, SourceDb, SourceFile};
 
@@ -124,8 +124,31 @@ pub fn run_rules_shared<'m, 'a: 'm>(
                     rule.check_workload(w, &mut cx);
                 }
             }
-            for r in model.tf.iter().filter(|r| reads(r.file)) {
-                rule.check_tf_resource(r, &mut cx);
+            match rule.tf_resources() {
+                TfResources::None => {}
+                TfResources::All => {
+                    for r in model.tf.iter().filter(|r| reads(r.file)) {
+                        rule.check_tf_resource(r, &mut cx);
+                    }
+                }
+                TfResources::Managed(types) => {
+                    let mut ix: Vec<usize> = types
+                        .iter()
+                        .flat_map(|t| model.tf_indexes_of_type(t))
+                        .copied()
+                        .collect();
+                    if types.len() > 1 {
+                        ix.sort_unstable();
+                        ix.dedup();
+                    }
+                    for r in ix
+                        .into_iter()
+                        .map(|i| &model.tf[i])
+                        .filter(|r| reads(r.file))
+                    {
+                        rule.check_tf_resource(r, &mut cx);
+                    }
+                }
             }
             if model.db.files.iter().any(|f| meta.reads(f.kind)) {
                 rule.check_model(&mut cx);

@@ -12,7 +12,7 @@ use lint_engine::load::{load_bytes, Limits, Loaded};
 use lint_engine::model::{TaskDef, TfResource, Workload};
 use lint_engine::runner::run_rules;
 use lint_engine::source::{FileId, LineIndex, SourceDb, SourceFile};
-use lint_engine::{declare_rule, Config, Model, Rule, RuleContext};
+use lint_engine::{declare_rule, Config, Model, Rule, RuleContext, TfResources};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -278,6 +278,9 @@ impl Rule for TfOnlyProbe {
             cx.emit(f);
         }
     }
+    fn tf_resources(&self) -> TfResources {
+        TfResources::All
+    }
     fn check_tf_resource(&self, r: &TfResource<'_>, cx: &mut RuleContext<'_, '_>) {
         let f = cx.finding(r.file, r.values.span, format!("resource {}", r.address));
         cx.emit(f);
@@ -353,4 +356,103 @@ fn runner_shows_a_rule_only_its_declared_inputs() {
 fn check_model_is_skipped_when_no_declared_input_was_loaded() {
     let got = probe(&[("taskdef.json", TASKDEF), ("deploy.yaml", K8S)]);
     assert!(got.is_empty(), "{got:?}");
+}
+
+// --- `tf_resources` is enforced by the runner ------------------------------------------------
+
+declare_rule! {
+    /// Test rule: reports every Terraform resource it is shown, for the types it names.
+    pub TypedTfProbe {
+        id: "TST002",
+        name: "typed-tf-probe",
+        severity: Info,
+        summary: "Test rule",
+        inputs: [TfJson],
+        cross_file: false,
+        security: false,
+    }
+}
+
+impl Rule for TypedTfProbe {
+    fn tf_resources(&self) -> TfResources {
+        TfResources::Managed(&["aws_subnet", "aws_ecs_service"])
+    }
+    fn check_tf_resource(&self, r: &TfResource<'_>, cx: &mut RuleContext<'_, '_>) {
+        let f = cx.finding(r.file, r.values.span, format!("resource {}", r.address));
+        cx.emit(f);
+    }
+}
+
+declare_rule! {
+    /// Test rule: has a `check_tf_resource` but names no resources, so it is never called.
+    pub UndeclaredTfProbe {
+        id: "TST003",
+        name: "undeclared-tf-probe",
+        severity: Info,
+        summary: "Test rule",
+        inputs: [TfJson],
+        cross_file: false,
+        security: false,
+    }
+}
+
+impl Rule for UndeclaredTfProbe {
+    fn check_tf_resource(&self, r: &TfResource<'_>, cx: &mut RuleContext<'_, '_>) {
+        let f = cx.finding(r.file, r.values.span, format!("resource {}", r.address));
+        cx.emit(f);
+    }
+}
+
+#[test]
+fn runner_shows_a_rule_the_managed_resources_of_the_types_it_names_in_model_order() {
+    // Types interleaved in the file, a data source of a named type, and a type not named.
+    let tf = r#"{
+      "resource": {
+        "aws_subnet": {"b": {"cidr_block": "10.0.1.0/24"}},
+        "aws_ecs_service": {"svc": {"name": "svc"}},
+        "aws_iam_role": {"r": {"name": "r"}}
+      },
+      "data": {"aws_subnet": {"d": {"id": "subnet-1"}}}
+    }"#;
+    let tf2 = r#"{"resource": {"aws_subnet": {"c": {"cidr_block": "10.0.2.0/24"}}}}"#;
+    let db = db_of(&[("a.tf.json", tf), ("b.tf.json", tf2), ("deploy.yaml", K8S)]);
+    let model = Model::build(&db);
+    let got: Vec<String> = run_rules(&model, &[&TypedTfProbe], &Config::default())
+        .into_iter()
+        .map(|f| format!("{} {}", db.get(f.primary.file).name, f.message))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "a.tf.json resource aws_subnet.b",
+            "a.tf.json resource aws_ecs_service.svc",
+            "b.tf.json resource aws_subnet.c",
+        ]
+    );
+    let none = run_rules(&model, &[&UndeclaredTfProbe], &Config::default());
+    assert!(none.is_empty(), "{none:?}");
+}
+
+#[test]
+fn every_rule_with_a_terraform_resource_hook_names_its_resources() {
+    // `check_tf_resource` is called only for what `tf_resources` names (none by default): a
+    // rule that implements the one without the other would never run its hook.
+    let mut problems = Vec::new();
+    let mut stack = vec![repo().join("crates/rules/src")];
+    while let Some(dir) = stack.pop() {
+        for path in sorted_entries(&dir) {
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                if text.contains("fn check_tf_resource") && !text.contains("fn tf_resources") {
+                    problems.push(format!(
+                        "{}: implements check_tf_resource without tf_resources",
+                        path.strip_prefix(repo()).unwrap_or(&path).display()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

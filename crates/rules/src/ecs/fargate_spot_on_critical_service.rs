@@ -2,7 +2,7 @@ use cutover_semantic::criticality::{ecs_service_criticality, Criticality};
 use lint_engine::declare_rule;
 use lint_engine::model::ecs_service::{EcsService, Known};
 use lint_engine::model::{EffectiveStrategy, StrategyItem, StrategySource, TfMode, TfResource};
-use lint_engine::{Label, Rule, RuleContext, Severity};
+use lint_engine::{Label, Rule, RuleContext, Severity, TfResources};
 
 declare_rule! {
     /// ## What it does
@@ -186,6 +186,9 @@ impl FargateSpotOnCriticalService {
 }
 
 impl Rule for FargateSpotOnCriticalService {
+    fn tf_resources(&self) -> TfResources {
+        TfResources::Managed(&["aws_ecs_service"])
+    }
     fn check_tf_resource(&self, r: &TfResource<'_>, cx: &mut RuleContext<'_, '_>) {
         if r.rtype != "aws_ecs_service" || r.mode != TfMode::Managed {
             return;

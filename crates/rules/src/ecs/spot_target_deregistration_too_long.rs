@@ -3,7 +3,7 @@ use lint_engine::declare_rule;
 use lint_engine::doc::Node;
 use lint_engine::model::ecs_service::{known_i64, Known};
 use lint_engine::model::{EcsService, TfMode, TfResource};
-use lint_engine::{Label, Rule, RuleContext, Severity};
+use lint_engine::{Label, Rule, RuleContext, Severity, TfResources};
 
 use super::missing_stop_timeout::{DEFAULT_STOP_TIMEOUT, SPOT_NOTICE_SECONDS};
 
@@ -92,6 +92,9 @@ fn container_stop_timeout(
 }
 
 impl Rule for SpotTargetDeregistrationTooLong {
+    fn tf_resources(&self) -> TfResources {
+        TfResources::Managed(&["aws_ecs_service"])
+    }
     fn check_tf_resource(&self, r: &TfResource<'_>, cx: &mut RuleContext<'_, '_>) {
         if r.rtype != "aws_ecs_service" || r.mode != TfMode::Managed {
             return;
