@@ -35,7 +35,7 @@ pub struct Model<'a> {
     pub tf: Vec<TfResource<'a>>,
     pub tf_modules: Vec<TfModuleCall<'a>>,
     pub tf_providers: Vec<TfProvider<'a>>,
-    tf_by_address: HashMap<crate::doc::Text, Near>,
+    tf_by_address: AddressIndex,
     /// `tf_providers` by directory.
     providers_by_dir: HashMap<String, Vec<usize>>,
     /// Managed `aws_ecs_cluster` resources by literal `name`.
@@ -75,7 +75,7 @@ impl<'a> Model<'a> {
             tf: Vec::new(),
             tf_modules: Vec::new(),
             tf_providers: Vec::new(),
-            tf_by_address: HashMap::default(),
+            tf_by_address: AddressIndex::default(),
             providers_by_dir: HashMap::default(),
             ecs_clusters_by_name: HashMap::default(),
             k8s_by_kind: HashMap::default(),
@@ -489,29 +489,38 @@ impl<'a> K8sIndexes<'a> {
 /// The indexes of the model's Terraform resources.
 #[derive(Default)]
 struct TfIndexes<'a> {
-    by_address: HashMap<crate::doc::Text, Near>,
+    by_address: AddressIndex,
     by_type: HashMap<&'a str, Vec<usize>>,
     clusters_by_name: HashMap<String, Near>,
 }
 
 impl<'a> TfIndexes<'a> {
     fn build(tf: &[TfResource<'a>]) -> Self {
-        let mut ix = TfIndexes::default();
+        // The address index and the type indexes are independent: built side by side, each in
+        // model order.
+        let (by_address, (by_type, clusters_by_name)) =
+            rayon::join(|| Self::by_address(tf), || Self::by_type(tf));
+        TfIndexes {
+            by_address,
+            by_type,
+            clusters_by_name,
+        }
+    }
+
+    fn by_address(tf: &[TfResource<'a>]) -> AddressIndex {
+        AddressIndex::build(tf)
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn by_type(tf: &[TfResource<'a>]) -> (HashMap<&'a str, Vec<usize>>, HashMap<String, Near>) {
+        let mut by_type: HashMap<&'a str, Vec<usize>> = HashMap::default();
+        let mut clusters_by_name: HashMap<String, Near> = HashMap::default();
         for (i, r) in tf.iter().enumerate() {
-            // The address is copied once per distinct address, not once per resource.
-            match ix.by_address.get_mut(r.address.as_str()) {
-                Some(near) => near.push(i, tf, false),
-                None => {
-                    let mut near = Near::default();
-                    near.push(i, tf, false);
-                    ix.by_address.insert(r.address.clone(), near);
-                }
-            }
             if r.mode == TfMode::Managed {
-                ix.by_type.entry(r.rtype).or_default().push(i);
+                by_type.entry(r.rtype).or_default().push(i);
                 if r.rtype == "aws_ecs_cluster" {
                     if let Some(name) = r.attr("name").and_then(crate::doc::Node::literal_str) {
-                        ix.clusters_by_name
+                        clusters_by_name
                             .entry(name.to_string())
                             .or_default()
                             .push(i, tf, true);
@@ -519,7 +528,62 @@ impl<'a> TfIndexes<'a> {
                 }
             }
         }
-        ix
+        (by_type, clusters_by_name)
+    }
+}
+
+/// The Terraform resources by address, in shards chosen by a fixed hash of the address: each
+/// shard is built on its own (in parallel: a large plan has hundreds of thousands of
+/// addresses), in model order, so every address's [`Near`] is the same as one map's would be.
+#[derive(Default)]
+struct AddressIndex {
+    shards: Vec<HashMap<crate::doc::Text, Near>>,
+}
+
+impl AddressIndex {
+    const SHARDS: usize = 16;
+
+    fn shard_of(address: &str) -> usize {
+        use std::hash::BuildHasher;
+        (foldhash::fast::FixedState::with_seed(0).hash_one(address) % Self::SHARDS as u64) as usize
+    }
+
+    fn build(tf: &[TfResource<'_>]) -> Self {
+        let shard_of: Vec<u8> = tf
+            .par_iter()
+            .map(|r| Self::shard_of(&r.address) as u8)
+            .collect();
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); Self::SHARDS];
+        for (i, &s) in shard_of.iter().enumerate() {
+            members[s as usize].push(i);
+        }
+        let shards = members
+            .into_par_iter()
+            .map(|ix| {
+                // Sized once for the worst case (every address distinct, as in a plan), not
+                // grown by rehashing.
+                let mut map: HashMap<crate::doc::Text, Near> =
+                    HashMap::with_capacity_and_hasher(ix.len(), Default::default());
+                for i in ix {
+                    let r = &tf[i];
+                    // The address is copied once per distinct address, not once per resource.
+                    match map.get_mut(r.address.as_str()) {
+                        Some(near) => near.push(i, tf, false),
+                        None => {
+                            let mut near = Near::default();
+                            near.push(i, tf, false);
+                            map.insert(r.address.clone(), near);
+                        }
+                    }
+                }
+                map
+            })
+            .collect();
+        AddressIndex { shards }
+    }
+
+    fn get(&self, address: &str) -> Option<&Near> {
+        self.shards.get(Self::shard_of(address))?.get(address)
     }
 }
 

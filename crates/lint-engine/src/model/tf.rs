@@ -429,7 +429,8 @@ pub(super) fn collect_plan<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
         .par_iter()
         .map(|(r, _, _)| r.get("address").and_then(Node::as_str))
         .collect();
-    let mut seen: HashSet<&'a str, foldhash::fast::RandomState> = HashSet::default();
+    let mut seen: HashSet<&'a str, foldhash::fast::RandomState> =
+        HashSet::with_capacity_and_hasher(addresses.len(), Default::default());
     let first: Vec<(&'a str, &'a Node, &'a Node, Span)> = found
         .into_iter()
         .zip(addresses)
@@ -470,7 +471,12 @@ pub(super) fn collect_plan<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
             }
         })
         .collect();
-    m.tf.extend(resources);
+    // Moved, not copied: a plan file's part of the model holds no resource before this.
+    if m.tf.is_empty() {
+        m.tf = resources;
+    } else {
+        m.tf.extend(resources);
+    }
 }
 
 fn module_of(config_address: &str) -> String {
