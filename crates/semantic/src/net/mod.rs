@@ -40,6 +40,7 @@ pub use routing::{registry_path, DefaultRoute, RegistryPath, Routing, RoutingInd
 pub use subnets::{ecs_service_uses_awsvpc, ModuleSlot, Role, Subnet, SubnetUse, UnresolvedSubnet};
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::OnceLock;
 
 use regex::Regex;
 
@@ -101,8 +102,11 @@ pub struct Network<'a> {
     /// (configuration address, directory) and (configuration address, file) of the resource.
     /// The keys are hashes ([`place_key`]): a plan can hold hundreds of thousands of subnets,
     /// and owned keys doubled the index. Lookups check each candidate's address and place.
-    by_address_dir: PlaceMap,
-    by_address_file: PlaceMap,
+    /// Each is built by the first lookup that needs it ([`Network::by_address`]): a reference
+    /// from a plan looks in its file, one from `.tf.json` in its directory, so a run of plans
+    /// alone never builds the second, and inputs without references to subnets neither.
+    by_address_dir: OnceLock<PlaceMap>,
+    by_address_file: OnceLock<PlaceMap>,
     /// (module, kind, directory) and (module, kind, file) of the vpc-module slot.
     by_slot_dir: PlaceMap,
     by_slot_file: PlaceMap,
@@ -142,14 +146,14 @@ impl<'a> Network<'a> {
             uncounted: HashSet::new(),
             module_groups: Vec::new(),
             production: Regex::new(DEFAULT_PRODUCTION_REGEX).ok(),
-            by_address_dir: PlaceMap::default(),
-            by_address_file: PlaceMap::default(),
+            by_address_dir: OnceLock::new(),
+            by_address_file: OnceLock::new(),
             by_slot_dir: PlaceMap::default(),
             by_slot_file: PlaceMap::default(),
             by_id: Default::default(),
         };
         let pending = net.collect_subnets(model, eval);
-        net.index(model);
+        net.index();
         net.uses = vec![Vec::new(); net.subnets.len()];
         for (i, r) in model.tf.iter().enumerate() {
             if r.rtype == "aws_eks_cluster"
@@ -162,7 +166,7 @@ impl<'a> Network<'a> {
             }
         }
         net.collect_uses(model, eval);
-        net.take_unresolved(model, pending);
+        net.take_unresolved(pending);
         if let Some(ev) = eval {
             net.collect_instances(model, ev);
         }
@@ -212,29 +216,16 @@ impl<'a> Network<'a> {
         }
     }
 
-    /// The lookup indexes of `subnets` (rebuilt from scratch).
-    fn index(&mut self, model: &Model<'a>) {
+    /// The lookup indexes of `subnets` (rebuilt from scratch; the address maps on their next
+    /// use).
+    fn index(&mut self) {
         let net = self;
-        // Nearly every subnet of a plan is a resource: sized once, not grown by rehashing.
-        let n = net.subnets.iter().filter(|s| s.resource.is_some()).count();
-        net.by_address_dir = PlaceMap::with_capacity_and_hasher(n, Default::default());
-        net.by_address_file = PlaceMap::with_capacity_and_hasher(n, Default::default());
+        net.by_address_dir = OnceLock::new();
+        net.by_address_file = OnceLock::new();
         net.by_slot_dir.clear();
         net.by_slot_file.clear();
         net.by_id.clear();
         for (i, s) in net.subnets.iter().enumerate() {
-            if let Some(ri) = s.resource {
-                let r = &model.tf[ri];
-                let a = r.config_address.as_str();
-                net.by_address_dir
-                    .entry(place_key(&(a, r.dir.as_str())))
-                    .or_default()
-                    .push(i);
-                net.by_address_file
-                    .entry(place_key(&(a, r.file)))
-                    .or_default()
-                    .push(i);
-            }
             if let Some(slot) = &s.slot {
                 let (m, k) = (slot.module.as_str(), slot.kind.as_str());
                 net.by_slot_dir
@@ -250,6 +241,34 @@ impl<'a> Network<'a> {
                 net.by_id.entry(id).or_default().push(i);
             }
         }
+    }
+
+    /// The subnets of resources by (configuration address, file) when `in_file`, else by
+    /// (configuration address, directory); built on first use, in subnet order.
+    pub(crate) fn by_address(&self, model: &Model<'a>, in_file: bool) -> &PlaceMap {
+        let cell = if in_file {
+            &self.by_address_file
+        } else {
+            &self.by_address_dir
+        };
+        cell.get_or_init(|| {
+            // Nearly every subnet of a plan is a resource: sized once, not grown by rehashing.
+            let n = self.subnets.iter().filter(|s| s.resource.is_some()).count();
+            let mut map = PlaceMap::with_capacity_and_hasher(n, Default::default());
+            for (i, s) in self.subnets.iter().enumerate() {
+                if let Some(ri) = s.resource {
+                    let r = &model.tf[ri];
+                    let a = r.config_address.as_str();
+                    let key = if in_file {
+                        place_key(&(a, r.file))
+                    } else {
+                        place_key(&(a, r.dir.as_str()))
+                    };
+                    map.entry(key).or_default().push(i);
+                }
+            }
+            map
+        })
     }
 
     fn node_group_is_ipv6(&self, model: &Model<'a>, r: &TfResource<'a>) -> bool {

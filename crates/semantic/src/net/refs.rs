@@ -124,8 +124,8 @@ impl<'a> Network<'a> {
                 let full = lint_engine::model::qualify(r.module, &addr);
                 let a = full.as_str();
                 let cands = match r.origin {
-                    TfOrigin::Plan => self.by_address_file.get(&place_key(&(a, r.file))),
-                    TfOrigin::Config => self.by_address_dir.get(&place_key(&(a, r.dir))),
+                    TfOrigin::Plan => self.by_address(model, true).get(&place_key(&(a, r.file))),
+                    TfOrigin::Config => self.by_address(model, false).get(&place_key(&(a, r.dir))),
                 };
                 for &i in cands.into_iter().flatten() {
                     let s = &self.subnets[i];

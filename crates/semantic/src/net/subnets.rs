@@ -491,7 +491,7 @@ impl<'a> Network<'a> {
     /// Take the subnets whose CIDR is unknown (pushed with a placeholder CIDR so that their
     /// uses are found like any other's) out of the model: the ones something other than a load
     /// balancer uses become [`UnresolvedSubnet`]s; the indexes are rebuilt without them.
-    pub(crate) fn take_unresolved(&mut self, model: &Model<'a>, pending: Vec<(usize, Unknown)>) {
+    pub(crate) fn take_unresolved(&mut self, pending: Vec<(usize, Unknown)>) {
         if pending.is_empty() {
             return;
         }
@@ -533,7 +533,7 @@ impl<'a> Network<'a> {
                 used_by,
             });
         }
-        self.index(model);
+        self.index();
     }
 }
 
