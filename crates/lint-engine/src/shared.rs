@@ -29,6 +29,11 @@
 //! lifetime of the model and of this cache), which is why the cache is keyed by a `'static`
 //! marker type with a generic associated value type, rather than by the value's own type.
 //! A fact may read other facts while it is built; a cycle between facts is a bug (it blocks).
+//!
+//! A fact's build must not use the rayon pool (`par_iter`, `join`). It usually runs inside a
+//! rule, on a thread of the pool; while that thread waits for the parts of a parallel build it
+//! runs other pending jobs, one of which can be a rule asking for the very fact the thread is
+//! building, which then waits for itself for ever. (Tried, and seen to hang on a fixture.)
 
 use std::any::TypeId;
 use std::collections::HashMap;
@@ -182,5 +187,32 @@ mod tests {
         assert_eq!(counts, vec![0; 4]);
         assert!(cx.get::<Names>().is_empty());
         assert_eq!(BUILDS.load(Ordering::SeqCst) - before, 1);
+    }
+
+    /// A fact whose first build panics.
+    struct FailsOnce;
+    static FAILS_ONCE: AtomicUsize = AtomicUsize::new(0);
+    impl Fact for FailsOnce {
+        type Value<'m, 'a: 'm> = &'static str;
+        fn build<'m, 'a: 'm>(_cx: &FactContext<'m, 'a>) -> &'static str {
+            if FAILS_ONCE.fetch_add(1, Ordering::SeqCst) == 0 {
+                panic!("first build fails");
+            }
+            "built"
+        }
+    }
+
+    #[test]
+    fn a_build_that_panics_leaves_the_fact_to_be_built_again() {
+        let db = SourceDb::default();
+        let model = Model::build(&db);
+        let config = Config::default();
+        let shared = Shared::default();
+        let cx = FactContext::new(&model, &config, &shared);
+        let first =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| *cx.get::<FailsOnce>()));
+        assert!(first.is_err());
+        assert_eq!(*cx.get::<FailsOnce>(), "built");
+        assert_eq!(FAILS_ONCE.load(Ordering::SeqCst), 2);
     }
 }
