@@ -380,12 +380,16 @@ pub(super) fn collect_plan<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
     .into_iter()
     .flatten()
     {
-        walk_module(root, &mut |r| {
-            if let Some(v) = r.get("values") {
+        // Each module's resources read in parallel, kept in document order.
+        let mut lists: Vec<&'a [Node]> = Vec::new();
+        walk_module_lists(root, &mut lists);
+        for list in lists {
+            found.par_extend(list.par_iter().filter_map(|r| {
+                let v = r.get("values")?;
                 let anchor = r.member("address").map(|a| a.value.span).unwrap_or(r.span);
-                found.push((r, v, anchor));
-            }
-        });
+                Some((r, v, anchor))
+            }));
+        }
     }
     // resource_changes adds what planned_values lacks (older formats), never deleted resources.
     for rc in d
@@ -448,7 +452,12 @@ pub(super) fn collect_plan<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
                 Some("data") => TfMode::Data,
                 _ => TfMode::Managed,
             };
-            let config_address = strip_indexes(address);
+            // Most addresses have no instance key: borrowed as they are, not copied.
+            let config_address: std::borrow::Cow<'a, str> = if address.contains('[') {
+                strip_indexes(address).into()
+            } else {
+                address.into()
+            };
             let module = r
                 .get("module_address")
                 .and_then(Node::as_str)
@@ -460,10 +469,10 @@ pub(super) fn collect_plan<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
                 mode,
                 rtype: r.get("type").and_then(Node::as_str).unwrap_or_default(),
                 name: r.get("name").and_then(Node::as_str).unwrap_or_default(),
-                expressions: exprs.get(&config_address).copied(),
+                expressions: exprs.get(config_address.as_ref()).copied(),
                 via_module: None,
                 address: address.into(),
-                config_address: config_address.into(),
+                config_address: config_address.as_ref().into(),
                 module: module.into(),
                 dir: dir.into(),
                 values,
@@ -481,12 +490,32 @@ pub(super) fn collect_plan<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
 
 fn module_of(config_address: &str) -> String {
     // `module.a.module.b.aws_x.y` → `module.a.module.b`
+    if !config_address.starts_with("module.") {
+        return String::new();
+    }
     let parts: Vec<&str> = config_address.split('.').collect();
     let mut i = 0;
     while i + 1 < parts.len() && parts[i] == "module" {
         i += 2;
     }
     parts[..i.min(parts.len())].join(".")
+}
+
+/// The `resources` lists of a module and its child modules, in the order [`walk_module`]
+/// visits them.
+fn walk_module_lists<'a>(m: &'a Node, out: &mut Vec<&'a [Node]>) {
+    fn go<'a>(m: &'a Node, out: &mut Vec<&'a [Node]>, depth: u8) {
+        if let Some(list) = m.get("resources").and_then(Node::as_seq) {
+            out.push(list);
+        }
+        if depth > 16 {
+            return;
+        }
+        for c in m.get("child_modules").and_then(Node::as_seq).unwrap_or(&[]) {
+            go(c, out, depth + 1);
+        }
+    }
+    go(m, out, 0)
 }
 
 fn walk_module<'a>(m: &'a Node, f: &mut dyn FnMut(&'a Node)) {
