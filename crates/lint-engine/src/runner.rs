@@ -132,16 +132,8 @@ pub fn run_rules_shared<'m, 'a: 'm>(
                     }
                 }
                 TfResources::Managed(types) => {
-                    let mut ix: Vec<usize> = types
-                        .iter()
-                        .flat_map(|t| model.tf_indexes_of_type(t))
-                        .copied()
-                        .collect();
-                    if types.len() > 1 {
-                        ix.sort_unstable();
-                        ix.dedup();
-                    }
-                    for r in ix
+                    for r in model
+                        .tf_indexes_of_types(types)
                         .into_iter()
                         .map(|i| &model.tf[i])
                         .filter(|r| reads(r.file))

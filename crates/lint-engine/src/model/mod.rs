@@ -252,6 +252,22 @@ impl<'a> Model<'a> {
         self.tf_by_type.get(rtype).map_or(&[], Vec::as_slice)
     }
 
+    /// Indexes in `tf` of the managed resources of any of `types`, in model order: what a walk
+    /// of every resource filtered on these types visits, without the walk (a large plan has
+    /// hundreds of thousands of resources).
+    pub fn tf_indexes_of_types(&self, types: &[&str]) -> Vec<usize> {
+        let mut ix: Vec<usize> = types
+            .iter()
+            .flat_map(|t| self.tf_indexes_of_type(t))
+            .copied()
+            .collect();
+        if types.len() > 1 {
+            ix.sort_unstable();
+            ix.dedup();
+        }
+        ix
+    }
+
     /// Resolve a reference address (`aws_iam_role.exec`) seen in `from`: the same file first,
     /// then the same directory (a Terraform module is a directory), then a unique match anywhere.
     pub fn resolve_tf(&self, from: &TfResource<'a>, address: &str) -> Option<&TfResource<'a>> {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use lint_engine::config::Config;
 use lint_engine::doc::{Node, Value};
 use lint_engine::model::follow;
-use lint_engine::model::{Model, TfMode, TfResource};
+use lint_engine::model::{Model, TfResource};
 use lint_engine::source::{FileId, Span};
 
 use super::nodes::{max_size, GroupSpec};
@@ -209,11 +209,9 @@ impl<'a> Network<'a> {
         let pods_hint = workload_pods(model);
         // Node groups first: their maximum nodes spread the workloads' pods.
         let mut groups: Vec<KeyedGroup> = Vec::new();
-        for (ti, r) in model.tf.iter().enumerate() {
-            if r.mode != TfMode::Managed
-                || r.rtype != "aws_eks_node_group"
-                || self.uncounted.contains(&ti)
-            {
+        for &ti in model.tf_indexes_of_type("aws_eks_node_group") {
+            let r = &model.tf[ti];
+            if self.uncounted.contains(&ti) {
                 continue;
             }
             let subs = self.referenced_subnets(model, r, &["subnet_ids"]);
@@ -239,10 +237,9 @@ impl<'a> Network<'a> {
         }
         // Every node group with a known `max_size` counts here, whether or not its own demand
         // can be computed.
-        let resource_nodes = model.tf.iter().enumerate().filter_map(|(ti, r)| {
-            if r.rtype != "aws_eks_node_group" || r.mode != TfMode::Managed {
-                return None;
-            }
+        let node_groups = model.tf_indexes_of_type("aws_eks_node_group");
+        let resource_nodes = node_groups.iter().filter_map(|&ti| {
+            let r = &model.tf[ti];
             if self.uncounted.contains(&ti) {
                 return None;
             }
@@ -275,8 +272,9 @@ impl<'a> Network<'a> {
                 Err(u) => unknown.extend(u),
             }
         }
-        for (ti, r) in model.tf.iter().enumerate() {
-            if r.mode != TfMode::Managed || self.uncounted.contains(&ti) {
+        for ti in model.tf_indexes_of_types(&["aws_ecs_service", "aws_vpc_endpoint"]) {
+            let r = &model.tf[ti];
+            if self.uncounted.contains(&ti) {
                 continue;
             }
             let instances = self.instances.get(&ti).copied();

@@ -46,7 +46,7 @@ use regex::Regex;
 
 use lint_engine::doc::Node;
 use lint_engine::model::follow;
-use lint_engine::model::{Model, TfMode, TfOrigin, TfResource};
+use lint_engine::model::{Model, TfOrigin, TfResource};
 use lint_engine::source::{FileId, Span};
 use lint_engine::tfeval::scope::expression_text;
 use lint_engine::tfeval::{Multiplicity, TfEval, TfEvalIndex, Unknown};
@@ -155,12 +155,11 @@ impl<'a> Network<'a> {
         let pending = net.collect_subnets(model, eval);
         net.index();
         net.uses = vec![Vec::new(); net.subnets.len()];
-        for (i, r) in model.tf.iter().enumerate() {
-            if r.rtype == "aws_eks_cluster"
-                && r.mode == TfMode::Managed
-                && follow(r.values, &["kubernetes_network_config", "ip_family"])
-                    .iter()
-                    .any(|n| n.as_str() == Some("ipv6"))
+        for &i in model.tf_indexes_of_type("aws_eks_cluster") {
+            let r = &model.tf[i];
+            if follow(r.values, &["kubernetes_network_config", "ip_family"])
+                .iter()
+                .any(|n| n.as_str() == Some("ipv6"))
             {
                 net.ipv6_clusters.push(i);
             }
@@ -177,11 +176,9 @@ impl<'a> Network<'a> {
     /// multiplies their demand; an unknown one leaves them out of the sum, and LINT000 says so
     /// when they use a subnet of the inputs.
     fn collect_instances(&mut self, model: &Model<'a>, ev: &TfEvalIndex<'a>) {
-        for (ti, r) in model.tf.iter().enumerate() {
-            if r.origin != TfOrigin::Config
-                || r.mode != TfMode::Managed
-                || !CONSUMER_TYPES.contains(&r.rtype)
-            {
+        for ti in model.tf_indexes_of_types(CONSUMER_TYPES) {
+            let r = &model.tf[ti];
+            if r.origin != TfOrigin::Config {
                 continue;
             }
             let Some((attr, node)) = r

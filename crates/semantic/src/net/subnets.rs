@@ -3,7 +3,7 @@
 
 use lint_engine::doc::{is_unresolved_text, Node, Text, Value};
 use lint_engine::model::follow;
-use lint_engine::model::{K8sObject, Model, TfMode, TfOrigin, TfResource};
+use lint_engine::model::{K8sObject, Model, TfOrigin, TfResource};
 use lint_engine::source::{FileId, Span};
 use lint_engine::tfeval::scope::expression_text;
 use lint_engine::tfeval::{TfEvalIndex, Unknown};
@@ -102,6 +102,19 @@ pub struct SubnetUse {
     pub k8s: Option<usize>,
 }
 
+/// The Terraform resource types read as consumers of subnets (every arm of the match in
+/// [`Network::collect_uses`]).
+const TF_CONSUMERS: &[&str] = &[
+    "aws_eks_node_group",
+    "aws_eks_fargate_profile",
+    "aws_eks_cluster",
+    "aws_ecs_service",
+    "aws_vpc_endpoint",
+    "aws_lb",
+    "aws_alb",
+    "aws_elb",
+];
+
 impl<'a> Network<'a> {
     /// Collect the subnets of the inputs. A subnet whose CIDR expression is unknown is pushed
     /// with a placeholder CIDR and returned in the list of pending ones, with the unknown, for
@@ -116,10 +129,8 @@ impl<'a> Network<'a> {
         // of them is the network model's largest allocation.
         self.subnets
             .reserve_exact(model.tf_of_type("aws_subnet").count());
-        for (i, r) in model.tf.iter().enumerate() {
-            if r.rtype != "aws_subnet" || r.mode != TfMode::Managed {
-                continue;
-            }
+        for &i in model.tf_indexes_of_type("aws_subnet") {
+            let r = &model.tf[i];
             let Some(cn) = r.attr("cidr_block") else {
                 continue;
             };
@@ -297,10 +308,8 @@ impl<'a> Network<'a> {
             }
         }
         // Terraform consumers.
-        for (ti, r) in model.tf.iter().enumerate() {
-            if r.mode != TfMode::Managed {
-                continue;
-            }
+        for ti in model.tf_indexes_of_types(TF_CONSUMERS) {
+            let r = &model.tf[ti];
             let (role, path, what): (Role, &[&str], &str) = match r.rtype {
                 "aws_eks_node_group" => {
                     let role = if self.cni.custom_networking || self.node_group_is_ipv6(model, r) {
