@@ -64,7 +64,8 @@ pub trait RuleMetadata {
 /// loaded from a file of a kind listed in the rule's `inputs` (other resources are never shown
 /// to the rule), and `check_model` once per run when at least one loaded file is of a declared
 /// kind. `check_tf_resource` is called only for the resources [`Rule::tf_resources`] names
-/// (none unless the rule says otherwise). `check_model` sees the whole model, since a cross-file rule joins resources of any kind.
+/// (none unless the rule says otherwise). `check_model` sees the whole model, since a
+/// cross-file rule joins resources of any kind.
 /// A rule may read the whole model, but the primary label of a finding must point into the
 /// resource being checked (related labels may point anywhere).
 pub trait Rule: RuleMetadata + Send + Sync {

@@ -515,16 +515,12 @@ impl<'a> TfIndexes<'a> {
         // The address index and the type indexes are independent: built side by side, each in
         // model order.
         let (by_address, (by_type, clusters_by_name)) =
-            rayon::join(|| Self::by_address(tf), || Self::by_type(tf));
+            rayon::join(|| AddressIndex::build(tf), || Self::by_type(tf));
         TfIndexes {
             by_address,
             by_type,
             clusters_by_name,
         }
-    }
-
-    fn by_address(tf: &[TfResource<'a>]) -> AddressIndex {
-        AddressIndex::build(tf)
     }
 
     #[allow(clippy::type_complexity)]

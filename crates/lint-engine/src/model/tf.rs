@@ -420,14 +420,16 @@ pub(super) fn collect_plan<'a>(f: &'a SourceFile, m: &mut Model<'a>) {
     }
     // Data sources read before the plan (e.g. `aws_caller_identity`).
     if let Some(root) = d.path(&["prior_state", "values", "root_module"]) {
-        walk_module(root, &mut |r| {
+        let mut lists: Vec<&'a [Node]> = Vec::new();
+        walk_module_lists(root, &mut lists);
+        for r in lists.into_iter().flatten() {
             if r.get("mode").and_then(Node::as_str) == Some("data") {
                 if let Some(v) = r.get("values") {
                     let anchor = r.member("address").map(|a| a.value.span).unwrap_or(r.span);
                     found.push((r, v, anchor));
                 }
             }
-        });
+        }
     }
     let addresses: Vec<Option<&'a str>> = found
         .par_iter()
@@ -501,8 +503,8 @@ fn module_of(config_address: &str) -> String {
     parts[..i.min(parts.len())].join(".")
 }
 
-/// The `resources` lists of a module and its child modules, in the order [`walk_module`]
-/// visits them.
+/// The `resources` lists of a module and of its child modules (depth first, a module before its
+/// children; at most 17 levels).
 fn walk_module_lists<'a>(m: &'a Node, out: &mut Vec<&'a [Node]>) {
     fn go<'a>(m: &'a Node, out: &mut Vec<&'a [Node]>, depth: u8) {
         if let Some(list) = m.get("resources").and_then(Node::as_seq) {
@@ -516,19 +518,4 @@ fn walk_module_lists<'a>(m: &'a Node, out: &mut Vec<&'a [Node]>) {
         }
     }
     go(m, out, 0)
-}
-
-fn walk_module<'a>(m: &'a Node, f: &mut dyn FnMut(&'a Node)) {
-    fn go<'a>(m: &'a Node, f: &mut dyn FnMut(&'a Node), depth: u8) {
-        for r in m.get("resources").and_then(Node::as_seq).unwrap_or(&[]) {
-            f(r);
-        }
-        if depth > 16 {
-            return;
-        }
-        for c in m.get("child_modules").and_then(Node::as_seq).unwrap_or(&[]) {
-            go(c, f, depth + 1);
-        }
-    }
-    go(m, f, 0)
 }
