@@ -181,9 +181,20 @@ impl<'a> Sources<'a> {
 /// [`Origin`], and the repository files the origins point into. A stream that does not parse is
 /// an input error of the rendered directory.
 pub fn attach(outcome: &mut LoadOutcome, rendered: Vec<RenderedText>, limits: &Limits) {
+    // The renders are parsed in parallel, then mapped to their sources in order.
+    let parsed: Vec<_> = {
+        use rayon::prelude::*;
+        rendered
+            .into_par_iter()
+            .map(|r| {
+                let docs = crate::load::yaml::parse(&r.text, limits);
+                (r, docs)
+            })
+            .collect()
+    };
     let mut sources = Sources::new(outcome, limits);
-    for r in rendered {
-        let docs = match crate::load::yaml::parse(&r.text, limits) {
+    for (r, parsed) in parsed {
+        let docs = match parsed {
             Ok(d) => d.into_iter().map(|d| d.root).collect::<Vec<_>>(),
             Err(e) => {
                 sources.outcome.errors.push(InputError {
