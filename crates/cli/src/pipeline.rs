@@ -363,6 +363,13 @@ pub fn run_inspect<T>(
         },
     };
 
+    // The load cache (tens of megabytes in a large repository) is read while the repository is
+    // walked and the renders are planned.
+    let limits = cfg.limits.to_limits();
+    let opening = cache_at
+        .as_ref()
+        .map(|(dir, tool)| LoadCache::open_meanwhile(dir, tool, &limits));
+
     // Inputs.
     let mut excludes = cfg.exclude.clone();
     excludes.extend(opts.exclude.iter().cloned());
@@ -386,7 +393,6 @@ pub fn run_inspect<T>(
     let var_files = var_files::requested(&cfg, loaded.path.as_deref(), &opts.var_files);
     var_files::add_to_inputs(&mut files, &var_files);
     // Kustomize overlays and Helm charts are rendered while the other files load.
-    let limits = cfg.limits.to_limits();
     let plan = if opts.no_render {
         crate::render_inputs::Plan::default()
     } else {
@@ -400,12 +406,9 @@ pub fn run_inspect<T>(
         timeout: render_timeout,
         taken,
     } = plan;
-    let (cache, render_cache) = match &cache_at {
-        Some((dir, tool)) => (
-            Some(LoadCache::open(dir, tool, &limits)),
-            Some(RenderCache::new(dir, tool)),
-        ),
-        None => (None, None),
+    let (cache, render_cache) = match (&cache_at, opening) {
+        (Some((dir, tool)), Some(opening)) => (opening.wait(), Some(RenderCache::new(dir, tool))),
+        _ => (None, None),
     };
     let (mut outcome, rendered) = rayon::join(
         || load_all_cached(&files, memory, &limits, cache.as_ref()),
@@ -477,13 +480,18 @@ pub fn run_inspect<T>(
     };
 
     let t = Instant::now();
+    // `--repo-context`: the files reported on (their findings are the only ones kept).
+    let in_scope = scope.as_ref().map(|s| post::files_in_scope(&outcome.db, s));
     let model = Model::build(&outcome.db);
     phases.model = t.elapsed();
     let t = Instant::now();
     let enabled: HashSet<&str> = plugin_enabled.iter().copied().collect();
     // The facts the rules build are the ones `inspect` reads.
     let (mut findings, errors, inspected) = {
-        let shared = lint_engine::shared::Shared::default();
+        let shared = match &in_scope {
+            Some(v) => lint_engine::shared::Shared::reporting_on(post::reported_files(model.db, v)),
+            None => lint_engine::shared::Shared::default(),
+        };
         let (findings, errors) = merge::run_all(
             &model,
             &shared,
@@ -520,7 +528,6 @@ pub fn run_inspect<T>(
         .and_then(|p| std::fs::read_to_string(p).ok());
     let config_src = post::config_source(loaded.path.as_deref(), config_text.as_deref(), &cfg);
     // With `--repo-context`, only the suppressions of the files reported on can apply.
-    let in_scope = scope.as_ref().map(|s| post::files_in_scope(model.db, s));
     let wanted = |id: lint_engine::FileId| {
         in_scope
             .as_ref()

@@ -62,6 +62,22 @@ pub fn files_in_scope(db: &SourceDb, scope: &HashSet<PathBuf>) -> Vec<bool> {
         .collect()
 }
 
+/// The files whose findings a `--repo-context` run keeps, as the rules see them: those of
+/// `in_scope` ([`files_in_scope`]), and each rendered file (Kustomize, Helm) whose findings can
+/// be mapped to one of them (an object of it comes from such a file, or its fallback place is
+/// in one).
+pub fn reported_files(db: &SourceDb, in_scope: &[bool]) -> Vec<bool> {
+    let is_in = |id: lint_engine::FileId| in_scope.get(id.0 as usize).copied().unwrap_or(false);
+    let mut reported = in_scope.to_vec();
+    reported.resize(db.files.len(), false);
+    for (id, origin) in &db.origins {
+        if let Some(r) = reported.get_mut(id.0 as usize) {
+            *r = *r || is_in(origin.fallback.0) || origin.nodes.iter().any(|&(_, f, _)| is_in(f));
+        }
+    }
+    reported
+}
+
 impl Options<'_> {
     fn in_scope(&self, path: &Path) -> bool {
         self.scope

@@ -383,3 +383,68 @@ fn a_given_file_is_reported_as_in_the_full_check_with_its_suppressions() {
         each_file_as_in_the_full_check(tmp.path(), files);
     }
 }
+
+/// The rules that leave out the work of files a `--repo-context` run does not report on (the
+/// pulls of IAM002, the hooks of rules with local hooks, LINT001, K8S006, IAM005, IAM006) report
+/// every file of these repositories as the full check does: task definitions whose containers
+/// come from another file, workloads rendered by Kustomize, cross-account pulls from ECS and EKS.
+#[test]
+fn rules_that_skip_other_files_report_each_file_as_the_full_check() {
+    for (dir, files) in [
+        (
+            "scenarios/iam002-eks-node-role-gap",
+            &[
+                "k8s/web.yaml",
+                "cluster/eks.tf.json",
+                "shared-services/ecr.tf.json",
+            ][..],
+        ),
+        (
+            "scenarios/iam002-cross-account-gap-hcl",
+            &[
+                "workloads/api-taskdef.json",
+                "workloads/exec-role.tf",
+                "shared-services/ecr.tf",
+            ][..],
+        ),
+        (
+            "scenarios/ecs-templatefile-json",
+            &["main.tf.json", "tpl/app.json.tpl", "tpl/worker.json.tpl"][..],
+        ),
+        (
+            "scenarios/iam005-task-secrets-gap",
+            &["ecs/api.json", "iam/roles.tf.json"][..],
+        ),
+        (
+            "scenarios/kustomize-overlays",
+            &[
+                "base/deployment.yaml",
+                "base/hpa.yaml",
+                "overlays/production/requests.yaml",
+                "iam.tf.json",
+            ][..],
+        ),
+        (
+            "rules/LINT001-duplicate-key",
+            &[
+                "invalid-embedded.tf",
+                "invalid-taskdef.json",
+                "invalid-manifest.yaml",
+                "valid-merge-key.yaml",
+            ][..],
+        ),
+    ] {
+        let tmp = TempDir::new(&format!("skip-{}", dir.replace('/', "-")));
+        copy_dir(&test_corpus().join(dir), tmp.path());
+        std::fs::create_dir_all(tmp.path().join(".git")).expect("create .git");
+        for f in files {
+            assert!(tmp.path().join(f).is_file(), "{dir}: no file {f}");
+        }
+        let full = json_of(&cutover(tmp.path(), &["check", "--format", "json", "."]));
+        assert!(
+            full["findings"].as_array().is_some_and(|s| !s.is_empty()),
+            "{dir}: {full}"
+        );
+        each_file_as_in_the_full_check(tmp.path(), files);
+    }
+}

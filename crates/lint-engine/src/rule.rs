@@ -78,6 +78,16 @@ pub trait Rule: RuleMetadata + Send + Sync {
     fn tf_resources(&self) -> TfResources {
         TfResources::None
     }
+    /// Whether every finding and unresolved input of this rule's `check_task_def`,
+    /// `check_workload` and `check_tf_resource` is located in the files of the resource checked
+    /// (a task definition's file and its containers' files, a workload's file, a Terraform
+    /// resource's file). A run that reports on some files only (`--repo-context`,
+    /// [`RuleContext::reports_on`]) then skips those hooks for resources of other files. Debug
+    /// builds (the tests) check it after every call and panic on a location elsewhere. The
+    /// default is false: the hooks see every resource.
+    fn local_hooks(&self) -> bool {
+        false
+    }
     fn check_model(&self, _cx: &mut RuleContext<'_, '_>) {}
     /// Called once after every rule has run, with the inputs the rules of this run recorded
     /// as unresolved ([`RuleContext::unresolved`]), deduplicated and in output order. Only the
@@ -176,6 +186,22 @@ impl<'m, 'a: 'm> RuleContext<'m, 'a> {
         FactContext::new(self.model, self.config, self.shared).get::<F>()
     }
 
+    /// Whether this run reports the findings located in `file`. A `--repo-context` run reports
+    /// on the given files only (with every input as context); a rule may skip the work whose
+    /// findings would all be located in files it does not report on, and must not skip any
+    /// other (work whose findings may land elsewhere, facts, unresolved inputs). Always true in
+    /// a full check. A file rendered from the repository (Kustomize, Helm) is reported on when
+    /// any file its objects come from is.
+    pub fn reports_on(&self, file: FileId) -> bool {
+        self.shared.reports_on(file)
+    }
+
+    /// [`Self::reports_on`] for one of the files of a task definition: its own, or a file its
+    /// container definitions are read from.
+    pub fn reports_on_task_def(&self, td: &TaskDef<'_>) -> bool {
+        self.reports_on(td.file) || td.containers().iter().any(|c| self.reports_on(c.file))
+    }
+
     /// A finding of this rule at its default severity; add parts, then [`RuleContext::emit`].
     pub fn finding(&self, file: FileId, span: Span, message: impl Into<String>) -> Finding {
         Finding {
@@ -218,6 +244,35 @@ impl<'m, 'a: 'm> RuleContext<'m, 'a> {
         });
         let last = self.unresolved.len() - 1;
         &mut self.unresolved[last]
+    }
+
+    /// How many findings and unresolved inputs this context holds (for [`Self::check_local`]).
+    pub(crate) fn marks(&self) -> (usize, usize) {
+        (self.findings.len(), self.unresolved.len())
+    }
+
+    /// In debug builds, when the rule declares [`Rule::local_hooks`]: every finding and
+    /// unresolved input recorded since `at` is located in a file of the resource checked.
+    pub(crate) fn check_local(
+        &self,
+        local: bool,
+        at: (usize, usize),
+        of_resource: impl Fn(FileId) -> bool,
+    ) {
+        if cfg!(debug_assertions) && local {
+            let findings = self.findings.get(at.0..).unwrap_or_default();
+            let unresolved = self.unresolved.get(at.1..).unwrap_or_default();
+            let elsewhere = findings
+                .iter()
+                .map(|f| f.primary.file)
+                .chain(unresolved.iter().map(|u| u.file))
+                .find(|&f| !of_resource(f));
+            assert!(
+                elsewhere.is_none(),
+                "rule {} declares local hooks, but a hook reported in file {elsewhere:?}, not in a file of the resource checked",
+                self.meta.id
+            );
+        }
     }
 
     /// Append the findings and unresolved inputs of a [`RuleContext::fork`].

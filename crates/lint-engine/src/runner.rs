@@ -116,29 +116,45 @@ pub fn run_rules_shared<'m, 'a: 'm>(
             let mut cx = RuleContext::new(meta, model, config, shared);
             // `inputs` is enforced here: a hook only sees resources of files of a declared kind.
             let reads = |file: FileId| meta.reads(model.db.get(file).kind);
+            // A rule whose hooks report only in the resource's own files skips the resources
+            // of files this run does not report on (`--repo-context`).
+            let local = rule.local_hooks();
+            let wanted = |file: FileId| !local || shared.reports_on(file);
             for td in model.task_defs.iter().filter(|td| reads(td.file)) {
-                rule.check_task_def(td, &mut cx);
-            }
-            for w in &model.workloads {
-                if model.k8s.get(w.object).is_some_and(|o| reads(o.file)) {
-                    rule.check_workload(w, &mut cx);
+                let of_td = |f: FileId| f == td.file || td.containers().iter().any(|c| c.file == f);
+                if !local || cx.reports_on_task_def(td) {
+                    let at = cx.marks();
+                    rule.check_task_def(td, &mut cx);
+                    cx.check_local(local, at, of_td);
                 }
             }
+            for w in &model.workloads {
+                let Some(file) = model.k8s.get(w.object).map(|o| o.file) else {
+                    continue;
+                };
+                if reads(file) && wanted(file) {
+                    let at = cx.marks();
+                    rule.check_workload(w, &mut cx);
+                    cx.check_local(local, at, |f| f == file);
+                }
+            }
+            let tf_resource = |r: &crate::model::TfResource<'_>, cx: &mut RuleContext<'_, '_>| {
+                if reads(r.file) && wanted(r.file) {
+                    let at = cx.marks();
+                    rule.check_tf_resource(r, cx);
+                    cx.check_local(local, at, |f| f == r.file);
+                }
+            };
             match rule.tf_resources() {
                 TfResources::None => {}
                 TfResources::All => {
-                    for r in model.tf.iter().filter(|r| reads(r.file)) {
-                        rule.check_tf_resource(r, &mut cx);
+                    for r in &model.tf {
+                        tf_resource(r, &mut cx);
                     }
                 }
                 TfResources::Managed(types) => {
-                    for r in model
-                        .tf_indexes_of_types(types)
-                        .into_iter()
-                        .map(|i| &model.tf[i])
-                        .filter(|r| reads(r.file))
-                    {
-                        rule.check_tf_resource(r, &mut cx);
+                    for i in model.tf_indexes_of_types(types) {
+                        tf_resource(&model.tf[i], &mut cx);
                     }
                 }
             }

@@ -106,6 +106,9 @@ pub struct Shared<'m, 'a> {
     /// One slot per fact, boxed so that its address stays put while the map grows; slots are
     /// never removed before the cache is dropped.
     slots: Mutex<HashMap<TypeId, Box<OnceLock<Erased>>>>,
+    /// The files whose findings the run reports, by file index (`None`: every file). See
+    /// [`Shared::reporting_on`].
+    reported: Option<Vec<bool>>,
     /// Invariant in both lifetimes: a cache filled with values borrowing for `'m` must never be
     /// read as one whose values live longer.
     _lifetimes: Invariant<'m, 'a>,
@@ -115,12 +118,31 @@ impl Default for Shared<'_, '_> {
     fn default() -> Self {
         Shared {
             slots: Mutex::new(HashMap::new()),
+            reported: None,
             _lifetimes: PhantomData,
         }
     }
 }
 
 impl<'m, 'a: 'm> Shared<'m, 'a> {
+    /// The facts of a run that reports only the findings located in some files (the pre-commit
+    /// path: `reported[i]` for the file of index `i`; a file past the end is reported). The
+    /// model and the facts still cover every input; a rule may skip the work whose findings
+    /// would all land in files that are not reported ([`crate::RuleContext::reports_on`]).
+    pub fn reporting_on(reported: Vec<bool>) -> Self {
+        Shared {
+            reported: Some(reported),
+            ..Shared::default()
+        }
+    }
+
+    /// Whether the findings located in `file` are reported by this run.
+    pub fn reports_on(&self, file: crate::source::FileId) -> bool {
+        self.reported
+            .as_ref()
+            .is_none_or(|r| r.get(file.0 as usize).copied().unwrap_or(true))
+    }
+
     fn slot(&'m self, key: TypeId) -> &'m OnceLock<Erased> {
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
         let slot: *const OnceLock<Erased> = &**slots.entry(key).or_default();

@@ -456,3 +456,135 @@ fn every_rule_with_a_terraform_resource_hook_names_its_resources() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+// --- A run that reports on some files only (`--repo-context`) --------------------------------
+
+declare_rule! {
+    /// Test rule: reports every workload its hook is shown, in the workload's file; declares
+    /// local hooks when built with `true`.
+    pub LocalProbe {
+        id: "TST004",
+        name: "local-probe",
+        severity: Info,
+        summary: "Test rule",
+        inputs: [K8s],
+        cross_file: false,
+        security: false,
+    }
+}
+
+impl Rule for LocalProbe {
+    fn local_hooks(&self) -> bool {
+        true
+    }
+    fn check_workload(&self, w: &Workload<'_>, cx: &mut RuleContext<'_, '_>) {
+        let obj = &cx.model.k8s[w.object];
+        let f = cx.finding(obj.file, obj.anchor(), "workload seen");
+        cx.emit(f);
+    }
+}
+
+declare_rule! {
+    /// Test rule: as `LocalProbe`, without declaring local hooks.
+    pub AnywhereProbe {
+        id: "TST005",
+        name: "anywhere-probe",
+        severity: Info,
+        summary: "Test rule",
+        inputs: [K8s],
+        cross_file: false,
+        security: false,
+    }
+}
+
+impl Rule for AnywhereProbe {
+    fn check_workload(&self, w: &Workload<'_>, cx: &mut RuleContext<'_, '_>) {
+        let obj = &cx.model.k8s[w.object];
+        let f = cx.finding(obj.file, obj.anchor(), "workload seen");
+        cx.emit(f);
+    }
+}
+
+declare_rule! {
+    /// Test rule: declares local hooks but reports every workload in the first file.
+    pub LyingProbe {
+        id: "TST006",
+        name: "lying-probe",
+        severity: Info,
+        summary: "Test rule",
+        inputs: [K8s],
+        cross_file: false,
+        security: false,
+    }
+}
+
+impl Rule for LyingProbe {
+    fn local_hooks(&self) -> bool {
+        true
+    }
+    fn check_workload(&self, w: &Workload<'_>, cx: &mut RuleContext<'_, '_>) {
+        let obj = &cx.model.k8s[w.object];
+        let f = cx.finding(FileId(0), obj.anchor(), "workload seen");
+        cx.emit(f);
+    }
+}
+
+fn scoped_run(rule: &dyn Rule, reported: Vec<bool>) -> Vec<String> {
+    let other = K8S.replace("name: web", "name: api");
+    let db = db_of(&[("a.yaml", K8S), ("b.yaml", &other)]);
+    let model = Model::build(&db);
+    let shared = lint_engine::shared::Shared::reporting_on(reported);
+    lint_engine::runner::run_rules_shared(&model, &[rule], &Config::default(), &shared)
+        .into_iter()
+        .map(|f| {
+            format!(
+                "{} {} {}",
+                f.rule_id,
+                db.get(f.primary.file).name,
+                f.message
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn local_hooks_skip_the_resources_of_files_not_reported_on_and_the_others_see_all() {
+    assert_eq!(
+        scoped_run(&LocalProbe, vec![false, true]),
+        ["TST004 b.yaml workload seen"]
+    );
+    // A file past the end of the list (added after it was made) is reported on.
+    assert_eq!(
+        scoped_run(&LocalProbe, vec![false]),
+        ["TST004 b.yaml workload seen"]
+    );
+    assert_eq!(
+        scoped_run(&AnywhereProbe, vec![false, true]),
+        ["TST005 a.yaml workload seen", "TST005 b.yaml workload seen"]
+    );
+    // A full check reports on every file.
+    let db = db_of(&[("a.yaml", K8S)]);
+    let model = Model::build(&db);
+    assert_eq!(
+        run_rules(&model, &[&LocalProbe], &Config::default()).len(),
+        1
+    );
+}
+
+#[test]
+#[cfg(debug_assertions)]
+fn a_rule_declaring_local_hooks_that_reports_elsewhere_fails_in_debug_builds() {
+    let caught = std::panic::catch_unwind(|| scoped_run(&LyingProbe, vec![true, true]));
+    let message = match caught {
+        Ok(found) => panic!("no panic: {found:?}"),
+        Err(e) => e
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default(),
+    };
+    assert!(
+        message.contains("rule TST006 declares local hooks, but a hook reported in file"),
+        "{message}"
+    );
+}

@@ -36,6 +36,22 @@ pub struct LoadCache {
     new: Mutex<(Vec<Recorded>, bool)>,
 }
 
+/// A cache being opened ([`LoadCache::open_meanwhile`]).
+pub enum Opening {
+    Ready(LoadCache),
+    Reading(std::thread::JoinHandle<LoadCache>),
+}
+
+impl Opening {
+    /// The cache, once read. A thread that failed leaves no cache: every file is parsed.
+    pub fn wait(self) -> Option<LoadCache> {
+        match self {
+            Opening::Ready(c) => Some(c),
+            Opening::Reading(t) => t.join().ok(),
+        }
+    }
+}
+
 /// A file loaded in this run: its path, text hash and entry.
 type Recorded = (PathBuf, u64, Entry);
 
@@ -63,6 +79,21 @@ impl LoadCache {
             old,
             new: Mutex::new((Vec::new(), false)),
         }
+    }
+
+    /// [`LoadCache::open`] while the caller goes on (walking the inputs): on a thread of its
+    /// own when the cache file is large enough for its reading to outweigh starting a thread
+    /// (a large repository's cache holds tens of megabytes), at once otherwise.
+    pub fn open_meanwhile(dir: &Path, tool: &str, limits: &Limits) -> Opening {
+        const ON_A_THREAD_FROM: u64 = 4 << 20;
+        let size = std::fs::metadata(dir.join(FILE_NAME)).map_or(0, |m| m.len());
+        if size < ON_A_THREAD_FROM {
+            return Opening::Ready(LoadCache::open(dir, tool, limits));
+        }
+        let (dir, tool, limits) = (dir.to_path_buf(), tool.to_string(), limits.clone());
+        Opening::Reading(std::thread::spawn(move || {
+            LoadCache::open(&dir, &tool, &limits)
+        }))
     }
 
     /// [`super::load_path`], from the cache when the file's path and text are in it.
@@ -272,6 +303,42 @@ mod tests {
         bytes[last] ^= 0xFF;
         std::fs::write(&path, &bytes).unwrap_or_else(|e| panic!("{e}"));
         assert!(LoadCache::open(&cache_dir, "v1", &limits).old.is_empty());
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn a_large_cache_is_read_on_a_thread_and_gives_the_same_trees() {
+        let d = tmp("meanwhile");
+        let small = d.join("small.json");
+        let td = |image: &str| {
+            format!(
+                r#"{{"family": "web", "containerDefinitions": [{{"name": "app", "image": "{image}"}}]}}"#
+            )
+        };
+        std::fs::write(&small, td("nginx")).unwrap_or_else(|e| panic!("{e}"));
+        let limits = Limits::default();
+        let cache_dir = d.join(".cutover_cache");
+        let c = LoadCache::open(&cache_dir, "v1", &limits);
+        c.load_path(&small, &limits);
+        c.save().unwrap_or_else(|e| panic!("{e}"));
+        // A small cache is read at once.
+        let opening = LoadCache::open_meanwhile(&cache_dir, "v1", &limits);
+        assert!(matches!(opening, Opening::Ready(_)));
+        assert_eq!(opening.wait().map(|c| c.old.len()), Some(1));
+
+        // A file of 5 MB makes a cache over the threshold: read on a thread.
+        let large = d.join("large.json");
+        std::fs::write(&large, td(&"x".repeat(5 << 20))).unwrap_or_else(|e| panic!("{e}"));
+        let c = LoadCache::open(&cache_dir, "v1", &limits);
+        c.load_path(&small, &limits);
+        c.load_path(&large, &limits);
+        c.save().unwrap_or_else(|e| panic!("{e}"));
+        let opening = LoadCache::open_meanwhile(&cache_dir, "v1", &limits);
+        assert!(matches!(opening, Opening::Reading(_)));
+        let c = opening.wait().unwrap_or_else(|| panic!("no cache"));
+        assert_eq!(c.old.len(), 2);
+        let fresh = super::super::load_path(&large, &limits);
+        assert_eq!(docs(&c.load_path(&large, &limits)), docs(&fresh));
         let _ = std::fs::remove_dir_all(&d);
     }
 }

@@ -326,6 +326,11 @@ impl InvalidFargateTaskSize {
 }
 
 impl Rule for InvalidFargateTaskSize {
+    // Every finding of the hooks is located in the checked resource's own files.
+    fn local_hooks(&self) -> bool {
+        true
+    }
+
     fn check_task_def(&self, td: &TaskDef<'_>, cx: &mut RuleContext<'_, '_>) {
         let fargate = fargate_reason(cx.model, td);
         if let Some(why) = &fargate {

@@ -226,6 +226,11 @@ fn regex_of(cx: &RuleContext<'_, '_>) -> Option<Regex> {
 }
 
 impl Rule for PlaintextSecretEnv {
+    // Every finding of the hooks is located in the checked resource's own files.
+    fn local_hooks(&self) -> bool {
+        true
+    }
+
     fn check_task_def(&self, td: &TaskDef<'_>, cx: &mut RuleContext<'_, '_>) {
         let Some(re) = regex_of(cx) else { return };
         for c in td.containers() {

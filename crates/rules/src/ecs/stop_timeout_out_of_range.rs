@@ -57,6 +57,11 @@ declare_rule! {
 }
 
 impl Rule for StopTimeoutOutOfRange {
+    // Every finding of the hooks is located in the checked resource's own files.
+    fn local_hooks(&self) -> bool {
+        true
+    }
+
     fn check_task_def(&self, td: &TaskDef<'_>, cx: &mut RuleContext<'_, '_>) {
         if td.containers().is_empty() {
             return;

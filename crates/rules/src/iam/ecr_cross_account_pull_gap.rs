@@ -145,6 +145,18 @@ impl Rule for EcrCrossAccountPullGap {
         let ix = cx.shared::<IamIndex>();
         let model = cx.model;
         let ec2_tds = ec2_service_task_defs(model);
+        // Every finding of a pull is located at its image: the pulls of files this run does not
+        // report on (`--repo-context`) are not checked, nor the workloads of such files read.
+        let workloads: Vec<&Workload<'_>> = model
+            .workloads
+            .iter()
+            .filter(|w| {
+                model
+                    .k8s
+                    .get(w.object)
+                    .is_some_and(|o| cx.reports_on(o.file))
+            })
+            .collect();
         // Task definitions, workloads and then pulls are independent of each other: each is
         // checked in parallel and the results kept in model order.
         let mut pulls: Vec<Pull<'_>> = par_map(&model.task_defs, |td| {
@@ -156,7 +168,7 @@ impl Rule for EcrCrossAccountPullGap {
         .flatten()
         .collect();
         pulls.extend(
-            par_map(&model.workloads, |w| {
+            par_map(&workloads, |w| {
                 let mut out = Vec::new();
                 workload_pulls(ix, w, &mut out);
                 out
@@ -164,6 +176,7 @@ impl Rule for EcrCrossAccountPullGap {
             .into_iter()
             .flatten(),
         );
+        pulls.retain(|p| cx.reports_on(p.file));
         let base = cx.fork();
         let found = par_map_owned(pulls, |p| check_pull(&base, ix, &p));
         for f in found.into_iter().flatten() {

@@ -89,7 +89,11 @@ declare_rule! {
 impl Rule for LogDriverPermissionGap {
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
         let ix = cx.shared::<IamIndex>();
+        // Findings are located in the task definition's files.
         for td in &ix.model.task_defs {
+            if !cx.reports_on_task_def(td) {
+                continue;
+            }
             check_task_def(cx, ix, td);
         }
     }

@@ -128,7 +128,11 @@ impl Out<'_, '_, '_> {
 impl Rule for KarpenterV1SchemaDrift {
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
         let model = cx.model;
+        // Every finding is located in the object checked.
         for obj in &model.k8s {
+            if !cx.reports_on(obj.file) {
+                continue;
+            }
             let mut out = Out { cx, obj };
             removed_annotations(&mut out);
             let Some(api) = karpenter_api(obj) else {

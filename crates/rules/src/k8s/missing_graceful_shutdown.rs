@@ -150,6 +150,11 @@ pub(crate) fn prestop<'a>(c: &K8sContainer<'a>) -> PreStop<'a> {
 }
 
 impl Rule for MissingGracefulShutdown {
+    // Every finding of the hooks is located in the checked resource's own files.
+    fn local_hooks(&self) -> bool {
+        true
+    }
+
     fn check_workload(&self, w: &Workload<'_>, cx: &mut RuleContext<'_, '_>) {
         let model = cx.model;
         let ix = cx.shared::<K8sIndex>();

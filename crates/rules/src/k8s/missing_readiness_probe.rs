@@ -98,6 +98,11 @@ fn exec_http_client(probe: &Node) -> Option<&'static str> {
 }
 
 impl Rule for MissingReadinessProbe {
+    // Every finding of the hooks is located in the checked resource's own files.
+    fn local_hooks(&self) -> bool {
+        true
+    }
+
     fn check_workload(&self, w: &Workload<'_>, cx: &mut RuleContext<'_, '_>) {
         if matches!(w.kind, "Job" | "CronJob") {
             return;

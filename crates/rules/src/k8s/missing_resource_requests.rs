@@ -136,6 +136,11 @@ fn has_any(c: &K8sContainer<'_>) -> bool {
 }
 
 impl Rule for MissingResourceRequests {
+    // Every finding of the hooks is located in the checked resource's own files.
+    fn local_hooks(&self) -> bool {
+        true
+    }
+
     fn check_workload(&self, w: &Workload<'_>, cx: &mut RuleContext<'_, '_>) {
         let Some(obj) = cx.model.k8s.get(w.object) else {
             return;

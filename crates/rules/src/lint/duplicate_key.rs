@@ -54,7 +54,12 @@ declare_rule! {
 impl Rule for DuplicateKey {
     fn check_model(&self, cx: &mut RuleContext<'_, '_>) {
         let model = cx.model;
+        // A duplicate is reported in its own file: files this run does not report on
+        // (`--repo-context`) are not walked.
         for file in &model.db.files {
+            if !cx.reports_on(file.id) {
+                continue;
+            }
             for doc in &file.docs {
                 let mut stack = vec![doc];
                 while let Some(n) = stack.pop() {

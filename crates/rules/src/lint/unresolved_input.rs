@@ -67,6 +67,11 @@ declare_rule! {
 }
 
 impl Rule for UnresolvedInput {
+    // Every finding of the hooks is located in the checked resource's own files.
+    fn local_hooks(&self) -> bool {
+        true
+    }
+
     fn report_unresolved(&self, inputs: &[Unresolved], cx: &mut RuleContext<'_, '_>) {
         for u in inputs {
             let mut f = cx
