@@ -49,20 +49,16 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0u32];
         let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => starts.push(i as u32 + 1),
-                b'\r' => {
-                    // CRLF counts once; a lone CR is a line break too.
-                    if bytes.get(i + 1) == Some(&b'\n') {
-                        i += 1;
-                    }
-                    starts.push(i as u32 + 1);
-                }
-                _ => {}
+        // Line breaks found with memchr (every file of a run is indexed when it is loaded).
+        let mut breaks = memchr::memchr2_iter(b'\n', b'\r', bytes);
+        while let Some(i) = breaks.next() {
+            // CRLF counts once (its LF is the next break found); a lone CR is a line break too.
+            if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                breaks.next();
+                starts.push(i as u32 + 2);
+            } else {
+                starts.push(i as u32 + 1);
             }
-            i += 1;
         }
         LineIndex {
             starts,
@@ -232,5 +228,36 @@ mod tests {
         assert_eq!(idx.offset(text, LineCol { line: 2, col: 4 }), Some(c));
         let d = text.find('d').unwrap() as u32;
         assert_eq!(idx.line_col(text, d), LineCol { line: 3, col: 1 });
+    }
+
+    /// The line starts by their definition: after every LF, after every CR not followed by LF.
+    fn starts_by_definition(text: &str) -> Vec<u32> {
+        let b = text.as_bytes();
+        let mut starts = vec![0];
+        for (i, &c) in b.iter().enumerate() {
+            if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+                starts.push(i as u32 + 1);
+            }
+        }
+        starts
+    }
+
+    #[test]
+    fn line_starts_match_their_definition_for_every_mix_of_breaks() {
+        // Every string of up to 6 characters over LF, CR, `a` and `é`.
+        let alphabet = ["\n", "\r", "a", "é"];
+        let mut texts = vec![String::new()];
+        for _ in 0..6 {
+            let longer: Vec<String> = texts
+                .iter()
+                .filter(|t| t.chars().count() == texts.last().map_or(0, |l| l.chars().count()))
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+        }
+        assert_eq!(texts.len(), (0..=6).map(|n| 4usize.pow(n)).sum::<usize>());
+        for t in &texts {
+            assert_eq!(LineIndex::new(t).starts, starts_by_definition(t), "{t:?}");
+        }
     }
 }
