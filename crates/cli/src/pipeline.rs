@@ -479,9 +479,9 @@ pub fn run_inspect<T>(
         ..Phases::default()
     };
 
-    let t = Instant::now();
     // `--repo-context`: the files reported on (their findings are the only ones kept).
     let in_scope = scope.as_ref().map(|s| post::files_in_scope(&outcome.db, s));
+    let t = Instant::now();
     let model = Model::build(&outcome.db);
     phases.model = t.elapsed();
     let t = Instant::now();

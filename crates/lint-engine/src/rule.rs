@@ -199,7 +199,7 @@ impl<'m, 'a: 'm> RuleContext<'m, 'a> {
     /// [`Self::reports_on`] for one of the files of a task definition: its own, or a file its
     /// container definitions are read from.
     pub fn reports_on_task_def(&self, td: &TaskDef<'_>) -> bool {
-        self.reports_on(td.file) || td.containers().iter().any(|c| self.reports_on(c.file))
+        td.files().any(|f| self.reports_on(f))
     }
 
     /// A finding of this rule at its default severity; add parts, then [`RuleContext::emit`].

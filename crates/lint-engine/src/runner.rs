@@ -121,11 +121,10 @@ pub fn run_rules_shared<'m, 'a: 'm>(
             let local = rule.local_hooks();
             let wanted = |file: FileId| !local || shared.reports_on(file);
             for td in model.task_defs.iter().filter(|td| reads(td.file)) {
-                let of_td = |f: FileId| f == td.file || td.containers().iter().any(|c| c.file == f);
                 if !local || cx.reports_on_task_def(td) {
                     let at = cx.marks();
                     rule.check_task_def(td, &mut cx);
-                    cx.check_local(local, at, of_td);
+                    cx.check_local(local, at, |f| td.files().any(|t| t == f));
                 }
             }
             for w in &model.workloads {

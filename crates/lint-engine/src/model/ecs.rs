@@ -139,6 +139,11 @@ impl<'a> TaskDef<'a> {
     pub fn family(&self) -> Option<&'a str> {
         self.field("family").and_then(Node::as_str)
     }
+    /// The files the task definition is written in: its own, then those its container
+    /// definitions are read from (`file(…)`, `templatefile(…)`), with repeats.
+    pub fn files(&self) -> impl Iterator<Item = FileId> + '_ {
+        std::iter::once(self.file).chain(self.containers().iter().map(|c| c.file))
+    }
     pub fn containers(&self) -> &[Container<'a>] {
         match &self.containers {
             Containers::Parsed(v) => v,
