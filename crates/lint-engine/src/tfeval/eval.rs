@@ -1,6 +1,8 @@
 //! The expression and template evaluator over `hcl-edit`'s syntax tree.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 use hcl_edit::expr::{
     BinaryOperator, Expression, ForExpr, ObjectKey, Traversal, TraversalOperator, UnaryOperator,
@@ -56,10 +58,74 @@ pub fn eval_expression(text: &str, env: &dyn Env) -> Val {
 /// holds). A template that is a single interpolation yields that value unconverted (a list stays
 /// a list), as in Terraform.
 pub fn eval_template(text: &str, env: &dyn Env) -> Val {
-    match text.parse::<Template>() {
-        Ok(t) => Evaluator::new(env, text).template_value(&t),
-        Err(err) => Val::error(text, format!("does not parse: {}", err.message())),
+    match &*parse_template(text) {
+        Ok(t) => Evaluator::new(env, text).template_value(t),
+        Err(message) => Val::error(text, format!("does not parse: {message}")),
     }
+}
+
+/// A template as parsed, or the parser's message.
+type Parsed = Rc<Result<Template, String>>;
+
+thread_local! {
+    /// Templates parsed on this thread while a [`ParseMemo`] is held, by their text.
+    static PARSED: RefCell<Option<HashMap<Box<str>, Parsed>>> = const { RefCell::new(None) };
+}
+
+/// While held, each distinct template text is parsed once on this thread. Binding module calls
+/// evaluates the same arguments, outputs and locals again on every pass until nothing changes,
+/// and parsing was most of that work. Parsing is a pure function of the text, so a memo can
+/// never give another result; it is dropped with the outermost guard, so that a long-lived
+/// process keeps nothing between runs.
+pub struct ParseMemo {
+    outermost: bool,
+}
+
+impl ParseMemo {
+    pub fn hold() -> ParseMemo {
+        let outermost = PARSED.with(|p| {
+            let mut p = p.borrow_mut();
+            let outermost = p.is_none();
+            if outermost {
+                *p = Some(HashMap::new());
+            }
+            outermost
+        });
+        ParseMemo { outermost }
+    }
+}
+
+impl Drop for ParseMemo {
+    fn drop(&mut self) {
+        if self.outermost {
+            PARSED.with(|p| p.borrow_mut().take());
+        }
+    }
+}
+
+/// How many templates the memo of this thread holds (`None`: no memo is held).
+#[cfg(test)]
+pub(super) fn memo_len() -> Option<usize> {
+    PARSED.with(|p| p.borrow().as_ref().map(HashMap::len))
+}
+
+fn parse_template(text: &str) -> Parsed {
+    let parse = || {
+        Rc::new(
+            text.parse::<Template>()
+                .map_err(|err| err.message().to_string()),
+        )
+    };
+    PARSED.with(|p| {
+        if let Some(hit) = p.borrow().as_ref().and_then(|m| m.get(text)) {
+            return hit.clone();
+        }
+        let parsed = parse();
+        if let Some(m) = p.borrow_mut().as_mut() {
+            m.insert(text.into(), parsed.clone());
+        }
+        parsed
+    })
 }
 
 pub(crate) struct Evaluator<'e> {

@@ -479,6 +479,7 @@ impl<'a> TfEvalIndex<'a> {
         var_files: &[VarFile<'_>],
         only: Option<&[FileId]>,
     ) -> TfEvalIndex<'a> {
+        let _memo = super::eval::ParseMemo::hold();
         let mut configs: BTreeMap<String, Vec<&'a Node>> = BTreeMap::new();
         let mut tfvars: BTreeMap<String, Vec<VarFile<'a>>> = BTreeMap::new();
         let mut dir_of_file = HashMap::new();

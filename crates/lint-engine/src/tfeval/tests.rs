@@ -541,3 +541,31 @@ fn syntax_errors_and_hostile_input_are_unknown_not_panics() {
     let (_, reason, _) = unknown(r#"format("%999999999d", 1)"#);
     assert_eq!(reason, "format width or precision too large");
 }
+
+#[test]
+fn templates_held_by_a_parse_memo_evaluate_as_without_it_and_the_memo_ends_with_its_guard() {
+    let texts = [
+        "${cidrsubnet(var.vpc_cidr, 8, var.n)}",
+        "web-${var.env}",
+        "${var.azs}",
+        "%{ for a in var.azs }${a}%{ endfor }",
+        "${unclosed(",
+        "${var.missing}",
+    ];
+    let plain: Vec<Val> = texts.iter().map(|t| eval_template(t, &env())).collect();
+    {
+        let _outer = super::eval::ParseMemo::hold();
+        let _inner = super::eval::ParseMemo::hold();
+        for _ in 0..2 {
+            let memo: Vec<Val> = texts.iter().map(|t| eval_template(t, &env())).collect();
+            assert_eq!(memo, plain);
+        }
+        assert_eq!(super::eval::memo_len(), Some(texts.len()));
+    }
+    assert_eq!(super::eval::memo_len(), None);
+    assert_eq!(plain[1], Val::str("web-prod"));
+    assert_eq!(
+        plain[2],
+        Val::List(vec![Val::str("a"), Val::str("b"), Val::str("c")])
+    );
+}
