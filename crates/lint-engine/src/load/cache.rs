@@ -16,12 +16,12 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::codec::{Codec, Reader, Writer};
+use super::codec::{decode_docs, encode_docs, Codec, Reader, Writer};
 use super::{load_path_with, load_text, Limits, Loaded};
 use crate::doc::Node;
 use crate::source::{Encoding, FileKind};
 
-const MAGIC: &[u8] = b"cutover load cache\n";
+const MAGIC: &[u8] = b"cutover load cache 2\n";
 const FILE_NAME: &str = "load.bin";
 
 /// The loaded files of an earlier run, and those of this run to save.
@@ -214,10 +214,7 @@ fn encode_entry(encoding: Encoding, kind: FileKind, docs: &[Node]) -> Vec<u8> {
     let mut w = Writer { buf: Vec::new() };
     encoding.encode(&mut w);
     kind.encode(&mut w);
-    w.len(docs.len());
-    for d in docs {
-        d.encode(&mut w);
-    }
+    w.buf.extend_from_slice(&encode_docs(docs));
     w.buf
 }
 
@@ -225,12 +222,8 @@ fn decode_entry(bytes: &[u8]) -> Option<(Encoding, FileKind, Vec<Node>)> {
     let mut r = Reader::new(bytes);
     let encoding = Encoding::decode(&mut r)?;
     let kind = FileKind::decode(&mut r)?;
-    let n = r.len(10)?;
-    let mut docs = Vec::with_capacity(n);
-    for _ in 0..n {
-        docs.push(Node::decode(&mut r)?);
-    }
-    r.at_end().then_some((encoding, kind, docs))
+    let docs = decode_docs(r.bytes.get(r.pos..)?)?;
+    Some((encoding, kind, docs))
 }
 
 /// The entries of a cache file, or `None` when it is not one of this tool and limits or it
