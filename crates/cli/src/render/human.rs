@@ -3,7 +3,10 @@
 use std::io;
 
 use codespan_reporting::diagnostic::{Diagnostic, Label, LabelStyle, Severity as CsSeverity};
-use codespan_reporting::files::SimpleFiles;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use codespan_reporting::files::{line_starts, Error as FilesError, Files};
 use codespan_reporting::term::termcolor::{Buffer, Color, ColorSpec, WriteColor};
 use codespan_reporting::term::{self};
 
@@ -11,6 +14,83 @@ use rayon::prelude::*;
 
 use super::{display_path, Report};
 use lint_engine::Severity;
+
+/// The files diagnostics point into, as codespan-reporting's `SimpleFiles` holds them, except
+/// that a file's line starts are found the first time a diagnostic shows it (one check of a
+/// large repository shows a handful of its thousands of files; `SimpleFiles` scans every one
+/// when it is added). The lines are codespan's own (`line_starts`), so the output is the same.
+#[derive(Default)]
+struct LazyFiles<'s> {
+    files: Vec<LazyFile<'s>>,
+}
+
+struct LazyFile<'s> {
+    name: String,
+    source: &'s str,
+    starts: OnceLock<Vec<usize>>,
+}
+
+impl<'s> LazyFiles<'s> {
+    fn add(&mut self, name: String, source: &'s str) -> usize {
+        self.files.push(LazyFile {
+            name,
+            source,
+            starts: OnceLock::new(),
+        });
+        self.files.len() - 1
+    }
+
+    fn get(&self, id: usize) -> Result<&LazyFile<'s>, FilesError> {
+        self.files.get(id).ok_or(FilesError::FileMissing)
+    }
+}
+
+impl LazyFile<'_> {
+    fn starts(&self) -> &[usize] {
+        self.starts
+            .get_or_init(|| line_starts(self.source).collect())
+    }
+
+    /// As `SimpleFile::line_start`: the end of the text is the start of the line after the last.
+    fn line_start(&self, line: usize) -> Result<usize, FilesError> {
+        let starts = self.starts();
+        match line.cmp(&starts.len()) {
+            std::cmp::Ordering::Less => Ok(starts[line]),
+            std::cmp::Ordering::Equal => Ok(self.source.len()),
+            std::cmp::Ordering::Greater => Err(FilesError::LineTooLarge {
+                given: line,
+                max: starts.len() - 1,
+            }),
+        }
+    }
+}
+
+impl<'a, 's: 'a> Files<'a> for LazyFiles<'s> {
+    type FileId = usize;
+    type Name = String;
+    type Source = &'a str;
+
+    fn name(&'a self, id: usize) -> Result<String, FilesError> {
+        Ok(self.get(id)?.name.clone())
+    }
+
+    fn source(&'a self, id: usize) -> Result<&'a str, FilesError> {
+        Ok(self.get(id)?.source)
+    }
+
+    fn line_index(&'a self, id: usize, byte: usize) -> Result<usize, FilesError> {
+        Ok(self
+            .get(id)?
+            .starts()
+            .binary_search(&byte)
+            .unwrap_or_else(|next| next - 1))
+    }
+
+    fn line_range(&'a self, id: usize, line: usize) -> Result<Range<usize>, FilesError> {
+        let f = self.get(id)?;
+        Ok(f.line_start(line)?..f.line_start(line + 1)?)
+    }
+}
 
 fn cs_severity(s: Severity) -> CsSeverity {
     match s {
@@ -21,7 +101,7 @@ fn cs_severity(s: Severity) -> CsSeverity {
 }
 
 pub fn render(w: &mut dyn WriteColor, report: &Report<'_>) -> io::Result<()> {
-    let mut files = SimpleFiles::new();
+    let mut files = LazyFiles::default();
     for f in report.db.iter() {
         files.add(f.name.clone(), f.text.as_str());
     }
@@ -132,7 +212,7 @@ pub fn summary_line(report: &Report<'_>) -> String {
 fn emit_finding(
     w: &mut dyn WriteColor,
     report: &Report<'_>,
-    files: &SimpleFiles<String, &str>,
+    files: &LazyFiles<'_>,
     config: &term::Config,
     f: &lint_engine::Finding,
 ) -> io::Result<()> {
@@ -286,4 +366,57 @@ fn render_windowed(
         writeln!(w, "{pad} = help: {h}")?;
     }
     writeln!(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use codespan_reporting::files::SimpleFiles;
+
+    /// The lazy files answer every question as codespan's `SimpleFiles` does, so the rendered
+    /// diagnostics are the same bytes.
+    #[test]
+    fn lazy_files_agree_with_simple_files() {
+        let sources = [
+            "",
+            "a",
+            "a\n",
+            "foo\nbar\r\n\nbaz",
+            "\n\n",
+            "é\rx\n",
+            "x\r\ny",
+        ];
+        let mut lazy = LazyFiles::default();
+        let mut simple = SimpleFiles::new();
+        for (i, s) in sources.iter().enumerate() {
+            assert_eq!(
+                lazy.add(format!("f{i}"), s),
+                simple.add(format!("f{i}"), *s)
+            );
+        }
+        for (id, s) in sources.iter().enumerate() {
+            assert_eq!(lazy.name(id).ok(), simple.name(id).ok());
+            assert_eq!(lazy.source(id).ok(), simple.source(id).ok());
+            for byte in 0..=s.len() + 1 {
+                assert_eq!(
+                    lazy.line_index(id, byte).ok(),
+                    simple.line_index(id, byte).ok(),
+                    "{s:?} byte {byte}"
+                );
+            }
+            for line in 0..s.len() + 3 {
+                assert_eq!(
+                    format!("{:?}", lazy.line_range(id, line)),
+                    format!("{:?}", simple.line_range(id, line)),
+                    "{s:?} line {line}"
+                );
+                assert_eq!(
+                    format!("{:?}", lazy.column_number(id, line, 1)),
+                    format!("{:?}", simple.column_number(id, line, 1)),
+                );
+            }
+        }
+        assert!(lazy.source(sources.len()).is_err());
+        assert!(lazy.line_range(sources.len(), 0).is_err());
+    }
 }
