@@ -49,7 +49,9 @@ impl<'a> Reader<'a> {
         Some(s)
     }
     pub fn u8(&mut self) -> Option<u8> {
-        self.take(1).map(|b| b[0])
+        let b = *self.bytes.get(self.pos)?;
+        self.pos += 1;
+        Some(b)
     }
     pub fn u32(&mut self) -> Option<u32> {
         let b = self.take(4)?;
@@ -74,6 +76,12 @@ impl<'a> Reader<'a> {
     }
     /// A variable-length (LEB128) number; `None` past the end or beyond 64 bits.
     pub fn uint(&mut self) -> Option<u64> {
+        // One byte: most lengths, counts and span differences.
+        let first = *self.bytes.get(self.pos)?;
+        if first < 0x80 {
+            self.pos += 1;
+            return Some(u64::from(first));
+        }
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.u8()?;
