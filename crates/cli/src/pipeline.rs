@@ -414,10 +414,6 @@ pub fn run_inspect<T>(
         || load_all_cached(&files, memory, &limits, cache.as_ref()),
         || crate::render_inputs::run(jobs, render_timeout, render_cache.as_ref()),
     );
-    // A cache that cannot be written costs time, never a finding: the run goes on.
-    if let Some(c) = cache {
-        let _ = c.save();
-    }
     if let Some(c) = render_cache {
         c.prune();
     }
@@ -441,7 +437,11 @@ pub fn run_inspect<T>(
             Err(e) => outcome.errors.push(e),
         }
     }
-    lint_engine::render::attach(&mut outcome, texts, &limits);
+    lint_engine::render::attach(&mut outcome, texts, &limits, cache.as_ref());
+    // A cache that cannot be written costs time, never a finding: the run goes on.
+    if let Some(c) = cache {
+        let _ = c.save();
+    }
     // Templates are rendered with the variable files' values, as the rules evaluate the module.
     let loaded_var_files = var_files::loaded(&outcome, &var_files);
     lint_engine::load::rendered::add_rendered_templates(

@@ -135,6 +135,39 @@ impl LoadCache {
         })
     }
 
+    /// The documents of a rendered stream (what `kubectl kustomize` or `helm template`
+    /// printed), as [`super::yaml::parse`] gives them, from the cache when the same text was
+    /// parsed under the same `key` (the rendered file's path) before. A stream that does not
+    /// parse is not cached: its error comes from parsing it again.
+    pub fn parse_rendered(
+        &self,
+        key: &Path,
+        text: &str,
+        limits: &Limits,
+    ) -> Result<Vec<Node>, super::json::ParseError> {
+        let hash = text_hash(text);
+        let key = (key.to_path_buf(), hash);
+        if let Some(range) = self.old.get(&key) {
+            if let Some((Encoding::Utf8, FileKind::K8s, docs)) =
+                self.blob.get(range.clone()).and_then(decode_entry)
+            {
+                self.record(key.0, hash, Entry::Old(range.clone()), false);
+                return Ok(docs);
+            }
+        }
+        let docs: Vec<Node> = super::yaml::parse(text, limits)?
+            .into_iter()
+            .map(|d| d.root)
+            .collect();
+        self.record(
+            key.0,
+            hash,
+            Entry::New(encode_entry(Encoding::Utf8, FileKind::K8s, &docs)),
+            true,
+        );
+        Ok(docs)
+    }
+
     fn record(&self, path: PathBuf, hash: u64, entry: Entry, parsed: bool) {
         if let Ok(mut new) = self.new.lock() {
             new.0.push((path, hash, entry));
@@ -332,6 +365,42 @@ mod tests {
         assert_eq!(c.old.len(), 2);
         let fresh = super::super::load_path(&large, &limits);
         assert_eq!(docs(&c.load_path(&large, &limits)), docs(&fresh));
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn rendered_streams_come_back_as_parsed_and_bad_ones_are_not_kept() {
+        let d = tmp("rendered");
+        let limits = Limits::default();
+        let cache_dir = d.join(".cutover_cache");
+        let key = d.join("overlays/prod/<rendered overlays/prod>");
+        let text =
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a # é\n---\nkind: Service\n";
+        let fresh: Vec<Node> = super::super::yaml::parse(text, &limits)
+            .unwrap_or_else(|e| panic!("{}", e.message))
+            .into_iter()
+            .map(|d| d.root)
+            .collect();
+        assert_eq!(fresh.len(), 2);
+        let c = LoadCache::open(&cache_dir, "v1", &limits);
+        assert_eq!(
+            c.parse_rendered(&key, text, &limits).ok(),
+            Some(fresh.clone())
+        );
+        let bad = "a: [\n";
+        let message =
+            |r: Result<Vec<Node>, super::super::json::ParseError>| r.err().map(|e| e.message);
+        let bad_message = message(super::super::yaml::parse(bad, &limits).map(|_| Vec::new()));
+        assert!(bad_message.is_some());
+        assert_eq!(message(c.parse_rendered(&key, bad, &limits)), bad_message);
+        c.save().unwrap_or_else(|e| panic!("{e}"));
+        let c = LoadCache::open(&cache_dir, "v1", &limits);
+        assert_eq!(c.old.len(), 1, "only the stream that parsed is kept");
+        assert_eq!(c.parse_rendered(&key, text, &limits).ok(), Some(fresh));
+        assert_eq!(message(c.parse_rendered(&key, bad, &limits)), bad_message);
+        // The hit was recorded: saving keeps the entry.
+        c.save().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(LoadCache::open(&cache_dir, "v1", &limits).old.len(), 1);
         let _ = std::fs::remove_dir_all(&d);
     }
 }

@@ -180,14 +180,26 @@ impl<'a> Sources<'a> {
 /// Add what the renderers printed to the run: one rendered `K8s` file per input with its
 /// [`Origin`], and the repository files the origins point into. A stream that does not parse is
 /// an input error of the rendered directory.
-pub fn attach(outcome: &mut LoadOutcome, rendered: Vec<RenderedText>, limits: &Limits) {
+///
+/// With a load cache (`--repo-context`), a stream whose text did not change since the run that
+/// saved the cache is decoded from it rather than parsed.
+pub fn attach(
+    outcome: &mut LoadOutcome,
+    rendered: Vec<RenderedText>,
+    limits: &Limits,
+    cache: Option<&crate::load::cache::LoadCache>,
+) {
     // The renders are parsed in parallel, then mapped to their sources in order.
     let parsed: Vec<_> = {
         use rayon::prelude::*;
         rendered
             .into_par_iter()
             .map(|r| {
-                let docs = crate::load::yaml::parse(&r.text, limits);
+                let docs = match cache {
+                    Some(c) => c.parse_rendered(&rendered_path(&r), &r.text, limits),
+                    None => crate::load::yaml::parse(&r.text, limits)
+                        .map(|d| d.into_iter().map(|d| d.root).collect()),
+                };
                 (r, docs)
             })
             .collect()
@@ -195,7 +207,7 @@ pub fn attach(outcome: &mut LoadOutcome, rendered: Vec<RenderedText>, limits: &L
     let mut sources = Sources::new(outcome, limits);
     for (r, parsed) in parsed {
         let docs = match parsed {
-            Ok(d) => d.into_iter().map(|d| d.root).collect::<Vec<_>>(),
+            Ok(d) => d,
             Err(e) => {
                 sources.outcome.errors.push(InputError {
                     path: r.dir.clone(),
@@ -219,7 +231,7 @@ pub fn attach(outcome: &mut LoadOutcome, rendered: Vec<RenderedText>, limits: &L
         };
         let db = &mut sources.outcome.db;
         let id = FileId(db.files.len() as u32);
-        let path = r.dir.join(format!("<rendered {}>", r.name));
+        let path = rendered_path(&r);
         db.files.push(SourceFile {
             id,
             name: format!("{} (rendered)", r.name),
@@ -232,6 +244,11 @@ pub fn attach(outcome: &mut LoadOutcome, rendered: Vec<RenderedText>, limits: &L
         });
         db.origins.insert(id, origin);
     }
+}
+
+/// The path of the file a render adds to the run (`DIR/<rendered NAME>`), never one on disk.
+fn rendered_path(r: &RenderedText) -> PathBuf {
+    r.dir.join(format!("<rendered {}>", r.name))
 }
 
 /// A path made absolute and lexically normal (`a/./b/../c` → `a/c`).
