@@ -195,13 +195,26 @@ impl Rule for FargateSpotOnCriticalService {
         }
         let model = cx.model;
         let svc = EcsService { resource: r };
+        let strategy = svc.effective_strategy(model);
+        // Every finding is located in the service's file or in that of the cluster resource
+        // whose default strategy it inherits: when the run reports on neither (`--repo-context`
+        // on another file), there is nothing to work out.
+        let holder_file = match &strategy {
+            EffectiveStrategy::Strategy {
+                source: StrategySource::ClusterDefault(c),
+                ..
+            } => Some(c.file),
+            _ => None,
+        };
+        if !cx.reports_on(r.file) && !holder_file.is_some_and(|f| cx.reports_on(f)) {
+            return;
+        }
         let crit = ecs_service_criticality(model, cx.config, &svc);
         // An explicit `non-critical` entry is the confirmation the info finding asks for.
         if (!crit.critical && !crit.production) || crit.explicit == Some(false) {
             return;
         }
         let name = svc.display_name();
-        let strategy = svc.effective_strategy(model);
         let (source, items) = match &strategy {
             EffectiveStrategy::Strategy { source, items } => (*source, items.as_slice()),
             EffectiveStrategy::Unknown(why) => {

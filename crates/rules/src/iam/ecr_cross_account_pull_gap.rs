@@ -157,9 +157,15 @@ impl Rule for EcrCrossAccountPullGap {
                     .is_some_and(|o| cx.reports_on(o.file))
             })
             .collect();
+        // A task definition's pulls are located in its containers' files.
+        let task_defs: Vec<&TaskDef<'_>> = model
+            .task_defs
+            .iter()
+            .filter(|td| cx.reports_on_task_def(td))
+            .collect();
         // Task definitions, workloads and then pulls are independent of each other: each is
         // checked in parallel and the results kept in model order.
-        let mut pulls: Vec<Pull<'_>> = par_map(&model.task_defs, |td| {
+        let mut pulls: Vec<Pull<'_>> = par_map(&task_defs, |td| {
             let mut out = Vec::new();
             task_def_pulls(ix, td, &ec2_tds, &mut out);
             out

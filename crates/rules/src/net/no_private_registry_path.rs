@@ -148,8 +148,11 @@ impl Rule for NoPrivateRegistryPath {
         let net = cx.shared::<Network>();
         let routing = cx.shared::<Routing>();
         for (i, s) in net.subnets.iter().enumerate() {
+            // Every finding is located at the use of the subnet: uses in files this run does not
+            // report on (`--repo-context` on another file) are not looked into.
             let workloads: Vec<(&SubnetUse, String, Pulls, Needs)> = net.uses[i]
                 .iter()
+                .filter(|u| cx.reports_on(u.file))
                 .filter_map(|u| {
                     let r = model.tf.get(u.tf?)?;
                     match (u.role, r.rtype) {
