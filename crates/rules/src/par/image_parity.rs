@@ -253,6 +253,11 @@ impl Rule for ImageParity {
         let prefixes = cache_prefixes(cx);
         for pair in pairs(cx) {
             for &cp in &pair.containers {
+                // Located at the Kubernetes container or, for an unresolved ECS image, at the
+                // ECS container: skipped when the run reports on neither file.
+                if !cx.reports_on(pair.object.file) && !cx.reports_on(cp.0.file) {
+                    continue;
+                }
                 self.check_container(cx, &pair, cp, &prefixes);
             }
         }

@@ -167,6 +167,10 @@ impl Rule for LogRoutingParity {
         for pair in pairs(cx) {
             let obj = pair.object;
             let Some(td) = pair.task_def else { continue };
+            // Everything is located in the task definition's container files.
+            if !cx.reports_on_task_def(td) {
+                continue;
+            }
             for c in td.containers() {
                 // The FireLens router itself is the route, not a source of logs to route.
                 if c.get("firelensConfiguration").is_some() {

@@ -286,6 +286,11 @@ impl Rule for ResourceParity {
         let model = cx.model;
         for pair in pairs(cx) {
             let Some(td) = pair.task_def else { continue };
+            // Findings are located at the Kubernetes object, unresolved values there or in the
+            // task definition's files: a pair in none of the files reported on is skipped.
+            if !cx.reports_on(pair.object.file) && !cx.reports_on_task_def(td) {
+                continue;
+            }
             let fargate = fargate_reason(model, td);
             let single_fargate = fargate.is_some() && td.containers().len() == 1;
             let obj = pair.object;

@@ -106,6 +106,11 @@ impl Rule for ShutdownWindowParity {
         let Some(td) = pair.ecs.task_def(model) else {
             return;
         };
+        // Findings are located at the workload, unresolved values there or in the task
+        // definition's files: when the run reports on none of them, there is nothing to do.
+        if !cx.reports_on(obj.file) && !cx.reports_on_task_def(td) {
+            return;
+        }
         let all = td.containers();
         let paired: Vec<usize> = pair.containers.iter().map(|c| c.ecs).collect();
         let ecs: Vec<&Container<'_>> = if paired.is_empty() {

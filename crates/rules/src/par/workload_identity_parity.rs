@@ -108,6 +108,11 @@ impl Rule for WorkloadIdentityParity {
         let Some(td) = pair.ecs.task_def(model) else {
             return;
         };
+        // Findings are located at the workload, unresolved values there or in the task
+        // definition's files: when the run reports on none of them, there is nothing to do.
+        if !cx.reports_on(obj.file) && !cx.reports_on_task_def(td) {
+            return;
+        }
         let Some(role_node) = td.field("taskRoleArn").filter(|v| !v.is_null()) else {
             return;
         };
