@@ -911,7 +911,7 @@ fn run(o: &Opts) -> std::io::Result<String> {
         ms(single_worst),
         verdict(
             single_worst < Duration::from_millis(10),
-            "the cache saves the parse only: the model and every rule still run over the whole repository"
+            "the cache saves the parse only: the load of every file, the model and the facts the rules share still cover the whole repository"
         )
     );
     let _ = writeln!(
