@@ -198,6 +198,7 @@ pub(crate) fn decode_docs(bytes: &[u8]) -> Option<Vec<Node>> {
     let strs = std::str::from_utf8(r.take(n)?).ok()?;
     let mut t = TreeReader {
         r,
+        depth: 0,
         strs,
         at: 0,
         last: 0,
@@ -300,8 +301,12 @@ impl TreeWriter {
     }
 }
 
+/// How deep a decoded tree may nest (see [`TreeReader::node`]).
+const MAX_DEPTH: u32 = 1024;
+
 struct TreeReader<'a> {
     r: Reader<'a>,
+    depth: u32,
     strs: &'a str,
     /// How much of the string table the strings read so far took.
     at: usize,
@@ -332,7 +337,21 @@ impl<'a> TreeReader<'a> {
         Some(Span::new(start, end))
     }
 
+    /// A node, refused past [`MAX_DEPTH`] levels: a cache file is data from disk, and a
+    /// crafted one must not exhaust the stack. The loaders nest at most `Limits::max_depth`
+    /// levels (256 by default) plus as many in a document embedded in a string; a deeper tree
+    /// (a raised limit) is a cache miss, and its file is parsed again.
     fn node(&mut self) -> Option<Node> {
+        if self.depth >= MAX_DEPTH {
+            return None;
+        }
+        self.depth += 1;
+        let node = self.node_inner();
+        self.depth -= 1;
+        node
+    }
+
+    fn node_inner(&mut self) -> Option<Node> {
         let tag = self.r.u8()?;
         let value = match tag & VALUE_TAG {
             NULL => Value::Null,
@@ -423,6 +442,43 @@ mod tests {
         let mut huge = vec![0];
         leb128(&mut huge, u64::MAX);
         assert!(decode_docs(&huge).is_none());
+    }
+
+    #[test]
+    fn any_changed_byte_gives_a_tree_or_none_never_a_panic() {
+        let text = r#"{"a": [1, "é", null, true, {"b": "{\"c\": [1, 2]}"}], "d": "{bad"}"#;
+        let mut doc = crate::load::json::parse(text, 64).unwrap_or_else(|_| panic!("parses"));
+        crate::load::parse_embedded_json(&mut doc, text, &crate::load::Limits::default());
+        let bytes = encode_docs(&[doc]);
+        for i in 0..bytes.len() {
+            for v in [0u8, 1, 2, 0x7f, 0x80, 0xa9, 0xc3, 0xff, bytes[i] ^ 0x10] {
+                let mut b = bytes.clone();
+                b[i] = v;
+                // Decoding checks every step; whatever it returns, it returns.
+                let _ = decode_docs(&b);
+            }
+        }
+    }
+
+    #[test]
+    fn trees_nested_past_the_limit_are_refused_without_exhausting_the_stack() {
+        let nest = |levels: u32| {
+            let mut n = Node::new(Value::Null, Span::new(0, 1));
+            for _ in 1..levels {
+                n = Node::new(Value::Seq(vec![n].into()), Span::new(0, 1));
+            }
+            n
+        };
+        let deep_enough = vec![nest(MAX_DEPTH)];
+        assert_eq!(round_trip(&deep_enough), Some(deep_enough));
+        let too_deep = encode_docs(&[nest(MAX_DEPTH + 1)]);
+        assert!(decode_docs(&too_deep).is_none());
+        // A crafted entry: a million nested one-item sequences.
+        let mut crafted = vec![0, 1];
+        for _ in 0..1_000_000 {
+            crafted.extend_from_slice(&[SEQ, 1]);
+        }
+        assert!(decode_docs(&crafted).is_none());
     }
 
     #[test]
