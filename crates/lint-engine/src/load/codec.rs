@@ -1,9 +1,10 @@
 //! A compact binary form of the spanned tree, for the load cache ([`super::cache`]).
 //!
 //! Kept apart from `doc.rs` so that the tree's representation can change without touching this
-//! file's callers: only [`Codec`] for the tree types needs to follow it. Decoding is checked at
-//! every step: bytes that do not describe a tree give `None`, never a panic, and no length read
-//! from the bytes allocates more than the bytes left could hold.
+//! file's callers: only [`encode_docs`] and [`decode_docs`] need to follow it. Decoding is
+//! checked at every step: bytes that do not describe a tree give `None`, never a panic, no
+//! length read from the bytes allocates more than the bytes left could hold, and nesting is
+//! bounded.
 
 use crate::doc::{Embedded, Member, Node, Value};
 use crate::source::{Encoding, FileKind, Span};
@@ -16,9 +17,6 @@ pub(crate) struct Writer {
 impl Writer {
     pub fn u8(&mut self, v: u8) {
         self.buf.push(v);
-    }
-    pub fn u32(&mut self, v: u32) {
-        self.buf.extend_from_slice(&v.to_le_bytes());
     }
     pub fn u64(&mut self, v: u64) {
         self.buf.extend_from_slice(&v.to_le_bytes());
@@ -52,10 +50,6 @@ impl<'a> Reader<'a> {
         let b = *self.bytes.get(self.pos)?;
         self.pos += 1;
         Some(b)
-    }
-    pub fn u32(&mut self) -> Option<u32> {
-        let b = self.take(4)?;
-        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
     pub fn u64(&mut self) -> Option<u64> {
         let b = self.take(8)?;
@@ -105,16 +99,6 @@ impl<'a> Reader<'a> {
 pub(crate) trait Codec: Sized {
     fn encode(&self, w: &mut Writer);
     fn decode(r: &mut Reader<'_>) -> Option<Self>;
-}
-
-impl Codec for Span {
-    fn encode(&self, w: &mut Writer) {
-        w.u32(self.start);
-        w.u32(self.end);
-    }
-    fn decode(r: &mut Reader<'_>) -> Option<Self> {
-        Some(Span::new(r.u32()?, r.u32()?))
-    }
 }
 
 const KINDS: [FileKind; 6] = [
