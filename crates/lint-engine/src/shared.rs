@@ -33,7 +33,10 @@
 //! A fact's build must not use the rayon pool (`par_iter`, `join`). It usually runs inside a
 //! rule, on a thread of the pool; while that thread waits for the parts of a parallel build it
 //! runs other pending jobs, one of which can be a rule asking for the very fact the thread is
-//! building, which then waits for itself for ever. (Tried, and seen to hang on a fixture.)
+//! building, which then waits for itself for ever. (Tried, and seen to hang on a fixture.) A
+//! build that is worth splitting uses plain scoped threads (`std::thread::scope`) whose work
+//! touches neither the pool nor other facts, as the network model does for a large plan's
+//! subnets: the waiting thread then only waits.
 
 use std::any::TypeId;
 use std::collections::HashMap;

@@ -283,8 +283,8 @@ impl<'a> Model<'a> {
         self.tf_by_address
             .get(address)
             .into_iter()
-            .flat_map(|n| &n.all)
-            .map(|&i| &self.tf[i])
+            .flat_map(Near::all)
+            .map(|i| &self.tf[i])
     }
 
     /// The providers of a Terraform directory (`TfResource::dir`), in model order.
@@ -374,49 +374,53 @@ impl<'a> Model<'a> {
 /// and (directory, module), so that "the one nearest to the referrer" is a lookup however many
 /// homonyms the inputs hold.
 ///
-/// While there is one resource there are no maps (every lookup falls back to the only one, which
-/// is what they would give): most addresses of a large plan are unique, and three maps each would
-/// cost more than the resource's tree.
-#[derive(Default)]
+/// The first resource is held inline; the others and the maps only once there is a second one
+/// (every lookup with one resource falls back to it, which is what the maps would give): most
+/// addresses of a large plan are unique, and a vector and three maps each would cost more than
+/// the resource's tree (16 bytes and no allocation per unique address).
 struct Near {
-    all: Vec<usize>,
-    maps: Option<Box<NearMaps>>,
+    first: usize,
+    more: Option<Box<NearMore>>,
 }
 
 #[derive(Default)]
-struct NearMaps {
+struct NearMore {
+    /// The resources after the first, in model order.
+    rest: Vec<usize>,
     by_file: HashMap<FileId, usize>,
     by_dir: HashMap<crate::doc::Text, usize>,
     by_dir_module: HashMap<(String, String), usize>,
 }
 
 impl Near {
-    /// Add resource `i` of `tf`; `with_module` also records it by (directory, module).
-    fn push(&mut self, i: usize, tf: &[TfResource<'_>], with_module: bool) {
-        if let [first] = self.all[..] {
-            // A second homonym: index the first one now, before it (the first one wins).
-            if let Some(r) = tf.get(first) {
-                self.index(first, r, with_module);
-            }
-        }
-        self.all.push(i);
-        if self.all.len() > 1 {
-            if let Some(r) = tf.get(i) {
-                self.index(i, r, with_module);
-            }
+    fn new(i: usize) -> Self {
+        Near {
+            first: i,
+            more: None,
         }
     }
 
-    fn index(&mut self, i: usize, r: &TfResource<'_>, with_module: bool) {
-        let maps = self.maps.get_or_insert_with(Box::default);
-        maps.by_file.entry(r.file).or_insert(i);
-        if !maps.by_dir.contains_key(r.dir.as_str()) {
-            maps.by_dir.insert(r.dir.clone(), i);
+    /// Every resource, in model order.
+    fn all(&self) -> impl Iterator<Item = usize> + '_ {
+        std::iter::once(self.first).chain(self.more.iter().flat_map(|m| m.rest.iter().copied()))
+    }
+
+    /// Add resource `i` of `tf` (after the first); `with_module` also records it by (directory,
+    /// module).
+    fn push(&mut self, i: usize, tf: &[TfResource<'_>], with_module: bool) {
+        if self.more.is_none() {
+            // A second homonym: index the first one now, before it (the first one wins).
+            let mut more = Box::<NearMore>::default();
+            if let Some(r) = tf.get(self.first) {
+                more.index(self.first, r, with_module);
+            }
+            self.more = Some(more);
         }
-        if with_module {
-            maps.by_dir_module
-                .entry((r.dir.to_string(), r.module.to_string()))
-                .or_insert(i);
+        if let Some(more) = self.more.as_deref_mut() {
+            more.rest.push(i);
+            if let Some(r) = tf.get(i) {
+                more.index(i, r, with_module);
+            }
         }
     }
 
@@ -428,15 +432,28 @@ impl Near {
         dir: Option<&str>,
         dir_module: Option<&(String, String)>,
     ) -> Option<usize> {
-        let maps = self.maps.as_deref();
-        maps.and_then(|m| m.by_file.get(&file))
-            .or_else(|| maps.zip(dir).and_then(|(m, d)| m.by_dir.get(d)))
-            .or_else(|| {
-                maps.zip(dir_module)
-                    .and_then(|(m, k)| m.by_dir_module.get(k))
-            })
+        let Some(m) = self.more.as_deref() else {
+            return Some(self.first);
+        };
+        m.by_file
+            .get(&file)
+            .or_else(|| dir.and_then(|d| m.by_dir.get(d)))
+            .or_else(|| dir_module.and_then(|k| m.by_dir_module.get(k)))
             .copied()
-            .or_else(|| (self.all.len() == 1).then(|| self.all[0]))
+    }
+}
+
+impl NearMore {
+    fn index(&mut self, i: usize, r: &TfResource<'_>, with_module: bool) {
+        self.by_file.entry(r.file).or_insert(i);
+        if !self.by_dir.contains_key(r.dir.as_str()) {
+            self.by_dir.insert(r.dir.clone(), i);
+        }
+        if with_module {
+            self.by_dir_module
+                .entry((r.dir.to_string(), r.module.to_string()))
+                .or_insert(i);
+        }
     }
 }
 
@@ -532,10 +549,14 @@ impl<'a> TfIndexes<'a> {
                 by_type.entry(r.rtype).or_default().push(i);
                 if r.rtype == "aws_ecs_cluster" {
                     if let Some(name) = r.attr("name").and_then(crate::doc::Node::literal_str) {
-                        clusters_by_name
-                            .entry(name.to_string())
-                            .or_default()
-                            .push(i, tf, true);
+                        match clusters_by_name.entry(name.to_string()) {
+                            std::collections::hash_map::Entry::Occupied(mut e) => {
+                                e.get_mut().push(i, tf, true)
+                            }
+                            std::collections::hash_map::Entry::Vacant(e) => {
+                                e.insert(Near::new(i));
+                            }
+                        }
                     }
                 }
             }
@@ -582,9 +603,7 @@ impl AddressIndex {
                     match map.get_mut(r.address.as_str()) {
                         Some(near) => near.push(i, tf, false),
                         None => {
-                            let mut near = Near::default();
-                            near.push(i, tf, false);
-                            map.insert(r.address.clone(), near);
+                            map.insert(r.address.clone(), Near::new(i));
                         }
                     }
                 }
@@ -657,4 +676,99 @@ fn concat<T>(parts: impl Iterator<Item = Vec<T>>) -> Vec<T> {
     }
     out.shrink_to_fit();
     out
+}
+
+#[cfg(test)]
+mod near_tests {
+    use super::*;
+    use crate::load::Limits;
+    use crate::runner::{load_all, MemoryInput};
+
+    fn load(files: &[(&str, &str)]) -> crate::runner::LoadOutcome {
+        let mem = files
+            .iter()
+            .map(|(p, t)| MemoryInput {
+                path: (*p).into(),
+                bytes: t.as_bytes().to_vec(),
+            })
+            .collect();
+        let out = load_all(&[], mem, &Limits::default());
+        assert!(out.errors.is_empty(), "{:?}", out.errors);
+        out
+    }
+
+    /// A homonym resolves to the one in the referrer's file, else in its directory, else to the
+    /// only one; with two elsewhere and none near, to none. Clusters are found by name the same
+    /// way, per (directory, module).
+    #[test]
+    fn references_resolve_to_the_nearest_homonym() {
+        let out = load(&[
+            (
+                "a/main.tf",
+                "resource \"aws_iam_role\" \"exec\" {}\nresource \"aws_ecs_cluster\" \"c\" {\n  name = \"main\"\n}\nresource \"aws_iam_role\" \"only\" {}\n",
+            ),
+            (
+                "a/other.tf",
+                "resource \"aws_iam_role\" \"exec\" {}\nresource \"aws_s3_bucket\" \"x\" {}\n",
+            ),
+            (
+                "b/main.tf",
+                "resource \"aws_iam_role\" \"exec\" {}\nresource \"aws_ecs_cluster\" \"c\" {\n  name = \"main\"\n}\n",
+            ),
+            ("c/main.tf", "resource \"aws_s3_bucket\" \"y\" {}\n"),
+        ]);
+        let model = Model::build(&out.db);
+        let by = |addr: &str, path: &str| {
+            model
+                .tf
+                .iter()
+                .find(|r| r.address == addr && out.db.files[r.file.0 as usize].name.ends_with(path))
+                .unwrap()
+        };
+        let place = |r: Option<&TfResource<'_>>| {
+            r.map(|r| format!("{} {}", out.db.files[r.file.0 as usize].name, r.address))
+        };
+        // Same file, then same directory.
+        assert_eq!(
+            place(model.resolve_tf(by("aws_iam_role.exec", "a/main.tf"), "aws_iam_role.exec")),
+            Some("a/main.tf aws_iam_role.exec".into())
+        );
+        assert_eq!(
+            place(model.resolve_tf(by("aws_s3_bucket.x", "a/other.tf"), "aws_iam_role.exec")),
+            Some("a/other.tf aws_iam_role.exec".into())
+        );
+        assert_eq!(
+            place(model.resolve_tf(by("aws_s3_bucket.x", "a/other.tf"), "aws_ecs_cluster.c")),
+            Some("a/main.tf aws_ecs_cluster.c".into())
+        );
+        // Three homonyms, none in c/: none. One resource: that one, from anywhere.
+        assert_eq!(
+            place(model.resolve_tf(by("aws_s3_bucket.y", "c/main.tf"), "aws_iam_role.exec")),
+            None
+        );
+        assert_eq!(
+            place(model.resolve_tf(by("aws_s3_bucket.y", "c/main.tf"), "aws_iam_role.only")),
+            Some("a/main.tf aws_iam_role.only".into())
+        );
+        // Every homonym, in model order.
+        let all: Vec<String> = model
+            .tf_by_address("aws_iam_role.exec")
+            .map(|r| out.db.files[r.file.0 as usize].name.clone())
+            .collect();
+        assert_eq!(all, ["a/main.tf", "a/other.tf", "b/main.tf"]);
+        assert_eq!(model.tf_by_address("aws_iam_role.none").count(), 0);
+        // Clusters by name: the one in the same directory and module.
+        assert_eq!(
+            place(model.ecs_cluster_named(by("aws_iam_role.exec", "b/main.tf"), "main")),
+            Some("b/main.tf aws_ecs_cluster.c".into())
+        );
+        assert_eq!(
+            place(model.ecs_cluster_named(by("aws_s3_bucket.x", "a/other.tf"), "main")),
+            Some("a/main.tf aws_ecs_cluster.c".into())
+        );
+        assert_eq!(
+            place(model.ecs_cluster_named(by("aws_s3_bucket.y", "c/main.tf"), "main")),
+            None
+        );
+    }
 }

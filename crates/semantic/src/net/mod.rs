@@ -135,6 +135,21 @@ impl<'a> Network<'a> {
     /// (`cidrsubnet(var.vpc_cidr, 10, 12)`, `[for …]` lists) are evaluated; unknown values are
     /// skipped.
     pub fn build(model: &Model<'a>, eval: Option<&TfEvalIndex<'a>>) -> Network<'a> {
+        let round = if rayon::current_num_threads() >= 2 {
+            subnets::PARALLEL_SUBNETS
+        } else {
+            usize::MAX
+        };
+        Self::build_in_rounds(model, eval, round)
+    }
+
+    /// [`Network::build`], reading `aws_subnet` resources on two threads in rounds of `round`
+    /// when there are at least that many (`usize::MAX`: on this thread only).
+    fn build_in_rounds(
+        model: &Model<'a>,
+        eval: Option<&TfEvalIndex<'a>>,
+        round: usize,
+    ) -> Network<'a> {
         let mut net = Network {
             subnets: Vec::new(),
             uses: Vec::new(),
@@ -152,7 +167,7 @@ impl<'a> Network<'a> {
             by_slot_file: PlaceMap::default(),
             by_id: Default::default(),
         };
-        let pending = net.collect_subnets(model, eval);
+        let pending = net.collect_subnets(model, eval, round);
         net.index();
         net.uses = vec![Vec::new(); net.subnets.len()];
         for &i in model.tf_indexes_of_type("aws_eks_cluster") {

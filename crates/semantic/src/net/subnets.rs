@@ -119,51 +119,50 @@ impl<'a> Network<'a> {
     /// Collect the subnets of the inputs. A subnet whose CIDR expression is unknown is pushed
     /// with a placeholder CIDR and returned in the list of pending ones, with the unknown, for
     /// [`Network::take_unresolved`].
+    ///
+    /// With at least `round` of them, `aws_subnet` resources are read in rounds of `round`, each
+    /// round's second half on a thread of its own, and kept in the same order as on one thread.
     pub(crate) fn collect_subnets(
         &mut self,
         model: &Model<'a>,
         eval: Option<&TfEvalIndex<'a>>,
+        round: usize,
     ) -> Vec<(usize, Unknown)> {
         let mut pending: Vec<(usize, Unknown)> = Vec::new();
         // Sized once: a large plan has hundreds of thousands of subnets, and a doubling vector
         // of them is the network model's largest allocation.
         self.subnets
             .reserve_exact(model.tf_of_type("aws_subnet").count());
-        for &i in model.tf_indexes_of_type("aws_subnet") {
-            let r = &model.tf[i];
-            let Some(cn) = r.attr("cidr_block") else {
-                continue;
-            };
-            let config_eval = eval.filter(|_| r.origin == TfOrigin::Config);
-            let (cidr, provenance) = match cidr_of(cn, r.file, config_eval) {
-                Ok(c) => c,
-                Err(Some(u)) => {
+        let mut keep = |built: Option<(Subnet<'a>, Option<Unknown>)>| {
+            if let Some((subnet, unknown)) = built {
+                if let Some(u) = unknown {
                     pending.push((self.subnets.len(), u));
-                    (Cidr::PLACEHOLDER, None)
                 }
-                Err(None) => continue,
-            };
-            self.subnets.push(Subnet {
-                file: r.file,
-                name: r.address.as_str().into(),
-                cidr,
-                cidr_node: cn,
-                az: r
-                    .attr("availability_zone")
-                    .and_then(Node::as_str)
-                    .filter(|s| !s.contains("${"))
-                    .map(Text::from),
-                id: r
-                    .attr("id")
-                    .and_then(Node::as_str)
-                    .filter(|s| s.starts_with("subnet-")),
-                tags: tags_of(r.attr("tags")),
-                resource: Some(i),
-                slot: module_slot_of(&r.address).map(Box::new),
-                dir: r.dir.as_str().into(),
-                module: r.module.as_str().into(),
-                provenance,
-            });
+                self.subnets.push(subnet);
+            }
+        };
+        let indexes = model.tf_indexes_of_type("aws_subnet");
+        let build = |i: usize| subnet_resource(model, i, eval);
+        if indexes.len() < round.max(2) {
+            indexes.iter().for_each(|&i| keep(build(i)));
+        } else {
+            // A large plan: each round's second half is read on a thread of its own while this
+            // one reads the first half, then both are kept in order. A plain thread, not a
+            // rayon task: this runs inside a shared fact's initialisation, where a rayon worker
+            // waiting on its tasks could take up a rule that waits on this very fact.
+            for chunk in indexes.chunks(round) {
+                let (mine, theirs) = chunk.split_at(chunk.len() / 2);
+                let theirs = std::thread::scope(|scope| {
+                    let other =
+                        scope.spawn(|| theirs.iter().map(|&i| build(i)).collect::<Vec<_>>());
+                    mine.iter().for_each(|&i| keep(build(i)));
+                    other.join()
+                });
+                match theirs {
+                    Ok(built) => built.into_iter().for_each(&mut keep),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
         }
         // vpc module inputs in `.tf.json` and `.tf` (plans expand the module into aws_subnet
         // resources).
@@ -614,6 +613,51 @@ pub(crate) fn is_interface_endpoint(r: &TfResource<'_>) -> bool {
 }
 
 /// Tags from a `tags` map (string values only; interpolations kept as written).
+/// `aws_subnet` resources per round from which [`Network::build`] reads them on two threads (a
+/// plan of a large estate has hundreds of thousands); a round's second half is held in memory
+/// until it is kept.
+pub(crate) const PARALLEL_SUBNETS: usize = 16_384;
+
+/// The subnet of managed resource `i` (an `aws_subnet`), with the unknown part of its CIDR when
+/// that is an expression that cannot be evaluated (the subnet then has a placeholder CIDR);
+/// `None` when it has no CIDR or one that is not an IPv4 block.
+fn subnet_resource<'a>(
+    model: &Model<'a>,
+    i: usize,
+    eval: Option<&TfEvalIndex<'a>>,
+) -> Option<(Subnet<'a>, Option<Unknown>)> {
+    let r = &model.tf[i];
+    let cn = r.attr("cidr_block")?;
+    let config_eval = eval.filter(|_| r.origin == TfOrigin::Config);
+    let (cidr, provenance, unknown) = match cidr_of(cn, r.file, config_eval) {
+        Ok((c, p)) => (c, p, None),
+        Err(Some(u)) => (Cidr::PLACEHOLDER, None, Some(u)),
+        Err(None) => return None,
+    };
+    let subnet = Subnet {
+        file: r.file,
+        name: r.address.as_str().into(),
+        cidr,
+        cidr_node: cn,
+        az: r
+            .attr("availability_zone")
+            .and_then(Node::as_str)
+            .filter(|s| !s.contains("${"))
+            .map(Text::from),
+        id: r
+            .attr("id")
+            .and_then(Node::as_str)
+            .filter(|s| s.starts_with("subnet-")),
+        tags: tags_of(r.attr("tags")),
+        resource: Some(i),
+        slot: module_slot_of(&r.address).map(Box::new),
+        dir: r.dir.as_str().into(),
+        module: r.module.as_str().into(),
+        provenance,
+    };
+    Some((subnet, unknown))
+}
+
 pub(crate) fn tags_of(n: Option<&Node>) -> Vec<(&str, &str)> {
     n.and_then(Node::as_map)
         .unwrap_or(&[])

@@ -102,3 +102,67 @@ fn refs() {
         })
     );
 }
+
+/// Reading `aws_subnet` resources in rounds on two threads (large plans) gives the subnets, in
+/// the same order, and the same unresolved ones as reading them on one thread.
+#[test]
+fn subnets_read_in_rounds_match_one_thread() {
+    use lint_engine::load::Limits;
+    use lint_engine::runner::{load_all, MemoryInput};
+    let mut tf = String::from("variable \"base\" {}\n");
+    for i in 0..37 {
+        let cidr = if i % 7 == 0 {
+            String::new()
+        } else if i % 5 == 0 {
+            format!("  cidr_block = cidrsubnet(var.base, 8, {i})\n")
+        } else {
+            format!("  cidr_block = \"10.0.{i}.0/24\"\n")
+        };
+        tf.push_str(&format!("resource \"aws_subnet\" \"s{i}\" {{\n{cidr}}}\n"));
+    }
+    tf.push_str(
+        "resource \"aws_eks_node_group\" \"g\" {\n  subnet_ids = [aws_subnet.s5.id, aws_subnet.s25.id, aws_subnet.s3.id]\n}\n",
+    );
+    let out = load_all(
+        &[],
+        vec![MemoryInput {
+            path: "net/main.tf".into(),
+            bytes: tf.into_bytes(),
+        }],
+        &Limits::default(),
+    );
+    assert!(out.errors.is_empty(), "{:?}", out.errors);
+    let model = Model::build(&out.db);
+    let eval = TfEvalIndex::build(&model, &[]);
+    let seen = |net: &Network<'_>| {
+        let subnets: Vec<String> = net
+            .subnets
+            .iter()
+            .map(|s| format!("{} {} {:?}", s.name, s.cidr, s.resource))
+            .collect();
+        let unresolved: Vec<String> = net
+            .unresolved
+            .iter()
+            .map(|u| format!("{} {} {}", u.name, u.expr, u.unknown))
+            .collect();
+        (subnets, unresolved)
+    };
+    let one = seen(&Network::build_in_rounds(&model, Some(&eval), usize::MAX));
+    // 37 resources, 6 without a CIDR, 6 with an unknown one (2 of them used by the node group).
+    assert_eq!(one.0.len(), 37 - 6 - 6, "{:?}", one.0);
+    assert_eq!(one.0[0], "aws_subnet.s1 10.0.1.0/24 Some(1)");
+    assert_eq!(
+        one.1,
+        [
+            "aws_subnet.s5 cidrsubnet(var.base, 8, 5) `var.base`: variable \"base\" has no default and no value in a tfvars file",
+            "aws_subnet.s25 cidrsubnet(var.base, 8, 25) `var.base`: variable \"base\" has no default and no value in a tfvars file",
+        ]
+    );
+    for round in [2, 4, 5, 36, 37] {
+        assert_eq!(
+            seen(&Network::build_in_rounds(&model, Some(&eval), round)),
+            one,
+            "rounds of {round}"
+        );
+    }
+}
