@@ -132,6 +132,20 @@ impl Node {
         self.member(key).map(|m| &m.value)
     }
 
+    /// The last member whose key is `camel` written in snake case (`stopTimeout` →
+    /// `stop_timeout`: each ASCII capital becomes `_` and its lower case), without building
+    /// that key.
+    pub fn get_snake_case(&self, camel: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(m) => m
+                .iter()
+                .rev()
+                .find(|m| is_snake_case_of(&m.key, camel))
+                .map(|m| &m.value),
+            _ => None,
+        }
+    }
+
     /// Follow a path of keys through nested mappings.
     pub fn path(&self, keys: &[&str]) -> Option<&Node> {
         let mut cur = self;
@@ -303,6 +317,22 @@ impl Node {
     }
 }
 
+/// True when `key` is `camel` with each ASCII capital written as `_` and its lower case.
+pub fn is_snake_case_of(key: &str, camel: &str) -> bool {
+    let mut k = key.bytes();
+    for c in camel.bytes() {
+        let same = if c.is_ascii_uppercase() {
+            k.next() == Some(b'_') && k.next() == Some(c.to_ascii_lowercase())
+        } else {
+            k.next() == Some(c)
+        };
+        if !same {
+            return false;
+        }
+    }
+    k.next().is_none()
+}
+
 pub fn push_pointer_token(ptr: &mut String, key: &str) {
     for c in key.chars() {
         match c {
@@ -380,5 +410,64 @@ mod tests {
             ])
         );
         assert!(n.get("e").unwrap().scalar_members().is_empty());
+    }
+
+    /// `get_snake_case(camel)` finds exactly the key `camel_to_snake(camel)` builds.
+    #[test]
+    fn snake_case_lookup_matches_the_built_key() {
+        use super::is_snake_case_of;
+        use crate::model::camel_to_snake;
+        let words = [
+            "stopTimeout",
+            "stop_timeout",
+            "memoryReservation",
+            "memory_reservation",
+            "name",
+            "",
+            "_",
+            "A",
+            "_a",
+            "a_",
+            "aB",
+            "a_b",
+            "a__b",
+            "ab",
+            "HTTPPort",
+            "_h_t_t_p_port",
+            "logConfiguration",
+            "log_configuration",
+            "lóg",
+            "lógConfig",
+            "lóg_config",
+            "x1Y2",
+            "x1_y2",
+            "stopTimeoutS",
+            "stop_timeout_s",
+            "stop_timeout_",
+        ];
+        for camel in words {
+            for key in words {
+                assert_eq!(
+                    is_snake_case_of(key, camel),
+                    key == camel_to_snake(camel),
+                    "{key:?} for {camel:?}"
+                );
+            }
+        }
+        let n = json::parse(
+            r#"{"stop_timeout": 1, "stopTimeout": 2, "stop_timeout": 3}"#,
+            64,
+        )
+        .unwrap();
+        assert_eq!(
+            n.get_snake_case("stopTimeout").and_then(Node::as_i64),
+            Some(3)
+        );
+        assert_eq!(
+            n.get_snake_case("stop_timeout").and_then(Node::as_i64),
+            Some(3)
+        );
+        assert!(n.get_snake_case("stopTime").is_none());
+        assert!(Node::new(Value::Null, n.span).get_snake_case("a").is_none());
     }
 }

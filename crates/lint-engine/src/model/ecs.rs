@@ -5,7 +5,7 @@ use crate::classify::{is_container_definitions, task_definition_root};
 use crate::doc::{Embedded, Member, Node};
 use crate::source::{FileId, SourceFile, Span};
 
-use super::{camel_to_snake, TfResource};
+use super::TfResource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TaskDefOrigin {
@@ -75,7 +75,7 @@ impl<'a> Container<'a> {
     pub fn get(&self, key: &str) -> Option<&'a Node> {
         self.node.get(key).or_else(|| {
             self.snake_case
-                .then(|| self.node.get(&camel_to_snake(key)))
+                .then(|| self.node.get_snake_case(key))
                 .flatten()
         })
     }
@@ -133,7 +133,7 @@ impl<'a> TaskDef<'a> {
     pub fn field(&self, camel: &str) -> Option<&'a Node> {
         match self.origin {
             TaskDefOrigin::File => self.node.get(camel),
-            TaskDefOrigin::Terraform(_) => self.node.get(&camel_to_snake(camel)),
+            TaskDefOrigin::Terraform(_) => self.node.get_snake_case(camel),
         }
     }
     pub fn family(&self) -> Option<&'a str> {
