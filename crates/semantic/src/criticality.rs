@@ -49,11 +49,14 @@ thread_local! {
 
 fn regex_matches(pattern: &str, text: &str) -> bool {
     REGEX_CACHE.with(|c| {
-        c.borrow_mut()
-            .entry(pattern.to_string())
-            .or_insert_with(|| Regex::new(pattern).ok())
-            .as_ref()
-            .is_some_and(|re| re.is_match(text))
+        let mut c = c.borrow_mut();
+        if let Some(re) = c.get(pattern) {
+            return re.as_ref().is_some_and(|re| re.is_match(text));
+        }
+        let re = lint_engine::config::compiled_regex(pattern).ok();
+        let found = re.as_ref().is_some_and(|re| re.is_match(text));
+        c.insert(pattern.to_string(), re);
+        found
     })
 }
 

@@ -55,17 +55,33 @@ impl ImageRef {
     }
 }
 
+/// The grammar of a private ECR image reference. ASCII classes and no bounded repetition of a
+/// class: those compile into large automata (a `{0,299}` is 299 copies of its class), and the
+/// regex is compiled in every run, pre-commit ones included. The tag's length (at most 300)
+/// and the digest's (64 hexadecimal digits) are checked after the match
+/// ([`ecr_private_captures`]).
 fn ecr_private_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(concat!(
-            r"^(?P<acct>\d{12})\.dkr\.ecr(?P<fips>-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/",
+            r"^(?P<acct>[0-9]{12})\.dkr\.ecr(?P<fips>-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/",
             r"(?P<repo>(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)",
-            r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,299}))?",
-            r"(?:@(?P<digest>sha256:[a-f0-9]{64}))?$"
+            r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]*))?",
+            r"(?:@(?P<digest>sha256:[a-f0-9]+))?$"
         ))
         .expect("static regex")
     })
+}
+
+/// The captures of a private ECR image reference: [`ecr_private_re`] with a tag of at most 300
+/// characters and a digest of 64 hexadecimal digits.
+fn ecr_private_captures(s: &str) -> Option<regex::Captures<'_>> {
+    let c = ecr_private_re().captures(s)?;
+    let tag_ok = c.name("tag").is_none_or(|t| t.len() <= 300);
+    let digest_ok = c
+        .name("digest")
+        .is_none_or(|d| d.len() == "sha256:".len() + 64);
+    (tag_ok && digest_ok).then_some(c)
 }
 
 /// Parse an image reference. `None` for empty strings, interpolations (`${…}`, `{{…}}`) and
@@ -76,7 +92,7 @@ pub fn parse_image(s: &str) -> Option<ImageRef> {
     if s.is_empty() || lint_engine::doc::is_unresolved_text(s) || s.contains(char::is_whitespace) {
         return None;
     }
-    if let Some(c) = ecr_private_re().captures(s) {
+    if let Some(c) = ecr_private_captures(s) {
         return Some(ImageRef {
             registry: Registry::EcrPrivate {
                 account: c["acct"].to_string(),
@@ -263,6 +279,27 @@ mod tests {
         assert!(parse_image("{{ .Values.image }}").is_none());
         assert!(parse_image("").is_none());
         assert!(parse_image("nginx:").is_none());
+    }
+
+    /// ECR's limits: a tag of at most 300 characters, a digest of 64 hexadecimal digits, an
+    /// account of 12 ASCII digits.
+    #[test]
+    fn ecr_tag_and_digest_lengths() {
+        let host = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app";
+        let tag = |n: usize| format!("{host}:v{}", "1".repeat(n - 1));
+        assert_eq!(
+            parse_image(&tag(300)).and_then(|i| i.tag).map(|t| t.len()),
+            Some(300)
+        );
+        assert!(parse_image(&tag(301)).is_none());
+        let digest = |n: usize| format!("{host}@sha256:{}", "f".repeat(n));
+        assert!(parse_image(&digest(64)).is_some_and(|i| i.digest.is_some()));
+        assert!(parse_image(&digest(63)).is_none());
+        assert!(parse_image(&digest(65)).is_none());
+        let tagged = format!("{host}:v1@sha256:{}", "f".repeat(65));
+        assert!(parse_image(&tagged).is_none());
+        // Arabic-Indic digits are digits, not an account ID.
+        assert!(parse_image("١٢٣٤٥٦٧٨٩٠١٢.dkr.ecr.eu-west-1.amazonaws.com/app").is_none());
     }
 
     #[test]

@@ -160,7 +160,7 @@ impl<'a> Network<'a> {
             instances: HashMap::new(),
             uncounted: HashSet::new(),
             module_groups: Vec::new(),
-            production: Regex::new(DEFAULT_PRODUCTION_REGEX).ok(),
+            production: lint_engine::config::compiled_regex(DEFAULT_PRODUCTION_REGEX).ok(),
             by_address_dir: OnceLock::new(),
             by_address_file: OnceLock::new(),
             by_slot_dir: PlaceMap::default(),
