@@ -44,6 +44,8 @@ pub struct Criticality {
 }
 
 thread_local! {
+    /// The patterns this thread has matched, compiled once per process
+    /// ([`lint_engine::config::compiled_regex`]) and looked up here without a lock.
     static REGEX_CACHE: RefCell<HashMap<String, Option<Regex>>> = RefCell::new(HashMap::new());
 }
 
@@ -62,21 +64,32 @@ fn regex_matches(pattern: &str, text: &str) -> bool {
 
 /// Glob match (`payments-*`); an invalid glob matches only itself.
 ///
-/// Each pattern is compiled once per thread: the patterns come from the configuration and are
-/// matched against every service and workload of the run.
+/// Each pattern is compiled once per process (a compiled glob is a regular expression, a few
+/// hundred microseconds to build) and looked up once per thread without a lock: the patterns
+/// come from the configuration and are matched against every service and workload of the run.
 pub fn glob_matches(pattern: &str, text: &str) -> bool {
     use std::cell::RefCell;
     use std::collections::HashMap;
+    type Compiled = HashMap<String, Option<globset::GlobMatcher>>;
+    static SHARED: std::sync::Mutex<Option<Compiled>> = std::sync::Mutex::new(None);
     thread_local! {
-        static COMPILED: RefCell<HashMap<String, Option<globset::GlobMatcher>>> =
-            RefCell::new(HashMap::new());
+        static COMPILED: RefCell<Compiled> = RefCell::new(HashMap::new());
     }
     COMPILED.with(|c| {
         let mut c = c.borrow_mut();
         if !c.contains_key(pattern) {
-            let m = globset::Glob::new(pattern)
-                .ok()
-                .map(|g| g.compile_matcher());
+            let mut shared = SHARED
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let m = shared
+                .get_or_insert_with(Compiled::new)
+                .entry(pattern.to_string())
+                .or_insert_with(|| {
+                    globset::Glob::new(pattern)
+                        .ok()
+                        .map(|g| g.compile_matcher())
+                })
+                .clone();
             c.insert(pattern.to_string(), m);
         }
         match c.get(pattern) {
