@@ -121,10 +121,11 @@ pub fn relative_to_absolute(path: &Path, abs_dir: &Path) -> Option<String> {
 
 /// Canonical path when it exists, else the lexically normalised absolute path.
 ///
-/// Each directory is resolved once per process: a file that is not itself a symbolic link
-/// resolves to its directory's canonical path joined with its name, which is what resolving the
-/// whole path gives, for one `lstat` instead of a lookup of every component (a repository's
-/// hundreds of files share a few directories).
+/// Each directory is resolved once per process, from its parent's resolution: a file or
+/// directory that is not itself a symbolic link resolves to its parent's canonical path joined
+/// with its name, which is what resolving the whole path gives, for one `lstat` instead of a
+/// lookup of every component (a repository's hundreds of files share a few directories, which
+/// share their ancestors).
 pub fn absolute(path: &Path) -> PathBuf {
     if let Some(p) = by_directory(path) {
         return p;
@@ -151,19 +152,34 @@ fn by_directory(path: &Path) -> Option<PathBuf> {
             .as_ref()?
             .join(parent)
     };
-    let dirs = DIRS.get_or_init(Default::default);
-    let cached = dirs.lock().ok()?.get(&dir).cloned();
-    let canonical = match cached {
-        Some(c) => c?,
-        None => {
-            let c = std::fs::canonicalize(&dir).ok();
-            dirs.lock().ok()?.insert(dir, c.clone());
-            c?
-        }
-    };
+    let canonical = canonical_dir(&dir, DIRS.get_or_init(Default::default))?;
     let full = canonical.join(name);
     let meta = std::fs::symlink_metadata(&full).ok()?;
     (!meta.file_type().is_symlink()).then_some(full)
+}
+
+/// The canonical path of directory `dir` (absolute), through `cache`: its parent's, joined with
+/// its name when it is a directory and not a symbolic link (one `lstat`, the parent being
+/// resolved once for all its children), else what the operating system resolves it to. `None`
+/// when it does not exist.
+fn canonical_dir(
+    dir: &Path,
+    cache: &std::sync::Mutex<std::collections::HashMap<PathBuf, Option<PathBuf>>>,
+) -> Option<PathBuf> {
+    if let Some(c) = cache.lock().ok()?.get(dir) {
+        return c.clone();
+    }
+    let by_parent = || {
+        let (parent, name) = (dir.parent()?, dir.file_name()?);
+        let meta = std::fs::symlink_metadata(dir).ok()?;
+        if !meta.is_dir() {
+            return None;
+        }
+        Some(canonical_dir(parent, cache)?.join(name))
+    };
+    let c = by_parent().or_else(|| std::fs::canonicalize(dir).ok());
+    cache.lock().ok()?.insert(dir.to_path_buf(), c.clone());
+    c
 }
 
 fn absolute_uncached(path: &Path) -> PathBuf {
@@ -221,8 +237,19 @@ mod tests {
         std::os::unix::fs::symlink(&real, base.join("via")).unwrap();
         std::os::unix::fs::symlink("app.yaml", real.join("alias.yaml")).unwrap();
         let canonical = std::fs::canonicalize(real.join("app.yaml")).unwrap();
+        // A link in the middle of a path, and `..` after a link to a nested directory (the
+        // parent of the link's target, not of the link).
+        std::fs::create_dir_all(real.join("sub")).unwrap();
+        std::fs::write(real.join("sub/deep.yaml"), "a: 1\n").unwrap();
+        std::fs::write(real.join("x.yaml"), "a: 1\n").unwrap();
+        std::os::unix::fs::symlink(real.join("sub"), base.join("inner")).unwrap();
+        let deep = std::fs::canonicalize(real.join("sub/deep.yaml")).unwrap();
+        let x = std::fs::canonicalize(real.join("x.yaml")).unwrap();
         // Twice each: the second answer comes from the per-directory cache.
         for _ in 0..2 {
+            assert_eq!(absolute(&base.join("via/sub/deep.yaml")), deep);
+            assert_eq!(absolute(&base.join("inner/deep.yaml")), deep);
+            assert_eq!(absolute(&base.join("inner/../x.yaml")), x);
             assert_eq!(absolute(&real.join("app.yaml")), canonical);
             assert_eq!(absolute(&base.join("via/app.yaml")), canonical);
             assert_eq!(absolute(&real.join("alias.yaml")), canonical);

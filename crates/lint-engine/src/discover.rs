@@ -102,9 +102,13 @@ pub fn discover_with_skipped(
 }
 
 /// Path as shown to users: relative to the working directory when under it, `/`-separated.
+///
+/// The working directory is read once per process (cutover never changes it; a run shows
+/// hundreds of paths).
 pub fn display_name(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
-    let shown = match &cwd {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let cwd = CWD.get_or_init(|| std::env::current_dir().ok());
+    let shown = match cwd {
         Some(c) if path.is_absolute() => path.strip_prefix(c).unwrap_or(path),
         _ => path,
     };
