@@ -612,7 +612,6 @@ pub(crate) fn is_interface_endpoint(r: &TfResource<'_>) -> bool {
         .eq_ignore_ascii_case("Interface")
 }
 
-/// Tags from a `tags` map (string values only; interpolations kept as written).
 /// `aws_subnet` resources per round from which [`Network::build`] reads them on two threads (a
 /// plan of a large estate has hundreds of thousands); a round's second half is held in memory
 /// until it is kept.
@@ -658,6 +657,7 @@ fn subnet_resource<'a>(
     Some((subnet, unknown))
 }
 
+/// Tags from a `tags` map (string values only; interpolations kept as written).
 pub(crate) fn tags_of(n: Option<&Node>) -> Vec<(&str, &str)> {
     n.and_then(Node::as_map)
         .unwrap_or(&[])
