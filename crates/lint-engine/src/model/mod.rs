@@ -480,9 +480,6 @@ pub fn camel_to_snake(s: &str) -> String {
     out
 }
 
-/// The vectors one after the other, in order, with no spare capacity. The first non-empty one
-/// is grown in place rather than copied: a large plan is one file whose part holds every
-/// resource, and copying it into a new vector held both at the peak.
 /// The indexes of the model's Kubernetes objects, and their workloads, in model order.
 #[derive(Default)]
 struct K8sIndexes<'a> {
@@ -662,6 +659,9 @@ impl<'a> TaskDefIndexes<'a> {
     }
 }
 
+/// The vectors one after the other, in order, with no spare capacity. The first non-empty one
+/// is grown in place rather than copied: a large plan is one file whose part holds every
+/// resource, and copying it into a new vector held both at the peak.
 fn concat<T>(parts: impl Iterator<Item = Vec<T>>) -> Vec<T> {
     let parts: Vec<Vec<T>> = parts.filter(|p| !p.is_empty()).collect();
     let total = parts.iter().map(Vec::len).sum::<usize>();
